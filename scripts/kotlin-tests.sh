@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs the Kotlin side on the JVM:
+#   - compiles the checked-in generated bindings (android/bindings),
+#   - runs the JUnit 5 tests in android/jvm-tests against the host libcompanion_ffi.so and a
+#     real `companion serve` process they start themselves,
+#   - compiles the Android shell (android/shell) against Robolectric's android-all jar.
+# Needs only a JDK 17 and Maven; Maven fetches its own dependencies into ~/.m2 on the first
+# run and works offline after that (every plugin and dependency version is pinned).
+#
+# Usage: scripts/kotlin-tests.sh [extra mvn args, e.g. -Dtest=SessionTest]
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+for tool in cargo java mvn; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "kotlin-tests: '$tool' is not installed (needs Rust, JDK 17 and Maven 3.8+)" >&2
+    exit 1
+  fi
+done
+
+target_dir="${CARGO_TARGET_DIR:-$repo/target}"
+# The library the bindings load and the CLI whose `serve` the tests start as their server.
+cargo build --quiet -p companion-ffi -p companion-cli
+
+libdir="$target_dir/debug"
+[[ -f "$libdir/libcompanion_ffi.so" ]] || { echo "kotlin-tests: $libdir/libcompanion_ffi.so missing" >&2; exit 1; }
+[[ -x "$libdir/companion" ]] || { echo "kotlin-tests: $libdir/companion missing" >&2; exit 1; }
+
+mvn_args=(-B -q -f "$repo/android/pom.xml" "-Dcompanion.libdir=$libdir" "-Dcompanion.cli=$libdir/companion")
+# Every plugin and dependency version is pinned, so once ~/.m2 is filled Maven needs no network;
+# COMPANION_MVN_OFFLINE=1 makes that explicit (-o) on a machine without one.
+if [[ "${COMPANION_MVN_OFFLINE:-0}" == 1 ]]; then mvn_args+=(-o); fi
+
+reports="$repo/android/jvm-tests/target/surefire-reports"
+rm -rf "$reports"
+start=$(date +%s)
+status=0
+mvn "${mvn_args[@]}" test "$@" || status=$?
+
+# -q hides Surefire's own summary, so count the results from its reports: a run that compiled
+# but executed no test must not look like a pass.
+read -r passed failed skipped < <(
+  cat "$reports"/TEST-*.xml 2>/dev/null | awk '
+    /<testsuite / {
+      for (i = 1; i <= NF; i++) {
+        if ($i ~ /^tests=/)    { gsub(/[^0-9]/, "", $i); t += $i }
+        if ($i ~ /^failures=/) { gsub(/[^0-9]/, "", $i); f += $i }
+        if ($i ~ /^errors=/)   { gsub(/[^0-9]/, "", $i); f += $i }
+        if ($i ~ /^skipped=/)  { gsub(/[^0-9]/, "", $i); s += $i }
+      }
+    }
+    END { printf "%d %d %d\n", t - f - s, f, s }')
+echo "kotlin-tests: maven took $(( $(date +%s) - start ))s"
+echo "kotlin-tests: $passed passed, $failed failed, $skipped skipped"
+if [[ "$status" != 0 ]]; then exit "$status"; fi
+if [[ "$passed" == 0 ]]; then echo "kotlin-tests: no test ran" >&2; exit 1; fi

@@ -1,0 +1,150 @@
+//! `companion bench ...`: end-to-end figures as `key=value` lines, comparable release to
+//! release. Medians over several runs; the machine is shared and noisy.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use companion_server::{ServerConfig, seed};
+
+use crate::Cli;
+use crate::account::open_device;
+use crate::output::CliError;
+
+#[derive(clap::Subcommand)]
+pub enum BenchCommand {
+    /// Cold open of the core (open + migrate) and the size of the shipped library.
+    Open {
+        /// Runs to take the median of.
+        #[arg(long, default_value_t = 15)]
+        runs: usize,
+        /// Skip building the size-optimised release library (takes minutes when cold).
+        #[arg(long)]
+        skip_library: bool,
+    },
+    /// Barcode decoding over a directory of frames with a manifest.json.
+    Scan(crate::scan::BenchScanArgs),
+}
+
+pub async fn run(_cli: &Cli, which: &BenchCommand) -> Result<(), CliError> {
+    match which {
+        BenchCommand::Open { runs, skip_library } => open(*runs, *skip_library).await,
+        BenchCommand::Scan(args) => {
+            crate::scan::run_bench_scan(args).map_err(|e| CliError::Usage(e.to_string()))
+        }
+    }
+}
+
+pub fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    if values.is_empty() {
+        f64::NAN
+    } else {
+        values[values.len() / 2]
+    }
+}
+
+async fn open(runs: usize, skip_library: bool) -> Result<(), CliError> {
+    let work = tempfile::tempdir().map_err(|e| CliError::Usage(format!("temp dir: {e}")))?;
+    let server = companion_server::start(ServerConfig::in_dir(work.path().join("server")))
+        .await
+        .map_err(|e| CliError::Usage(format!("server: {e}")))?;
+    // A signed-in phone whose sandbox is copied for each run: every run opens a signed-in
+    // core whose account database does not exist yet, so it is created and migrated.
+    let template = work.path().join("template");
+    open_device(&template, &server.url())?
+        .sign_in("maria", seed::DEMO_PASSWORD)
+        .await?;
+    let accounts = template.join("accounts");
+    std::fs::remove_dir_all(&accounts).map_err(|e| CliError::Usage(e.to_string()))?;
+
+    let mut cold = Vec::with_capacity(runs);
+    let mut warm = Vec::with_capacity(runs);
+    for run in 0..runs.max(1) {
+        let phone = work.path().join(format!("run-{run}"));
+        copy_dir(&template, &phone).map_err(|e| CliError::Usage(e.to_string()))?;
+        let start = Instant::now();
+        let companion = open_device(&phone, &server.url())?;
+        companion.store()?;
+        cold.push(start.elapsed().as_secs_f64() * 1e3);
+        drop(companion);
+        let start = Instant::now();
+        let companion = open_device(&phone, &server.url())?;
+        companion.store()?;
+        warm.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    println!("runs={}", cold.len());
+    println!("open_ms={:.2}", median(&mut cold));
+    println!("reopen_ms={:.2}", median(&mut warm));
+    server.shutdown().await;
+    if skip_library {
+        println!("library_bytes=skipped");
+    } else {
+        println!("library_bytes={}", library_bytes()?);
+    }
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Builds the library as shipped to phones (profile `release-mobile`), strips a copy of it
+/// as the app packaging does, and returns its size.
+fn library_bytes() -> Result<u64, CliError> {
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    eprintln!("building the release-mobile library (minutes when cold)...");
+    let status =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .current_dir(&workspace)
+            .args([
+                "build",
+                "--quiet",
+                "--profile",
+                "release-mobile",
+                "-p",
+                "companion-ffi",
+                "--lib",
+            ])
+            .status()
+            .map_err(|e| CliError::Usage(format!("cannot run cargo: {e}")))?;
+    if !status.success() {
+        return Err(CliError::Usage(
+            "building the release-mobile library failed".into(),
+        ));
+    }
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| workspace.join("target"));
+    let library = target.join("release-mobile").join("libcompanion_ffi.so");
+    let stripped = std::env::temp_dir().join(format!(
+        "libcompanion_ffi-stripped-{}.so",
+        std::process::id()
+    ));
+    let status = std::process::Command::new("strip")
+        .arg("-o")
+        .arg(&stripped)
+        .arg(&library)
+        .status()
+        .map_err(|e| CliError::Usage(format!("cannot run strip: {e}")))?;
+    if !status.success() {
+        return Err(CliError::Usage(format!(
+            "strip failed on {}",
+            library.display()
+        )));
+    }
+    let bytes = std::fs::metadata(&stripped)
+        .map_err(|e| CliError::Usage(e.to_string()))?
+        .len();
+    let _ = std::fs::remove_file(&stripped);
+    Ok(bytes)
+}

@@ -1,0 +1,105 @@
+//! `companion`: runs Companion's core on a desktop exactly as a phone would.
+//!
+//! Each `--data-dir` is one simulated phone (its app sandbox: secure storage, account
+//! databases), so scripts can drive several devices against one server. Every command
+//! takes `--json` for machine-readable output.
+
+mod account;
+mod bench;
+mod demo;
+mod output;
+mod scan;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "companion",
+    version,
+    about = "Companion's core on the desktop: a phone in a directory"
+)]
+pub struct Cli {
+    /// The simulated phone's app sandbox.
+    #[arg(
+        long,
+        global = true,
+        env = "COMPANION_DATA_DIR",
+        default_value = ".companion/device"
+    )]
+    pub data_dir: PathBuf,
+    /// The backend's base URL (plain http only for loopback).
+    #[arg(
+        long,
+        global = true,
+        env = "COMPANION_SERVER",
+        default_value = "http://127.0.0.1:8750"
+    )]
+    pub server: String,
+    /// Machine-readable output: one JSON document (or line) per result.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Runs the reference server with demo data.
+    Serve(serve::ServeArgs),
+    /// Signs in (password from --password, $COMPANION_PASSWORD or the first line of stdin).
+    Login(account::LoginArgs),
+    /// Signs out and revokes the session on the server.
+    Logout,
+    /// Shows the device and session state.
+    Status,
+    /// The main job on an embedded default: a server with demo data and a scripted session.
+    Demo,
+    /// Decodes barcodes in image files or directories.
+    Scan(scan::ScanArgs),
+    /// End-to-end benchmarks printing `key=value` lines.
+    Bench {
+        #[command(subcommand)]
+        which: bench::BenchCommand,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let json = cli.json;
+    let result = runtime.block_on(run(cli));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            output::print_error(json, &e);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), output::CliError> {
+    match &cli.command {
+        Command::Serve(args) => serve::run(args).await,
+        Command::Login(args) => account::login(&cli, args).await,
+        Command::Logout => account::logout(&cli).await,
+        Command::Status => account::status(&cli),
+        Command::Demo => demo::run(cli.json).await,
+        Command::Scan(args) => {
+            scan::run_scan(args).map_err(|e| output::CliError::Usage(e.to_string()))
+        }
+        Command::Bench { which } => bench::run(&cli, which).await,
+    }
+}

@@ -1,0 +1,46 @@
+//! `companion serve`: the reference server with demo data.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use companion_server::{ServerConfig, seed};
+
+use crate::output::CliError;
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Listen address; loopback by default. Port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8750")]
+    pub addr: SocketAddr,
+    /// The server's SQLite file.
+    #[arg(long, default_value = ".companion/server.db")]
+    pub db: PathBuf,
+    /// Accept `POST /v1/_test/faults` (for tests in other processes). Never in production.
+    #[arg(long)]
+    pub fault_injection: bool,
+    /// Access token lifetime in seconds.
+    #[arg(long, default_value_t = 900)]
+    pub access_ttl_secs: u64,
+}
+
+pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
+    let mut config = ServerConfig::in_dir(".");
+    config.db_path = args.db.clone();
+    config.addr = args.addr;
+    config.fault_injection_endpoint = args.fault_injection;
+    config.access_ttl = std::time::Duration::from_secs(args.access_ttl_secs);
+    let server = companion_server::start(config)
+        .await
+        .map_err(|e| CliError::Usage(format!("server: {e}")))?;
+    // First stdout line is machine-readable: tests in other processes wait for it.
+    println!("companion-server listening url={}", server.url());
+    let users: Vec<_> = seed::DEMO_USERS.iter().map(|u| u.1).collect();
+    eprintln!(
+        "demo users: {} (password: {})",
+        users.join(", "),
+        seed::DEMO_PASSWORD
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    server.shutdown().await;
+    Ok(())
+}

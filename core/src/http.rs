@@ -1,0 +1,319 @@
+//! The HTTP client every backend call goes through.
+//!
+//! - TLS is required except for loopback (the reference server in development and tests).
+//! - Certificates are checked against the Mozilla roots bundled in the library, so the
+//!   same code runs on Android and iOS without JNI setup for a platform verifier.
+//! - Idempotent requests are retried with exponential backoff and full jitter on transient
+//!   failures, honouring `Retry-After` up to a limit; longer waits surface as an error that
+//!   carries the delay so the caller (the sync scheduler) can wait instead.
+
+use std::net::IpAddr;
+use std::sync::Once;
+use std::time::Duration;
+
+use rand::Rng;
+use reqwest::header::{AUTHORIZATION, RETRY_AFTER};
+use reqwest::{Method, StatusCode, Url};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+use crate::protocol::ErrorBody;
+
+/// How hard to try before giving up on a request.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Attempts in total, including the first.
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// A `Retry-After` longer than this is not waited out inline.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(5),
+            max_retry_after: Duration::from_secs(10),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Full-jitter backoff: a random delay up to `base * 2^attempt`, capped.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let ceiling = self
+            .base_delay
+            .saturating_mul(1u32 << attempt.min(16))
+            .min(self.max_delay);
+        let millis = ceiling.as_millis() as u64;
+        Duration::from_millis(if millis == 0 {
+            0
+        } else {
+            rand::rng().random_range(0..=millis)
+        })
+    }
+}
+
+/// Timeouts for one request.
+#[derive(Debug, Clone)]
+pub struct Timeouts {
+    pub connect: Duration,
+    /// The whole request, body included: a server that trickles its body is cut off.
+    pub total: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            total: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A client bound to one backend base URL.
+#[derive(Debug, Clone)]
+pub struct ApiClient {
+    base: Url,
+    client: reqwest::Client,
+    retry: RetryPolicy,
+}
+
+static TLS_PROVIDER: Once = Once::new();
+
+/// Parses and checks a server URL: `https`, or `http` only to a loopback address.
+///
+/// ```
+/// use companion_core::http::validate_server_url;
+/// assert!(validate_server_url("https://erp.example.com").is_ok());
+/// assert!(validate_server_url("http://127.0.0.1:8750").is_ok());
+/// assert!(validate_server_url("http://erp.example.com").is_err());
+/// ```
+pub fn validate_server_url(raw: &str) -> Result<Url> {
+    let url = Url::parse(raw.trim())
+        .map_err(|e| Error::invalid("server_url", format!("not a URL: {e}")))?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| Error::invalid("server_url", "the URL has no host"))?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(host) => Ok(url),
+        "http" => Err(Error::invalid(
+            "server_url",
+            "plain http is only allowed for loopback; use https",
+        )),
+        other => Err(Error::invalid(
+            "server_url",
+            format!("unsupported scheme {other:?}; use https"),
+        )),
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost" || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+impl ApiClient {
+    pub fn new(server_url: &str, timeouts: Timeouts, retry: RetryPolicy) -> Result<Self> {
+        let base = validate_server_url(server_url)?;
+        TLS_PROVIDER.call_once(|| {
+            // Another part of the app may have installed a provider already; that is fine.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        });
+        let roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        let tls = rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .https_only(base.scheme() == "https")
+            .connect_timeout(timeouts.connect)
+            .timeout(timeouts.total)
+            .user_agent(concat!("companion-core/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Internal(format!("cannot build HTTP client: {e}")))?;
+        Ok(ApiClient {
+            base,
+            client,
+            retry,
+        })
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    /// Sends a JSON request and decodes a JSON answer. `idempotent` requests are retried on
+    /// transient failures; others are sent exactly once.
+    pub async fn send<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        bearer: Option<&str>,
+        idempotent: bool,
+    ) -> Result<T> {
+        let url = self
+            .base
+            .join(path.trim_start_matches('/'))
+            .map_err(|e| Error::Internal(format!("bad path {path}: {e}")))?;
+        let attempts = if idempotent {
+            self.retry.max_attempts.max(1)
+        } else {
+            1
+        };
+        let mut attempt = 0;
+        loop {
+            let result = self
+                .send_once(method.clone(), url.clone(), body, bearer)
+                .await;
+            attempt += 1;
+            match result {
+                Err(e) if e.is_transient() && attempt < attempts => {
+                    let delay = match &e {
+                        Error::Server {
+                            retry_after: Some(wait),
+                            ..
+                        } if *wait > self.retry.max_retry_after => return Err(e),
+                        Error::Server {
+                            retry_after: Some(wait),
+                            ..
+                        } => *wait,
+                        _ => self.retry.backoff(attempt - 1),
+                    };
+                    tracing::debug!(path, attempt, delay_ms = delay.as_millis() as u64, error = %e, "retrying request");
+                    tokio::time::sleep(delay).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn send_once<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&B>,
+        bearer: Option<&str>,
+    ) -> Result<T> {
+        let mut request = self.client.request(method, url);
+        if let Some(token) = bearer {
+            request = request.header(AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(transport_error)?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let bytes = response.bytes().await.map_err(transport_error)?;
+        if status.is_success() {
+            let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+            return serde_json::from_slice(bytes)
+                .map_err(|e| Error::Protocol(format!("unexpected response body ({status}): {e}")));
+        }
+        Err(status_error(status, &bytes, retry_after))
+    }
+}
+
+fn transport_error(e: reqwest::Error) -> Error {
+    if e.is_timeout() {
+        Error::Offline("the server did not answer in time".into())
+    } else if e.is_connect() {
+        Error::Offline(format!("cannot connect to the server: {}", root_cause(&e)))
+    } else if e.is_decode() || e.is_body() {
+        Error::Offline(format!(
+            "the connection broke while reading the answer: {}",
+            root_cause(&e)
+        ))
+    } else {
+        Error::Offline(root_cause(&e))
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+fn status_error(status: StatusCode, body: &[u8], retry_after: Option<Duration>) -> Error {
+    let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
+    let (code, detail, field) = match parsed {
+        Some(b) => (b.error.code, b.error.message, b.error.field),
+        None => (
+            "unknown".to_string(),
+            format!("HTTP {status} without an error body"),
+            None,
+        ),
+    };
+    match status {
+        StatusCode::UNAUTHORIZED => Error::Unauthorized(format!("{detail} ({code})")),
+        StatusCode::NOT_FOUND => Error::NotFound(detail),
+        StatusCode::CONFLICT => Error::Conflict(detail),
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY if field.is_some() => {
+            Error::InvalidInput {
+                field: field.unwrap_or_default(),
+                reason: detail,
+            }
+        }
+        _ => Error::Server {
+            status: status.as_u16(),
+            code,
+            detail,
+            retry_after,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_may_skip_tls() {
+        for ok in [
+            "https://erp.example.com/",
+            "http://127.0.0.1:1",
+            "http://localhost:8750",
+            "http://[::1]:9",
+        ] {
+            assert!(validate_server_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://erp.example.com",
+            "http://10.0.0.2",
+            "ftp://127.0.0.1",
+            "not a url",
+            "http://127.0.0.1.evil.com",
+        ] {
+            let err = validate_server_url(bad).unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidInput { ref field, .. } if field == "server_url"),
+                "{bad}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn backoff_is_bounded() {
+        let policy = RetryPolicy::default();
+        for attempt in 0..40 {
+            assert!(policy.backoff(attempt) <= policy.max_delay);
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! The signed-in session: tokens live only in secure storage, an expiring access token is
+//! refreshed transparently (once, even when many requests need it at the same time), and
+//! sign-out revokes the refresh token on the server.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::config::DeviceInfo;
+use crate::device::DeviceIdentity;
+use crate::error::{Error, Result};
+use crate::http::ApiClient;
+use crate::platform::{PlatformError, SecureStorage};
+use crate::protocol::{Account, DeviceRegistration, LoginRequest, RefreshRequest, TokenResponse};
+
+const SESSION_KEY: &str = "session.v1";
+/// A refresh token whose revocation could not reach the server; revoked at the next chance.
+const PENDING_REVOCATION_KEY: &str = "session.pending_revocation";
+/// Refresh this long before the access token expires, so a request never races expiry.
+const REFRESH_MARGIN: Duration = Duration::from_secs(30);
+
+#[derive(Clone, Serialize, Deserialize)]
+struct StoredSession {
+    account: Account,
+    access_token: String,
+    refresh_token: String,
+    /// Unix seconds, computed from the server's `expires_in` at receipt.
+    access_expires_at: u64,
+}
+
+/// The session state machine over secure storage and the API client.
+pub struct Session {
+    api: ApiClient,
+    storage: Arc<dyn SecureStorage>,
+    // A tokio mutex: held across the refresh request so concurrent callers wait for one
+    // refresh instead of each rotating the refresh token.
+    current: tokio::sync::Mutex<Option<StoredSession>>,
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn platform(e: PlatformError) -> Error {
+    Error::Platform {
+        service: "secure storage",
+        reason: e.to_string(),
+    }
+}
+
+impl Session {
+    /// Loads a stored session, if any.
+    pub fn load(api: ApiClient, storage: Arc<dyn SecureStorage>) -> Result<Self> {
+        let current = match storage.get(SESSION_KEY.into()).map_err(platform)? {
+            None => None,
+            Some(bytes) => match serde_json::from_slice::<StoredSession>(&bytes) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    // Unreadable session: the user signs in again; nothing else depends on it.
+                    tracing::warn!(error = %e, "stored session is unreadable; signing out");
+                    storage.delete(SESSION_KEY.into()).map_err(platform)?;
+                    None
+                }
+            },
+        };
+        Ok(Session {
+            api,
+            storage,
+            current: tokio::sync::Mutex::new(current),
+        })
+    }
+
+    /// The signed-in account, if any.
+    pub fn account(&self) -> Option<Account> {
+        self.current
+            .try_lock()
+            .ok()
+            .and_then(|s| s.as_ref().map(|s| s.account.clone()))
+            .or_else(|| {
+                // Locked by an in-flight refresh: read the stored copy instead of waiting.
+                self.storage
+                    .get(SESSION_KEY.into())
+                    .ok()
+                    .flatten()
+                    .and_then(|b| serde_json::from_slice::<StoredSession>(&b).ok())
+                    .map(|s| s.account)
+            })
+    }
+
+    pub fn api(&self) -> &ApiClient {
+        &self.api
+    }
+
+    /// Signs in and stores the tokens. Any previous session on this device is replaced.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        device: &DeviceIdentity,
+        info: &DeviceInfo,
+    ) -> Result<Account> {
+        let username = username.trim();
+        if username.is_empty() {
+            return Err(Error::invalid("username", "must not be empty"));
+        }
+        if password.is_empty() {
+            return Err(Error::invalid("password", "must not be empty"));
+        }
+        self.revoke_pending().await;
+        let request = LoginRequest {
+            username: username.to_string(),
+            password: password.to_string(),
+            device: DeviceRegistration {
+                install_id: device.install_id().to_string(),
+                platform: info.platform.clone(),
+                model: info.model.clone(),
+                os_version: info.os_version.clone(),
+                app_version: info.app_version.clone(),
+                public_key: device.public_key_b64(),
+            },
+        };
+        let tokens: TokenResponse = self
+            .api
+            .send(Method::POST, "/v1/auth/login", Some(&request), None, false)
+            .await?;
+        let mut current = self.current.lock().await;
+        let stored = self.persist(tokens)?;
+        let account = stored.account.clone();
+        *current = Some(stored);
+        tracing::info!(account = %account.id, "signed in");
+        Ok(account)
+    }
+
+    fn persist(&self, tokens: TokenResponse) -> Result<StoredSession> {
+        let stored = StoredSession {
+            account: tokens.account,
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token,
+            access_expires_at: now_secs().saturating_add(tokens.expires_in),
+        };
+        let bytes = serde_json::to_vec(&stored).map_err(|e| Error::Internal(e.to_string()))?;
+        self.storage
+            .put(SESSION_KEY.into(), bytes)
+            .map_err(platform)?;
+        Ok(stored)
+    }
+
+    /// Signs out: forgets the tokens locally at once and revokes the refresh token on the
+    /// server (later, if the server cannot be reached now).
+    pub async fn sign_out(&self) -> Result<()> {
+        let mut current = self.current.lock().await;
+        let Some(session) = current.take() else {
+            return Ok(());
+        };
+        self.storage
+            .put(
+                PENDING_REVOCATION_KEY.into(),
+                session.refresh_token.into_bytes(),
+            )
+            .map_err(platform)?;
+        self.storage.delete(SESSION_KEY.into()).map_err(platform)?;
+        drop(current);
+        self.revoke_pending().await;
+        tracing::info!(account = %session.account.id, "signed out");
+        Ok(())
+    }
+
+    /// Revokes a refresh token left over from an offline sign-out. Best effort.
+    async fn revoke_pending(&self) {
+        let Ok(Some(token)) = self.storage.get(PENDING_REVOCATION_KEY.into()) else {
+            return;
+        };
+        let body = RefreshRequest {
+            refresh_token: String::from_utf8_lossy(&token).into_owned(),
+        };
+        match self
+            .api
+            .send::<_, serde_json::Value>(Method::POST, "/v1/auth/logout", Some(&body), None, true)
+            .await
+        {
+            Ok(_) | Err(Error::Unauthorized(_)) => {
+                let _ = self.storage.delete(PENDING_REVOCATION_KEY.into());
+            }
+            Err(e) => tracing::info!(error = %e, "refresh token revocation postponed"),
+        }
+    }
+
+    /// A valid access token, refreshed first when it is about to expire.
+    async fn access_token(&self, force_refresh: bool) -> Result<String> {
+        let mut current = self.current.lock().await;
+        let session = current.as_ref().ok_or(Error::NotSignedIn)?;
+        let fresh = session.access_expires_at > now_secs() + REFRESH_MARGIN.as_secs();
+        if fresh && !force_refresh {
+            return Ok(session.access_token.clone());
+        }
+        let body = RefreshRequest {
+            refresh_token: session.refresh_token.clone(),
+        };
+        match self
+            .api
+            .send::<_, TokenResponse>(Method::POST, "/v1/auth/refresh", Some(&body), None, true)
+            .await
+        {
+            Ok(tokens) => {
+                let stored = self.persist(tokens)?;
+                let token = stored.access_token.clone();
+                *current = Some(stored);
+                tracing::debug!("access token refreshed");
+                Ok(token)
+            }
+            Err(Error::Unauthorized(reason)) => {
+                // The refresh token was revoked or expired: the session is over.
+                *current = None;
+                self.storage.delete(SESSION_KEY.into()).map_err(platform)?;
+                tracing::info!("session ended by the server");
+                Err(Error::Unauthorized(reason))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Sends an authorised request, refreshing the access token once if the server says it
+    /// is no longer valid. Returns `Unauthorized` (and the session is gone) when the refresh
+    /// token itself is rejected.
+    pub async fn send<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        idempotent: bool,
+    ) -> Result<T> {
+        let token = self.access_token(false).await?;
+        match self
+            .api
+            .send(method.clone(), path, body, Some(&token), idempotent)
+            .await
+        {
+            Err(Error::Unauthorized(_)) => {
+                let token = self.access_token(true).await?;
+                self.api
+                    .send(method, path, body, Some(&token), idempotent)
+                    .await
+            }
+            other => other,
+        }
+    }
+
+    /// Whether the last authorised call ended the session (for the event stream).
+    pub fn is_signed_in(&self) -> bool {
+        self.account().is_some()
+    }
+}

@@ -1,0 +1,164 @@
+//! Companion's reference backend: the `/v1` protocol the core speaks, on an embedded SQLite
+//! database, so the core is always tested against a real server.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = companion_server::start(companion_server::ServerConfig::in_dir("/tmp/erp")).await?;
+//! println!("listening on {}", server.url());
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+pub mod auth;
+pub mod db;
+pub mod error;
+pub mod faults;
+pub mod seed;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::{get, post};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use db::Db;
+pub use faults::{FaultKind, Faults};
+
+/// How to run the server.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The SQLite file; created and seeded with demo data on first start.
+    pub db_path: PathBuf,
+    /// Address to listen on; port 0 picks a free port.
+    pub addr: SocketAddr,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    /// Exposes `POST /v1/_test/faults` so tests in other processes can inject faults.
+    pub fault_injection_endpoint: bool,
+    /// Seed demo users and warehouses when the database is new.
+    pub seed_demo: bool,
+}
+
+impl ServerConfig {
+    /// Defaults: loopback, random port, 15 min access tokens, 30 day refresh tokens.
+    pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
+        ServerConfig {
+            db_path: dir.into().join("companion-server.db"),
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            access_ttl: Duration::from_secs(15 * 60),
+            refresh_ttl: Duration::from_secs(30 * 24 * 3600),
+            fault_injection_endpoint: false,
+            seed_demo: true,
+        }
+    }
+}
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<ServerConfig>,
+    pub faults: Arc<Faults>,
+}
+
+/// A server running on a background task.
+pub struct RunningServer {
+    addr: SocketAddr,
+    faults: Arc<Faults>,
+    db: Db,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl RunningServer {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Fault injection on the live server (tests).
+    pub fn faults(&self) -> &Arc<Faults> {
+        &self.faults
+    }
+
+    /// Direct access to the server's database (tests and seed commands).
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Stops accepting requests, finishes those in flight, and returns.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// The `/v1` routes. Keep `openapi.json` in step: a test checks that both agree.
+pub fn router(state: AppState) -> Router {
+    let mut v1 = Router::new()
+        .route(
+            "/health",
+            get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
+        )
+        .route("/auth/login", post(auth::login))
+        .route("/auth/refresh", post(auth::refresh))
+        .route("/auth/logout", post(auth::logout))
+        .route("/me", get(auth::me));
+    if state.config.fault_injection_endpoint {
+        v1 = v1.route("/_test/faults", post(faults::configure));
+    }
+    Router::new()
+        .nest("/v1", v1)
+        .fallback(|| async { error::ApiError::not_found("no such endpoint") })
+        .layer(axum::middleware::from_fn_with_state(
+            state.faults.clone(),
+            faults::inject,
+        ))
+        .with_state(state)
+}
+
+/// Opens (and if new, migrates and seeds) the database and starts serving.
+pub async fn start(config: ServerConfig) -> Result<RunningServer, error::StartError> {
+    let db = Db::open(&config.db_path)?;
+    if config.seed_demo {
+        seed::demo(&db).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(error::StartError::Bind)?;
+    let addr = listener.local_addr().map_err(error::StartError::Bind)?;
+    let faults = Arc::new(Faults::default());
+    let state = AppState {
+        db: db.clone(),
+        config: Arc::new(config),
+        faults: faults.clone(),
+    };
+    let app = router(state);
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = rx.await;
+        });
+        if let Err(e) = serve.await {
+            tracing::error!(error = %e, "server stopped");
+        }
+    });
+    tracing::info!(%addr, "companion server listening");
+    Ok(RunningServer {
+        addr,
+        faults,
+        db,
+        shutdown: Some(tx),
+        task,
+    })
+}

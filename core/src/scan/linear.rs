@@ -1,0 +1,430 @@
+//! Linear (1D) barcodes at any angle and small module sizes.
+//!
+//! rxing's row readers scan horizontal rows near the image centre at about one sample per
+//! pixel, which misses codes rotated more than a few degrees, codes off-centre and modules
+//! under ~2 px. Here a structure tensor over small cells finds regions of parallel edges (bars)
+//! and their orientation; each region is sampled along lines perpendicular to its bars at
+//! half-pixel steps (a 1D 2x upscale), binarised against a local mean, and handed to rxing's
+//! row decoders in both directions and both polarities (light-on-dark labels).
+//! A fallback sweep at fixed angles covers codes too blurred for the region finder.
+
+use rxing::common::BitArray;
+use rxing::oned::{MultiFormatOneDReader, OneDReader};
+use rxing::{BarcodeFormat as RxFormat, DecodeHints, RXingResult};
+
+/// Cell size of the orientation field, in pixels.
+const CELL: usize = 8;
+
+/// A region of parallel edges: where a linear code may be.
+#[derive(Debug, Clone)]
+pub(crate) struct BarRegion {
+    /// Unit vector across the bars (the scan direction).
+    pub across: (f32, f32),
+    /// Centre in image coordinates.
+    pub centre: (f32, f32),
+    /// Extent along `across` from the centre (half length, with quiet-zone margin).
+    pub half_len: f32,
+    /// Extent along the bars from the centre.
+    pub half_height: f32,
+    /// Summed edge energy: bigger regions with stronger edges are tried first.
+    pub weight: f32,
+}
+
+/// Per-cell orientation statistics.
+struct Cell {
+    angle: f32,
+    coherence: f32,
+    energy: f32,
+}
+
+/// Finds candidate bar regions, strongest first.
+pub(crate) fn find_bar_regions(
+    px: &[u8],
+    w: usize,
+    h: usize,
+    max_regions: usize,
+) -> Vec<BarRegion> {
+    let (cw, ch) = (w / CELL, h / CELL);
+    if cw < 2 || ch < 2 {
+        return Vec::new();
+    }
+    let mut cells = Vec::with_capacity(cw * ch);
+    for cy in 0..ch {
+        for cx in 0..cw {
+            let (mut jxx, mut jyy, mut jxy) = (0f32, 0f32, 0f32);
+            for y in (cy * CELL).max(1)..((cy + 1) * CELL).min(h - 1) {
+                let row = y * w;
+                for x in (cx * CELL).max(1)..((cx + 1) * CELL).min(w - 1) {
+                    let gx = f32::from(px[row + x + 1]) - f32::from(px[row + x - 1]);
+                    let gy = f32::from(px[row + x + w]) - f32::from(px[row + x - w]);
+                    jxx += gx * gx;
+                    jyy += gy * gy;
+                    jxy += gx * gy;
+                }
+            }
+            let trace = jxx + jyy;
+            let n = (CELL * CELL) as f32;
+            let coherence = if trace > 0.0 {
+                ((jxx - jyy).powi(2) + 4.0 * jxy * jxy).sqrt() / trace
+            } else {
+                0.0
+            };
+            cells.push(Cell {
+                angle: 0.5 * (2.0 * jxy).atan2(jxx - jyy),
+                coherence,
+                energy: trace / n,
+            });
+        }
+    }
+    // Candidate cells: strong, one-directional edges. The energy floor is relative to the
+    // frame so dim and low-contrast frames still produce candidates.
+    let mut energies: Vec<f32> = cells.iter().map(|c| c.energy).collect();
+    energies.sort_by(f32::total_cmp);
+    let median = energies[energies.len() / 2];
+    let floor = (median * 2.0).max(40.0);
+    let is_candidate = |c: &Cell| c.coherence > 0.55 && c.energy > floor;
+
+    let mut label = vec![usize::MAX; cells.len()];
+    let mut regions = Vec::new();
+    let mut stack = Vec::new();
+    for seed in 0..cells.len() {
+        if label[seed] != usize::MAX || !is_candidate(&cells[seed]) {
+            continue;
+        }
+        label[seed] = seed;
+        stack.push(seed);
+        let mut members = Vec::new();
+        // Doubled-angle average so 179° and 1° agree.
+        let (mut sc, mut ss, mut weight) = (0f32, 0f32, 0f32);
+        while let Some(i) = stack.pop() {
+            members.push(i);
+            let c = &cells[i];
+            let wgt = c.energy * c.coherence;
+            sc += wgt * (2.0 * c.angle).cos();
+            ss += wgt * (2.0 * c.angle).sin();
+            weight += wgt;
+            let (x, y) = (i % cw, i / cw);
+            for (dx, dy) in [
+                (-1i32, 0i32),
+                (1, 0),
+                (0, -1),
+                (0, 1),
+                (-1, -1),
+                (1, 1),
+                (-1, 1),
+                (1, -1),
+            ] {
+                let (nx, ny) = (x as i32 + dx, y as i32 + dy);
+                if nx < 0 || ny < 0 || nx >= cw as i32 || ny >= ch as i32 {
+                    continue;
+                }
+                let j = ny as usize * cw + nx as usize;
+                if label[j] != usize::MAX || !is_candidate(&cells[j]) {
+                    continue;
+                }
+                let diff = angle_diff(cells[j].angle, c.angle);
+                if diff < 0.35 {
+                    label[j] = seed;
+                    stack.push(j);
+                }
+            }
+        }
+        if members.len() < 3 {
+            continue;
+        }
+        let angle = 0.5 * ss.atan2(sc);
+        let across = (angle.cos(), angle.sin());
+        let along = (-across.1, across.0);
+        let (mut min_a, mut max_a, mut min_b, mut max_b) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
+        for &i in &members {
+            let (x, y) = (
+                ((i % cw) * CELL + CELL / 2) as f32,
+                ((i / cw) * CELL + CELL / 2) as f32,
+            );
+            let a = x * across.0 + y * across.1;
+            let b = x * along.0 + y * along.1;
+            min_a = min_a.min(a);
+            max_a = max_a.max(a);
+            min_b = min_b.min(b);
+            max_b = max_b.max(b);
+        }
+        let (ca, cb) = ((min_a + max_a) / 2.0, (min_b + max_b) / 2.0);
+        let centre = (ca * across.0 + cb * along.0, ca * across.1 + cb * along.1);
+        let len = max_a - min_a + CELL as f32;
+        let height = max_b - min_b + CELL as f32;
+        // Elongated along the bars is fine (tall codes); a region much longer across than
+        // its number of cells suggests is a chain of text, still worth one try.
+        regions.push(BarRegion {
+            across,
+            centre,
+            // Quiet zones have no edges, so extend well past the last edge cell.
+            half_len: len / 2.0 + (len * 0.15).max(3.0 * CELL as f32),
+            half_height: height / 2.0,
+            weight,
+        });
+    }
+    regions.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+    regions.truncate(max_regions);
+    regions
+}
+
+fn angle_diff(a: f32, b: f32) -> f32 {
+    let d = (a - b).rem_euclid(std::f32::consts::PI);
+    d.min(std::f32::consts::PI - d)
+}
+
+/// A decoded linear code with its corner points in image coordinates.
+pub(crate) struct LinearHit {
+    pub result: RXingResult,
+    pub corners: [(f32, f32); 4],
+    /// Distinct scan lines that agreed on this text.
+    pub lines: u32,
+}
+
+/// A decode on one line with its two end points in image coordinates.
+type LineRead = (RXingResult, (f32, f32), (f32, f32));
+
+/// Reads scan lines through `region`; returns all distinct decodes.
+pub(crate) struct LineScanner<'a> {
+    pub px: &'a [u8],
+    pub w: usize,
+    pub h: usize,
+    pub reader: MultiFormatOneDReader,
+    pub hints: DecodeHints,
+    /// Try light-on-dark too.
+    pub inverted: bool,
+    /// Samples per pixel along the line.
+    pub oversample: f32,
+}
+
+impl LineScanner<'_> {
+    pub fn new<'a>(px: &'a [u8], w: usize, h: usize, formats: &[RxFormat]) -> LineScanner<'a> {
+        let hints = DecodeHints::default()
+            .with(rxing::DecodeHintValue::PossibleFormats(
+                formats.iter().copied().collect(),
+            ))
+            .with(rxing::DecodeHintValue::AllowedLengths(vec![14]))
+            .with(rxing::DecodeHintValue::AssumeGs1(true));
+        LineScanner {
+            px,
+            w,
+            h,
+            reader: MultiFormatOneDReader::new(&hints),
+            hints,
+            inverted: true,
+            oversample: 2.0,
+        }
+    }
+
+    /// Scans `lines` parallel lines through the region, stopping once a code is confirmed
+    /// on `confirm_lines` lines or the deadline passes.
+    pub fn scan_region(
+        &mut self,
+        region: &BarRegion,
+        lines: usize,
+        hits: &mut Vec<LinearHit>,
+        deadline: std::time::Instant,
+    ) {
+        let along = (-region.across.1, region.across.0);
+        let usable = (region.half_height * 0.9).max(1.0);
+        for k in 0..lines {
+            if std::time::Instant::now() > deadline {
+                return;
+            }
+            // Centre line first, then alternately above and below.
+            let step = if lines > 1 {
+                2.0 * usable / (lines - 1) as f32
+            } else {
+                0.0
+            };
+            let idx = (k as f32 / 2.0).ceil() * if k % 2 == 0 { 1.0 } else { -1.0 };
+            let off = (idx * step).clamp(-usable, usable);
+            let centre = (
+                region.centre.0 + along.0 * off,
+                region.centre.1 + along.1 * off,
+            );
+            if let Some((result, p0, p1)) = self.read_line(centre, region.across, region.half_len) {
+                let hh = region.half_height;
+                let corners = [
+                    (p0.0 - along.0 * hh, p0.1 - along.1 * hh),
+                    (p1.0 - along.0 * hh, p1.1 - along.1 * hh),
+                    (p1.0 + along.0 * hh, p1.1 + along.1 * hh),
+                    (p0.0 + along.0 * hh, p0.1 + along.1 * hh),
+                ];
+                let lines = match hits
+                    .iter_mut()
+                    .find(|hit| hit.result.getText() == result.getText())
+                {
+                    Some(hit) => {
+                        hit.lines += 1;
+                        hit.lines
+                    }
+                    None => {
+                        hits.push(LinearHit {
+                            result,
+                            corners,
+                            lines: 1,
+                        });
+                        1
+                    }
+                };
+                // Two agreeing lines settle a region; more would only cost time.
+                if lines >= 2 {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Samples one line, binarises it and runs the row decoders on it.
+    fn read_line(
+        &mut self,
+        centre: (f32, f32),
+        dir: (f32, f32),
+        half_len: f32,
+    ) -> Option<LineRead> {
+        let (t0, t1) = clip_line(centre, dir, half_len, self.w, self.h)?;
+        let step = 1.0 / self.oversample;
+        let n = ((t1 - t0) / step) as usize;
+        if n < 60 {
+            return None;
+        }
+        let mut samples = Vec::with_capacity(n);
+        for i in 0..n {
+            let t = t0 + i as f32 * step;
+            samples.push(bilinear(
+                self.px,
+                self.w,
+                centre.0 + dir.0 * t,
+                centre.1 + dir.1 * t,
+            ));
+        }
+        let bits = binarize(&samples)?;
+        let to_image = |pos: f32| {
+            let t = t0 + pos * step;
+            (centre.0 + dir.0 * t, centre.1 + dir.1 * t)
+        };
+        for polarity in 0..(1 + usize::from(self.inverted)) {
+            let mut row = BitArray::with_size(n);
+            for (i, &black) in bits.iter().enumerate() {
+                if black != (polarity == 1) {
+                    row.set(i);
+                }
+            }
+            for reversed in [false, true] {
+                if reversed {
+                    row.reverse();
+                }
+                let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.reader.decode_row(0, &row, &self.hints)
+                }));
+                if let Ok(Ok(result)) = decoded {
+                    let xs: Vec<f32> = result.getPoints().iter().map(|p| p.x).collect();
+                    let (a, b) = match (xs.first(), xs.last()) {
+                        (Some(&a), Some(&b)) => (a, b),
+                        _ => (0.0, n as f32),
+                    };
+                    let (a, b) = if reversed {
+                        (n as f32 - 1.0 - a, n as f32 - 1.0 - b)
+                    } else {
+                        (a, b)
+                    };
+                    return Some((result, to_image(a.min(b)), to_image(a.max(b))));
+                }
+            }
+        }
+        None
+    }
+
+    /// Forgets state the DataBar readers keep across rows (pairs from earlier lines).
+    pub fn reset(&mut self) {
+        rxing::Reader::reset(&mut self.reader);
+    }
+}
+
+/// Clips the line centre + t*dir, |t| <= half_len, to the image; returns the t range.
+fn clip_line(
+    c: (f32, f32),
+    d: (f32, f32),
+    half_len: f32,
+    w: usize,
+    h: usize,
+) -> Option<(f32, f32)> {
+    let (mut t0, mut t1) = (-half_len, half_len);
+    for (p, dv, max) in [(c.0, d.0, w as f32 - 2.0), (c.1, d.1, h as f32 - 2.0)] {
+        if dv.abs() < 1e-6 {
+            if p < 0.0 || p > max {
+                return None;
+            }
+            continue;
+        }
+        let (a, b) = ((0.0 - p) / dv, (max - p) / dv);
+        t0 = t0.max(a.min(b));
+        t1 = t1.min(a.max(b));
+    }
+    (t1 - t0 > 0.0).then_some((t0, t1))
+}
+
+fn bilinear(px: &[u8], w: usize, x: f32, y: f32) -> f32 {
+    let (x0, y0) = (x.floor(), y.floor());
+    let (fx, fy) = (x - x0, y - y0);
+    let i = y0 as usize * w + x0 as usize;
+    let (a, b) = (f32::from(px[i]), f32::from(px[i + 1]));
+    let (c, d) = (f32::from(px[i + w]), f32::from(px[i + w + 1]));
+    (a + (b - a) * fx) * (1.0 - fy) + (c + (d - c) * fx) * fy
+}
+
+/// Black/white per sample: darker than the mean of a window wide enough to span the widest
+/// bar or space, with a contrast floor so flat paper and noise read as white.
+fn binarize(samples: &[f32]) -> Option<Vec<bool>> {
+    let n = samples.len();
+    let half = (n / 20).max(8);
+    let mut sum = Vec::with_capacity(n + 1);
+    let mut sq = Vec::with_capacity(n + 1);
+    sum.push(0f64);
+    sq.push(0f64);
+    for &s in samples {
+        let s = f64::from(s);
+        sum.push(sum[sum.len() - 1] + s);
+        sq.push(sq[sq.len() - 1] + s * s);
+    }
+    let (lo, hi) = samples
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(lo, hi), &s| (lo.min(s), hi.max(s)));
+    if hi - lo < 12.0 {
+        return None;
+    }
+    // Where the window is flat (paper, quiet zone) its spread is noise: read it as white.
+    let min_std = f64::from(((hi - lo) * 0.06).max(2.5));
+    let mut bits = Vec::with_capacity(n);
+    for (i, &s) in samples.iter().enumerate() {
+        let (a, b) = (i.saturating_sub(half), (i + half + 1).min(n));
+        let count = (b - a) as f64;
+        let mean = (sum[b] - sum[a]) / count;
+        let var = ((sq[b] - sq[a]) / count - mean * mean).max(0.0);
+        bits.push(var.sqrt() >= min_std && f64::from(s) < mean);
+    }
+    Some(bits)
+}
+
+/// A fixed-angle sweep over the whole image for codes the region finder missed.
+pub(crate) fn sweep_regions(w: usize, h: usize, angle_deg: f32, spacing: f32) -> Vec<BarRegion> {
+    let a = angle_deg.to_radians();
+    let across = (a.cos(), a.sin());
+    let along = (-across.1, across.0);
+    let centre = (w as f32 / 2.0, h as f32 / 2.0);
+    let half_diag = ((w * w + h * h) as f32).sqrt() / 2.0;
+    let count = (2.0 * half_diag / spacing) as i32;
+    (0..=count)
+        .map(|k| {
+            let off = -half_diag + k as f32 * spacing;
+            BarRegion {
+                across,
+                centre: (centre.0 + along.0 * off, centre.1 + along.1 * off),
+                half_len: half_diag,
+                half_height: 0.0,
+                weight: 0.0,
+            }
+        })
+        .collect()
+}

@@ -21,6 +21,11 @@ pub enum SessionState {
 pub enum CompanionEvent {
     /// The session changed (sign in, sign out, session expired).
     Session { state: SessionState },
+    /// Inventory sync progress and the number of local movements not yet settled.
+    Sync {
+        status: crate::inventory::SyncStatus,
+        pending: u64,
+    },
 }
 
 impl CompanionEvent {
@@ -28,6 +33,7 @@ impl CompanionEvent {
     fn kind(&self) -> &'static str {
         match self {
             CompanionEvent::Session { .. } => "session",
+            CompanionEvent::Sync { .. } => "sync",
         }
     }
 }

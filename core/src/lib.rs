@@ -28,6 +28,7 @@ pub mod error;
 pub mod events;
 pub mod gs1;
 pub mod http;
+pub mod inventory;
 pub mod platform;
 pub mod protocol;
 pub mod scan;

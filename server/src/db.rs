@@ -9,7 +9,8 @@ use rusqlite::Connection;
 use crate::error::ApiError;
 
 /// Server schema, oldest first; each step runs in one transaction with its version bump.
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE accounts (
     id TEXT PRIMARY KEY NOT NULL,
     username TEXT NOT NULL UNIQUE,
@@ -44,7 +45,9 @@ CREATE TABLE tokens (
     revoked_at INTEGER
 ) STRICT;
 CREATE INDEX tokens_by_session ON tokens(session_id);
-"#];
+"#,
+    crate::inventory::MIGRATION,
+];
 
 /// Handle to the server database; cheap to clone.
 #[derive(Clone)]

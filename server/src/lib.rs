@@ -10,9 +10,11 @@
 //! ```
 
 pub mod auth;
+pub mod catalogue;
 pub mod db;
 pub mod error;
 pub mod faults;
+pub mod inventory;
 pub mod seed;
 
 use std::net::SocketAddr;
@@ -113,7 +115,8 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login", post(auth::login))
         .route("/auth/refresh", post(auth::refresh))
         .route("/auth/logout", post(auth::logout))
-        .route("/me", get(auth::me));
+        .route("/me", get(auth::me))
+        .merge(inventory::router());
     if state.config.fault_injection_endpoint {
         v1 = v1.route("/_test/faults", post(faults::configure));
     }

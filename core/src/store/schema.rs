@@ -18,11 +18,18 @@ pub struct Migration {
 }
 
 /// The account database's migrations, oldest first.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "meta",
-    sql: "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT;",
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "meta",
+        sql: "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT;",
+    },
+    Migration {
+        version: 2,
+        name: "inventory",
+        sql: crate::inventory::local::MIGRATION_SQL,
+    },
+];
 
 /// Brings `conn` to the last version in `migrations`.
 pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<()> {

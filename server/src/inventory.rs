@@ -1,0 +1,771 @@
+//! Inventory on the reference server: the movement ledger (idempotent by movement id),
+//! stock derived from it, and a per-warehouse change feed for the devices.
+//!
+//! Every change to replicated data takes the next value of one global feed `version`
+//! (`inv_state.version`) inside the transaction that makes it; transactions are serialised
+//! on the single connection, so feed order is commit order and a prefix of the feed is a
+//! consistent snapshot. See `docs/sync-protocol.md`.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use companion_core::inventory::protocol::{
+    CURSOR_UNKNOWN, ChangesPage, Cursor, ItemRow, LocationRow, LotRow, MAX_ABS_QTY, MAX_PAGE_ROWS,
+    MAX_PUSH_BATCH, MovementKind, MovementResult, MovementWire, PoLineRow, PushRequest,
+    PushResponse, PushStatus, StockRow, format_checksum, reject, stock_checksum_add,
+};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::AuthedAccount;
+use crate::error::ApiError;
+
+/// Schema appended to the server migrations.
+pub const MIGRATION: &str = r#"
+CREATE TABLE inv_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    epoch TEXT NOT NULL,
+    version INTEGER NOT NULL
+) STRICT;
+INSERT INTO inv_state(id, epoch, version) VALUES (1, lower(hex(randomblob(6))), 0);
+CREATE TABLE inv_scope (
+    warehouse_id TEXT PRIMARY KEY NOT NULL,
+    checksum INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE TABLE inv_items (
+    warehouse_id TEXT NOT NULL, item_id TEXT NOT NULL, sku TEXT NOT NULL, name TEXT NOT NULL,
+    unit TEXT NOT NULL, barcodes TEXT NOT NULL, variety TEXT NOT NULL, grade TEXT NOT NULL,
+    origin TEXT NOT NULL, pack_size TEXT NOT NULL, archived INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (warehouse_id, item_id)
+) STRICT;
+CREATE INDEX inv_items_feed ON inv_items(warehouse_id, version);
+CREATE TABLE inv_locations (
+    warehouse_id TEXT NOT NULL, location_id TEXT NOT NULL, zone TEXT NOT NULL,
+    archived INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL,
+    PRIMARY KEY (warehouse_id, location_id)
+) STRICT;
+CREATE INDEX inv_locations_feed ON inv_locations(warehouse_id, version);
+CREATE TABLE inv_lots (
+    warehouse_id TEXT NOT NULL, lot_id TEXT NOT NULL, item_id TEXT NOT NULL,
+    pack_date TEXT NOT NULL, expiry_date TEXT NOT NULL, version INTEGER NOT NULL,
+    PRIMARY KEY (warehouse_id, lot_id)
+) STRICT;
+CREATE INDEX inv_lots_feed ON inv_lots(warehouse_id, version);
+CREATE TABLE inv_stock (
+    warehouse_id TEXT NOT NULL, item_id TEXT NOT NULL, lot_id TEXT NOT NULL, location_id TEXT NOT NULL,
+    qty INTEGER NOT NULL, version INTEGER NOT NULL,
+    PRIMARY KEY (warehouse_id, item_id, lot_id, location_id)
+) STRICT;
+CREATE INDEX inv_stock_feed ON inv_stock(warehouse_id, version);
+CREATE TABLE inv_po_lines (
+    warehouse_id TEXT NOT NULL, po_line_id TEXT NOT NULL, po_number TEXT NOT NULL, supplier TEXT NOT NULL,
+    item_id TEXT NOT NULL, qty_ordered INTEGER NOT NULL, qty_received INTEGER NOT NULL,
+    open INTEGER NOT NULL, version INTEGER NOT NULL,
+    PRIMARY KEY (warehouse_id, po_line_id)
+) STRICT;
+CREATE INDEX inv_po_lines_feed ON inv_po_lines(warehouse_id, version);
+-- Every movement ever pushed, with its verdict: the idempotency record.
+CREATE TABLE inv_movements (
+    id TEXT PRIMARY KEY NOT NULL,
+    account_id TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    origin_seq INTEGER NOT NULL,
+    warehouse_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('applied', 'rejected')),
+    version INTEGER,
+    code TEXT,
+    reason TEXT,
+    applied_delta INTEGER,
+    received_at INTEGER NOT NULL
+) STRICT;
+-- The stock ledger: stock = sum of deltas per item x lot x location.
+CREATE TABLE inv_ledger (
+    movement_id TEXT NOT NULL,
+    warehouse_id TEXT NOT NULL, item_id TEXT NOT NULL, lot_id TEXT NOT NULL, location_id TEXT NOT NULL,
+    delta INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    origin TEXT NOT NULL,
+    origin_seq INTEGER NOT NULL
+) STRICT;
+CREATE INDEX inv_ledger_key ON inv_ledger(warehouse_id, item_id, lot_id, location_id, version);
+CREATE INDEX inv_ledger_movement ON inv_ledger(movement_id);
+"#;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/inventory/movements", post(push))
+        .route("/inventory/changes", get(changes))
+}
+
+/// The server epoch and current head of the feed.
+pub fn head(conn: &Connection) -> rusqlite::Result<(String, i64)> {
+    conn.query_row(
+        "SELECT epoch, version FROM inv_state WHERE id = 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
+/// Takes the next feed version (inside the caller's transaction).
+pub fn next_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "UPDATE inv_state SET version = version + 1 WHERE id = 1 RETURNING version",
+        [],
+        |r| r.get(0),
+    )
+}
+
+/// Takes `n` consecutive versions; returns the first.
+pub fn reserve_versions(conn: &Connection, n: i64) -> rusqlite::Result<i64> {
+    let last: i64 = conn.query_row(
+        "UPDATE inv_state SET version = version + ?1 WHERE id = 1 RETURNING version",
+        [n],
+        |r| r.get(0),
+    )?;
+    Ok(last - n + 1)
+}
+
+fn scope_checksum(conn: &Connection, warehouse: &str) -> rusqlite::Result<u64> {
+    Ok(conn
+        .query_row(
+            "SELECT checksum FROM inv_scope WHERE warehouse_id = ?1",
+            [warehouse],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?
+        .unwrap_or(0) as u64)
+}
+
+pub fn set_scope_checksum(conn: &Connection, warehouse: &str, sum: u64) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO inv_scope(warehouse_id, checksum) VALUES (?1, ?2)
+         ON CONFLICT(warehouse_id) DO UPDATE SET checksum = excluded.checksum",
+        params![warehouse, sum as i64],
+    )?;
+    Ok(())
+}
+
+/// `POST /v1/inventory/movements`
+async fn push(
+    State(state): State<AppState>,
+    caller: AuthedAccount,
+    Json(req): Json<PushRequest>,
+) -> Result<Json<PushResponse>, ApiError> {
+    if req.origin.trim().is_empty() || req.origin.len() > 100 {
+        return Err(ApiError::invalid("origin", "must be 1 to 100 characters"));
+    }
+    if req.movements.len() > MAX_PUSH_BATCH {
+        return Err(ApiError::invalid(
+            "movements",
+            format!("at most {MAX_PUSH_BATCH} movements per push"),
+        ));
+    }
+    for m in &req.movements {
+        if uuid::Uuid::parse_str(&m.id).is_err() {
+            return Err(ApiError::invalid(
+                "movements.id",
+                format!("{:?} is not a UUID", m.id),
+            ));
+        }
+    }
+    let results = state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let mut results = Vec::with_capacity(req.movements.len());
+            for m in &req.movements {
+                results.push(apply_once(&tx, &caller, &req.origin, m)?);
+            }
+            tx.commit()?;
+            Ok(results)
+        })
+        .await?;
+    Ok(Json(PushResponse { results }))
+}
+
+fn stored_result(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Option<MovementResult>> {
+    tx.prepare_cached(
+        "SELECT status, version, code, reason, applied_delta FROM inv_movements WHERE id = ?1",
+    )?
+    .query_row([id], |r| {
+        let status: String = r.get(0)?;
+        Ok(MovementResult {
+            id: id.to_string(),
+            status: if status == "applied" {
+                PushStatus::Applied
+            } else {
+                PushStatus::Rejected
+            },
+            version: r.get(1)?,
+            code: r.get(2)?,
+            reason: r.get(3)?,
+            applied_delta: r.get(4)?,
+        })
+    })
+    .optional()
+}
+
+/// Applies a movement unless it was seen before, in which case the recorded verdict is
+/// returned: this is what makes every movement take effect exactly once.
+fn apply_once(
+    tx: &Transaction<'_>,
+    caller: &AuthedAccount,
+    origin: &str,
+    m: &MovementWire,
+) -> Result<MovementResult, ApiError> {
+    if let Some(done) = stored_result(tx, &m.id)? {
+        return Ok(done);
+    }
+    let verdict = match evaluate(tx, caller, origin, m)? {
+        Ok(effects) => {
+            let version = next_version(tx)?;
+            let mut sum = scope_checksum(tx, &m.warehouse_id)?;
+            for e in &effects.deltas {
+                sum = apply_delta(
+                    tx,
+                    &m.warehouse_id,
+                    &m.item_id,
+                    &m.lot_id,
+                    &e.0,
+                    e.1,
+                    version,
+                    &m.id,
+                    origin,
+                    m.origin_seq,
+                    sum,
+                )?;
+            }
+            set_scope_checksum(tx, &m.warehouse_id, sum)?;
+            if let (Some(po), MovementKind::Receive) = (&m.po_line_id, m.kind) {
+                tx.execute(
+                    "UPDATE inv_po_lines SET qty_received = qty_received + ?3,
+                         open = (qty_received + ?3 < qty_ordered), version = ?4
+                     WHERE warehouse_id = ?1 AND po_line_id = ?2",
+                    params![m.warehouse_id, po, m.qty, version],
+                )?;
+            }
+            let applied_delta =
+                (m.kind == MovementKind::Count).then(|| effects.deltas.first().map_or(0, |d| d.1));
+            MovementResult {
+                id: m.id.clone(),
+                status: PushStatus::Applied,
+                version: Some(version),
+                code: None,
+                reason: None,
+                applied_delta,
+            }
+        }
+        Err((code, reason)) => MovementResult {
+            id: m.id.clone(),
+            status: PushStatus::Rejected,
+            version: None,
+            code: Some(code.to_string()),
+            reason: Some(reason),
+            applied_delta: None,
+        },
+    };
+    let body = serde_json::to_string(m).map_err(|e| ApiError::internal(e.to_string()))?;
+    tx.prepare_cached(
+        "INSERT INTO inv_movements(id, account_id, origin, origin_seq, warehouse_id, kind, body, status, version, code, reason, applied_delta, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        m.id,
+        caller.account_id,
+        origin,
+        m.origin_seq,
+        m.warehouse_id,
+        m.kind.as_str(),
+        body,
+        if verdict.status == PushStatus::Applied { "applied" } else { "rejected" },
+        verdict.version,
+        verdict.code,
+        verdict.reason,
+        verdict.applied_delta,
+        crate::db::now(),
+    ])?;
+    Ok(verdict)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apply_delta(
+    tx: &Transaction<'_>,
+    wh: &str,
+    item: &str,
+    lot: &str,
+    loc: &str,
+    delta: i64,
+    version: i64,
+    movement_id: &str,
+    origin: &str,
+    origin_seq: i64,
+    sum: u64,
+) -> rusqlite::Result<u64> {
+    let old = current_qty(tx, wh, item, lot, loc)?;
+    let new = old.unwrap_or(0) + delta;
+    tx.prepare_cached(
+        "INSERT INTO inv_stock(warehouse_id, item_id, lot_id, location_id, qty, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(warehouse_id, item_id, lot_id, location_id) DO UPDATE SET qty = excluded.qty, version = excluded.version",
+    )?
+    .execute(params![wh, item, lot, loc, new, version])?;
+    tx.prepare_cached(
+        "INSERT INTO inv_ledger(movement_id, warehouse_id, item_id, lot_id, location_id, delta, version, origin, origin_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![movement_id, wh, item, lot, loc, delta, version, origin, origin_seq])?;
+    Ok(stock_checksum_add(sum, item, lot, loc, old, new))
+}
+
+fn current_qty(
+    conn: &Connection,
+    wh: &str,
+    item: &str,
+    lot: &str,
+    loc: &str,
+) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT qty FROM inv_stock WHERE warehouse_id = ?1 AND item_id = ?2 AND lot_id = ?3 AND location_id = ?4",
+    )?
+    .query_row(params![wh, item, lot, loc], |r| r.get(0))
+    .optional()
+}
+
+struct Effects {
+    /// (location, delta); the item and lot are the movement's.
+    deltas: Vec<(String, i64)>,
+}
+
+type Verdict = Result<Effects, (&'static str, String)>;
+
+fn exists(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> rusqlite::Result<bool> {
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_row(p, |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Decides a new movement's fate against the current state. `Err` of the outer result is
+/// a server failure; the inner `Err` is a rejection with its code.
+fn evaluate(
+    tx: &Transaction<'_>,
+    caller: &AuthedAccount,
+    origin: &str,
+    m: &MovementWire,
+) -> Result<Verdict, ApiError> {
+    let wh = m.warehouse_id.as_str();
+    if !caller.warehouses.iter().any(|w| w == wh) {
+        return Ok(Err((
+            reject::FORBIDDEN,
+            format!("no access to warehouse {wh}"),
+        )));
+    }
+    let qty_ok = match m.kind {
+        MovementKind::Receive | MovementKind::Move | MovementKind::Pick => {
+            m.qty > 0 && m.qty <= MAX_ABS_QTY
+        }
+        MovementKind::Adjust => m.qty != 0 && m.qty.abs() <= MAX_ABS_QTY,
+        MovementKind::Count => m.qty >= 0 && m.qty <= MAX_ABS_QTY,
+    };
+    if !qty_ok {
+        return Ok(Err((
+            reject::INVALID,
+            format!("quantity {} is not valid for a {}", m.qty, m.kind.as_str()),
+        )));
+    }
+    if m.kind == MovementKind::Adjust && m.reason.is_none() {
+        return Ok(Err((
+            reject::INVALID,
+            "an adjustment needs a reason".into(),
+        )));
+    }
+    let item: Option<bool> = tx
+        .prepare_cached("SELECT archived FROM inv_items WHERE warehouse_id = ?1 AND item_id = ?2")?
+        .query_row(params![wh, m.item_id], |r| r.get(0))
+        .optional()?;
+    match item {
+        None => {
+            return Ok(Err((
+                reject::UNKNOWN_ITEM,
+                format!("item {} is not stocked in {wh}", m.item_id),
+            )));
+        }
+        // Archived items may still be counted or picked down, but not received or adjusted up.
+        Some(true)
+            if matches!(m.kind, MovementKind::Receive)
+                || (m.kind == MovementKind::Adjust && m.qty > 0) =>
+        {
+            return Ok(Err((
+                reject::ARCHIVED_ITEM,
+                format!("item {} is archived", m.item_id),
+            )));
+        }
+        Some(_) => {}
+    }
+    if !exists(
+        tx,
+        "SELECT 1 FROM inv_lots WHERE warehouse_id = ?1 AND lot_id = ?2 AND item_id = ?3",
+        params![wh, m.lot_id, m.item_id],
+    )? {
+        return Ok(Err((
+            reject::UNKNOWN_LOT,
+            format!("lot {} of item {} is unknown", m.lot_id, m.item_id),
+        )));
+    }
+    let location_ok = |loc: &str| {
+        exists(
+            tx,
+            "SELECT 1 FROM inv_locations WHERE warehouse_id = ?1 AND location_id = ?2 AND archived = 0",
+            params![wh, loc],
+        )
+    };
+    if !location_ok(&m.location_id)? {
+        return Ok(Err((
+            reject::UNKNOWN_LOCATION,
+            format!("bin {} does not exist in {wh}", m.location_id),
+        )));
+    }
+    let current = current_qty(tx, wh, &m.item_id, &m.lot_id, &m.location_id)?.unwrap_or(0);
+    let deltas = match m.kind {
+        MovementKind::Receive => {
+            if let Some(po) = &m.po_line_id {
+                let line: Option<String> = tx
+                    .prepare_cached("SELECT item_id FROM inv_po_lines WHERE warehouse_id = ?1 AND po_line_id = ?2")?
+                    .query_row(params![wh, po], |r| r.get(0))
+                    .optional()?;
+                match line {
+                    None => {
+                        return Ok(Err((
+                            reject::UNKNOWN_PO_LINE,
+                            format!("purchase order line {po} is unknown"),
+                        )));
+                    }
+                    Some(item) if item != m.item_id => {
+                        return Ok(Err((
+                            reject::INVALID,
+                            format!("purchase order line {po} is for item {item}"),
+                        )));
+                    }
+                    Some(_) => {}
+                }
+            }
+            vec![(m.location_id.clone(), m.qty)]
+        }
+        MovementKind::Move => {
+            let Some(to) = m.to_location_id.as_deref() else {
+                return Ok(Err((reject::INVALID, "a move needs to_location_id".into())));
+            };
+            if to == m.location_id {
+                return Ok(Err((
+                    reject::INVALID,
+                    "a move needs two different bins".into(),
+                )));
+            }
+            if !location_ok(to)? {
+                return Ok(Err((
+                    reject::UNKNOWN_LOCATION,
+                    format!("bin {to} does not exist in {wh}"),
+                )));
+            }
+            vec![(m.location_id.clone(), -m.qty), (to.to_string(), m.qty)]
+        }
+        MovementKind::Pick => vec![(m.location_id.clone(), -m.qty)],
+        MovementKind::Adjust => vec![(m.location_id.clone(), m.qty)],
+        MovementKind::Count => {
+            let (_, head_version) = head(tx)?;
+            let Some(observed) = m
+                .observed_version
+                .filter(|v| (0..=head_version).contains(v))
+            else {
+                return Ok(Err((
+                    reject::INVALID,
+                    "a count needs the feed version the counter had seen".into(),
+                )));
+            };
+            // What the counter saw: the ledger up to the version it had pulled, plus its own
+            // earlier movements (which it had seen on its screen) applied after that.
+            let seen: i64 = tx
+                .prepare_cached(
+                    "SELECT COALESCE(SUM(delta), 0) FROM inv_ledger
+                     WHERE warehouse_id = ?1 AND item_id = ?2 AND lot_id = ?3 AND location_id = ?4
+                       AND (version <= ?5 OR (origin = ?6 AND origin_seq < ?7))",
+                )?
+                .query_row(
+                    params![
+                        wh,
+                        m.item_id,
+                        m.lot_id,
+                        m.location_id,
+                        observed,
+                        origin,
+                        m.origin_seq
+                    ],
+                    |r| r.get(0),
+                )?;
+            // Movements the counter had not seen stay on top; a count never drives stock
+            // below zero (the physical count wins over stale picks).
+            let delta = (m.qty - seen).max(-current);
+            vec![(m.location_id.clone(), delta)]
+        }
+    };
+    if matches!(
+        m.kind,
+        MovementKind::Move | MovementKind::Pick | MovementKind::Adjust
+    ) && deltas[0].1 < 0
+        && current + deltas[0].1 < 0
+    {
+        return Ok(Err((
+            reject::INSUFFICIENT_STOCK,
+            format!(
+                "only {current} of {} lot {} in bin {}",
+                m.item_id, m.lot_id, m.location_id
+            ),
+        )));
+    }
+    Ok(Ok(Effects { deltas }))
+}
+
+#[derive(Debug, Deserialize)]
+struct ChangesQuery {
+    warehouse: String,
+    #[serde(default)]
+    cursor: String,
+    limit: Option<u32>,
+    #[serde(default)]
+    with_total: bool,
+}
+
+/// `GET /v1/inventory/changes`
+async fn changes(
+    State(state): State<AppState>,
+    caller: AuthedAccount,
+    Query(q): Query<ChangesQuery>,
+) -> Result<Json<ChangesPage>, ApiError> {
+    caller.require_warehouse(&q.warehouse)?;
+    let cursor =
+        Cursor::parse(&q.cursor).ok_or_else(|| ApiError::invalid("cursor", "malformed cursor"))?;
+    let limit = q.limit.unwrap_or(5000).clamp(10, MAX_PAGE_ROWS) as usize;
+    let page = state
+        .db
+        .call(move |conn| read_page(conn, &q.warehouse, &cursor, limit, q.with_total))
+        .await?;
+    Ok(Json(page))
+}
+
+fn cursor_unknown(detail: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::GONE,
+        CURSOR_UNKNOWN,
+        format!("{detail}; download the scope again"),
+    )
+}
+
+/// One page of the feed: the `limit` lowest-versioned rows after the cursor across the
+/// replicated tables, never splitting one version across pages.
+pub fn read_page(
+    conn: &Connection,
+    wh: &str,
+    cursor: &Cursor,
+    limit: usize,
+    with_total: bool,
+) -> Result<ChangesPage, ApiError> {
+    let (epoch, head_version) = head(conn)?;
+    if !cursor.epoch.is_empty() && cursor.epoch != epoch {
+        return Err(cursor_unknown("the cursor is from another server epoch"));
+    }
+    if cursor.version > head_version {
+        return Err(cursor_unknown("the cursor is ahead of the server"));
+    }
+    let since = cursor.version;
+    let lim = limit as i64;
+    let mut items: Vec<ItemRow> = conn
+        .prepare_cached(
+            "SELECT item_id, sku, name, unit, barcodes, variety, grade, origin, pack_size, archived, version
+             FROM inv_items WHERE warehouse_id = ?1 AND version > ?2 ORDER BY version LIMIT ?3",
+        )?
+        .query_map(params![wh, since, lim], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut locations: Vec<LocationRow> = conn
+        .prepare_cached(
+            "SELECT location_id, zone, archived, version FROM inv_locations
+             WHERE warehouse_id = ?1 AND version > ?2 ORDER BY version LIMIT ?3",
+        )?
+        .query_map(params![wh, since, lim], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut lots: Vec<LotRow> = conn
+        .prepare_cached(
+            "SELECT lot_id, item_id, pack_date, expiry_date, version FROM inv_lots
+             WHERE warehouse_id = ?1 AND version > ?2 ORDER BY version LIMIT ?3",
+        )?
+        .query_map(params![wh, since, lim], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stock: Vec<StockRow> = conn
+        .prepare_cached(
+            "SELECT item_id, lot_id, location_id, qty, version FROM inv_stock
+             WHERE warehouse_id = ?1 AND version > ?2 ORDER BY version LIMIT ?3",
+        )?
+        .query_map(params![wh, since, lim], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut po_lines: Vec<PoLineRow> = conn
+        .prepare_cached(
+            "SELECT po_line_id, po_number, supplier, item_id, qty_ordered, qty_received, open, version FROM inv_po_lines
+             WHERE warehouse_id = ?1 AND version > ?2 ORDER BY version LIMIT ?3",
+        )?
+        .query_map(params![wh, since, lim], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+
+    // Every table returned its lowest rows; the page is the `limit` lowest of their union.
+    let mut versions: Vec<i64> = Vec::with_capacity(
+        items.len() + locations.len() + lots.len() + stock.len() + po_lines.len(),
+    );
+    versions.extend(items.iter().map(|r| r.10));
+    versions.extend(locations.iter().map(|r| r.3));
+    versions.extend(lots.iter().map(|r| r.4));
+    versions.extend(stock.iter().map(|r| r.4));
+    versions.extend(po_lines.iter().map(|r| r.7));
+    let truncated_tables: Vec<i64> = [
+        (items.len(), items.last().map(|r| r.10)),
+        (locations.len(), locations.last().map(|r| r.3)),
+        (lots.len(), lots.last().map(|r| r.4)),
+        (stock.len(), stock.last().map(|r| r.4)),
+        (po_lines.len(), po_lines.last().map(|r| r.7)),
+    ]
+    .iter()
+    .filter(|(n, _)| *n == limit)
+    .filter_map(|(_, last)| *last)
+    .collect();
+    let (cutoff, has_more) = if versions.len() <= limit && truncated_tables.is_empty() {
+        (head_version, false)
+    } else {
+        versions.sort_unstable();
+        let mut cutoff = versions[limit.min(versions.len()) - 1];
+        // A table cut off exactly at `cutoff` may hold more rows of that same version:
+        // leave the whole version for the next page (a version has at most a few rows).
+        if truncated_tables.contains(&cutoff) {
+            cutoff -= 1;
+        }
+        if cutoff <= since {
+            return Err(ApiError::internal(
+                "page limit too small for one feed version",
+            ));
+        }
+        (cutoff, true)
+    };
+    items.retain(|r| r.10 <= cutoff);
+    locations.retain(|r| r.3 <= cutoff);
+    lots.retain(|r| r.4 <= cutoff);
+    stock.retain(|r| r.4 <= cutoff);
+    po_lines.retain(|r| r.7 <= cutoff);
+    let total = if with_total {
+        Some(count_after(conn, wh, since)?)
+    } else {
+        None
+    };
+    let checksum = if has_more {
+        None
+    } else {
+        Some(format_checksum(scope_checksum(conn, wh)?))
+    };
+    Ok(ChangesPage {
+        warehouse_id: wh.to_string(),
+        cursor: Cursor {
+            epoch,
+            version: cutoff,
+        }
+        .encode(),
+        has_more,
+        total,
+        checksum,
+        items,
+        locations,
+        lots,
+        stock,
+        po_lines,
+    })
+}
+
+fn count_after(conn: &Connection, wh: &str, since: i64) -> rusqlite::Result<u64> {
+    let mut total = 0u64;
+    for table in [
+        "inv_items",
+        "inv_locations",
+        "inv_lots",
+        "inv_stock",
+        "inv_po_lines",
+    ] {
+        let n: i64 = conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM {table} WHERE warehouse_id = ?1 AND version > ?2"
+            ))?
+            .query_row(params![wh, since], |r| r.get(0))?;
+        total += n as u64;
+    }
+    Ok(total)
+}
+
+/// Consistency checks for tests: per warehouse, every stock row equals the sum of its
+/// ledger, and the maintained checksum equals the recomputed one. Returns the problems.
+pub fn audit(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT s.warehouse_id, s.item_id, s.lot_id, s.location_id, s.qty,
+                (SELECT COALESCE(SUM(delta), 0) FROM inv_ledger l WHERE l.warehouse_id = s.warehouse_id
+                   AND l.item_id = s.item_id AND l.lot_id = s.lot_id AND l.location_id = s.location_id)
+         FROM inv_stock s",
+    )?;
+    let mut sums: std::collections::BTreeMap<String, u64> = Default::default();
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, i64>(5)?,
+        ))
+    })?;
+    for row in rows {
+        let (wh, item, lot, loc, qty, ledger) = row?;
+        if qty != ledger {
+            problems.push(format!(
+                "{wh}/{item}/{lot}/{loc}: stock {qty} != ledger {ledger}"
+            ));
+        }
+        if qty < 0 {
+            problems.push(format!("{wh}/{item}/{lot}/{loc}: negative stock {qty}"));
+        }
+        let sum = sums.entry(wh).or_default();
+        *sum = stock_checksum_add(*sum, &item, &lot, &loc, None, qty);
+    }
+    for (wh, sum) in sums {
+        let kept = scope_checksum(conn, &wh)?;
+        if kept != sum {
+            problems.push(format!("{wh}: checksum {kept:x} != recomputed {sum:x}"));
+        }
+    }
+    let orphans: i64 = conn.query_row(
+        "SELECT count(*) FROM inv_ledger l WHERE l.movement_id NOT LIKE 'seed:%'
+         AND NOT EXISTS (SELECT 1 FROM inv_movements m WHERE m.id = l.movement_id AND m.status = 'applied')",
+        [],
+        |r| r.get(0),
+    )?;
+    if orphans > 0 {
+        problems.push(format!("{orphans} ledger rows without an applied movement"));
+    }
+    Ok(problems)
+}

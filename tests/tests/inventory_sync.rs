@@ -1,0 +1,331 @@
+//! Inventory sync against the real reference server: offline movements, exactly-once
+//! push, rejections, the cycle-count merge rule, and the recovery paths (unknown cursor,
+//! diverged copy). The randomised multi-device version is `inventory_sim.rs`.
+
+use companion_core::inventory::{AdjustReason, MovementKind, MovementState, NewMovement};
+use companion_core::{Companion, Error};
+use companion_server::catalogue::{bin_id, item_id, lot_id};
+use companion_tests::{DEMO_PASSWORD, TestServer, open_phone};
+
+const WH: &str = "wh-north";
+
+async fn server_with_catalogue(rows: usize) -> TestServer {
+    let server = TestServer::start().await;
+    server
+        .server
+        .db()
+        .with(|c| companion_server::catalogue::seed(c, WH, rows))
+        .unwrap();
+    server
+}
+
+async fn phone(dir: &std::path::Path, server: &TestServer, user: &str) -> Companion {
+    let phone = open_phone(dir, &server.url()).unwrap();
+    phone.sign_in(user, DEMO_PASSWORD).await.unwrap();
+    phone
+}
+
+fn qty(phone: &Companion, item: &str, lot: &str, bin: &str) -> i64 {
+    let stock = phone.stock_item(WH, item).unwrap();
+    stock
+        .lines
+        .iter()
+        .find(|l| l.lot_id == lot && l.location_id == bin)
+        .map_or(0, |l| l.qty)
+}
+
+fn server_qty(server: &TestServer, item: &str, lot: &str, bin: &str) -> i64 {
+    server.server.db().with(|c| {
+        c.query_row(
+            "SELECT qty FROM inv_stock WHERE warehouse_id = ?1 AND item_id = ?2 AND lot_id = ?3 AND location_id = ?4",
+            [WH, item, lot, bin],
+            |r| r.get(0),
+        )
+        .unwrap_or(0)
+    })
+}
+
+fn movement(kind: MovementKind, item: &str, lot: &str, bin: &str, qty: i64) -> NewMovement {
+    NewMovement {
+        warehouse_id: WH.into(),
+        kind,
+        item_id: item.into(),
+        lot_id: lot.into(),
+        location_id: bin.into(),
+        to_location_id: None,
+        qty,
+        reason: (kind == MovementKind::Adjust).then_some(AdjustReason::Damage),
+        po_line_id: None,
+    }
+}
+
+/// The first stock row of the seed: item 0, lot 1, bin 0.
+fn key0() -> (String, String, String) {
+    (item_id(0), lot_id(0, 0), bin_id('N', 0))
+}
+
+fn audit(server: &TestServer) {
+    let problems = server
+        .server
+        .db()
+        .with(|c| companion_server::inventory::audit(c))
+        .unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+#[tokio::test]
+async fn offline_adjust_reaches_the_other_phone_exactly_once() {
+    let server = server_with_catalogue(200).await;
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = phone(da.path(), &server, "maria").await;
+    let b = phone(db.path(), &server, "lena").await;
+    let ra = a.inventory_sync().await.unwrap();
+    assert!(ra.pulled_rows > 200, "{ra:?}");
+    b.inventory_sync().await.unwrap();
+
+    let (item, lot, bin) = key0();
+    let before = qty(&a, &item, &lot, &bin);
+    assert_eq!(before, server_qty(&server, &item, &lot, &bin));
+    // Scanning finds the item by GTIN-13, by its case GTIN-14 and as UPC-style short code.
+    let gtin = a.stock_item(WH, &item).unwrap().item.barcodes[0].clone();
+    assert_eq!(a.stock_lookup(&gtin).unwrap()[0].item.item_id, item);
+    assert!(matches!(
+        a.stock_lookup("0000000000000"),
+        Err(Error::NotFound(_))
+    ));
+
+    let m = a
+        .record_movement(movement(MovementKind::Adjust, &item, &lot, &bin, -3))
+        .unwrap();
+    assert_eq!(m.state, MovementState::Pending);
+    assert_eq!(
+        qty(&a, &item, &lot, &bin),
+        before - 3,
+        "visible at once, offline"
+    );
+    assert_eq!(a.inventory_pending_count().unwrap(), 1);
+
+    let report = a.inventory_sync().await.unwrap();
+    assert_eq!((report.pushed, report.applied, report.pending), (1, 1, 0));
+    assert_eq!(qty(&a, &item, &lot, &bin), before - 3);
+    b.inventory_sync().await.unwrap();
+    assert_eq!(qty(&b, &item, &lot, &bin), before - 3);
+    assert_eq!(server_qty(&server, &item, &lot, &bin), before - 3);
+
+    // Pushing the same outbox again (a lost answer) changes nothing.
+    let again = a.inventory_sync().await.unwrap();
+    assert_eq!(again.pushed, 0);
+    let ledger: i64 = server.server.db().with(|c| {
+        c.query_row(
+            "SELECT count(*) FROM inv_ledger WHERE movement_id = ?1",
+            [&m.id],
+            |r| r.get(0),
+        )
+        .unwrap()
+    });
+    assert_eq!(ledger, 1);
+    audit(&server);
+}
+
+#[tokio::test]
+async fn a_rejection_comes_back_and_does_not_block_the_queue() {
+    let server = server_with_catalogue(200).await;
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = phone(da.path(), &server, "maria").await;
+    let b = phone(db.path(), &server, "lena").await;
+    a.inventory_sync().await.unwrap();
+    b.inventory_sync().await.unwrap();
+    let (item, lot, bin) = key0();
+    let all = qty(&a, &item, &lot, &bin);
+    // Both pick everything while offline; the second to arrive is refused.
+    a.record_movement(movement(MovementKind::Pick, &item, &lot, &bin, all))
+        .unwrap();
+    let rejected = b
+        .record_movement(movement(MovementKind::Pick, &item, &lot, &bin, all))
+        .unwrap();
+    let other = b
+        .record_movement(movement(MovementKind::Receive, &item, &lot, &bin, 7))
+        .unwrap();
+    a.inventory_sync().await.unwrap();
+    let report = b.inventory_sync().await.unwrap();
+    assert_eq!((report.applied, report.rejected), (1, 1), "{report:?}");
+    let list = b.inventory_movements(true, 10).unwrap();
+    let r = list.iter().find(|m| m.id == rejected.id).unwrap();
+    assert_eq!(r.state, MovementState::Rejected);
+    assert_eq!(r.reject_code.as_deref(), Some("insufficient_stock"));
+    assert_eq!(
+        list.iter().find(|m| m.id == other.id).unwrap().state,
+        MovementState::Applied
+    );
+    assert_eq!(qty(&b, &item, &lot, &bin), 7);
+    a.inventory_sync().await.unwrap();
+    assert_eq!(qty(&a, &item, &lot, &bin), 7);
+
+    // Bad input is a typed error naming the field; nothing is recorded.
+    let pending = b.inventory_pending_count().unwrap();
+    for (m, field) in [
+        (movement(MovementKind::Pick, &item, &lot, &bin, 0), "qty"),
+        (
+            movement(MovementKind::Pick, &item, &lot, &bin, 10_000_000),
+            "qty",
+        ),
+        (movement(MovementKind::Pick, &item, &lot, &bin, 8), "qty"),
+        (
+            movement(MovementKind::Receive, "nope", &lot, &bin, 1),
+            "item_id",
+        ),
+        (
+            movement(MovementKind::Receive, &item, &lot, "Z-99", 1),
+            "location_id",
+        ),
+        (
+            movement(MovementKind::Receive, &item, &lot_id(1, 0), &bin, 1),
+            "lot_id",
+        ),
+        (
+            NewMovement {
+                warehouse_id: "wh-south".into(),
+                ..movement(MovementKind::Receive, &item, &lot, &bin, 1)
+            },
+            "warehouse_id",
+        ),
+        (
+            NewMovement {
+                reason: None,
+                ..movement(MovementKind::Adjust, &item, &lot, &bin, 1)
+            },
+            "reason",
+        ),
+        (
+            movement(MovementKind::Move, &item, &lot, &bin, 1),
+            "to_location_id",
+        ),
+    ] {
+        match b.record_movement(m) {
+            Err(Error::InvalidInput { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("expected invalid {field}, got {other:?}"),
+        }
+    }
+    assert_eq!(b.inventory_pending_count().unwrap(), pending);
+    audit(&server);
+}
+
+/// The worked example of docs/sync-protocol.md: two phones offline, one counts while the
+/// other picks. Whichever syncs first, the pick the counter had not seen stays on top.
+#[tokio::test]
+async fn count_sets_quantity_as_seen_and_unseen_picks_stay_on_top() {
+    for counter_first in [false, true] {
+        let server = server_with_catalogue(200).await;
+        let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let a = phone(da.path(), &server, "maria").await;
+        let b = phone(db.path(), &server, "lena").await;
+        let (item, lot, bin) = key0();
+        // Start from a known 50.
+        a.inventory_sync().await.unwrap();
+        a.record_movement(movement(MovementKind::Count, &item, &lot, &bin, 50))
+            .unwrap();
+        a.inventory_sync().await.unwrap();
+        b.inventory_sync().await.unwrap();
+        assert_eq!(qty(&b, &item, &lot, &bin), 50);
+
+        // Offline: A counts 40 (10 were spoiled and binned), B picks 5.
+        a.record_movement(movement(MovementKind::Count, &item, &lot, &bin, 40))
+            .unwrap();
+        b.record_movement(movement(MovementKind::Pick, &item, &lot, &bin, 5))
+            .unwrap();
+        assert_eq!(qty(&a, &item, &lot, &bin), 40);
+        assert_eq!(qty(&b, &item, &lot, &bin), 45);
+        if counter_first {
+            a.inventory_sync().await.unwrap();
+            b.inventory_sync().await.unwrap();
+        } else {
+            b.inventory_sync().await.unwrap();
+            a.inventory_sync().await.unwrap();
+        }
+        a.inventory_sync().await.unwrap();
+        b.inventory_sync().await.unwrap();
+        assert_eq!(
+            server_qty(&server, &item, &lot, &bin),
+            35,
+            "counter_first={counter_first}"
+        );
+        assert_eq!(qty(&a, &item, &lot, &bin), 35);
+        assert_eq!(qty(&b, &item, &lot, &bin), 35);
+        audit(&server);
+    }
+}
+
+#[tokio::test]
+async fn unknown_cursor_and_diverged_copies_are_downloaded_again() {
+    let server = server_with_catalogue(200).await;
+    let da = tempfile::tempdir().unwrap();
+    let a = phone(da.path(), &server, "maria").await;
+    a.inventory_sync().await.unwrap();
+    let (item, lot, bin) = key0();
+    let pending = a
+        .record_movement(movement(MovementKind::Receive, &item, &lot, &bin, 2))
+        .unwrap();
+    let shown = qty(&a, &item, &lot, &bin);
+
+    // The server's database was restored: its epoch changed, the phone's cursor means nothing.
+    server
+        .server
+        .db()
+        .with(|c| c.execute("UPDATE inv_state SET epoch = 'restored'", []))
+        .unwrap();
+    let report = a.inventory_sync().await.unwrap();
+    assert!(report.scopes_reset.contains(&WH.to_string()), "{report:?}");
+    assert_eq!(
+        qty(&a, &item, &lot, &bin),
+        shown,
+        "nothing lost, nothing doubled"
+    );
+    assert_eq!(a.inventory_movements(true, 10).unwrap()[0].id, pending.id);
+
+    // The server's state changed behind the feed's back: the checksum gives it away.
+    server.server.db().with(|c| {
+        c.execute(
+            "UPDATE inv_stock SET qty = qty + 1 WHERE warehouse_id = ?1 AND item_id = ?2 AND lot_id = ?3 AND location_id = ?4",
+            [WH, &item, &lot, &bin],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO inv_ledger(movement_id, warehouse_id, item_id, lot_id, location_id, delta, version, origin, origin_seq)
+             VALUES ('seed:fix', ?1, ?2, ?3, ?4, 1, 1, 'seed', 0)",
+            [WH, &item, &lot, &bin],
+        )
+        .unwrap();
+        let sum = companion_server::inventory::audit(c).unwrap();
+        assert_eq!(sum.len(), 1, "checksum now stale: {sum:?}");
+        // Recompute the server checksum the way an operator's repair would.
+        let mut s = 0u64;
+        let mut stmt = c.prepare("SELECT item_id, lot_id, location_id, qty FROM inv_stock WHERE warehouse_id = ?1").unwrap();
+        let rows = stmt
+            .query_map([WH], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?)))
+            .unwrap();
+        for r in rows {
+            let (i, l, b, q) = r.unwrap();
+            s = s.wrapping_add(companion_core::inventory::protocol::stock_row_hash(&i, &l, &b, q));
+        }
+        companion_server::inventory::set_scope_checksum(c, WH, s).unwrap();
+    });
+    let report = a.inventory_sync().await.unwrap();
+    assert_eq!(report.scopes_reset, vec![WH.to_string()]);
+    assert_eq!(
+        qty(&a, &item, &lot, &bin),
+        server_qty(&server, &item, &lot, &bin)
+    );
+
+    // The phone's own copy damaged on disk: a verification finds and repairs it.
+    let path = a.store().unwrap().path().to_path_buf();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute("UPDATE inv_stock SET qty = qty + 100 WHERE item_id = ?1 AND lot_id = ?2 AND location_id = ?3", [&item, &lot, &bin])
+        .unwrap();
+    assert!(!a.inventory_verify_scope(WH).await.unwrap());
+    assert_eq!(
+        qty(&a, &item, &lot, &bin),
+        server_qty(&server, &item, &lot, &bin)
+    );
+    assert!(a.inventory_verify_scope(WH).await.unwrap());
+}

@@ -21,6 +21,27 @@ use crate::AppState;
 use crate::db::now;
 use crate::error::ApiError;
 
+/// A token joined with its device session.
+struct TokenRow {
+    session_id: String,
+    account_id: String,
+    expires_at: i64,
+    revoked_at: Option<i64>,
+    session_revoked_at: Option<i64>,
+}
+
+impl TokenRow {
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(TokenRow {
+            session_id: r.get(0)?,
+            account_id: r.get(1)?,
+            expires_at: r.get(2)?,
+            revoked_at: r.get(3)?,
+            session_revoked_at: r.get(4)?,
+        })
+    }
+}
+
 /// A rotated refresh token is still accepted this long (seconds) after rotation.
 const ROTATION_GRACE_SECS: i64 = 30;
 
@@ -165,16 +186,22 @@ pub async fn refresh(
         .call(move |conn| {
             let tx = conn.transaction()?;
             let hash = token_hash(&req.refresh_token);
-            let row: Option<(String, i64, Option<i64>, String, Option<i64>)> = tx
+            let row = tx
                 .query_row(
-                    "SELECT t.session_id, t.expires_at, t.revoked_at, s.account_id, s.revoked_at
+                    "SELECT t.session_id, s.account_id, t.expires_at, t.revoked_at, s.revoked_at
                      FROM tokens t JOIN device_sessions s ON s.id = t.session_id
                      WHERE t.hash = ?1 AND t.kind = 'refresh'",
                     [&hash],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                    TokenRow::from_row,
                 )
                 .optional()?;
-            let Some((session_id, expires_at, revoked_at, account_id, session_revoked)) = row
+            let Some(TokenRow {
+                session_id,
+                account_id,
+                expires_at,
+                revoked_at,
+                session_revoked_at: session_revoked,
+            }) = row
             else {
                 return Err(ApiError::unauthorized(
                     codes::TOKEN_INVALID,
@@ -295,16 +322,22 @@ where
         state
             .db
             .call(move |conn| {
-                let row: Option<(String, String, i64, Option<i64>, Option<i64>)> = conn
+                let row = conn
                     .query_row(
-                        "SELECT s.id, s.account_id, t.expires_at, t.revoked_at, s.revoked_at
+                        "SELECT t.session_id, s.account_id, t.expires_at, t.revoked_at, s.revoked_at
                          FROM tokens t JOIN device_sessions s ON s.id = t.session_id
                          WHERE t.hash = ?1 AND t.kind = 'access'",
                         [token_hash(&token)],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                        TokenRow::from_row,
                     )
                     .optional()?;
-                let Some((session_id, account_id, expires_at, revoked, session_revoked)) = row
+                let Some(TokenRow {
+                    session_id,
+                    account_id,
+                    expires_at,
+                    revoked_at: revoked,
+                    session_revoked_at: session_revoked,
+                }) = row
                 else {
                     return Err(ApiError::unauthorized(
                         codes::TOKEN_INVALID,

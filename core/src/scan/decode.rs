@@ -177,6 +177,25 @@ impl FrameDecoder {
                 scanner.reset();
                 scanner.scan_region(region, 9, &mut hits, deadline);
             }
+            if std::env::var_os("SCAN_DEBUG").is_some() {
+                eprintln!(
+                    "linear: {} regions in {:?}",
+                    regions.len(),
+                    started.elapsed()
+                );
+                for r in &regions {
+                    eprintln!(
+                        "  region c=({:.0},{:.0}) across=({:.2},{:.2}) hl={:.0} hh={:.0} w={:.0}",
+                        r.centre.0,
+                        r.centre.1,
+                        r.across.0,
+                        r.across.1,
+                        r.half_len,
+                        r.half_height,
+                        r.weight
+                    );
+                }
+            }
             self.accept_linear(frame, hits, &mut found);
         }
         // 2. 2D codes on the plain frame.
@@ -186,6 +205,9 @@ impl FrameDecoder {
             } else {
                 let results = decode_matrix(px, w, h, &self.matrix, false);
                 self.accept_matrix(frame, results, (0.0, 0.0, 1.0), &mut found);
+            }
+            if std::env::var_os("SCAN_DEBUG").is_some() {
+                eprintln!("2d done at {:?}", started.elapsed());
             }
         }
         // 3. Hard passes.

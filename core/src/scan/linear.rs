@@ -85,7 +85,7 @@ pub(crate) fn find_bar_regions(
     let is_candidate = |c: &Cell| c.coherence > 0.55 && c.energy > floor;
 
     let mut label = vec![usize::MAX; cells.len()];
-    let mut regions = Vec::new();
+    let mut clusters: Vec<Cluster> = Vec::new();
     let mut stack = Vec::new();
     for seed in 0..cells.len() {
         if label[seed] != usize::MAX || !is_candidate(&cells[seed]) {
@@ -129,43 +129,102 @@ pub(crate) fn find_bar_regions(
                 }
             }
         }
-        if members.len() < 3 {
+        if members.len() < 2 {
             continue;
         }
         let angle = 0.5 * ss.atan2(sc);
-        let across = (angle.cos(), angle.sin());
-        let along = (-across.1, across.0);
-        let (mut min_a, mut max_a, mut min_b, mut max_b) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
-        for &i in &members {
-            let (x, y) = (
-                ((i % cw) * CELL + CELL / 2) as f32,
-                ((i / cw) * CELL + CELL / 2) as f32,
-            );
-            let a = x * across.0 + y * across.1;
-            let b = x * along.0 + y * along.1;
-            min_a = min_a.min(a);
-            max_a = max_a.max(a);
-            min_b = min_b.min(b);
-            max_b = max_b.max(b);
+        clusters.push(Cluster {
+            angle,
+            weight,
+            cells: members.iter().map(|&i| cell_centre(i, cw)).collect(),
+        });
+    }
+    // Large modules leave edge-free cells inside wide bars, splitting one code into
+    // several clusters: merge clusters with the same orientation that lie on one line.
+    let mut merged = true;
+    while merged {
+        merged = false;
+        'outer: for i in 0..clusters.len() {
+            for j in i + 1..clusters.len() {
+                if angle_diff(clusters[i].angle, clusters[j].angle) > 0.2 {
+                    continue;
+                }
+                let (a, b) = (
+                    clusters[i].extent(clusters[i].angle),
+                    clusters[j].extent(clusters[i].angle),
+                );
+                let gap_across = (b.0 - a.1).max(a.0 - b.1);
+                let overlap_along = a.3.min(b.3) - a.2.max(b.2);
+                if gap_across < 4.0 * CELL as f32 && overlap_along > -(CELL as f32) {
+                    let other = clusters.swap_remove(j);
+                    let total = clusters[i].weight + other.weight;
+                    // Weighted doubled-angle mean, so the merged scan direction is not
+                    // just the first cluster's.
+                    let (a, b) = (clusters[i].angle * 2.0, other.angle * 2.0);
+                    let (wa, wb) = (clusters[i].weight, other.weight);
+                    clusters[i].angle =
+                        0.5 * (wa * a.sin() + wb * b.sin()).atan2(wa * a.cos() + wb * b.cos());
+                    clusters[i].cells.extend(other.cells);
+                    clusters[i].weight = total;
+                    merged = true;
+                    break 'outer;
+                }
+            }
         }
+    }
+    let mut regions = Vec::new();
+    for cluster in clusters {
+        if cluster.cells.len() < 3 {
+            continue;
+        }
+        let across = (cluster.angle.cos(), cluster.angle.sin());
+        let along = (-across.1, across.0);
+        let (min_a, max_a, min_b, max_b) = cluster.extent(cluster.angle);
         let (ca, cb) = ((min_a + max_a) / 2.0, (min_b + max_b) / 2.0);
         let centre = (ca * across.0 + cb * along.0, ca * across.1 + cb * along.1);
         let len = max_a - min_a + CELL as f32;
         let height = max_b - min_b + CELL as f32;
-        // Elongated along the bars is fine (tall codes); a region much longer across than
-        // its number of cells suggests is a chain of text, still worth one try.
         regions.push(BarRegion {
             across,
             centre,
             // Quiet zones have no edges, so extend well past the last edge cell.
             half_len: len / 2.0 + (len * 0.15).max(3.0 * CELL as f32),
             half_height: height / 2.0,
-            weight,
+            weight: cluster.weight,
         });
     }
     regions.sort_by(|a, b| b.weight.total_cmp(&a.weight));
     regions.truncate(max_regions);
     regions
+}
+
+/// Connected cells of one orientation.
+struct Cluster {
+    angle: f32,
+    weight: f32,
+    cells: Vec<(f32, f32)>,
+}
+
+impl Cluster {
+    /// (min, max) of the cell centres across and along the bars of orientation `angle`.
+    fn extent(&self, angle: f32) -> (f32, f32, f32, f32) {
+        let across = (angle.cos(), angle.sin());
+        let along = (-across.1, across.0);
+        let mut e = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
+        for &(x, y) in &self.cells {
+            let a = x * across.0 + y * across.1;
+            let b = x * along.0 + y * along.1;
+            e = (e.0.min(a), e.1.max(a), e.2.min(b), e.3.max(b));
+        }
+        e
+    }
+}
+
+fn cell_centre(i: usize, cw: usize) -> (f32, f32) {
+    (
+        ((i % cw) * CELL + CELL / 2) as f32,
+        ((i / cw) * CELL + CELL / 2) as f32,
+    )
 }
 
 fn angle_diff(a: f32, b: f32) -> f32 {
@@ -195,6 +254,10 @@ pub(crate) struct LineScanner<'a> {
     pub inverted: bool,
     /// Samples per pixel along the line.
     pub oversample: f32,
+    /// Minimum swing between bar and space, as fractions of the local contrast, tried in
+    /// turn: a high level ignores noise, a low one keeps narrow spaces blurred into
+    /// shallow bumps.
+    pub swing_levels: &'static [f32],
 }
 
 impl LineScanner<'_> {
@@ -213,6 +276,7 @@ impl LineScanner<'_> {
             hints,
             inverted: true,
             oversample: 2.0,
+            swing_levels: &[0.24, 0.1],
         }
     }
 
@@ -243,7 +307,17 @@ impl LineScanner<'_> {
                 region.centre.0 + along.0 * off,
                 region.centre.1 + along.1 * off,
             );
-            if let Some((result, p0, p1)) = self.read_line(centre, region.across, region.half_len) {
+            // The low-swing retry costs a second decode; spend it on the central lines only.
+            let levels = if k < 3 { self.swing_levels.len() } else { 1 };
+            // Perspective fans the bars out and the region angle is an average: outer
+            // lines also try a few degrees either side.
+            let tilt = [0.0f32, 0.0, 0.0, 0.07, -0.07, 0.0, 0.0, -0.07, 0.07][k % 9];
+            let (c, s) = (tilt.cos(), tilt.sin());
+            let dir = (
+                region.across.0 * c - region.across.1 * s,
+                region.across.0 * s + region.across.1 * c,
+            );
+            if let Some((result, p0, p1)) = self.read_line(centre, dir, region.half_len, levels) {
                 let hh = region.half_height;
                 let corners = [
                     (p0.0 - along.0 * hh, p0.1 - along.1 * hh),
@@ -282,6 +356,7 @@ impl LineScanner<'_> {
         centre: (f32, f32),
         dir: (f32, f32),
         half_len: f32,
+        levels: usize,
     ) -> Option<LineRead> {
         let (t0, t1) = clip_line(centre, dir, half_len, self.w, self.h)?;
         let step = 1.0 / self.oversample;
@@ -299,11 +374,25 @@ impl LineScanner<'_> {
                 centre.1 + dir.1 * t,
             ));
         }
-        let bits = binarize(&samples)?;
-        let to_image = |pos: f32| {
-            let t = t0 + pos * step;
-            (centre.0 + dir.0 * t, centre.1 + dir.1 * t)
-        };
+        for &range_k in &self.swing_levels[..levels.min(self.swing_levels.len())] {
+            let Some(bits) = binarize(&samples, range_k) else {
+                continue;
+            };
+            if let Some((result, a, b)) = self.decode_bits(&bits) {
+                let to_image = |pos: f32| {
+                    let t = t0 + pos * step;
+                    (centre.0 + dir.0 * t, centre.1 + dir.1 * t)
+                };
+                return Some((result, to_image(a), to_image(b)));
+            }
+        }
+        None
+    }
+
+    /// Runs the row decoders on one binarised line, both polarities and directions;
+    /// returns the result and its start/end positions in samples.
+    fn decode_bits(&mut self, bits: &[bool]) -> Option<(RXingResult, f32, f32)> {
+        let n = bits.len();
         for polarity in 0..(1 + usize::from(self.inverted)) {
             let mut row = BitArray::with_size(n);
             for (i, &black) in bits.iter().enumerate() {
@@ -329,7 +418,7 @@ impl LineScanner<'_> {
                     } else {
                         (a, b)
                     };
-                    return Some((result, to_image(a.min(b)), to_image(a.max(b))));
+                    return Some((result, a.min(b), a.max(b)));
                 }
             }
         }
@@ -374,35 +463,102 @@ fn bilinear(px: &[u8], w: usize, x: f32, y: f32) -> f32 {
     (a + (b - a) * fx) * (1.0 - fy) + (c + (d - c) * fx) * fy
 }
 
-/// Black/white per sample: darker than the mean of a window wide enough to span the widest
-/// bar or space, with a contrast floor so flat paper and noise read as white.
-fn binarize(samples: &[f32]) -> Option<Vec<bool>> {
-    let n = samples.len();
-    let half = (n / 20).max(8);
-    let mut sum = Vec::with_capacity(n + 1);
-    let mut sq = Vec::with_capacity(n + 1);
-    sum.push(0f64);
-    sq.push(0f64);
-    for &s in samples {
-        let s = f64::from(s);
-        sum.push(sum[sum.len() - 1] + s);
-        sq.push(sq[sq.len() - 1] + s * s);
+/// Black/white per sample from the edges of the profile rather than a threshold: defocus
+/// and small modules turn a narrow space between two bars into a shallow bump that never
+/// rises above a local mean. Local extrema are found with hysteresis (a swing must exceed a
+/// noise floor scaled to the local contrast), and each sample is compared with the midpoint
+/// of the extrema on either side of it.
+fn binarize(raw: &[f32], range_k: f32) -> Option<Vec<bool>> {
+    let n = raw.len();
+    // Light smoothing: sensor noise at the sample rate, not bar structure.
+    let mut s = Vec::with_capacity(n);
+    for i in 0..n {
+        let (a, b) = (raw[i.saturating_sub(1)], raw[(i + 1).min(n - 1)]);
+        s.push(0.25 * a + 0.5 * raw[i] + 0.25 * b);
     }
-    let (lo, hi) = samples
-        .iter()
-        .fold((f32::MAX, f32::MIN), |(lo, hi), &s| (lo.min(s), hi.max(s)));
-    if hi - lo < 12.0 {
+    // Local contrast per block of 32 samples, widened to the neighbouring blocks.
+    const BLOCK: usize = 32;
+    let blocks = n.div_ceil(BLOCK);
+    let mut block_range = Vec::with_capacity(blocks);
+    for chunk in s.chunks(BLOCK) {
+        let (lo, hi) = chunk
+            .iter()
+            .fold((f32::MAX, f32::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        block_range.push(hi - lo);
+    }
+    let spread = 2;
+    let local: Vec<f32> = (0..blocks)
+        .map(|b| {
+            let (a, z) = (b.saturating_sub(spread), (b + spread + 1).min(blocks));
+            block_range[a..z].iter().copied().fold(0.0, f32::max)
+        })
+        .collect();
+    let total = local.iter().copied().fold(0.0, f32::max);
+    if total < 12.0 {
         return None;
     }
-    // Where the window is flat (paper, quiet zone) its spread is noise: read it as white.
-    let min_std = f64::from(((hi - lo) * 0.06).max(2.5));
-    let mut bits = Vec::with_capacity(n);
-    for (i, &s) in samples.iter().enumerate() {
-        let (a, b) = (i.saturating_sub(half), (i + half + 1).min(n));
-        let count = (b - a) as f64;
-        let mean = (sum[b] - sum[a]) / count;
-        let var = ((sq[b] - sq[a]) / count - mean * mean).max(0.0);
-        bits.push(var.sqrt() >= min_std && f64::from(s) < mean);
+    let delta = |i: usize| (local[i / BLOCK] * range_k).max(6.0);
+
+    // Extrema with hysteresis: (index, value, is_max).
+    let mut extrema: Vec<(usize, f32, bool)> = Vec::new();
+    let (mut cand, mut cand_val) = (0usize, s[0]);
+    let mut rising: Option<bool> = None;
+    for (i, &v) in s.iter().enumerate().skip(1) {
+        let d = delta(i);
+        match rising {
+            None => {
+                if v > cand_val + d {
+                    extrema.push((cand, cand_val, false));
+                    rising = Some(true);
+                    (cand, cand_val) = (i, v);
+                } else if v < cand_val - d {
+                    extrema.push((cand, cand_val, true));
+                    rising = Some(false);
+                    (cand, cand_val) = (i, v);
+                }
+            }
+            Some(true) => {
+                if v > cand_val {
+                    (cand, cand_val) = (i, v);
+                } else if v < cand_val - d {
+                    extrema.push((cand, cand_val, true));
+                    rising = Some(false);
+                    (cand, cand_val) = (i, v);
+                }
+            }
+            Some(false) => {
+                if v < cand_val {
+                    (cand, cand_val) = (i, v);
+                } else if v > cand_val + d {
+                    extrema.push((cand, cand_val, false));
+                    rising = Some(true);
+                    (cand, cand_val) = (i, v);
+                }
+            }
+        }
+    }
+    if let Some(up) = rising {
+        extrema.push((cand, cand_val, up));
+    }
+    if extrema.len() < 4 {
+        return None;
+    }
+    let mut bits = vec![false; n];
+    for pair in extrema.windows(2) {
+        let ((i0, v0, _), (i1, v1, _)) = (pair[0], pair[1]);
+        let t = (v0 + v1) / 2.0;
+        for k in i0..i1 {
+            bits[k] = s[k] < t;
+        }
+    }
+    // Outside the first and last extremum: extend their side (quiet zones read white
+    // unless the line starts inside a bar).
+    let (first, last) = (extrema[0], extrema[extrema.len() - 1]);
+    for k in 0..first.0 {
+        bits[k] = !first.2 && s[k] <= first.1 + delta(k);
+    }
+    for k in last.0..n {
+        bits[k] = !last.2 && s[k] <= last.1 + delta(k);
     }
     Some(bits)
 }

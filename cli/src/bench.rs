@@ -21,6 +21,8 @@ pub enum BenchCommand {
         #[arg(long)]
         skip_library: bool,
     },
+    /// Inventory sync: initial download, incremental pull, push, lookups (`--rows N`).
+    Sync(crate::bench_sync::BenchSyncArgs),
     /// Barcode decoding over a directory of frames with a manifest.json.
     Scan(crate::scan::BenchScanArgs),
 }
@@ -28,6 +30,7 @@ pub enum BenchCommand {
 pub async fn run(_cli: &Cli, which: &BenchCommand) -> Result<(), CliError> {
     match which {
         BenchCommand::Open { runs, skip_library } => open(*runs, *skip_library).await,
+        BenchCommand::Sync(args) => crate::bench_sync::run(args).await,
         BenchCommand::Scan(args) => {
             crate::scan::run_bench_scan(args).map_err(|e| CliError::Usage(e.to_string()))
         }

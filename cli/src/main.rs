@@ -6,10 +6,12 @@
 
 mod account;
 mod bench;
+mod bench_sync;
 mod demo;
 mod output;
 mod scan;
 mod serve;
+mod stock;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,6 +62,13 @@ pub enum Command {
     Demo,
     /// Decodes barcodes in image files or directories.
     Scan(scan::ScanArgs),
+    /// Offline inventory: lookups, movements, the outbox.
+    Stock {
+        #[command(subcommand)]
+        which: stock::StockCommand,
+    },
+    /// Pushes the outbox and pulls every warehouse (progress bar; JSON lines with --json).
+    Sync(stock::SyncArgs),
     /// End-to-end benchmarks printing `key=value` lines.
     Bench {
         #[command(subcommand)]
@@ -101,5 +110,7 @@ async fn run(cli: Cli) -> Result<(), output::CliError> {
             scan::run_scan(args).map_err(|e| output::CliError::Usage(e.to_string()))
         }
         Command::Bench { which } => bench::run(&cli, which).await,
+        Command::Stock { which } => stock::run(&cli, which).await,
+        Command::Sync(args) => stock::sync(&cli, args).await,
     }
 }

@@ -18,6 +18,10 @@ pub struct ServeArgs {
     /// Accept `POST /v1/_test/faults` (for tests in other processes). Never in production.
     #[arg(long)]
     pub fault_injection: bool,
+    /// Stock rows of the produce catalogue seeded into wh-north (wh-south gets a tenth)
+    /// when the database is new.
+    #[arg(long, default_value_t = 2000)]
+    pub catalogue_rows: usize,
     /// Access token lifetime in seconds.
     #[arg(long, default_value_t = 900)]
     pub access_ttl_secs: u64,
@@ -32,6 +36,14 @@ pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
     let server = companion_server::start(config)
         .await
         .map_err(|e| CliError::Usage(format!("server: {e}")))?;
+    let rows = args.catalogue_rows;
+    server
+        .db()
+        .with(|c| {
+            companion_server::catalogue::seed(c, "wh-north", rows)?;
+            companion_server::catalogue::seed(c, "wh-south", rows / 10)
+        })
+        .map_err(|e| CliError::Usage(format!("seeding the catalogue: {e}")))?;
     // First stdout line is machine-readable: tests in other processes wait for it.
     println!("companion-server listening url={}", server.url());
     let users: Vec<_> = seed::DEMO_USERS.iter().map(|u| u.1).collect();

@@ -77,6 +77,13 @@ pub enum Command {
 }
 
 fn main() -> ExitCode {
+    // Behave like other Unix tools when piped into `head`: exit quietly on a closed pipe
+    // instead of panicking in println!.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -107,7 +114,7 @@ async fn run(cli: Cli) -> Result<(), output::CliError> {
         Command::Status => account::status(&cli),
         Command::Demo => demo::run(cli.json).await,
         Command::Scan(args) => {
-            scan::run_scan(args).map_err(|e| output::CliError::Usage(e.to_string()))
+            scan::run_scan(args, cli.json).map_err(|e| output::CliError::Usage(e.to_string()))
         }
         Command::Bench { which } => bench::run(&cli, which).await,
         Command::Stock { which } => stock::run(&cli, which).await,

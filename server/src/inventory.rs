@@ -154,8 +154,12 @@ pub fn set_scope_checksum(conn: &Connection, warehouse: &str, sum: u64) -> rusql
 async fn push(
     State(state): State<AppState>,
     caller: AuthedAccount,
-    Json(req): Json<PushRequest>,
+    body: axum::body::Bytes,
 ) -> Result<Json<PushResponse>, ApiError> {
+    // Decoded here rather than by the `Json` extractor so that a malformed batch gets the
+    // protocol's error body naming what is wrong.
+    let req: PushRequest = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::invalid("movements", format!("malformed push: {e}")))?;
     if req.origin.trim().is_empty() || req.origin.len() > 100 {
         return Err(ApiError::invalid("origin", "must be 1 to 100 characters"));
     }
@@ -532,6 +536,7 @@ fn evaluate(
 
 #[derive(Debug, Deserialize)]
 struct ChangesQuery {
+    #[serde(default)]
     warehouse: String,
     #[serde(default)]
     cursor: String,
@@ -544,8 +549,12 @@ struct ChangesQuery {
 async fn changes(
     State(state): State<AppState>,
     caller: AuthedAccount,
-    Query(q): Query<ChangesQuery>,
+    query: Result<Query<ChangesQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<ChangesPage>, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::invalid("query", e.body_text()))?;
+    if q.warehouse.is_empty() {
+        return Err(ApiError::invalid("warehouse", "which warehouse's changes?"));
+    }
     caller.require_warehouse(&q.warehouse)?;
     let cursor =
         Cursor::parse(&q.cursor).ok_or_else(|| ApiError::invalid("cursor", "malformed cursor"))?;

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use companion_core::store::{MIGRATIONS, Store};
 use companion_server::{ServerConfig, seed};
 
 use crate::Cli;
@@ -51,33 +52,46 @@ async fn open(runs: usize, skip_library: bool) -> Result<(), CliError> {
     let server = companion_server::start(ServerConfig::in_dir(work.path().join("server")))
         .await
         .map_err(|e| CliError::Usage(format!("server: {e}")))?;
-    // A signed-in phone whose sandbox is copied for each run: every run opens a signed-in
-    // core whose account database does not exist yet, so it is created and migrated.
+    // A signed-in phone whose sandbox is copied for each run, so that every run is the
+    // first open of that sandbox in this process.
     let template = work.path().join("template");
-    open_device(&template, &server.url())?
+    let account = open_device(&template, &server.url())?
         .sign_in("maria", seed::DEMO_PASSWORD)
         .await?;
-    let accounts = template.join("accounts");
-    std::fs::remove_dir_all(&accounts).map_err(|e| CliError::Usage(e.to_string()))?;
+    let probe = open_device(&template, &server.url())?;
+    let db_path = probe.account_db_path(&account.id);
+    drop(probe);
+    // The oldest schema this app can upgrade from, for the after-an-update case.
+    let oldest = work.path().join("oldest.db");
+    Store::open_with(&oldest, &MIGRATIONS[..1])?;
+    let relative_db = db_path
+        .strip_prefix(&template)
+        .map_err(|e| CliError::Usage(e.to_string()))?
+        .to_path_buf();
+    std::fs::remove_file(&db_path).map_err(|e| CliError::Usage(e.to_string()))?;
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
+    }
 
-    let mut cold = Vec::with_capacity(runs);
-    let mut warm = Vec::with_capacity(runs);
+    let (mut first, mut launch, mut upgrade) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..runs.max(1) {
         let phone = work.path().join(format!("run-{run}"));
         copy_dir(&template, &phone).map_err(|e| CliError::Usage(e.to_string()))?;
-        let start = Instant::now();
-        let companion = open_device(&phone, &server.url())?;
-        companion.store()?;
-        cold.push(start.elapsed().as_secs_f64() * 1e3);
-        drop(companion);
-        let start = Instant::now();
-        let companion = open_device(&phone, &server.url())?;
-        companion.store()?;
-        warm.push(start.elapsed().as_secs_f64() * 1e3);
+        first.push(timed_open(&phone, &server.url())?);
+        launch.push(timed_open(&phone, &server.url())?);
+        let updated = work.path().join(format!("updated-{run}"));
+        copy_dir(&template, &updated).map_err(|e| CliError::Usage(e.to_string()))?;
+        std::fs::copy(&oldest, updated.join(&relative_db))
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        upgrade.push(timed_open(&updated, &server.url())?);
     }
-    println!("runs={}", cold.len());
-    println!("open_ms={:.2}", median(&mut cold));
-    println!("reopen_ms={:.2}", median(&mut warm));
+    println!("runs={}", first.len());
+    // App launch with the account database already there (every launch but the first).
+    println!("open_ms={:.2}", median(&mut launch));
+    // Launch after an app update: the database is migrated from the oldest schema.
+    println!("upgrade_open_ms={:.2}", median(&mut upgrade));
+    // First launch after sign-in: the database is created and fully migrated (fsync-bound).
+    println!("first_open_ms={:.2}", median(&mut first));
     server.shutdown().await;
     if skip_library {
         println!("library_bytes=skipped");
@@ -85,6 +99,14 @@ async fn open(runs: usize, skip_library: bool) -> Result<(), CliError> {
         println!("library_bytes={}", library_bytes()?);
     }
     Ok(())
+}
+
+/// Opens the core on `phone` with its account database, in milliseconds.
+fn timed_open(phone: &Path, server_url: &str) -> Result<f64, CliError> {
+    let start = Instant::now();
+    let companion = open_device(phone, server_url)?;
+    companion.store()?;
+    Ok(start.elapsed().as_secs_f64() * 1e3)
 }
 
 fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {

@@ -7,6 +7,7 @@
 uniffi::setup_scaffolding!();
 
 mod error;
+mod inventory;
 mod listener;
 mod runtime;
 

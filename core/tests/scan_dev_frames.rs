@@ -15,9 +15,9 @@ fn dev_frames_decode_without_false_positives() {
     let Some(dir) = dev_frames() else { return };
     let manifest = Manifest::load(&dir).expect("manifest");
     let (mut expected, mut found) = (0, 0);
-    // Every other frame keeps the unoptimised test under a minute; a generous budget keeps
+    // Every third frame keeps the unoptimised test under a minute; a generous budget keeps
     // the result independent of machine speed.
-    for frame in manifest.frames.iter().step_by(2) {
+    for frame in manifest.frames.iter().step_by(3) {
         let bytes = std::fs::read(dir.join(&frame.file)).expect("frame");
         let options = ScanOptions {
             strategy: DecodeStrategy::Thorough,
@@ -36,7 +36,7 @@ fn dev_frames_decode_without_false_positives() {
         expected += score.expected;
         found += score.found;
     }
-    eprintln!("dev frames (every other): found {found} of {expected}");
+    eprintln!("dev frames (every third): found {found} of {expected}");
     // zxing-cpp finds 36 of 86 (42%) on the whole set.
     assert!(
         found * 100 >= expected * 42,

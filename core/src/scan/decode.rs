@@ -164,9 +164,10 @@ impl FrameDecoder {
         let mut budget_exhausted = false;
         let (px, w, h) = (&frame.pixels[..], frame.width, frame.height);
 
-        // 1. Bar regions at any angle.
+        // 1. Bar regions at any angle (and, from the same orientation field, windows where
+        // 2D codes may be, for the upscaled pass).
+        let (regions, windows) = find_bar_regions(px, w, h, 16, 4);
         if !self.linear.is_empty() {
-            let regions = find_bar_regions(px, w, h, 16);
             let mut scanner = LineScanner::new(px, w, h, &self.linear);
             let mut hits = Vec::new();
             for region in &regions {
@@ -177,25 +178,6 @@ impl FrameDecoder {
                 scanner.reset();
                 scanner.scan_region(region, 9, &mut hits, deadline);
             }
-            if std::env::var_os("SCAN_DEBUG").is_some() {
-                eprintln!(
-                    "linear: {} regions in {:?}",
-                    regions.len(),
-                    started.elapsed()
-                );
-                for r in &regions {
-                    eprintln!(
-                        "  region c=({:.0},{:.0}) across=({:.2},{:.2}) hl={:.0} hh={:.0} w={:.0}",
-                        r.centre.0,
-                        r.centre.1,
-                        r.across.0,
-                        r.across.1,
-                        r.half_len,
-                        r.half_height,
-                        r.weight
-                    );
-                }
-            }
             self.accept_linear(frame, hits, &mut found);
         }
         // 2. 2D codes on the plain frame.
@@ -205,9 +187,6 @@ impl FrameDecoder {
             } else {
                 let results = decode_matrix(px, w, h, &self.matrix, false);
                 self.accept_matrix(frame, results, (0.0, 0.0, 1.0), &mut found);
-            }
-            if std::env::var_os("SCAN_DEBUG").is_some() {
-                eprintln!("2d done at {:?}", started.elapsed());
             }
         }
         // 3. Hard passes.
@@ -238,13 +217,17 @@ impl FrameDecoder {
                     self.accept_matrix(frame, results, (0.0, 0.0, 1.0), &mut found);
                 }
                 HardPass::Upscaled2d => {
-                    for (x0, y0, cw, ch) in busy_regions(px, w, h, 3) {
+                    for &(x0, y0, cw, ch) in &windows {
                         if Instant::now() > deadline {
                             budget_exhausted = true;
                             break;
                         }
                         let (up, uw, uh) = upscale2x(px, w, x0, y0, cw, ch);
-                        let results = decode_matrix(&up, uw, uh, &self.matrix, false);
+                        let mut results = decode_matrix(&up, uw, uh, &self.matrix, false);
+                        if results.is_empty() {
+                            // Light-on-dark labels: cheap to retry on a small window.
+                            results = decode_matrix(&up, uw, uh, &self.matrix, true);
+                        }
                         self.accept_matrix(frame, results, (x0 as f32, y0 as f32, 0.5), &mut found);
                     }
                 }
@@ -360,45 +343,6 @@ fn decode_matrix(
             .unwrap_or_default()
     };
     catch_unwind(AssertUnwindSafe(run)).unwrap_or_default()
-}
-
-/// Up to `max` busy windows (high edge energy) around which a 2x upscale may reveal 2D codes
-/// with modules under 2 px. Returns (x, y, w, h).
-fn busy_regions(px: &[u8], w: usize, h: usize, max: usize) -> Vec<(usize, usize, usize, usize)> {
-    const TILE: usize = 32;
-    let (tw, th) = (w / TILE, h / TILE);
-    if tw == 0 || th == 0 {
-        return Vec::new();
-    }
-    // Energy per tile: sum of absolute horizontal + vertical differences.
-    let mut energy = vec![0u32; tw * th];
-    for y in (1..th * TILE).step_by(2) {
-        let row = y * w;
-        for x in (1..tw * TILE).step_by(2) {
-            let gx = px[row + x].abs_diff(px[row + x - 1]);
-            let gy = px[row + x].abs_diff(px[row + x - w]);
-            energy[(y / TILE) * tw + x / TILE] += u32::from(gx) + u32::from(gy);
-        }
-    }
-    let mut order: Vec<usize> = (0..energy.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(energy[i]));
-    let mut picked: Vec<(usize, usize, usize, usize)> = Vec::new();
-    let side = (TILE * 6).min(w).min(h);
-    for i in order {
-        if picked.len() >= max {
-            break;
-        }
-        let (cx, cy) = ((i % tw) * TILE + TILE / 2, (i / tw) * TILE + TILE / 2);
-        let x0 = cx.saturating_sub(side / 2).min(w - side);
-        let y0 = cy.saturating_sub(side / 2).min(h - side);
-        let overlaps = picked
-            .iter()
-            .any(|&(px0, py0, _, _)| x0.abs_diff(px0) < side / 2 && y0.abs_diff(py0) < side / 2);
-        if !overlaps {
-            picked.push((x0, y0, side, side));
-        }
-    }
-    picked
 }
 
 /// Bilinear 2x upscale of a window.

@@ -12,6 +12,9 @@ use rxing::common::BitArray;
 use rxing::oned::{MultiFormatOneDReader, OneDReader};
 use rxing::{BarcodeFormat as RxFormat, DecodeHints, RXingResult};
 
+/// A window (left, top, width, height) in image pixels.
+pub(crate) type Window = (usize, usize, usize, usize);
+
 /// Cell size of the orientation field, in pixels.
 const CELL: usize = 8;
 
@@ -38,15 +41,18 @@ struct Cell {
 }
 
 /// Finds candidate bar regions, strongest first.
+/// Also returns up to `max_windows` windows (x, y, w, h) of strong edges in all directions,
+/// where a 2D code may be.
 pub(crate) fn find_bar_regions(
     px: &[u8],
     w: usize,
     h: usize,
     max_regions: usize,
-) -> Vec<BarRegion> {
+    max_windows: usize,
+) -> (Vec<BarRegion>, Vec<Window>) {
     let (cw, ch) = (w / CELL, h / CELL);
     if cw < 2 || ch < 2 {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let mut cells = Vec::with_capacity(cw * ch);
     for cy in 0..ch {
@@ -83,6 +89,7 @@ pub(crate) fn find_bar_regions(
     let median = energies[energies.len() / 2];
     let floor = (median * 2.0).max(40.0);
     let is_candidate = |c: &Cell| c.coherence > 0.55 && c.energy > floor;
+    let windows = matrix_windows(&cells, cw, ch, floor, w, h, max_windows);
 
     let mut label = vec![usize::MAX; cells.len()];
     let mut clusters: Vec<Cluster> = Vec::new();
@@ -195,7 +202,64 @@ pub(crate) fn find_bar_regions(
     }
     regions.sort_by(|a, b| b.weight.total_cmp(&a.weight));
     regions.truncate(max_regions);
-    regions
+    (regions, windows)
+}
+
+/// Windows around clusters of strong edges without one dominant direction (2D modules),
+/// strongest first, with a margin for the quiet zone and finder patterns.
+fn matrix_windows(
+    cells: &[Cell],
+    cw: usize,
+    ch: usize,
+    floor: f32,
+    w: usize,
+    h: usize,
+    max: usize,
+) -> Vec<Window> {
+    let is_matrix = |c: &Cell| c.coherence < 0.5 && c.energy > floor * 1.5;
+    let mut seen = vec![false; cells.len()];
+    let mut found: Vec<(f32, (usize, usize, usize, usize))> = Vec::new();
+    let mut stack = Vec::new();
+    for seed in 0..cells.len() {
+        if seen[seed] || !is_matrix(&cells[seed]) {
+            continue;
+        }
+        seen[seed] = true;
+        stack.push(seed);
+        let (mut x0, mut y0, mut x1, mut y1, mut weight, mut count) = (cw, ch, 0, 0, 0f32, 0);
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % cw, i / cw);
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+            weight += cells[i].energy;
+            count += 1;
+            for (dx, dy) in (-1i32..=1).flat_map(|dx| (-1i32..=1).map(move |dy| (dx, dy))) {
+                let (nx, ny) = (x as i32 + dx, y as i32 + dy);
+                if nx < 0 || ny < 0 || nx >= cw as i32 || ny >= ch as i32 {
+                    continue;
+                }
+                let j = ny as usize * cw + nx as usize;
+                if !seen[j] && is_matrix(&cells[j]) {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            }
+        }
+        // A 2D code is compact: skip specks and long thin chains (text lines).
+        let (bw, bh) = (x1 - x0 + 1, y1 - y0 + 1);
+        if count < 3 || bw.max(bh) > 3 * bw.min(bh) + 2 || bw.max(bh) * CELL > 200 {
+            continue;
+        }
+        let side = (bw.max(bh) * CELL * 3 / 2 + 32)
+            .clamp(96, 256)
+            .min(w)
+            .min(h);
+        let (cx, cy) = ((x0 + x1 + 1) * CELL / 2, (y0 + y1 + 1) * CELL / 2);
+        let left = cx.saturating_sub(side / 2).min(w - side);
+        let top = cy.saturating_sub(side / 2).min(h - side);
+        found.push((weight, (left, top, side, side)));
+    }
+    found.sort_by(|a, b| b.0.total_cmp(&a.0));
+    found.into_iter().take(max).map(|(_, win)| win).collect()
 }
 
 /// Connected cells of one orientation.

@@ -89,7 +89,6 @@ const MAX_QUEUED_EVENTS: usize = 64;
 struct Pending {
     frame: PreparedFrame,
     index: u64,
-    received: Instant,
 }
 
 #[derive(Default)]
@@ -206,7 +205,6 @@ impl LiveScanSession {
         state.pending = Some(Pending {
             frame: prepared,
             index,
-            received: Instant::now(),
         });
         drop(state);
         self.shared.wake.notify_one();
@@ -281,7 +279,9 @@ fn worker_loop(
             }
         };
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            decoder.decode_prepared(&pending.frame, pending.received)
+            // The budget counts from the start of decoding: time spent waiting behind the
+            // previous frame must not eat this frame's passes.
+            decoder.decode_prepared(&pending.frame, Instant::now())
         }));
         let (codes, elapsed) = match outcome {
             Ok(outcome) => (outcome.codes, outcome.elapsed_ms),

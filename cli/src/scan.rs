@@ -140,10 +140,25 @@ pub fn run_scan(args: &ScanArgs, json: bool) -> CliResult {
 pub fn run_bench_scan(args: &BenchScanArgs) -> CliResult {
     // The bench decodes each frame as one live camera frame: Live strategy (cheap passes
     // plus one hard pass) within the live budget. See docs/scanning.md.
-    let options = args
+    let mut options = args
         .decode
         .options(DecodeStrategy::Live, ScanOptions::default().budget_ms)?;
     let manifest = Manifest::load(&args.dir)?;
+    if args.decode.formats.is_empty() {
+        // Like scripts/zxing_bench.py: look for the formats the set contains, as a screen
+        // configured for its job would.
+        let mut present: Vec<BarcodeFormat> = manifest
+            .frames
+            .iter()
+            .flat_map(|f| f.expected.iter())
+            .filter_map(|e| BarcodeFormat::from_name(&e.format))
+            .collect();
+        present.sort();
+        present.dedup();
+        if !present.is_empty() {
+            options.formats = present;
+        }
+    }
     let mut scores = Vec::new();
     for frame in &manifest.frames {
         // A fresh decoder per frame: each frame is scored as the first frame of a scene, so
@@ -170,9 +185,12 @@ pub fn run_bench_scan(args: &BenchScanArgs) -> CliResult {
         }
         scores.push((frame, score));
     }
+    let names: Vec<&str> = options.formats.iter().map(|f| f.name()).collect();
     println!(
-        "decoder=companion-core rxing strategy={:?} budget_ms={}",
-        options.strategy, options.budget_ms
+        "decoder=companion-core(rxing) strategy={:?} budget_ms={} formats={}",
+        options.strategy,
+        options.budget_ms,
+        names.join(",")
     );
     print!("{}", BenchSummary::from_scores(&scores).to_lines());
     Ok(())

@@ -34,6 +34,9 @@ pub fn init_platform(log_sink: Option<Arc<dyn LogSink>>, level: LogLevel) -> boo
 /// val account = companion.signIn("maria", password)   // suspend
 /// ```
 #[derive(uniffi::Object)]
+// A Kotlin class named `Companion` cannot hold the companion object its constructors live in;
+// the foreign name is set here (uniffi.toml's `rename` misses constructor return types).
+#[uniffi(name = "CompanionClient")]
 pub struct Companion {
     inner: Arc<companion_core::Companion>,
 }
@@ -45,7 +48,8 @@ impl Companion {
     }
 }
 
-#[uniffi::export]
+// Every exported impl of `Companion` repeats the foreign name (see the struct).
+#[uniffi::export(name = "CompanionClient")]
 impl Companion {
     /// Opens the core with the app's configuration and secure storage. Fails with
     /// `InvalidInput` for a bad configuration (e.g. a plain-http remote server URL) and

@@ -44,7 +44,7 @@ generate_into() {
   cp "$raw"/swift/*.h "$out/ios/Headers/"
   # uniffi writes one modulemap per crate; Xcode and SwiftPM want a single module.modulemap in
   # the xcframework's Headers directory, so the per-crate maps are concatenated (each declares its own module).
-  cat "$raw"/swift/*.modulemap > "$out/ios/Headers/module.modulemap"
+  for map in "$raw"/swift/*.modulemap; do cat "$map"; echo; done > "$out/ios/Headers/module.modulemap"
   rm -rf "$raw"
 }
 
@@ -54,16 +54,21 @@ generated_paths=(
   ios/Headers
 )
 
+fresh="$(mktemp -d)"
+trap 'rm -rf "$fresh"' EXIT
+# Generate aside first: a failing bindgen run must not leave the checked-in copy half deleted.
+generate_into "$fresh"
+
 if [[ "$mode" == write ]]; then
-  for path in "${generated_paths[@]}"; do rm -rf "${repo:?}/$path"; done
-  generate_into "$repo"
+  for path in "${generated_paths[@]}"; do
+    rm -rf "${repo:?}/$path"
+    mkdir -p "$(dirname "$repo/$path")"
+    cp -R "$fresh/$path" "$repo/$path"
+  done
   echo "bindings written: ${generated_paths[*]}"
   exit 0
 fi
 
-fresh="$(mktemp -d)"
-trap 'rm -rf "$fresh"' EXIT
-generate_into "$fresh"
 stale=0
 for path in "${generated_paths[@]}"; do
   if ! diff -ru "$repo/$path" "$fresh/$path" >"$fresh/diff.txt" 2>&1; then

@@ -1,0 +1,247 @@
+package app.companion.jvmtests
+
+import app.companion.CompanionClient
+import app.companion.CompanionException
+import app.companion.core.CompanionConfig
+import app.companion.core.CompanionEvent
+import app.companion.core.DeviceInfo
+import app.companion.core.SecureStorage
+import app.companion.core.SessionState
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.AfterEach
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertInstanceOf
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.BeforeAll
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.TestInstance
+import org.junit.jupiter.api.assertThrows
+import java.io.File
+import java.nio.file.Files
+
+/** Opens a client the way CompanionProvider does on a phone, in a fresh app sandbox. */
+fun openCompanion(serverUrl: String, storage: SecureStorage, dataDir: File): CompanionClient {
+    TestPlatform.ensureInitialised()
+    val device = DeviceInfo(platform = "android", model = "JVM test", osVersion = "JVM", appVersion = "0.1.0-test")
+    return CompanionClient.open(CompanionConfig(dataDir.absolutePath, serverUrl, device), storage)
+}
+
+/**
+ * The account session through the generated Kotlin API against a real reference server:
+ * what an Android screen does on sign-in and sign-out, and the typed errors it must handle.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SessionTest {
+    private lateinit var server: ReferenceServer
+    private val sandboxes = mutableListOf<File>()
+    private val clients = mutableListOf<CompanionClient>()
+
+    @BeforeAll
+    fun startServer() {
+        server = ReferenceServer.start()
+    }
+
+    @AfterAll
+    fun stopServer() {
+        server.close()
+    }
+
+    @AfterEach
+    fun closeClients() {
+        clients.forEach { it.close() }
+        clients.clear()
+        sandboxes.forEach { it.deleteRecursively() }
+        sandboxes.clear()
+    }
+
+    private fun open(storage: SecureStorage = InMemorySecureStorage(), url: String = server.url): CompanionClient {
+        val sandbox = Files.createTempDirectory("companion-app-").toFile()
+        sandboxes += sandbox
+        return openCompanion(url, storage, sandbox).also { clients += it }
+    }
+
+    private fun sandboxOf(client: CompanionClient): File = sandboxes[clients.indexOf(client)]
+
+    @Test
+    fun `maria signs in and gets her account with its warehouses`() = runBlocking<Unit> {
+        val companion = open()
+        assertEquals(SessionState.SignedOut, companion.sessionState())
+
+        val account = companion.signIn("maria", ReferenceServer.DEMO_PASSWORD)
+
+        assertEquals("maria", account.username)
+        assertTrue(account.displayName.isNotBlank(), "display name shown in the app bar")
+        assertTrue(account.warehouses.isNotEmpty(), "demo data gives maria at least one warehouse")
+        assertEquals(SessionState.SignedIn(account), companion.sessionState())
+    }
+
+    @Test
+    fun `a wrong password is a typed Unauthorized error and leaves the device signed out`() = runBlocking<Unit> {
+        val companion = open()
+
+        val error = assertThrows<CompanionException.Unauthorized> {
+            runBlocking { companion.signIn("maria", "not-her-password") }
+        }
+
+        assertTrue(error.detail.isNotBlank(), "the app shows a reason")
+        assertFalse(error.detail.contains("not-her-password"), "the password must not be echoed back")
+        assertEquals(SessionState.SignedOut, companion.sessionState())
+    }
+
+    @Test
+    fun `an unknown user gets the same Unauthorized error as a wrong password`() = runBlocking<Unit> {
+        val companion = open()
+        // Same error type for both, so the server does not reveal which usernames exist.
+        assertThrows<CompanionException.Unauthorized> {
+            runBlocking { companion.signIn("nobody-here", ReferenceServer.DEMO_PASSWORD) }
+        }
+    }
+
+    @Test
+    fun `an unreachable server is a typed Offline error, not a crash`() = runBlocking<Unit> {
+        val companion = open(url = ReferenceServer.closedLoopbackUrl())
+
+        val error = assertThrows<CompanionException.Offline> {
+            runBlocking { companion.signIn("maria", ReferenceServer.DEMO_PASSWORD) }
+        }
+
+        assertTrue(error.detail.isNotBlank())
+        assertEquals(SessionState.SignedOut, companion.sessionState())
+    }
+
+    @Test
+    fun `a listener gets the current state first, then sign-in and sign-out events`() = runBlocking<Unit> {
+        val companion = open()
+        val listener = RecordingListener()
+        val handle = companion.addListener(listener)
+        try {
+            assertEquals(
+                CompanionEvent.Session(SessionState.SignedOut),
+                listener.next(),
+                "the current state arrives before anything happens",
+            )
+
+            val account = companion.signIn("dave", ReferenceServer.DEMO_PASSWORD)
+            assertEquals(CompanionEvent.Session(SessionState.SignedIn(account)), listener.next())
+
+            companion.signOut()
+            assertEquals(CompanionEvent.Session(SessionState.SignedOut), listener.next())
+            assertEquals(SessionState.SignedOut, companion.sessionState())
+        } finally {
+            handle.close()
+        }
+    }
+
+    @Test
+    fun `a listener added while signed in starts from the signed-in state`() = runBlocking<Unit> {
+        val companion = open()
+        val account = companion.signIn("maria", ReferenceServer.DEMO_PASSWORD)
+
+        val listener = RecordingListener()
+        companion.addListener(listener).use {
+            assertEquals(CompanionEvent.Session(SessionState.SignedIn(account)), listener.next())
+        }
+    }
+
+    @Test
+    fun `the session survives an app restart through secure storage alone`() = runBlocking<Unit> {
+        val storage = InMemorySecureStorage()
+        val sandbox = Files.createTempDirectory("companion-app-").toFile()
+        sandboxes += sandbox
+        val account = openCompanion(server.url, storage, sandbox).use { first ->
+            first.signIn("maria", ReferenceServer.DEMO_PASSWORD)
+        }
+
+        // A new process: same files directory, same Keystore contents.
+        openCompanion(server.url, storage, sandbox).use { restarted ->
+            assertEquals(SessionState.SignedIn(account), restarted.sessionState())
+            restarted.signOut()
+            assertEquals(SessionState.SignedOut, restarted.sessionState())
+        }
+    }
+
+    @Test
+    fun `the install id is created once and kept in secure storage`() {
+        val storage = InMemorySecureStorage()
+        val sandbox = Files.createTempDirectory("companion-app-").toFile()
+        sandboxes += sandbox
+        val first = openCompanion(server.url, storage, sandbox).use { it.installId() }
+        val again = openCompanion(server.url, storage, sandbox).use { it.installId() }
+
+        assertTrue(first.isNotBlank())
+        assertEquals(first, again, "the same installation keeps its id across restarts")
+        assertTrue(
+            storage.entries.values.any { String(it, Charsets.UTF_8).contains(first) },
+            "the install id lives in secure storage, where a reinstall wipes it",
+        )
+    }
+
+    @Test
+    fun `a broken keystore surfaces as a typed error when the client opens`() {
+        val sandbox = Files.createTempDirectory("companion-app-").toFile()
+        sandboxes += sandbox
+        val error = assertThrows<CompanionException> {
+            openCompanion(server.url, FailingSecureStorage(), sandbox).close()
+        }
+        assertTrue(
+            error is CompanionException.Platform || error is CompanionException.Storage,
+            "expected a platform/storage error, got $error",
+        )
+    }
+
+    @Test
+    fun `tokens go to secure storage and nowhere else`() = runBlocking<Unit> {
+        val storage = InMemorySecureStorage()
+        val companion = open(storage)
+        val account = companion.signIn("maria", ReferenceServer.DEMO_PASSWORD)
+
+        val secrets = secretsIn(storage)
+        assertTrue(secrets.size >= 2, "an access and a refresh token were stored, found ${secrets.size}")
+
+        // Nothing the app can see carries a token: the account, the session state.
+        val visible = listOf(account.toString(), companion.sessionState().toString())
+        // Every file the core wrote in the app sandbox (SQLite database, WAL, anything else).
+        val files = sandboxOf(companion).walkTopDown().filter { it.isFile }.toList()
+        assertTrue(files.isNotEmpty(), "the core keeps an account database in the sandbox")
+        val logLines = TestPlatform.logs.lines()
+
+        for (secret in secrets) {
+            val bytes = secret.toByteArray(Charsets.UTF_8)
+            visible.forEach { assertFalse(it.contains(secret), "token visible in the API: $it") }
+            files.forEach { assertFalse(contains(it.readBytes(), bytes), "token written to ${it.name}") }
+            logLines.forEach { assertFalse(it.contains(secret), "token logged: $it") }
+        }
+        logLines.forEach { assertFalse(it.contains(ReferenceServer.DEMO_PASSWORD), "password logged: $it") }
+
+        // The device's private signing key (it will sign proofs of delivery) stays there too.
+        val signingKeys = storage.entries.filterKeys { it.contains("signing_key") }.values
+        assertEquals(1, signingKeys.size, "one device signing key in secure storage: ${storage.entries.keys}")
+        files.forEach { assertFalse(contains(it.readBytes(), signingKeys.first()), "private key in ${it.name}") }
+
+        companion.signOut()
+        assertTrue(secretsIn(storage).isEmpty(), "sign-out removes the tokens from secure storage")
+    }
+
+    /**
+     * The token strings the core put in secure storage. The core stores its session as JSON with
+     * `access_token` / `refresh_token` fields; if that format changes, this test must follow.
+     */
+    private fun secretsIn(storage: InMemorySecureStorage): List<String> {
+        val tokenField = Regex("\"(access_token|refresh_token)\"\\s*:\\s*\"([^\"]+)\"")
+        return storage.entries.values.flatMap { value ->
+            val text = String(value, Charsets.UTF_8)
+            tokenField.findAll(text).map { it.groupValues[2] }.toList()
+        }
+    }
+
+    private fun contains(haystack: ByteArray, needle: ByteArray): Boolean {
+        if (needle.isEmpty() || haystack.size < needle.size) return false
+        outer@ for (i in 0..haystack.size - needle.size) {
+            for (j in needle.indices) if (haystack[i + j] != needle[j]) continue@outer
+            return true
+        }
+        return false
+    }
+}

@@ -1,0 +1,53 @@
+package app.companion.android
+
+import android.content.Context
+import android.content.pm.PackageManager
+import android.os.Build
+import app.companion.CompanionClient
+import app.companion.core.CompanionConfig
+import app.companion.core.LogLevel
+import app.companion.core.DeviceInfo
+import app.companion.initPlatform
+import java.io.File
+
+/**
+ * Creates the one [CompanionClient] the app uses, on first need, with the app's private files
+ * directory as its data directory. Everything (screens, workers) asks this provider, so the
+ * core's database and runtime are opened exactly once per process.
+ */
+object CompanionProvider {
+    @Volatile
+    private var companion: CompanionClient? = null
+
+    fun get(context: Context, serverUrl: String): CompanionClient =
+        companion ?: synchronized(this) {
+            companion ?: open(context.applicationContext, serverUrl).also { companion = it }
+        }
+
+    private fun open(app: Context, serverUrl: String): CompanionClient {
+        // Logging and the async runtime are set up once for the process, before the first call.
+        initPlatform(LogcatLogSink(), if (isDebuggable(app)) LogLevel.DEBUG else LogLevel.INFO)
+        val dataDir = File(app.filesDir, "companion")
+        val device =
+            DeviceInfo(
+                platform = "android",
+                model = "${Build.MANUFACTURER} ${Build.MODEL}",
+                osVersion = "Android ${Build.VERSION.RELEASE} (API ${Build.VERSION.SDK_INT})",
+                appVersion = appVersion(app),
+            )
+        return CompanionClient.open(
+            CompanionConfig(dataDir = dataDir.absolutePath, serverUrl = serverUrl, device = device),
+            KeystoreSecureStorage(app),
+        )
+    }
+
+    private fun appVersion(app: Context): String =
+        try {
+            app.packageManager.getPackageInfo(app.packageName, 0).versionName ?: "unknown"
+        } catch (e: PackageManager.NameNotFoundException) {
+            "unknown"
+        }
+
+    private fun isDebuggable(app: Context): Boolean =
+        (app.applicationInfo.flags and android.content.pm.ApplicationInfo.FLAG_DEBUGGABLE) != 0
+}

@@ -1,0 +1,26 @@
+// swift-tools-version:5.9
+// The Companion core for iOS apps: one `import Companion` gives the uniffi-generated API
+// (Sources/Companion/Generated, written by scripts/gen-bindings.sh) and the thin platform shell
+// (Sources/Companion/Platform: Keychain storage, OSLog sink, provider, permissions).
+//
+// CompanionFFI.xcframework holds libcompanion_ffi.a for device and simulator plus the C headers
+// from ios/Headers; build it as ios/README.md describes. It is a build product, not checked in.
+import PackageDescription
+
+let package = Package(
+    name: "Companion",
+    platforms: [.iOS(.v15)],
+    products: [
+        .library(name: "Companion", targets: ["Companion"]),
+    ],
+    targets: [
+        // Declares the C modules CompanionFFI and CompanionCoreFFI (Headers/module.modulemap)
+        // that the generated Swift imports.
+        .binaryTarget(name: "CompanionFFI", path: "CompanionFFI.xcframework"),
+        .target(
+            name: "Companion",
+            dependencies: ["CompanionFFI"],
+            path: "Sources/Companion"
+        ),
+    ]
+)

@@ -9,7 +9,7 @@
 //! A fallback sweep at fixed angles covers codes too blurred for the region finder.
 
 use rxing::common::BitArray;
-use rxing::oned::{MultiFormatOneDReader, OneDReader};
+use rxing::oned::{ITFReader, MultiFormatOneDReader, OneDReader};
 use rxing::{BarcodeFormat as RxFormat, DecodeHints, RXingResult};
 
 /// A window (left, top, width, height) in image pixels.
@@ -322,6 +322,8 @@ pub(crate) struct LineScanner<'a> {
     /// turn: a high level ignores noise, a low one keeps narrow spaces blurred into
     /// shallow bumps.
     pub swing_levels: &'static [f32],
+    /// A separate ITF reader for the bearer-bar retry, when ITF is enabled.
+    itf: Option<ITFReader>,
 }
 
 impl LineScanner<'_> {
@@ -341,6 +343,7 @@ impl LineScanner<'_> {
             inverted: true,
             oversample: 2.0,
             swing_levels: &[0.24, 0.1],
+            itf: formats.contains(&RxFormat::ITF).then(ITFReader::default),
         }
     }
 
@@ -470,6 +473,76 @@ impl LineScanner<'_> {
                 }
                 let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     self.reader.decode_row(0, &row, &self.hints)
+                }));
+                if let Ok(Ok(result)) = decoded {
+                    let xs: Vec<f32> = result.getPoints().iter().map(|p| p.x).collect();
+                    let (a, b) = match (xs.first(), xs.last()) {
+                        (Some(&a), Some(&b)) => (a, b),
+                        _ => (0.0, n as f32),
+                    };
+                    let (a, b) = if reversed {
+                        (n as f32 - 1.0 - a, n as f32 - 1.0 - b)
+                    } else {
+                        (a, b)
+                    };
+                    return Some((result, a.min(b), a.max(b)));
+                }
+            }
+        }
+        self.decode_itf_without_bearers(bits)
+    }
+
+    /// ITF-14 is printed inside a thick bearer box. Under blur its vertical bars bleed into
+    /// the 10-module quiet zone that rxing's ITF reader insists on, so a retry clears thick
+    /// bars near the line ends and reads ITF alone (cheap: one reader, only when such a
+    /// bar exists).
+    fn decode_itf_without_bearers(&mut self, bits: &[bool]) -> Option<(RXingResult, f32, f32)> {
+        let itf = self.itf.as_mut()?;
+        let n = bits.len();
+        for polarity in [false, true] {
+            let ink: Vec<bool> = bits.iter().map(|&b| b != polarity).collect();
+            let mut runs = Vec::new();
+            let mut i = 0;
+            while i < n {
+                if ink[i] {
+                    let start = i;
+                    while i < n && ink[i] {
+                        i += 1;
+                    }
+                    runs.push((start, i));
+                } else {
+                    i += 1;
+                }
+            }
+            if runs.len() < 20 {
+                continue;
+            }
+            let mut lengths: Vec<usize> = runs.iter().map(|(a, b)| b - a).collect();
+            lengths.sort_unstable();
+            let median = lengths[lengths.len() / 2].max(1);
+            let (inner, outer) = (runs[3].0, runs[runs.len() - 4].1);
+            let mut cleaned = ink.clone();
+            let mut changed = false;
+            for &(a, b) in &runs {
+                let at_end = b <= inner || a >= outer;
+                if at_end && b - a >= 3 * median {
+                    cleaned[a..b].iter_mut().for_each(|v| *v = false);
+                    changed = true;
+                }
+            }
+            if !changed {
+                continue;
+            }
+            let mut row = BitArray::with_size(n);
+            for (i, _) in cleaned.iter().enumerate().filter(|(_, v)| **v) {
+                row.set(i);
+            }
+            for reversed in [false, true] {
+                if reversed {
+                    row.reverse();
+                }
+                let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    itf.decode_row(0, &row, &self.hints)
                 }));
                 if let Ok(Ok(result)) = decoded {
                     let xs: Vec<f32> = result.getPoints().iter().map(|p| p.x).collect();

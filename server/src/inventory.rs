@@ -180,10 +180,17 @@ async fn push(
     let results = state
         .db
         .call(move |conn| {
+            // The ledger's statements outnumber rusqlite's default cache of 16.
+            conn.set_prepared_statement_cache_capacity(128);
             let tx = conn.transaction()?;
             let mut results = Vec::with_capacity(req.movements.len());
+            // Scope checksums change with every movement: kept in memory for the batch.
+            let mut sums: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
             for m in &req.movements {
-                results.push(apply_once(&tx, &caller, &req.origin, m)?);
+                results.push(apply_once(&tx, &caller, &req.origin, m, &mut sums)?);
+            }
+            for (warehouse, sum) in &sums {
+                set_scope_checksum(&tx, warehouse, *sum)?;
             }
             tx.commit()?;
             Ok(results)
@@ -221,6 +228,7 @@ fn apply_once(
     caller: &AuthedAccount,
     origin: &str,
     m: &MovementWire,
+    sums: &mut std::collections::HashMap<String, u64>,
 ) -> Result<MovementResult, ApiError> {
     if let Some(done) = stored_result(tx, &m.id)? {
         return Ok(done);
@@ -228,7 +236,10 @@ fn apply_once(
     let verdict = match evaluate(tx, caller, origin, m)? {
         Ok(effects) => {
             let version = next_version(tx)?;
-            let mut sum = scope_checksum(tx, &m.warehouse_id)?;
+            let mut sum = match sums.get(&m.warehouse_id) {
+                Some(sum) => *sum,
+                None => scope_checksum(tx, &m.warehouse_id)?,
+            };
             for e in &effects.deltas {
                 sum = apply_delta(
                     tx,
@@ -244,7 +255,7 @@ fn apply_once(
                     sum,
                 )?;
             }
-            set_scope_checksum(tx, &m.warehouse_id, sum)?;
+            sums.insert(m.warehouse_id.clone(), sum);
             if let (Some(po), MovementKind::Receive) = (&m.po_line_id, m.kind) {
                 tx.execute(
                     "UPDATE inv_po_lines SET qty_received = qty_received + ?3,
@@ -583,6 +594,7 @@ pub fn read_page(
     limit: usize,
     with_total: bool,
 ) -> Result<ChangesPage, ApiError> {
+    conn.set_prepared_statement_cache_capacity(128);
     let (epoch, head_version) = head(conn)?;
     if !cursor.epoch.is_empty() && cursor.epoch != epoch {
         return Err(cursor_unknown("the cursor is from another server epoch"));

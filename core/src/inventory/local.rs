@@ -152,22 +152,25 @@ fn code_variants(code: &str) -> Vec<String> {
     out
 }
 
-/// Items carrying a barcode/GTIN, in every scope.
+/// Items carrying a barcode/GTIN, in every scope. (Point lookups without joins: SQLite's
+/// join setup costs more than the lookups themselves at this size, and this is the scan path.)
 pub fn items_by_code(conn: &Connection, code: &str) -> Result<Vec<Item>> {
     let mut items = Vec::new();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {} FROM inv_barcode b JOIN inv_item i ON i.warehouse_id = b.warehouse_id AND i.item_id = b.item_id
-         WHERE b.code = ?1",
-        ITEM_COLUMNS.split(", ").map(|c| format!("i.{c}")).collect::<Vec<_>>().join(", ")
-    ))?;
+    let mut stmt =
+        conn.prepare_cached("SELECT warehouse_id, item_id FROM inv_barcode WHERE code = ?1")?;
     for variant in code_variants(code) {
-        for item in stmt.query_map([&variant], item_from_row)? {
-            let item = item?;
-            if !items
+        let keys: Vec<(String, String)> = stmt
+            .query_map([&variant], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (wh, id) in keys {
+            if items
                 .iter()
-                .any(|i: &Item| i.warehouse_id == item.warehouse_id && i.item_id == item.item_id)
+                .any(|i: &Item| i.warehouse_id == wh && i.item_id == id)
             {
-                items.push(item);
+                continue;
+            }
+            if let Some(found) = item(conn, &wh, &id)? {
+                items.push(found);
             }
         }
     }
@@ -216,56 +219,59 @@ pub fn search_items(conn: &Connection, query: &str, limit: u32) -> Result<Vec<It
         .collect::<rusqlite::Result<_>>()?)
 }
 
+fn expiry(conn: &Connection, wh: &str, lot: &str) -> Result<String> {
+    Ok(conn
+        .prepare_cached("SELECT expiry_date FROM inv_lot WHERE warehouse_id = ?1 AND lot_id = ?2")?
+        .query_row([wh, lot], |r| r.get(0))
+        .optional()?
+        .unwrap_or_default())
+}
+
 /// Stock of one item: pulled state plus unsettled local effects, per lot × bin.
 pub fn item_stock(conn: &Connection, item: Item) -> Result<ItemStock> {
     let mut lines: BTreeMap<(String, String), StockLine> = BTreeMap::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT s.lot_id, s.location_id, s.qty, COALESCE(l.expiry_date, '') FROM inv_stock s
-         LEFT JOIN inv_lot l ON l.warehouse_id = s.warehouse_id AND l.lot_id = s.lot_id
-         WHERE s.warehouse_id = ?1 AND s.item_id = ?2",
-    )?;
-    let mut rows = stmt.query([&item.warehouse_id, &item.item_id])?;
-    while let Some(r) = rows.next()? {
-        let (lot, loc, qty): (String, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-        lines.insert(
-            (lot.clone(), loc.clone()),
-            StockLine {
+    let mut line = |lot: String, loc: String, qty: i64, delta: i64| {
+        let entry = lines
+            .entry((lot, loc))
+            .or_insert_with_key(|(lot, loc)| StockLine {
                 warehouse_id: item.warehouse_id.clone(),
                 item_id: item.item_id.clone(),
-                lot_id: lot,
-                expiry_date: r.get(3)?,
-                location_id: loc,
-                server_qty: qty,
-                pending_delta: 0,
-                qty,
-            },
-        );
-    }
-    let mut stmt = conn.prepare_cached(
-        "SELECT e.lot_id, e.location_id, SUM(e.delta), COALESCE(l.expiry_date, '') FROM inv_effect e
-         LEFT JOIN inv_lot l ON l.warehouse_id = e.warehouse_id AND l.lot_id = e.lot_id
-         WHERE e.warehouse_id = ?1 AND e.item_id = ?2 GROUP BY e.lot_id, e.location_id",
-    )?;
-    let mut rows = stmt.query([&item.warehouse_id, &item.item_id])?;
-    while let Some(r) = rows.next()? {
-        let (lot, loc, delta): (String, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-        let expiry: String = r.get(3)?;
-        let line = lines
-            .entry((lot.clone(), loc.clone()))
-            .or_insert_with(|| StockLine {
-                warehouse_id: item.warehouse_id.clone(),
-                item_id: item.item_id.clone(),
-                lot_id: lot,
-                expiry_date: expiry,
-                location_id: loc,
+                lot_id: lot.clone(),
+                expiry_date: String::new(),
+                location_id: loc.clone(),
                 server_qty: 0,
                 pending_delta: 0,
                 qty: 0,
             });
-        line.pending_delta += delta;
-        line.qty += delta;
+        entry.server_qty += qty;
+        entry.pending_delta += delta;
+        entry.qty += qty + delta;
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT lot_id, location_id, qty FROM inv_stock WHERE warehouse_id = ?1 AND item_id = ?2",
+    )?;
+    let mut rows = stmt.query([&item.warehouse_id, &item.item_id])?;
+    while let Some(r) = rows.next()? {
+        line(r.get(0)?, r.get(1)?, r.get(2)?, 0);
     }
-    let lines: Vec<StockLine> = lines.into_values().collect();
+    let mut stmt = conn
+        .prepare_cached("SELECT lot_id, location_id, delta FROM inv_effect WHERE warehouse_id = ?1 AND item_id = ?2")?;
+    let mut rows = stmt.query([&item.warehouse_id, &item.item_id])?;
+    while let Some(r) = rows.next()? {
+        line(r.get(0)?, r.get(1)?, 0, r.get(2)?);
+    }
+    let mut lines: Vec<StockLine> = lines.into_values().collect();
+    let mut last: Option<(String, String)> = None;
+    for l in &mut lines {
+        // Lines are sorted by lot: one lookup per lot.
+        match &last {
+            Some((lot, exp)) if *lot == l.lot_id => l.expiry_date = exp.clone(),
+            _ => {
+                l.expiry_date = expiry(conn, &item.warehouse_id, &l.lot_id)?;
+                last = Some((l.lot_id.clone(), l.expiry_date.clone()));
+            }
+        }
+    }
     let total_qty = lines.iter().map(|l| l.qty).sum();
     Ok(ItemStock {
         item,
@@ -444,12 +450,27 @@ pub fn pending_count(conn: &Connection) -> Result<u64> {
     Ok(n as u64)
 }
 
+/// Sync statements outnumber rusqlite's default statement cache (16): keep them all.
+pub fn use_statement_cache(conn: &Connection) {
+    conn.set_prepared_statement_cache_capacity(96);
+}
+
 /// The next batch to push, oldest first.
 pub fn push_batch(conn: &Connection, limit: usize) -> Result<Vec<MovementWire>> {
+    push_batch_after(conn, 0, limit)
+}
+
+/// The next batch to push after outbox position `after_seq`, oldest first.
+pub fn push_batch_after(
+    conn: &Connection,
+    after_seq: i64,
+    limit: usize,
+) -> Result<Vec<MovementWire>> {
+    use_statement_cache(conn);
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {MOVEMENT_COLUMNS} FROM inv_outbox WHERE state = 'pending' ORDER BY seq LIMIT ?1"
+        "SELECT {MOVEMENT_COLUMNS} FROM inv_outbox WHERE state = 'pending' AND seq > ?2 ORDER BY seq LIMIT ?1"
     ))?;
-    let rows = stmt.query_map([limit as i64], movement_from_row)?;
+    let rows = stmt.query_map([limit as i64, after_seq], movement_from_row)?;
     let mut out = Vec::new();
     for m in rows {
         let m = m?;
@@ -478,6 +499,7 @@ pub fn push_batch(conn: &Connection, limit: usize) -> Result<Vec<MovementWire>> 
 /// Validates a movement against the local copy and records it with its local effect in
 /// one transaction. `scopes` are the warehouses of the signed-in account.
 pub fn record(tx: &Transaction<'_>, scopes: &[String], m: &NewMovement) -> Result<Movement> {
+    use_statement_cache(tx);
     let wh = m.warehouse_id.trim();
     if !scopes.iter().any(|s| s == wh) {
         return Err(Error::invalid(
@@ -668,6 +690,8 @@ pub fn record(tx: &Transaction<'_>, scopes: &[String], m: &NewMovement) -> Resul
 /// Records the server's verdicts. Idempotent: a verdict for a movement already settled is
 /// ignored. Returns (applied, rejected) newly settled.
 pub fn settle(tx: &Transaction<'_>, results: &[MovementResult]) -> Result<(u32, u32)> {
+    use_statement_cache(tx);
+    let mut pulled_versions: BTreeMap<String, i64> = BTreeMap::new();
     let (mut applied, mut rejected) = (0, 0);
     let now = now_ms();
     for r in results {
@@ -695,9 +719,16 @@ pub fn settle(tx: &Transaction<'_>, results: &[MovementResult]) -> Result<(u32, 
                     tx.prepare_cached("UPDATE inv_effect SET delta = ?2 WHERE movement_seq = ?1")?
                         .execute(params![seq, delta])?;
                 }
-                let pulled: i64 = tx
-                    .prepare_cached("SELECT COALESCE((SELECT version FROM inv_scope WHERE warehouse_id = ?1), 0)")?
-                    .query_row([&wh], |r| r.get(0))?;
+                let pulled = match pulled_versions.get(&wh) {
+                    Some(v) => *v,
+                    None => {
+                        let v: i64 = tx
+                            .prepare_cached("SELECT COALESCE((SELECT version FROM inv_scope WHERE warehouse_id = ?1), 0)")?
+                            .query_row([&wh], |r| r.get(0))?;
+                        pulled_versions.insert(wh.clone(), v);
+                        v
+                    }
+                };
                 if pulled >= version {
                     tx.prepare_cached("DELETE FROM inv_effect WHERE movement_seq = ?1")?
                         .execute([seq])?;
@@ -801,6 +832,7 @@ pub fn apply_page(
     cursor: &Cursor,
     total: Option<u64>,
 ) -> Result<Applied> {
+    use_statement_cache(tx);
     let (current, _, _, done) = scope_position(tx, wh)?;
     if current != expected_cursor {
         return Ok(Applied::Stale);
@@ -809,7 +841,11 @@ pub fn apply_page(
         .prepare_cached("SELECT checksum FROM inv_scope WHERE warehouse_id = ?1")?
         .query_row([wh], |r| r.get::<_, i64>(0))? as u64;
     {
-        let mut item = tx.prepare_cached(
+        let mut insert_item = tx.prepare_cached(
+            "INSERT OR IGNORE INTO inv_item(warehouse_id, item_id, sku, name, unit, barcodes, variety, grade, origin, pack_size, archived)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?;
+        let mut replace_item = tx.prepare_cached(
             "INSERT OR REPLACE INTO inv_item(warehouse_id, item_id, sku, name, unit, barcodes, variety, grade, origin, pack_size, archived)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?;
@@ -823,17 +859,20 @@ pub fn apply_page(
             "INSERT OR IGNORE INTO inv_barcode(code, warehouse_id, item_id) VALUES (?1, ?2, ?3)",
         )?;
         for r in &page.items {
-            let old: Option<String> = old_codes
-                .query_row([wh, &r.0], |row| row.get(0))
-                .optional()?;
-            if let Some(old) = old {
-                for c in old.split_whitespace() {
+            if insert_item.execute(params![
+                wh, r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9
+            ])? == 0
+            {
+                let old: Option<String> = old_codes
+                    .query_row([wh, &r.0], |row| row.get(0))
+                    .optional()?;
+                for c in old.iter().flat_map(|o| o.split_whitespace()) {
                     del_code.execute([c, wh, &r.0])?;
                 }
+                replace_item.execute(params![
+                    wh, r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9
+                ])?;
             }
-            item.execute(params![
-                wh, r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9
-            ])?;
             for c in r.4.split_whitespace() {
                 code.execute([c, wh, &r.0])?;
             }
@@ -850,17 +889,26 @@ pub fn apply_page(
         for r in &page.lots {
             lot.execute(params![wh, r.0, r.1, r.2, r.3])?;
         }
+        // Most rows of a download are new: try the plain insert first (one statement per
+        // row) and only read the old quantity of rows that exist, for the checksum.
+        let mut insert_stock = tx.prepare_cached(
+            "INSERT OR IGNORE INTO inv_stock(warehouse_id, item_id, lot_id, location_id, qty, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
         let mut old_qty = tx.prepare_cached(
             "SELECT qty FROM inv_stock WHERE warehouse_id = ?1 AND item_id = ?2 AND lot_id = ?3 AND location_id = ?4",
         )?;
-        let mut stock = tx.prepare_cached(
-            "INSERT OR REPLACE INTO inv_stock(warehouse_id, item_id, lot_id, location_id, qty, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        let mut update_stock = tx.prepare_cached(
+            "UPDATE inv_stock SET qty = ?5, version = ?6 WHERE warehouse_id = ?1 AND item_id = ?2 AND lot_id = ?3 AND location_id = ?4",
         )?;
         for r in &page.stock {
+            if insert_stock.execute(params![wh, r.0, r.1, r.2, r.3, r.4])? == 1 {
+                sum = stock_checksum_add(sum, &r.0, &r.1, &r.2, None, r.3);
+                continue;
+            }
             let old: Option<i64> = old_qty
                 .query_row([wh, &r.0, &r.1, &r.2], |row| row.get(0))
                 .optional()?;
-            stock.execute(params![wh, r.0, r.1, r.2, r.3, r.4])?;
+            update_stock.execute(params![wh, r.0, r.1, r.2, r.3, r.4])?;
             sum = stock_checksum_add(sum, &r.0, &r.1, &r.2, old, r.3);
         }
         let mut po = tx.prepare_cached(

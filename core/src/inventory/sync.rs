@@ -15,7 +15,8 @@ use reqwest::Method;
 use super::SyncStatus;
 use super::local::{self, Applied};
 use super::protocol::{
-    CHANGES_PATH, CURSOR_UNKNOWN, ChangesPage, MAX_PUSH_BATCH, PUSH_PATH, PushRequest, PushResponse,
+    CHANGES_PATH, CURSOR_UNKNOWN, ChangesPage, MAX_PUSH_BATCH, MovementResult, PUSH_PATH,
+    PushRequest, PushResponse,
 };
 use crate::Companion;
 use crate::error::{Error, Result};
@@ -41,7 +42,7 @@ impl Default for SyncOptions {
     fn default() -> Self {
         SyncOptions {
             page_rows: 10_000,
-            push_batch: 500,
+            push_batch: 1000,
             verify_every: 50,
             push_only: false,
         }
@@ -215,7 +216,8 @@ impl Companion {
     }
 
     /// Sends the outbox in batches, oldest first. A rejected movement is settled like an
-    /// applied one, so it never blocks the movements behind it.
+    /// applied one, so it never blocks the movements behind it. The verdicts of one batch
+    /// are written while the next batch is on the wire.
     async fn push_outbox(
         &self,
         store: &Arc<Store>,
@@ -223,22 +225,47 @@ impl Companion {
         report: &mut SyncReport,
     ) -> Result<()> {
         let limit = options.push_batch.clamp(1, MAX_PUSH_BATCH);
+        let mut after_seq = 0;
+        let mut unsettled: Option<Vec<MovementResult>> = None;
         loop {
             let (origin, batch) = blocking(store, move |s| {
-                s.write(|tx| Ok((local::origin(tx)?, local::push_batch(tx, limit)?)))
+                s.write(|tx| {
+                    Ok((
+                        local::origin(tx)?,
+                        local::push_batch_after(tx, after_seq, limit)?,
+                    ))
+                })
             })
             .await?;
+            let previous = unsettled.take();
+            let settle = async {
+                match previous {
+                    Some(results) => {
+                        blocking(store, move |s| s.write(|tx| local::settle(tx, &results))).await
+                    }
+                    None => Ok((0, 0)),
+                }
+            };
             if batch.is_empty() {
+                let (applied, rejected) = settle.await?;
+                report.applied += applied;
+                report.rejected += rejected;
                 return Ok(());
             }
+            after_seq = batch.last().map_or(after_seq, |m| m.origin_seq);
             let sent: Vec<String> = batch.iter().map(|m| m.id.clone()).collect();
             let request = PushRequest {
                 origin,
                 movements: batch,
             };
-            let response: PushResponse = self
-                .send(Method::POST, PUSH_PATH, Some(&request), true)
-                .await?;
+            let (settled, response) = tokio::join!(
+                settle,
+                self.send::<_, PushResponse>(Method::POST, PUSH_PATH, Some(&request), true)
+            );
+            let (applied, rejected) = settled?;
+            report.applied += applied;
+            report.rejected += rejected;
+            let response = response?;
             if let Some(missing) = sent
                 .iter()
                 .find(|id| !response.results.iter().any(|r| &r.id == *id))
@@ -247,14 +274,27 @@ impl Companion {
                     "no verdict for movement {missing}"
                 )));
             }
-            let results = response.results;
-            let (applied, rejected) =
-                blocking(store, move |s| s.write(|tx| local::settle(tx, &results))).await?;
             report.pushed += sent.len() as u32;
-            report.applied += applied;
-            report.rejected += rejected;
+            unsettled = Some(response.results);
             self.publish_sync(store, SyncStatus::Syncing { done: 0, total: 0 });
         }
+    }
+
+    async fn fetch_page(
+        &self,
+        wh: &str,
+        cursor: &str,
+        options: &SyncOptions,
+        with_total: bool,
+    ) -> Result<ChangesPage> {
+        let path = format!(
+            "{CHANGES_PATH}?warehouse={}&cursor={}&limit={}&with_total={with_total}",
+            encode_query(wh),
+            encode_query(cursor),
+            options.page_rows
+        );
+        self.send::<(), ChangesPage>(Method::GET, &path, None, true)
+            .await
     }
 
     async fn pull_scope(
@@ -268,20 +308,16 @@ impl Companion {
         let mut resets = 0;
         let mut first = true;
         let mut verified = false;
+        let mut prefetched: Option<Result<ChangesPage>> = None;
         loop {
             let w = wh.to_string();
             let (cursor, version, _, _) =
                 blocking(store, move |s| s.write(|tx| local::scope_position(tx, &w))).await?;
-            let path = format!(
-                "{CHANGES_PATH}?warehouse={}&cursor={}&limit={}&with_total={first}",
-                encode_query(wh),
-                encode_query(&cursor),
-                options.page_rows
-            );
-            let page: ChangesPage = match self
-                .send::<(), ChangesPage>(Method::GET, &path, None, true)
-                .await
-            {
+            let fetched = match prefetched.take() {
+                Some(page) => page,
+                None => self.fetch_page(wh, &cursor, options, first).await,
+            };
+            let page = match fetched {
                 Err(Error::Server { code, .. }) if code == CURSOR_UNKNOWN && resets < 2 => {
                     resets += 1;
                     self.reset(store, wh, report).await?;
@@ -296,10 +332,19 @@ impl Companion {
             let w = wh.to_string();
             let expected = cursor.clone();
             let has_more = page.has_more;
-            let applied = blocking(store, move |s| {
+            let next_cursor = page.cursor.clone();
+            let apply = blocking(store, move |s| {
                 s.write(|tx| local::apply_page(tx, &w, &expected, &page, &next, total))
-            })
-            .await?;
+            });
+            // While one page is written, the next one is already on its way.
+            let applied = if has_more {
+                let (applied, next_page) =
+                    tokio::join!(apply, self.fetch_page(wh, &next_cursor, options, false));
+                prefetched = Some(next_page);
+                applied?
+            } else {
+                apply.await?
+            };
             first = false;
             match applied {
                 // Another sync is pulling this scope right now; it will finish the job.

@@ -15,6 +15,9 @@ use rxing::{BarcodeFormat as RxFormat, DecodeHints, RXingResult};
 /// A window (left, top, width, height) in image pixels.
 pub(crate) type Window = (usize, usize, usize, usize);
 
+/// Shortest run of bars, across, that can hold a linear symbol.
+const MIN_SYMBOL_LENGTH_PX: f32 = 56.0;
+
 /// Cell size of the orientation field, in pixels.
 const CELL: usize = 8;
 
@@ -191,6 +194,11 @@ pub(crate) fn find_bar_regions(
         let centre = (ca * across.0 + cb * along.0, ca * across.1 + cb * along.1);
         let len = max_a - min_a + CELL as f32;
         let height = max_b - min_b + CELL as f32;
+        // The shortest symbol we read (UPC-E, 51 modules) at 1.2 px per module spans about
+        // 60 px: shorter bar regions are text or texture, not worth nine scan lines.
+        if len < MIN_SYMBOL_LENGTH_PX {
+            continue;
+        }
         regions.push(BarRegion {
             across,
             centre,

@@ -28,7 +28,7 @@ libdir="$target_dir/debug"
 [[ -f "$libdir/libcompanion_ffi.so" ]] || { echo "kotlin-tests: $libdir/libcompanion_ffi.so missing" >&2; exit 1; }
 [[ -x "$libdir/companion" ]] || { echo "kotlin-tests: $libdir/companion missing" >&2; exit 1; }
 
-mvn_args=(-B -q -f "$repo/android/pom.xml" "-Dcompanion.libdir=$libdir" "-Dcompanion.cli=$libdir/companion")
+mvn_args=(-B -q -Dstyle.color=never -f "$repo/android/pom.xml" "-Dcompanion.libdir=$libdir" "-Dcompanion.cli=$libdir/companion")
 # Every plugin and dependency version is pinned, so once ~/.m2 is filled Maven needs no network;
 # COMPANION_MVN_OFFLINE=1 makes that explicit (-o) on a machine without one.
 if [[ "${COMPANION_MVN_OFFLINE:-0}" == 1 ]]; then mvn_args+=(-o); fi

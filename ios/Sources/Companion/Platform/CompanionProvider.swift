@@ -1,21 +1,21 @@
 import Foundation
 import UIKit
 
-/// Creates the one `Companion` the app uses, on first need, with Application Support as its
+/// Creates the one `CompanionClient` the app uses, on first need, with Application Support as its
 /// data directory. Screens and background tasks all ask this provider, so the core's database
 /// and runtime are opened exactly once per process.
 public enum CompanionProvider {
     private static let lock = NSLock()
-    private static var shared: Companion?
+    private static var shared: CompanionClient?
 
-    public static func get(serverUrl: String) throws -> Companion {
+    public static func get(serverUrl: String) throws -> CompanionClient {
         lock.lock()
         defer { lock.unlock() }
         if let shared { return shared }
         #if DEBUG
-        initPlatform(logSink: OSLogSink(), level: .debug)
+        _ = initPlatform(logSink: OSLogSink(), level: .debug)
         #else
-        initPlatform(logSink: OSLogSink(), level: .info)
+        _ = initPlatform(logSink: OSLogSink(), level: .info)
         #endif
         let support = try FileManager.default.url(
             for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
@@ -25,7 +25,7 @@ public enum CompanionProvider {
             model: deviceModel(),
             osVersion: "iOS \(UIDevice.current.systemVersion)",
             appVersion: Bundle.main.object(forInfoDictionaryKey: "CFBundleShortVersionString") as? String ?? "unknown")
-        let companion = try Companion.open(
+        let companion = try CompanionClient.open(
             config: CompanionConfig(dataDir: dataDir.path, serverUrl: serverUrl, device: device),
             secureStorage: KeychainSecureStorage())
         shared = companion

@@ -10,6 +10,7 @@ mod error;
 mod inventory;
 mod listener;
 mod runtime;
+mod scan;
 
 use std::sync::Arc;
 

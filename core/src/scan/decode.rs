@@ -154,11 +154,31 @@ impl FrameDecoder {
         Ok(self.decode_prepared(&prepared, started))
     }
 
+    /// Runs the passes; a panic anywhere in them (rxing or ours) costs this frame its
+    /// result, never the app: nothing unwinds into the shell.
     pub(crate) fn decode_prepared(
         &mut self,
         frame: &PreparedFrame,
         started: Instant,
     ) -> DecodeOutcome {
+        match catch_unwind(AssertUnwindSafe(|| self.decode_passes(frame, started))) {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                tracing::warn!(
+                    width = frame.width,
+                    height = frame.height,
+                    "barcode decoder panicked; frame skipped"
+                );
+                DecodeOutcome {
+                    codes: Vec::new(),
+                    elapsed_ms: started.elapsed().as_secs_f32() * 1000.0,
+                    budget_exhausted: false,
+                }
+            }
+        }
+    }
+
+    fn decode_passes(&mut self, frame: &PreparedFrame, started: Instant) -> DecodeOutcome {
         let deadline = started + Duration::from_millis(u64::from(self.options.budget_ms));
         let mut found: Vec<ScannedCode> = Vec::new();
         let mut budget_exhausted = false;

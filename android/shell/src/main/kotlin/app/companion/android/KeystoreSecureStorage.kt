@@ -5,10 +5,12 @@ import android.content.SharedPreferences
 import android.security.keystore.KeyGenParameterSpec
 import android.security.keystore.KeyProperties
 import android.util.Base64
+import android.util.Log
 import app.companion.core.PlatformException
 import app.companion.core.SecureStorage
 import java.security.GeneralSecurityException
 import java.security.KeyStore
+import javax.crypto.AEADBadTagException
 import javax.crypto.Cipher
 import javax.crypto.KeyGenerator
 import javax.crypto.SecretKey
@@ -38,12 +40,28 @@ class KeystoreSecureStorage(
             val cipher = Cipher.getInstance(TRANSFORMATION)
             cipher.init(
                 Cipher.DECRYPT_MODE,
-                secretKey(),
+                existingKey() ?: return@platformCall unrecoverable(key, "its Keystore key is gone"),
                 GCMParameterSpec(TAG_BITS, sealed, 0, IV_BYTES),
             )
             cipher.updateAAD(key.toByteArray(Charsets.UTF_8))
-            cipher.doFinal(sealed, IV_BYTES, sealed.size - IV_BYTES)
+            try {
+                cipher.doFinal(sealed, IV_BYTES, sealed.size - IV_BYTES)
+            } catch (e: AEADBadTagException) {
+                unrecoverable(key, "it was sealed under another key")
+            }
         }
+    }
+
+    /**
+     * A value no key on this phone can open (the preferences came back from a backup or device
+     * transfer without their Keystore key) is as good as absent: dropping it lets the core start
+     * signed out with a fresh device identity, as after a reinstall, instead of failing every
+     * launch. Transient Keystore errors are not treated this way; they surface as PlatformException.
+     */
+    private fun unrecoverable(key: String, why: String): ByteArray? {
+        Log.w(LogcatLogSink.TAG, "secure storage entry '$key' cannot be opened ($why); dropping it")
+        preferences.edit().remove(key).commit()
+        return null
     }
 
     override fun put(key: String, value: ByteArray) {
@@ -72,9 +90,13 @@ class KeystoreSecureStorage(
         }
     }
 
-    private fun secretKey(): SecretKey {
+    private fun existingKey(): SecretKey? {
         val keyStore = KeyStore.getInstance(ANDROID_KEYSTORE).apply { load(null) }
-        (keyStore.getKey(keyAlias, null) as? SecretKey)?.let { return it }
+        return keyStore.getKey(keyAlias, null) as? SecretKey
+    }
+
+    private fun secretKey(): SecretKey {
+        existingKey()?.let { return it }
         val generator = KeyGenerator.getInstance(KeyProperties.KEY_ALGORITHM_AES, ANDROID_KEYSTORE)
         generator.init(
             KeyGenParameterSpec.Builder(

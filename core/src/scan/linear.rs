@@ -366,8 +366,20 @@ impl LineScanner<'_> {
     ) {
         let along = (-region.across.1, region.across.0);
         let usable = (region.half_height * 0.9).max(1.0);
-        for k in 0..lines {
+        // After the parallel lines, a region that gave nothing gets a few lines through its
+        // centre at wider angles: merged or perspective-heavy regions can average to an
+        // angle well off the bars'.
+        let probes: &[f32] = if lines > 1 {
+            &[0.15, -0.15, 0.3, -0.3]
+        } else {
+            &[]
+        };
+        let mut read_any = false;
+        for k in 0..lines + probes.len() {
             if std::time::Instant::now() > deadline {
+                return;
+            }
+            if k >= lines && read_any {
                 return;
             }
             // Centre line first, then alternately above and below.
@@ -377,7 +389,11 @@ impl LineScanner<'_> {
                 0.0
             };
             let idx = (k as f32 / 2.0).ceil() * if k % 2 == 0 { 1.0 } else { -1.0 };
-            let off = (idx * step).clamp(-usable, usable);
+            let off = if k >= lines {
+                0.0
+            } else {
+                (idx * step).clamp(-usable, usable)
+            };
             let centre = (
                 region.centre.0 + along.0 * off,
                 region.centre.1 + along.1 * off,
@@ -386,13 +402,18 @@ impl LineScanner<'_> {
             let levels = if k < 3 { self.swing_levels.len() } else { 1 };
             // Perspective fans the bars out and the region angle is an average: outer
             // lines also try a few degrees either side.
-            let tilt = [0.0f32, 0.0, 0.0, 0.07, -0.07, 0.0, 0.0, -0.07, 0.07][k % 9];
+            let tilt = if k >= lines {
+                probes[k - lines]
+            } else {
+                [0.0f32, 0.0, 0.0, 0.07, -0.07, 0.0, 0.0, -0.07, 0.07][k % 9]
+            };
             let (c, s) = (tilt.cos(), tilt.sin());
             let dir = (
                 region.across.0 * c - region.across.1 * s,
                 region.across.0 * s + region.across.1 * c,
             );
             if let Some((result, p0, p1)) = self.read_line(centre, dir, region.half_len, levels) {
+                read_any = true;
                 let hh = region.half_height;
                 let corners = [
                     (p0.0 - along.0 * hh, p0.1 - along.1 * hh),

@@ -146,6 +146,39 @@ class SessionTest {
     }
 
     @Test
+    fun `a cancelled listener hears nothing more while others still do`() = runBlocking<Unit> {
+        val companion = open()
+        val cancelled = RecordingListener()
+        val kept = RecordingListener()
+        val cancelledHandle = companion.addListener(cancelled)
+        companion.addListener(kept).use {
+            assertEquals(CompanionEvent.Session(SessionState.SignedOut), cancelled.next())
+            assertEquals(CompanionEvent.Session(SessionState.SignedOut), kept.next())
+
+            // What a screen does in onStop: it stops listening before the next change.
+            cancelledHandle.cancel()
+            val account = companion.signIn("maria", ReferenceServer.DEMO_PASSWORD)
+
+            // Both were subscribed to the same broadcast: once `kept` has the event, `cancelled`
+            // would have had it too.
+            assertEquals(CompanionEvent.Session(SessionState.SignedIn(account)), kept.next())
+            assertEquals(emptyList<CompanionEvent>(), cancelled.drainNow())
+        }
+        cancelledHandle.close()
+    }
+
+    @Test
+    fun `a plain-http remote server is refused as invalid input naming the field`() {
+        val sandbox = Files.createTempDirectory("companion-app-").toFile()
+        sandboxes += sandbox
+        // Tokens must never cross the network unencrypted; http is for loopback only.
+        val error = assertThrows<CompanionException.InvalidInput> {
+            openCompanion("http://erp.example.com", InMemorySecureStorage(), sandbox).close()
+        }
+        assertEquals("server_url", error.field)
+    }
+
+    @Test
     fun `the session survives an app restart through secure storage alone`() = runBlocking<Unit> {
         val storage = InMemorySecureStorage()
         val sandbox = Files.createTempDirectory("companion-app-").toFile()

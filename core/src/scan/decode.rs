@@ -86,6 +86,9 @@ pub struct DecodeOutcome {
     pub budget_exhausted: bool,
 }
 
+/// Mean absolute thumbnail difference (grey levels) above which the camera is moving.
+const MOVING_MEAN_DIFF: usize = 12;
+
 /// The hard passes, in the order the live round robin visits them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum HardPass {
@@ -109,6 +112,8 @@ pub struct FrameDecoder {
     linear: Vec<rxing::BarcodeFormat>,
     matrix: Vec<rxing::BarcodeFormat>,
     next_hard_pass: usize,
+    /// Thumbnail of the previous frame, to tell a steady camera from a moving one.
+    previous_thumbnail: Vec<u8>,
 }
 
 impl FrameDecoder {
@@ -140,6 +145,7 @@ impl FrameDecoder {
             linear,
             matrix,
             next_hard_pass: 0,
+            previous_thumbnail: Vec::new(),
         })
     }
 
@@ -210,8 +216,12 @@ impl FrameDecoder {
             }
         }
         // 3. Hard passes.
+        let moving = self.options.strategy == DecodeStrategy::Live && self.camera_moving(frame);
         let hard: Vec<HardPass> = match self.options.strategy {
             DecodeStrategy::Fast => Vec::new(),
+            // A hard pass pays when the camera is steady: on a moving camera the next frame
+            // differs anyway and motion blur defeats the hard passes too.
+            DecodeStrategy::Live if moving => Vec::new(),
             DecodeStrategy::Live => {
                 let pass = HARD_PASSES[self.next_hard_pass % HARD_PASSES.len()];
                 self.next_hard_pass += 1;
@@ -278,6 +288,35 @@ impl FrameDecoder {
             elapsed_ms: started.elapsed().as_secs_f32() * 1000.0,
             budget_exhausted,
         }
+    }
+
+    /// Compares a coarse thumbnail with the previous frame's. The first frame counts as
+    /// steady (a phone held at a label).
+    fn camera_moving(&mut self, frame: &PreparedFrame) -> bool {
+        const TW: usize = 32;
+        const TH: usize = 18;
+        let (w, h) = (frame.width, frame.height);
+        let mut thumb = Vec::with_capacity(TW * TH);
+        for ty in 0..TH {
+            for tx in 0..TW {
+                // One sample row per thumbnail cell keeps this well under a millisecond.
+                let y = (ty * h + h / (2 * TH)) / TH;
+                let (x0, x1) = (tx * w / TW, ((tx + 1) * w / TW).max(tx * w / TW + 1));
+                let row = &frame.pixels[y * w + x0..y * w + x1.min(w)];
+                let sum: usize = row.iter().map(|&p| usize::from(p)).sum();
+                thumb.push((sum / row.len().max(1)) as u8);
+            }
+        }
+        let moving = self.previous_thumbnail.len() == thumb.len() && {
+            let diff: usize = thumb
+                .iter()
+                .zip(&self.previous_thumbnail)
+                .map(|(a, b)| usize::from(a.abs_diff(*b)))
+                .sum();
+            diff / thumb.len() > MOVING_MEAN_DIFF
+        };
+        self.previous_thumbnail = thumb;
+        moving
     }
 
     fn accept_linear(
@@ -532,6 +571,24 @@ mod tests {
     #[test]
     fn upce_expands() {
         assert_eq!(upce_to_upca("01234565").as_deref(), Some("012345000065"));
+    }
+
+    #[test]
+    fn hard_passes_wait_for_a_steady_camera() {
+        let (w, h) = (160usize, 96usize);
+        let scene: Vec<u8> = (0..w * h).map(|i| ((i % w) * 255 / w) as u8).collect();
+        let panned: Vec<u8> = scene.iter().map(|p| 255 - p).collect();
+        let mut decoder = FrameDecoder::new(ScanOptions::default()).expect("options");
+        let mut decode = |px: &[u8]| {
+            decoder
+                .decode(&LumaFrame::packed(px, w as u32, h as u32))
+                .expect("valid frame");
+            decoder.next_hard_pass
+        };
+        assert_eq!(decode(&scene), 1, "the first frame counts as steady");
+        assert_eq!(decode(&scene), 2, "same view: the round robin moves on");
+        assert_eq!(decode(&panned), 2, "moving camera: no hard pass");
+        assert_eq!(decode(&panned), 3);
     }
 
     #[test]

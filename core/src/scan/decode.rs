@@ -211,8 +211,16 @@ impl FrameDecoder {
             if Instant::now() > deadline {
                 budget_exhausted = true;
             } else {
-                let results = decode_matrix(px, w, h, &self.matrix, false);
-                self.accept_matrix(frame, results, (0.0, 0.0, 1.0), &mut found);
+                // Above ~1.5 MP the finder-pattern search over every pixel dominates the
+                // frame; a half-resolution pass finds the codes large enough to matter at
+                // that distance, and the upscaled-window pass covers small ones.
+                let (results, scale) = if w * h > HALF_RES_2D_PIXELS {
+                    let (half, hw, hh) = downscale2x(px, w, h);
+                    (decode_matrix(&half, hw, hh, &self.matrix, false), 2.0)
+                } else {
+                    (decode_matrix(px, w, h, &self.matrix, false), 1.0)
+                };
+                self.accept_matrix(frame, results, (0.0, 0.0, scale), &mut found);
             }
         }
         // 3. Hard passes.
@@ -402,6 +410,26 @@ fn decode_matrix(
             .unwrap_or_default()
     };
     catch_unwind(AssertUnwindSafe(run)).unwrap_or_default()
+}
+
+/// Frames larger than this get their full-frame 2D pass at half resolution.
+const HALF_RES_2D_PIXELS: usize = 1_500_000;
+
+/// 2x2 box downscale.
+fn downscale2x(px: &[u8], w: usize, h: usize) -> (Vec<u8>, usize, usize) {
+    let (hw, hh) = (w / 2, h / 2);
+    let mut out = Vec::with_capacity(hw * hh);
+    for y in 0..hh {
+        let (r0, r1) = (2 * y * w, (2 * y + 1) * w);
+        for x in 0..hw {
+            let sum = u16::from(px[r0 + 2 * x])
+                + u16::from(px[r0 + 2 * x + 1])
+                + u16::from(px[r1 + 2 * x])
+                + u16::from(px[r1 + 2 * x + 1]);
+            out.push((sum / 4) as u8);
+        }
+    }
+    (out, hw, hh)
 }
 
 /// Bilinear 2x upscale of a window.

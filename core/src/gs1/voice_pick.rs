@@ -56,4 +56,32 @@ mod tests {
             "5836"
         );
     }
+
+    #[test]
+    fn from_a_scanned_pti_case_label() {
+        // A PTI case label's GS1-128 as the scanner transmits it: symbology identifier,
+        // GTIN, then the lot (variable length and last, so no separator).
+        let label = crate::gs1::parse_element_string(
+            "]C1011085051000201110465874 43HG234"
+                .replace(' ', "")
+                .as_str(),
+        )
+        .expect("PTI label parses");
+        assert!(label.iter().all(|e| e.issue.is_none()));
+        let gtin = &label.iter().find(|e| e.ai == "01").expect("GTIN").value;
+        let lot = &label.iter().find(|e| e.ai == "10").expect("lot").value;
+        assert_eq!(voice_pick_code(gtin, lot, None).code, "6359");
+        // With a pack date (AI 13) the date joins the hash.
+        let dated =
+            crate::gs1::parse_bracketed("(01)65457886676767(13)100126(10)2").expect("parses");
+        let date = &dated
+            .iter()
+            .find(|e| e.ai == "13")
+            .expect("pack date")
+            .value;
+        assert_eq!(
+            voice_pick_code(&dated[0].value, "2", Some(date)).code,
+            "5836"
+        );
+    }
 }

@@ -50,6 +50,8 @@ class ReferenceServer private constructor(
                 // Server logs go to the test output for diagnosis; stdout carries the ready line.
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start()
+            // If the test JVM dies before teardown (timeout, crash), the server must not outlive it.
+            Runtime.getRuntime().addShutdownHook(Thread { process.destroyForcibly() })
             try {
                 val url = awaitReadyLine(process)
                 return ReferenceServer(process, workDir, url)

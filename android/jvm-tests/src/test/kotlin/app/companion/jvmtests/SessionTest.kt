@@ -37,6 +37,7 @@ class SessionTest {
     private lateinit var server: ReferenceServer
     private val sandboxes = mutableListOf<File>()
     private val clients = mutableListOf<CompanionClient>()
+    private val sandboxOf = HashMap<CompanionClient, File>()
 
     @BeforeAll
     fun startServer() {
@@ -52,17 +53,21 @@ class SessionTest {
     fun closeClients() {
         clients.forEach { it.close() }
         clients.clear()
+        sandboxOf.clear()
         sandboxes.forEach { it.deleteRecursively() }
         sandboxes.clear()
     }
 
-    private fun open(storage: SecureStorage = InMemorySecureStorage(), url: String = server.url): CompanionClient {
-        val sandbox = Files.createTempDirectory("companion-app-").toFile()
-        sandboxes += sandbox
-        return openCompanion(url, storage, sandbox).also { clients += it }
-    }
+    /** A fresh app sandbox (the files directory), removed after the test. */
+    private fun newSandbox(): File = Files.createTempDirectory("companion-app-").toFile().also { sandboxes += it }
 
-    private fun sandboxOf(client: CompanionClient): File = sandboxes[clients.indexOf(client)]
+    private fun open(storage: SecureStorage = InMemorySecureStorage(), url: String = server.url): CompanionClient {
+        val sandbox = newSandbox()
+        return openCompanion(url, storage, sandbox).also {
+            clients += it
+            sandboxOf[it] = sandbox
+        }
+    }
 
     @Test
     fun `maria signs in and gets her account with its warehouses`() = runBlocking<Unit> {
@@ -169,8 +174,7 @@ class SessionTest {
 
     @Test
     fun `a plain-http remote server is refused as invalid input naming the field`() {
-        val sandbox = Files.createTempDirectory("companion-app-").toFile()
-        sandboxes += sandbox
+        val sandbox = newSandbox()
         // Tokens must never cross the network unencrypted; http is for loopback only.
         val error = assertThrows<CompanionException.InvalidInput> {
             openCompanion("http://erp.example.com", InMemorySecureStorage(), sandbox).close()
@@ -181,8 +185,7 @@ class SessionTest {
     @Test
     fun `the session survives an app restart through secure storage alone`() = runBlocking<Unit> {
         val storage = InMemorySecureStorage()
-        val sandbox = Files.createTempDirectory("companion-app-").toFile()
-        sandboxes += sandbox
+        val sandbox = newSandbox()
         val account = openCompanion(server.url, storage, sandbox).use { first ->
             first.signIn("maria", ReferenceServer.DEMO_PASSWORD)
         }
@@ -198,8 +201,7 @@ class SessionTest {
     @Test
     fun `the install id is created once and kept in secure storage`() {
         val storage = InMemorySecureStorage()
-        val sandbox = Files.createTempDirectory("companion-app-").toFile()
-        sandboxes += sandbox
+        val sandbox = newSandbox()
         val first = openCompanion(server.url, storage, sandbox).use { it.installId() }
         val again = openCompanion(server.url, storage, sandbox).use { it.installId() }
 
@@ -213,8 +215,7 @@ class SessionTest {
 
     @Test
     fun `a broken keystore surfaces as a typed error when the client opens`() {
-        val sandbox = Files.createTempDirectory("companion-app-").toFile()
-        sandboxes += sandbox
+        val sandbox = newSandbox()
         val error = assertThrows<CompanionException> {
             openCompanion(server.url, FailingSecureStorage(), sandbox).close()
         }
@@ -236,7 +237,7 @@ class SessionTest {
         // Nothing the app can see carries a token: the account, the session state.
         val visible = listOf(account.toString(), companion.sessionState().toString())
         // Every file the core wrote in the app sandbox (SQLite database, WAL, anything else).
-        val files = sandboxOf(companion).walkTopDown().filter { it.isFile }.toList()
+        val files = sandboxOf.getValue(companion).walkTopDown().filter { it.isFile }.toList()
         assertTrue(files.isNotEmpty(), "the core keeps an account database in the sandbox")
         val logLines = TestPlatform.logs.lines()
 

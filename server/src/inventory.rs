@@ -184,19 +184,35 @@ async fn push(
             conn.set_prepared_statement_cache_capacity(128);
             let tx = conn.transaction()?;
             let mut results = Vec::with_capacity(req.movements.len());
-            // Scope checksums change with every movement: kept in memory for the batch.
-            let mut sums: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+            let mut batch = Batch {
+                version: head(&tx)?.1,
+                sums: Default::default(),
+            };
+            let start_version = batch.version;
             for m in &req.movements {
-                results.push(apply_once(&tx, &caller, &req.origin, m, &mut sums)?);
+                results.push(apply_once(&tx, &caller, &req.origin, m, &mut batch)?);
             }
-            for (warehouse, sum) in &sums {
+            for (warehouse, sum) in &batch.sums {
                 set_scope_checksum(&tx, warehouse, *sum)?;
+            }
+            if batch.version != start_version {
+                tx.execute(
+                    "UPDATE inv_state SET version = ?1 WHERE id = 1",
+                    [batch.version],
+                )?;
             }
             tx.commit()?;
             Ok(results)
         })
         .await?;
     Ok(Json(PushResponse { results }))
+}
+
+/// Feed head and scope checksums, kept in memory for the length of one push transaction
+/// (every movement changes them) and written once at its end.
+struct Batch {
+    version: i64,
+    sums: std::collections::HashMap<String, u64>,
 }
 
 fn stored_result(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Option<MovementResult>> {
@@ -228,19 +244,22 @@ fn apply_once(
     caller: &AuthedAccount,
     origin: &str,
     m: &MovementWire,
-    sums: &mut std::collections::HashMap<String, u64>,
+    batch: &mut Batch,
 ) -> Result<MovementResult, ApiError> {
     if let Some(done) = stored_result(tx, &m.id)? {
         return Ok(done);
     }
-    let verdict = match evaluate(tx, caller, origin, m)? {
+    let verdict = match evaluate(tx, caller, origin, m, batch.version)? {
         Ok(effects) => {
-            let version = next_version(tx)?;
-            let mut sum = match sums.get(&m.warehouse_id) {
+            batch.version += 1;
+            let version = batch.version;
+            let mut sum = match batch.sums.get(&m.warehouse_id) {
                 Some(sum) => *sum,
                 None => scope_checksum(tx, &m.warehouse_id)?,
             };
-            for e in &effects.deltas {
+            for (i, e) in effects.deltas.iter().enumerate() {
+                // The first effect's bin was read while evaluating.
+                let known = if i == 0 { Some(effects.current) } else { None };
                 sum = apply_delta(
                     tx,
                     &m.warehouse_id,
@@ -253,9 +272,10 @@ fn apply_once(
                     origin,
                     m.origin_seq,
                     sum,
+                    known,
                 )?;
             }
-            sums.insert(m.warehouse_id.clone(), sum);
+            batch.sums.insert(m.warehouse_id.clone(), sum);
             if let (Some(po), MovementKind::Receive) = (&m.po_line_id, m.kind) {
                 tx.execute(
                     "UPDATE inv_po_lines SET qty_received = qty_received + ?3,
@@ -320,8 +340,12 @@ fn apply_delta(
     origin: &str,
     origin_seq: i64,
     sum: u64,
+    known_old: Option<Option<i64>>,
 ) -> rusqlite::Result<u64> {
-    let old = current_qty(tx, wh, item, lot, loc)?;
+    let old = match known_old {
+        Some(old) => old,
+        None => current_qty(tx, wh, item, lot, loc)?,
+    };
     let new = old.unwrap_or(0) + delta;
     tx.prepare_cached(
         "INSERT INTO inv_stock(warehouse_id, item_id, lot_id, location_id, qty, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -353,6 +377,8 @@ fn current_qty(
 struct Effects {
     /// (location, delta); the item and lot are the movement's.
     deltas: Vec<(String, i64)>,
+    /// The stock row of the first delta's bin before the movement (None: no row yet).
+    current: Option<i64>,
 }
 
 type Verdict = Result<Effects, (&'static str, String)>;
@@ -372,6 +398,7 @@ fn evaluate(
     caller: &AuthedAccount,
     origin: &str,
     m: &MovementWire,
+    head_version: i64,
 ) -> Result<Verdict, ApiError> {
     let wh = m.warehouse_id.as_str();
     if !caller.warehouses.iter().any(|w| w == wh) {
@@ -445,7 +472,8 @@ fn evaluate(
             format!("bin {} does not exist in {wh}", m.location_id),
         )));
     }
-    let current = current_qty(tx, wh, &m.item_id, &m.lot_id, &m.location_id)?.unwrap_or(0);
+    let current_row = current_qty(tx, wh, &m.item_id, &m.lot_id, &m.location_id)?;
+    let current = current_row.unwrap_or(0);
     let deltas = match m.kind {
         MovementKind::Receive => {
             if let Some(po) = &m.po_line_id {
@@ -492,7 +520,6 @@ fn evaluate(
         MovementKind::Pick => vec![(m.location_id.clone(), -m.qty)],
         MovementKind::Adjust => vec![(m.location_id.clone(), m.qty)],
         MovementKind::Count => {
-            let (_, head_version) = head(tx)?;
             let Some(observed) = m
                 .observed_version
                 .filter(|v| (0..=head_version).contains(v))
@@ -542,7 +569,10 @@ fn evaluate(
             ),
         )));
     }
-    Ok(Ok(Effects { deltas }))
+    Ok(Ok(Effects {
+        deltas,
+        current: current_row,
+    }))
 }
 
 #[derive(Debug, Deserialize)]

@@ -22,7 +22,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use companion_core::inventory::protocol::{PUSH_PATH, PushRequest, PushResponse};
-use companion_core::inventory::{AdjustReason, MovementKind, MovementState, NewMovement};
+use companion_core::inventory::{
+    AdjustReason, MovementKind, MovementState, NewMovement, SyncOptions,
+};
 use companion_core::{Companion, Error};
 use companion_server::{FaultKind, RunningServer, ServerConfig};
 use companion_tests::{DEMO_PASSWORD, closed_port_url, open_phone};
@@ -215,9 +217,19 @@ impl Sim {
         }
     }
 
+    /// Small pages make downloads span many transactions, so kills and faults land
+    /// between pages.
+    fn sync_options(&mut self) -> SyncOptions {
+        SyncOptions {
+            page_rows: *self.rng.pick(&[10, 25, 10_000]),
+            ..Default::default()
+        }
+    }
+
     async fn sync(&mut self, d: usize) {
         let phone = self.phone(d);
-        if let Err(e) = phone.inventory_sync().await {
+        let options = self.sync_options();
+        if let Err(e) = phone.inventory_sync_with(&options).await {
             self.note(&e);
         }
     }
@@ -266,7 +278,8 @@ impl Sim {
             None
         };
         let syncing = phone.clone();
-        let task = tokio::spawn(async move { syncing.inventory_sync().await });
+        let options = self.sync_options();
+        let task = tokio::spawn(async move { syncing.inventory_sync_with(&options).await });
         if let Some(m) = record {
             let _ = phone.record_movement(m);
         }

@@ -329,3 +329,79 @@ async fn unknown_cursor_and_diverged_copies_are_downloaded_again() {
     );
     assert!(a.inventory_verify_scope(WH).await.unwrap());
 }
+
+/// A large download in small pages, killed part-way: it resumes from the last applied page
+/// (not from scratch), reports progress, and ends with bin queries served by their index.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn initial_download_resumes_after_a_kill() {
+    let server = server_with_catalogue(3000).await;
+    let da = tempfile::tempdir().unwrap();
+    let options = companion_core::inventory::SyncOptions {
+        page_rows: 200,
+        ..Default::default()
+    };
+    let a = std::sync::Arc::new(phone(da.path(), &server, "lena").await);
+    let mut events = a.subscribe().updates;
+    let syncing = a.clone();
+    let opts = options.clone();
+    let task = tokio::spawn(async move { syncing.inventory_sync_with(&opts).await });
+    // Kill the phone once a few pages are in.
+    loop {
+        match tokio::time::timeout(std::time::Duration::from_secs(20), events.recv()).await {
+            Ok(Ok(companion_core::CompanionEvent::Sync {
+                status: companion_core::inventory::SyncStatus::Syncing { done, total },
+                ..
+            })) if done >= 1000 => {
+                assert!(total > done, "{done}/{total}");
+                break;
+            }
+            Ok(Ok(_)) => {}
+            other => panic!("no progress: {other:?}"),
+        }
+    }
+    task.abort();
+    let _ = task.await;
+    drop(a);
+    let a = open_phone(da.path(), &server.url()).unwrap();
+    let scope = a
+        .inventory_scopes()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.warehouse_id == WH)
+        .unwrap();
+    assert!(!scope.complete && scope.rows_done >= 1000, "{scope:?}");
+    let report = a.inventory_sync_with(&options).await.unwrap();
+    let total_rows: u64 = server.server.db().with(|c| {
+        c.query_row(
+            "SELECT (SELECT count(*) FROM inv_items WHERE warehouse_id = ?1) + (SELECT count(*) FROM inv_locations WHERE warehouse_id = ?1)
+                  + (SELECT count(*) FROM inv_lots WHERE warehouse_id = ?1) + (SELECT count(*) FROM inv_stock WHERE warehouse_id = ?1)
+                  + (SELECT count(*) FROM inv_po_lines WHERE warehouse_id = ?1)",
+            [WH],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap() as u64
+    });
+    assert!(
+        report.pulled_rows < total_rows,
+        "resumed, not restarted: {} of {total_rows}",
+        report.pulled_rows
+    );
+    assert!(a.inventory_scopes().unwrap().iter().all(|s| s.complete));
+    let (item, lot, bin) = key0();
+    assert_eq!(
+        qty(&a, &item, &lot, &bin),
+        server_qty(&server, &item, &lot, &bin)
+    );
+    let in_bin = a.stock_in_bin(WH, &bin).unwrap();
+    assert!(in_bin.iter().any(|l| l.item_id == item && l.lot_id == lot));
+    let indexed: i64 = rusqlite::Connection::open(a.store().unwrap().path())
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'inv_stock_bin'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexed, 1, "the by-bin index is back after the download");
+    assert!(a.inventory_verify_scope(WH).await.unwrap());
+}

@@ -81,6 +81,9 @@ CREATE INDEX inv_effect_movement ON inv_effect(movement_seq);
 "#;
 
 const ORIGIN_KEY: &str = "inventory.origin";
+/// As in the migration; dropped during a download from scratch and rebuilt at its end.
+const STOCK_BIN_INDEX: &str =
+    "CREATE INDEX IF NOT EXISTS inv_stock_bin ON inv_stock(warehouse_id, location_id);";
 
 pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -159,6 +162,10 @@ pub fn items_by_code(conn: &Connection, code: &str) -> Result<Vec<Item>> {
     let mut stmt =
         conn.prepare_cached("SELECT warehouse_id, item_id FROM inv_barcode WHERE code = ?1")?;
     for variant in code_variants(code) {
+        // Other spellings only when the code as scanned matched nothing.
+        if !items.is_empty() {
+            break;
+        }
         let keys: Vec<(String, String)> = stmt
             .query_map([&variant], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
@@ -833,9 +840,18 @@ pub fn apply_page(
     total: Option<u64>,
 ) -> Result<Applied> {
     use_statement_cache(tx);
-    let (current, _, _, done) = scope_position(tx, wh)?;
+    // A bounded page cache (8 MB) keeps the stock table's index pages in memory during a
+    // download; memory stays flat however large the scope is.
+    tx.pragma_update(None, "cache_size", -8_000)?;
+    let (current, _, complete, done) = scope_position(tx, wh)?;
     if current != expected_cursor {
         return Ok(Applied::Stale);
+    }
+    if !complete && page.has_more {
+        // A download from scratch: maintaining the by-bin index row by row (random
+        // inserts) would double the cost of the download; it is rebuilt in one sorted pass
+        // on the last page. Meanwhile bin queries scan.
+        tx.execute_batch("DROP INDEX IF EXISTS inv_stock_bin")?;
     }
     let mut sum: u64 = tx
         .prepare_cached("SELECT checksum FROM inv_scope WHERE warehouse_id = ?1")?
@@ -926,7 +942,14 @@ pub fn apply_page(
     )?
     .execute(params![wh, cursor.version])?;
     let rows_done = done + page.row_count() as u64;
-    let rows_total = total.map_or(rows_done, |t| done + t).max(rows_done);
+    let known_total: i64 = tx
+        .prepare_cached("SELECT rows_total FROM inv_scope WHERE warehouse_id = ?1")?
+        .query_row([wh], |r| r.get(0))?;
+    // `total` (rows after the request's cursor) comes with the first page of a sync.
+    let rows_total = total.map_or(known_total as u64, |t| done + t).max(rows_done);
+    if !page.has_more {
+        tx.execute_batch(STOCK_BIN_INDEX)?;
+    }
     let diverged = match (&page.checksum, page.has_more) {
         (Some(server), false) => *server != super::protocol::format_checksum(sum),
         _ => false,

@@ -137,6 +137,10 @@ impl Sim {
             self.rng.below((CATALOGUE_ROWS / 20) as u64) as usize,
         );
         let stock = phone.stock_item(WH, &item).ok()?;
+        if stock.lines.is_empty() {
+            // Item downloaded, its stock not yet (a download in progress).
+            return None;
+        }
         let line = self.rng.pick(&stock.lines).clone();
         let other_bin = self.rng.pick(&stock.lines).location_id.clone();
         let kind = *self.rng.pick(&[

@@ -405,3 +405,62 @@ async fn initial_download_resumes_after_a_kill() {
     assert_eq!(indexed, 1, "the by-bin index is back after the download");
     assert!(a.inventory_verify_scope(WH).await.unwrap());
 }
+
+/// A confirmed scan resolves offline to the item and its stock (per lot when the label
+/// carries one).
+#[tokio::test]
+async fn scanner_lookup_uses_the_local_inventory() {
+    use companion_core::gs1::Gs1Element;
+    use companion_core::scan::{BarcodeFormat, ScannedCode};
+    let server = server_with_catalogue(200).await;
+    let da = tempfile::tempdir().unwrap();
+    let a = phone(da.path(), &server, "lena").await;
+    a.inventory_sync().await.unwrap();
+    let lookup = a.scan_item_lookup().unwrap();
+    let (item, lot, _) = key0();
+    let stock = a.stock_item(WH, &item).unwrap();
+    let scanned = |text: &str, gs1: Vec<Gs1Element>| ScannedCode {
+        format: BarcodeFormat::Code128,
+        text: text.into(),
+        raw_bytes: text.as_bytes().to_vec(),
+        symbology_identifier: "]C1".into(),
+        corners: vec![],
+        gs1,
+        gs1_error: None,
+    };
+    let plain = lookup
+        .lookup_code(&scanned(&stock.item.barcodes[0], vec![]))
+        .unwrap();
+    assert_eq!(plain.item_id, item);
+    assert_eq!(plain.stock_on_hand, Some(stock.total_qty as f64));
+    let element = |ai: &str, value: &str| Gs1Element {
+        ai: ai.into(),
+        title: String::new(),
+        value: value.into(),
+        typed: None,
+        issue: None,
+    };
+    let case = &stock.item.barcodes[1];
+    let labelled = lookup
+        .lookup_code(&scanned(
+            &format!("(01){case}(10){lot}"),
+            vec![element("01", case), element("10", &lot)],
+        ))
+        .unwrap();
+    let lot_qty: i64 = stock
+        .lines
+        .iter()
+        .filter(|l| l.lot_id == lot)
+        .map(|l| l.qty)
+        .sum();
+    assert_eq!(
+        (labelled.item_id.as_str(), labelled.lot.as_deref()),
+        (item.as_str(), Some(lot.as_str()))
+    );
+    assert_eq!(labelled.stock_on_hand, Some(lot_qty as f64));
+    assert!(
+        lookup
+            .lookup_code(&scanned("9999999999999", vec![]))
+            .is_none()
+    );
+}

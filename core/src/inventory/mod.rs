@@ -10,6 +10,7 @@
 
 pub mod local;
 pub mod protocol;
+pub mod scan_lookup;
 pub mod sync;
 
 pub use protocol::{AdjustReason, MovementKind};

@@ -369,6 +369,8 @@ pub async fn sync(cli: &Cli, args: &SyncArgs) -> Result<(), CliError> {
             let CompanionEvent::Sync { status, pending } = event else {
                 continue;
             };
+            // The sync publishes its final state (idle, offline, error) before it returns.
+            let last = !matches!(status, SyncStatus::Syncing { .. });
             if json {
                 let line =
                     serde_json::json!({"event": "sync", "status": status, "pending": pending})
@@ -390,6 +392,9 @@ pub async fn sync(cli: &Cli, args: &SyncArgs) -> Result<(), CliError> {
                     "-".repeat(width - filled)
                 );
             }
+            if last {
+                break;
+            }
         }
     });
     let options = companion_core::inventory::SyncOptions {
@@ -397,9 +402,8 @@ pub async fn sync(cli: &Cli, args: &SyncArgs) -> Result<(), CliError> {
         ..Default::default()
     };
     let result = c.inventory_sync_with(&options).await;
-    // Let the printer drain, then stop it.
-    tokio::task::yield_now().await;
-    printer.abort();
+    // Let the printer show the final state, then stop it.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), printer).await;
     if tty && !json {
         eprintln!();
     }

@@ -1,11 +1,18 @@
 //! `companion demo`: README's first command. Starts the reference server with demo data on
-//! a free loopback port, then walks a phone through a short session, printing each step.
+//! a free loopback port, then walks two phones through a working session, printing each
+//! step: sign-in, the first inventory download, offline stock changes on both phones, the
+//! sync that merges them, and sign-out.
 
-use companion_core::SessionState;
+use companion_core::inventory::{AdjustReason, MovementKind, NewMovement};
+use companion_core::{Companion, SessionState};
 use companion_server::{ServerConfig, seed};
 
 use crate::account::open_device;
 use crate::output::CliError;
+
+/// Stock rows (item × lot × bin) seeded into the demo warehouse.
+const DEMO_STOCK_ROWS: usize = 2_000;
+const WAREHOUSE: &str = "wh-north";
 
 struct Steps {
     json: bool,
@@ -21,44 +28,50 @@ impl Steps {
     }
 }
 
+fn usage(e: impl std::fmt::Display) -> CliError {
+    CliError::Usage(e.to_string())
+}
+
 pub async fn run(json: bool) -> Result<(), CliError> {
     let out = Steps { json };
-    let work = tempfile::tempdir().map_err(|e| CliError::Usage(format!("temp dir: {e}")))?;
+    let work = tempfile::tempdir().map_err(usage)?;
     let server = companion_server::start(ServerConfig::in_dir(work.path().join("server")))
         .await
-        .map_err(|e| CliError::Usage(format!("server: {e}")))?;
+        .map_err(usage)?;
+    server
+        .db()
+        .with(|c| companion_server::catalogue::seed(c, WAREHOUSE, DEMO_STOCK_ROWS))
+        .map_err(usage)?;
     out.say(
         "server",
-        serde_json::json!({"url": server.url()}),
-        format!("reference server with demo data at {}", server.url()),
-    );
-
-    let phone = work.path().join("phone-maria");
-    let companion = open_device(&phone, &server.url())?;
-    out.say(
-        "device",
-        serde_json::json!({"install_id": companion.install_id(), "data_dir": phone}),
+        serde_json::json!({"url": server.url(), "stock_rows": DEMO_STOCK_ROWS}),
         format!(
-            "phone opened: install id {}, sandbox {}",
-            companion.install_id(),
-            phone.display()
+            "reference server with demo users and {DEMO_STOCK_ROWS} stock rows at {}",
+            server.url()
         ),
     );
 
-    match companion.sign_in("maria", "not-her-password").await {
+    let maria_dir = work.path().join("phone-maria");
+    let maria = open_device(&maria_dir, &server.url())?;
+    out.say(
+        "device",
+        serde_json::json!({"install_id": maria.install_id(), "data_dir": maria_dir}),
+        format!(
+            "phone A opened: install id {}, sandbox {}",
+            maria.install_id(),
+            maria_dir.display()
+        ),
+    );
+
+    match maria.sign_in("maria", "not-her-password").await {
         Err(e) => out.say(
             "wrong_password",
             serde_json::json!({"error": e.to_string()}),
             format!("wrong password refused: {e}"),
         ),
-        Ok(_) => {
-            return Err(CliError::Usage(
-                "the server accepted a wrong password".into(),
-            ));
-        }
+        Ok(_) => return Err(usage("the server accepted a wrong password")),
     }
-
-    let account = companion.sign_in("maria", seed::DEMO_PASSWORD).await?;
+    let account = maria.sign_in("maria", seed::DEMO_PASSWORD).await?;
     let scopes: Vec<_> = account.warehouses.iter().map(|w| w.name.clone()).collect();
     out.say(
         "signed_in",
@@ -69,29 +82,145 @@ pub async fn run(json: bool) -> Result<(), CliError> {
             scopes.join(", ")
         ),
     );
-    let db = companion.store()?.path().display().to_string();
+
+    let report = maria.inventory_sync().await?;
     out.say(
-        "store",
-        serde_json::json!({"path": db}),
-        format!("account database opened at {db}"),
+        "initial_sync",
+        serde_json::json!({"report": report}),
+        format!(
+            "first sync downloaded {} rows into the phone's database",
+            report.pulled_rows
+        ),
     );
 
+    // Phone B: another picker in the same warehouse.
+    let lena_dir = work.path().join("phone-lena");
+    let lena = open_device(&lena_dir, &server.url())?;
+    lena.sign_in("lena", seed::DEMO_PASSWORD).await?;
+    lena.inventory_sync().await?;
+    out.say(
+        "second_phone",
+        serde_json::json!({"user": "lena"}),
+        "phone B signed in as Lena and synced".into(),
+    );
+
+    // A case label is scanned: the GTIN hits the local database, no network needed.
+    let line = first_stocked_line(&server, &maria)?;
+    let (gtin, item_id, lot_id, bin, before) = line;
+    out.say(
+        "lookup",
+        serde_json::json!({"gtin": gtin, "item_id": item_id, "lot_id": lot_id, "bin": bin, "qty": before}),
+        format!("scan of GTIN {gtin}: item {item_id}, lot {lot_id}, bin {bin}, {before} on hand (offline lookup)"),
+    );
+
+    // Both phones work offline on the same bin: Maria writes off 3 damaged cases, Lena
+    // picks 2. Neither knows of the other.
+    let movement = |kind, qty, reason| NewMovement {
+        warehouse_id: WAREHOUSE.into(),
+        kind,
+        item_id: item_id.clone(),
+        lot_id: lot_id.clone(),
+        location_id: bin.clone(),
+        to_location_id: None,
+        qty,
+        reason,
+        po_line_id: None,
+    };
+    maria.record_movement(movement(
+        MovementKind::Adjust,
+        -3,
+        Some(AdjustReason::Damage),
+    ))?;
+    lena.record_movement(movement(MovementKind::Pick, 2, None))?;
+    out.say(
+        "offline_changes",
+        serde_json::json!({"maria": "adjust -3 damage", "lena": "pick 2",
+            "maria_sees": qty_at(&maria, &item_id, &lot_id, &bin)?, "lena_sees": qty_at(&lena, &item_id, &lot_id, &bin)?}),
+        format!(
+            "offline: A writes off 3 damaged (sees {}), B picks 2 (sees {}); both queued in their outboxes",
+            qty_at(&maria, &item_id, &lot_id, &bin)?,
+            qty_at(&lena, &item_id, &lot_id, &bin)?
+        ),
+    );
+
+    // Back in coverage: each phone pushes its outbox and pulls the other's change.
+    maria.inventory_sync().await?;
+    lena.inventory_sync().await?;
+    maria.inventory_sync().await?;
+    let (a, b) = (
+        qty_at(&maria, &item_id, &lot_id, &bin)?,
+        qty_at(&lena, &item_id, &lot_id, &bin)?,
+    );
+    out.say(
+        "merged",
+        serde_json::json!({"before": before, "maria_sees": a, "lena_sees": b, "expected": before - 5}),
+        format!("after sync both phones show {a} and {b} (was {before}; -3 and -2 merged, nothing lost or doubled)"),
+    );
+    if a != before - 5 || b != before - 5 {
+        return Err(usage("the phones did not converge"));
+    }
+
     // A phone restart: the session comes back from secure storage, no password needed.
-    drop(companion);
-    let companion = open_device(&phone, &server.url())?;
-    let restored = matches!(companion.session_state(), SessionState::SignedIn { .. });
+    drop(maria);
+    let maria = open_device(&maria_dir, &server.url())?;
+    let restored = matches!(maria.session_state(), SessionState::SignedIn { .. });
     out.say(
         "restart",
         serde_json::json!({"session_restored": restored}),
         format!("app restarted; session restored: {restored}"),
     );
 
-    companion.sign_out().await?;
+    maria.sign_out().await?;
+    lena.sign_out().await?;
     out.say(
         "signed_out",
         serde_json::json!({}),
-        "signed out; refresh token revoked on the server".into(),
+        "signed out; refresh tokens revoked on the server".into(),
     );
     server.shutdown().await;
     Ok(())
+}
+
+/// A case on a shelf, as (GTIN, item, lot, bin, qty): the bin is chosen from the server's
+/// stock (the picker walks to it); everything else the phone reads from its own database.
+fn first_stocked_line(
+    server: &companion_server::RunningServer,
+    phone: &Companion,
+) -> Result<(String, String, String, String, i64), CliError> {
+    let (item_id, lot_id, bin): (String, String, String) = server
+        .db()
+        .with(|c| {
+            c.query_row(
+                "SELECT item_id, lot_id, location_id FROM inv_stock
+                 WHERE warehouse_id = ?1 AND qty >= 10 ORDER BY item_id, lot_id, location_id LIMIT 1",
+                [WAREHOUSE],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+        })
+        .map_err(usage)?;
+    let item = phone.stock_item(WAREHOUSE, &item_id)?.item;
+    let gtin = item
+        .barcodes
+        .first()
+        .cloned()
+        .ok_or_else(|| usage("demo item has no barcode"))?;
+    // What a scan does: the GTIN hits the local database.
+    let hits = phone.stock_lookup(&gtin)?;
+    let qty = hits
+        .iter()
+        .flat_map(|s| &s.lines)
+        .filter(|l| l.lot_id == lot_id && l.location_id == bin)
+        .map(|l| l.qty)
+        .sum();
+    Ok((gtin, item_id, lot_id, bin, qty))
+}
+
+fn qty_at(phone: &Companion, item_id: &str, lot_id: &str, bin: &str) -> Result<i64, CliError> {
+    let stock = phone.stock_item(WAREHOUSE, item_id)?;
+    Ok(stock
+        .lines
+        .iter()
+        .filter(|l| l.lot_id == lot_id && l.location_id == bin)
+        .map(|l| l.qty)
+        .sum())
 }

@@ -1,0 +1,47 @@
+//! README's main command must keep working: `companion demo --json` runs the whole scripted
+//! session and its steps report what happened.
+
+use std::process::Command;
+
+#[test]
+fn demo_runs_end_to_end_and_the_two_phones_converge() {
+    let output = Command::new(env!("CARGO_BIN_EXE_companion"))
+        .args(["demo", "--json"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "demo failed: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let steps: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let step = |name: &str| {
+        steps
+            .iter()
+            .find(|s| s["step"] == name)
+            .unwrap_or_else(|| panic!("no step {name} in {stdout}"))["detail"]
+            .clone()
+    };
+    assert!(
+        step("wrong_password")["error"]
+            .as_str()
+            .unwrap()
+            .contains("unauthorized")
+    );
+    assert!(
+        step("initial_sync")["report"]["pulled_rows"]
+            .as_u64()
+            .unwrap()
+            >= 2_000
+    );
+    let merged = step("merged");
+    let before = merged["before"].as_i64().unwrap();
+    assert_eq!(merged["maria_sees"].as_i64().unwrap(), before - 5);
+    assert_eq!(merged["lena_sees"].as_i64().unwrap(), before - 5);
+    assert_eq!(step("restart")["session_restored"], true);
+    assert_eq!(steps.last().unwrap()["step"], "signed_out");
+}

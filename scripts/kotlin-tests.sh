@@ -22,7 +22,10 @@ done
 
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 # The library the bindings load and the CLI whose `serve` the tests start as their server.
-cargo build --quiet -p companion-ffi -p companion-cli
+# Built one package at a time, like scripts/gen-bindings.sh does: a cdylib's file name has no
+# feature hash, so building it in a different package set (other unified features) relinks it.
+cargo build --quiet -p companion-ffi
+cargo build --quiet -p companion-cli
 
 libdir="$target_dir/debug"
 [[ -f "$libdir/libcompanion_ffi.so" ]] || { echo "kotlin-tests: $libdir/libcompanion_ffi.so missing" >&2; exit 1; }

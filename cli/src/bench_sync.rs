@@ -52,6 +52,20 @@ fn peak_rss_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// CPU time (user + system) of a process so far, from /proc: on a shared, loaded machine
+/// wall-clock figures mostly measure the neighbours; CPU time measures the work.
+fn cpu_ms(pid: &str) -> f64 {
+    let ticks = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            Some(fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?)
+        });
+    // Linux reports clock ticks of 10 ms.
+    ticks.map_or(f64::NAN, |t| t * 10.0)
+}
+
 fn adjust(item: &str, lot: &str, bin: &str, qty: i64) -> NewMovement {
     NewMovement {
         warehouse_id: WH.into(),
@@ -104,14 +118,30 @@ pub async fn run(args: &BenchSyncArgs) -> Result<(), CliError> {
     // Phone A: lena (one warehouse). Initial download.
     let a = open_device(&work.path().join("phone-a"), &url)?;
     a.sign_in("lena", DEMO_PASSWORD).await?;
+    let server_pid = server.0.id().to_string();
+    let (client_cpu, server_cpu) = (cpu_ms("self"), cpu_ms(&server_pid));
     let start = Instant::now();
     let report = a.inventory_sync().await?;
     let secs = start.elapsed().as_secs_f64();
     let rss = peak_rss_mb();
+    let (client_cpu, server_cpu) = (
+        cpu_ms("self") - client_cpu,
+        cpu_ms(&server_pid) - server_cpu,
+    );
     println!("initial_rows={}", report.pulled_rows);
     println!("initial_s={secs:.3}");
     println!("initial_rows_per_s={:.0}", report.pulled_rows as f64 / secs);
     println!("initial_peak_rss_mb={rss:.1}");
+    println!("initial_client_cpu_ms={client_cpu:.0}");
+    println!("initial_server_cpu_ms={server_cpu:.0}");
+    println!(
+        "load_average={}",
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split_whitespace()
+            .next()
+            .unwrap_or("?")
+    );
 
     // 1000 stock keys known to A.
     let mut keys = Vec::new();
@@ -159,6 +189,7 @@ pub async fn run(args: &BenchSyncArgs) -> Result<(), CliError> {
         let (item, lot, bin) = &keys[n % keys.len()];
         a.record_movement(adjust(item, lot, bin, 1))?;
     }
+    let (client_cpu, server_cpu) = (cpu_ms("self"), cpu_ms(&server_pid));
     let start = Instant::now();
     let r = a
         .inventory_sync_with(&SyncOptions {
@@ -171,6 +202,11 @@ pub async fn run(args: &BenchSyncArgs) -> Result<(), CliError> {
         return Err(usage(format!("push: {r:?}")));
     }
     println!("push_10k_ms={push_ms:.1}");
+    println!("push_10k_client_cpu_ms={:.0}", cpu_ms("self") - client_cpu);
+    println!(
+        "push_10k_server_cpu_ms={:.0}",
+        cpu_ms(&server_pid) - server_cpu
+    );
 
     // Scans: lookups by GTIN, as the camera would hit them.
     let mut times = Vec::with_capacity(args.lookups);

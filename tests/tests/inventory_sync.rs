@@ -464,3 +464,114 @@ async fn scanner_lookup_uses_the_local_inventory() {
             .is_none()
     );
 }
+
+/// What a buggy or hostile client could send, and broken answers: typed errors, per-movement
+/// rejections, and nothing applied from a page that does not parse.
+#[tokio::test]
+async fn bad_input_on_the_wire_is_refused_with_a_reason() {
+    use companion_core::inventory::protocol::{
+        CHANGES_PATH, MovementWire, PUSH_PATH, PushRequest, PushResponse, PushStatus,
+    };
+    use reqwest::Method;
+    let server = server_with_catalogue(200).await;
+    let da = tempfile::tempdir().unwrap();
+    let a = phone(da.path(), &server, "dave").await; // wh-north only
+    a.inventory_sync().await.unwrap();
+    let (item, lot, bin) = key0();
+    let wire = |id: &str, wh: &str, kind: MovementKind, qty: i64| MovementWire {
+        id: id.into(),
+        origin_seq: 1,
+        warehouse_id: wh.into(),
+        kind,
+        item_id: item.clone(),
+        lot_id: lot.clone(),
+        location_id: bin.clone(),
+        to_location_id: None,
+        qty,
+        reason: None,
+        observed_version: None,
+        po_line_id: None,
+        created_at_ms: 0,
+    };
+    let ids: Vec<String> = (0..5)
+        .map(|i| format!("00000000-0000-4000-8000-00000000000{i}"))
+        .collect();
+    let request = PushRequest {
+        origin: "test-origin".into(),
+        movements: vec![
+            wire(&ids[0], "wh-south", MovementKind::Receive, 1),
+            wire(&ids[1], WH, MovementKind::Adjust, 5),
+            wire(&ids[2], WH, MovementKind::Count, 3),
+            wire(&ids[3], WH, MovementKind::Pick, -4),
+            wire(&ids[4], WH, MovementKind::Receive, 2),
+        ],
+    };
+    let answer: PushResponse = a
+        .send(Method::POST, PUSH_PATH, Some(&request), true)
+        .await
+        .unwrap();
+    let codes: Vec<Option<&str>> = answer.results.iter().map(|r| r.code.as_deref()).collect();
+    assert_eq!(
+        codes,
+        vec![
+            Some("forbidden_warehouse"),
+            Some("invalid_movement"),
+            Some("invalid_movement"),
+            Some("invalid_movement"),
+            None
+        ]
+    );
+    assert_eq!(
+        answer.results[4].status,
+        PushStatus::Applied,
+        "a rejection does not block the rest"
+    );
+
+    let garbage = serde_json::json!({"origin": "x", "movements": [{"id": "not-a-uuid"}]});
+    match a
+        .send::<_, PushResponse>(Method::POST, PUSH_PATH, Some(&garbage), false)
+        .await
+    {
+        Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "movements"),
+        other => panic!("{other:?}"),
+    }
+    match a
+        .send::<(), serde_json::Value>(
+            Method::GET,
+            &format!("{CHANGES_PATH}?warehouse={WH}&cursor=zz%20top"),
+            None,
+            true,
+        )
+        .await
+    {
+        Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "cursor"),
+        other => panic!("{other:?}"),
+    }
+    match a
+        .send::<(), serde_json::Value>(
+            Method::GET,
+            &format!("{CHANGES_PATH}?warehouse=wh-south"),
+            None,
+            true,
+        )
+        .await
+    {
+        Err(Error::Server { status: 403, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+
+    // A page that does not parse changes nothing; the next sync gets everything.
+    let before = a.inventory_scopes().unwrap();
+    server
+        .server
+        .faults()
+        .inject(CHANGES_PATH, 1, companion_server::FaultKind::GarbageBody);
+    assert!(matches!(a.inventory_sync().await, Err(Error::Protocol(_))));
+    assert_eq!(a.inventory_scopes().unwrap(), before);
+    a.inventory_sync().await.unwrap();
+    assert_eq!(
+        qty(&a, &item, &lot, &bin),
+        server_qty(&server, &item, &lot, &bin)
+    );
+    audit(&server);
+}

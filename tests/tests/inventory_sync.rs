@@ -575,3 +575,48 @@ async fn bad_input_on_the_wire_is_refused_with_a_reason() {
     );
     audit(&server);
 }
+
+/// The core's own loop drains the outbox through server errors, backing off, without the
+/// shell calling sync again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_sync_retries_until_the_outbox_is_empty() {
+    use companion_core::inventory::protocol::PUSH_PATH;
+    use companion_core::inventory::sync::AutoSyncSchedule;
+    let server = server_with_catalogue(200).await;
+    let da = tempfile::tempdir().unwrap();
+    let a = std::sync::Arc::new(phone(da.path(), &server, "lena").await);
+    a.inventory_sync().await.unwrap();
+    let (item, lot, bin) = key0();
+    a.record_movement(movement(MovementKind::Receive, &item, &lot, &bin, 4))
+        .unwrap();
+    // Three attempts per request (the tests' retry policy): two syncs fail, the third passes.
+    server.server.faults().inject(
+        PUSH_PATH,
+        6,
+        companion_server::FaultKind::Status {
+            status: 503,
+            retry_after_secs: None,
+        },
+    );
+    let schedule = AutoSyncSchedule {
+        interval: std::time::Duration::from_secs(60),
+        retry_base: std::time::Duration::from_millis(50),
+        retry_max: std::time::Duration::from_millis(400),
+    };
+    let looping = a.clone();
+    let task = tokio::spawn(async move { looping.inventory_auto_sync(schedule).await });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while a.inventory_pending_count().unwrap() > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the outbox never drained"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    task.abort();
+    assert_eq!(
+        a.inventory_movements(true, 10).unwrap()[0].state,
+        MovementState::Applied
+    );
+    audit(&server);
+}

@@ -946,7 +946,9 @@ pub fn apply_page(
         .prepare_cached("SELECT rows_total FROM inv_scope WHERE warehouse_id = ?1")?
         .query_row([wh], |r| r.get(0))?;
     // `total` (rows after the request's cursor) comes with the first page of a sync.
-    let rows_total = total.map_or(known_total as u64, |t| done + t).max(rows_done);
+    let rows_total = total
+        .map_or(known_total as u64, |t| done + t)
+        .max(rows_done);
     if !page.has_more {
         tx.execute_batch(STOCK_BIN_INDEX)?;
     }

@@ -624,6 +624,134 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * The core's own sync loop, running until cancelled or dropped.
+ */
+public protocol AutoSyncHandleProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops the loop (a sync in progress stops between two transactions).
+     */
+    func cancel() 
+    
+}
+/**
+ * The core's own sync loop, running until cancelled or dropped.
+ */
+open class AutoSyncHandle: AutoSyncHandleProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_companion_ffi_fn_clone_autosynchandle(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_companion_ffi_fn_free_autosynchandle(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stops the loop (a sync in progress stops between two transactions).
+     */
+open func cancel()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_autosynchandle_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAutoSyncHandle: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = AutoSyncHandle
+
+    public static func lift(_ handle: UInt64) throws -> AutoSyncHandle {
+        return AutoSyncHandle(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: AutoSyncHandle) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AutoSyncHandle {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AutoSyncHandle, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAutoSyncHandle_lift(_ handle: UInt64) throws -> AutoSyncHandle {
+    return try FfiConverterTypeAutoSyncHandle.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAutoSyncHandle_lower(_ value: AutoSyncHandle) -> UInt64 {
+    return FfiConverterTypeAutoSyncHandle.lower(value)
+}
+
+
+
+
+
+
+/**
  * Companion's core, one per app process.
  *
  * Kotlin:
@@ -695,6 +823,13 @@ public protocol CompanionClientProtocol: AnyObject, Sendable {
      * `InvalidInput` naming the field, and nothing is recorded.
      */
     func recordMovement(movement: NewMovement) throws  -> Movement
+    
+    /**
+     * Starts the core's sync loop: a sync now, retries with exponential backoff (honouring
+     * the server's `Retry-After`) after failures, and a sync every `interval_secs` once all
+     * is settled. Keep the handle while the app runs; cancel it (or drop it) to stop.
+     */
+    func startInventoryAutoSync(intervalSecs: UInt32) throws  -> AutoSyncHandle
     
     /**
      * Stock of the items with a SKU (one per warehouse stocking it).
@@ -975,6 +1110,21 @@ open func recordMovement(movement: NewMovement)throws  -> Movement  {
     uniffi_companion_ffi_fn_method_companionclient_record_movement(
             self.uniffiCloneHandle(),
         FfiConverterTypeNewMovement_lower(movement),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Starts the core's sync loop: a sync now, retries with exponential backoff (honouring
+     * the server's `Retry-After`) after failures, and a sync every `interval_secs` once all
+     * is settled. Keep the handle while the app runs; cancel it (or drop it) to stop.
+     */
+open func startInventoryAutoSync(intervalSecs: UInt32)throws  -> AutoSyncHandle  {
+    return try  FfiConverterTypeAutoSyncHandle_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_companionclient_start_inventory_auto_sync(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt32.lower(intervalSecs),uniffiCallStatus
     )
 })
 }

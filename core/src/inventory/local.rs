@@ -226,14 +226,6 @@ pub fn search_items(conn: &Connection, query: &str, limit: u32) -> Result<Vec<It
         .collect::<rusqlite::Result<_>>()?)
 }
 
-fn expiry(conn: &Connection, wh: &str, lot: &str) -> Result<String> {
-    Ok(conn
-        .prepare_cached("SELECT expiry_date FROM inv_lot WHERE warehouse_id = ?1 AND lot_id = ?2")?
-        .query_row([wh, lot], |r| r.get(0))
-        .optional()?
-        .unwrap_or_default())
-}
-
 /// Stock of one item: pulled state plus unsettled local effects, per lot × bin.
 pub fn item_stock(conn: &Connection, item: Item) -> Result<ItemStock> {
     let mut lines: BTreeMap<(String, String), StockLine> = BTreeMap::new();
@@ -268,14 +260,17 @@ pub fn item_stock(conn: &Connection, item: Item) -> Result<ItemStock> {
         line(r.get(0)?, r.get(1)?, 0, r.get(2)?);
     }
     let mut lines: Vec<StockLine> = lines.into_values().collect();
-    let mut last: Option<(String, String)> = None;
-    for l in &mut lines {
-        // Lines are sorted by lot: one lookup per lot.
-        match &last {
-            Some((lot, exp)) if *lot == l.lot_id => l.expiry_date = exp.clone(),
-            _ => {
-                l.expiry_date = expiry(conn, &item.warehouse_id, &l.lot_id)?;
-                last = Some((l.lot_id.clone(), l.expiry_date.clone()));
+    if !lines.is_empty() {
+        // One query for the expiry dates of all the item's lots (index from migration 3).
+        let mut stmt = conn.prepare_cached(
+            "SELECT lot_id, expiry_date FROM inv_lot WHERE warehouse_id = ?1 AND item_id = ?2",
+        )?;
+        let mut rows = stmt.query([&item.warehouse_id, &item.item_id])?;
+        while let Some(r) = rows.next()? {
+            let lot: String = r.get(0)?;
+            let expiry: String = r.get(1)?;
+            for l in lines.iter_mut().filter(|l| l.lot_id == lot) {
+                l.expiry_date.clone_from(&expiry);
             }
         }
     }

@@ -29,6 +29,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "inventory",
         sql: crate::inventory::local::MIGRATION_SQL,
     },
+    Migration {
+        version: 3,
+        name: "inventory lots by item",
+        sql: "CREATE INDEX inv_lot_item ON inv_lot(warehouse_id, item_id);",
+    },
 ];
 
 /// Brings `conn` to the last version in `migrations`.

@@ -263,7 +263,7 @@ pub fn item_stock(conn: &Connection, item: Item) -> Result<ItemStock> {
     if !lines.is_empty() {
         // One query for the expiry dates of all the item's lots (index from migration 3).
         let mut stmt = conn.prepare_cached(
-            "SELECT lot_id, expiry_date FROM inv_lot WHERE warehouse_id = ?1 AND item_id = ?2",
+            "SELECT lot_id, expiry_date FROM inv_lot INDEXED BY inv_lot_item WHERE warehouse_id = ?1 AND item_id = ?2",
         )?;
         let mut rows = stmt.query([&item.warehouse_id, &item.item_id])?;
         while let Some(r) = rows.next()? {
@@ -303,12 +303,24 @@ pub fn displayed_qty(conn: &Connection, wh: &str, item: &str, lot: &str, loc: &s
 /// Every stock line in a bin (displayed quantities), by item then lot.
 pub fn bin_stock(conn: &Connection, wh: &str, loc: &str) -> Result<Vec<StockLine>> {
     let mut lines: BTreeMap<(String, String), StockLine> = BTreeMap::new();
-    let mut stmt = conn.prepare_cached(
+    // Without statistics SQLite prefers a scan of the primary key's warehouse prefix over
+    // the by-bin index; name the index while it exists (it is rebuilt after a download).
+    let indexed = conn
+        .prepare_cached(
+            "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'inv_stock_bin'",
+        )?
+        .exists([])?;
+    let mut stmt = conn.prepare_cached(if indexed {
+        "SELECT item_id, lot_id, qty, 0 FROM inv_stock INDEXED BY inv_stock_bin WHERE warehouse_id = ?1 AND location_id = ?2
+         UNION ALL
+         SELECT item_id, lot_id, 0, SUM(delta) FROM inv_effect WHERE warehouse_id = ?1 AND location_id = ?2
+         GROUP BY item_id, lot_id"
+    } else {
         "SELECT item_id, lot_id, qty, 0 FROM inv_stock WHERE warehouse_id = ?1 AND location_id = ?2
          UNION ALL
          SELECT item_id, lot_id, 0, SUM(delta) FROM inv_effect WHERE warehouse_id = ?1 AND location_id = ?2
-         GROUP BY item_id, lot_id",
-    )?;
+         GROUP BY item_id, lot_id"
+    })?;
     let mut rows = stmt.query([wh, loc])?;
     while let Some(r) = rows.next()? {
         let (item, lot, qty, delta): (String, String, i64, i64) =

@@ -208,7 +208,9 @@ pub async fn run(args: &BenchSyncArgs) -> Result<(), CliError> {
         cpu_ms(&server_pid) - server_cpu
     );
 
-    // Scans: lookups by GTIN, as the camera would hit them.
+    // Scans on a synced phone (the pull settles the 10k pushed movements): lookups by
+    // GTIN, as the camera would hit them.
+    a.inventory_sync().await?;
     let mut times = Vec::with_capacity(args.lookups);
     let mut x: u64 = 0x9e37_79b9;
     for _ in 0..args.lookups {

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use companion_core::inventory::protocol::{
-    CURSOR_UNKNOWN, ChangesPage, Cursor, ItemRow, LocationRow, LotRow, MAX_ABS_QTY, MAX_PAGE_ROWS,
+    CURSOR_UNKNOWN, ChangesPage, Cursor, ItemRow, LocationRow, LotRow, MAX_PAGE_ROWS,
     MAX_PUSH_BATCH, MovementKind, MovementResult, MovementWire, PoLineRow, PushRequest,
     PushResponse, PushStatus, StockRow, format_checksum, reject, stock_checksum_add,
 };
@@ -407,13 +407,7 @@ fn evaluate(
             format!("no access to warehouse {wh}"),
         )));
     }
-    let qty_ok = match m.kind {
-        MovementKind::Receive | MovementKind::Move | MovementKind::Pick => {
-            m.qty > 0 && m.qty <= MAX_ABS_QTY
-        }
-        MovementKind::Adjust => m.qty != 0 && m.qty.abs() <= MAX_ABS_QTY,
-        MovementKind::Count => m.qty >= 0 && m.qty <= MAX_ABS_QTY,
-    };
+    let qty_ok = m.kind.accepts_qty(m.qty);
     if !qty_ok {
         return Ok(Err((
             reject::INVALID,

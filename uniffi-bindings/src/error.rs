@@ -71,3 +71,24 @@ impl From<Error> for CompanionError {
         }
     }
 }
+
+impl From<companion_core::scan::ScanError> for CompanionError {
+    fn from(e: companion_core::scan::ScanError) -> Self {
+        use companion_core::scan::ScanError;
+        let detail = e.to_string();
+        match e {
+            ScanError::InvalidFrame { field, reason } => CompanionError::InvalidInput {
+                field,
+                detail: reason,
+            },
+            ScanError::UnsupportedImage { .. } => CompanionError::InvalidInput {
+                field: "image".into(),
+                detail,
+            },
+            ScanError::InvalidOptions { .. } => CompanionError::InvalidInput {
+                field: "config".into(),
+                detail,
+            },
+        }
+    }
+}

@@ -7,6 +7,8 @@
 use std::sync::{Arc, Mutex};
 
 use companion_core::gs1::{self, Gs1Element, Gs1Error, VoicePickCode};
+
+use crate::{Companion, CompanionError};
 use companion_core::scan::{
     DecodeOutcome, FrameDecoder, FrameRotation, LiveScanConfig, LiveScanSession, LumaFrame,
     RegionOfInterest, ScanError, ScanEvent, ScanOptions, SessionStats,
@@ -116,7 +118,7 @@ pub struct LiveScanner {
 impl LiveScanner {
     #[uniffi::constructor]
     pub fn new(config: LiveScanConfig) -> Result<Arc<Self>, ScanError> {
-        // Item lookup is attached by the inventory module once it exists.
+        // Without an account: codes only. `CompanionClient.start_live_scan` adds item lookup.
         Ok(Arc::new(Self {
             session: Mutex::new(LiveScanSession::start(config, None)?),
         }))
@@ -182,4 +184,21 @@ pub fn pti_voice_pick_code(
     date_yymmdd: Option<String>,
 ) -> VoicePickCode {
     gs1::voice_pick_code(&gtin14, &lot, date_yymmdd.as_deref())
+}
+
+#[uniffi::export(name = "CompanionClient")]
+impl Companion {
+    /// A live-scan session for the signed-in account: every confirmed code is looked up
+    /// offline in the local inventory (item, lot, stock on hand) and arrives with its
+    /// `ScanEvent`. `Unauthorized` when nobody is signed in; `InvalidInput` for a bad config.
+    pub fn start_live_scan(
+        &self,
+        config: LiveScanConfig,
+    ) -> Result<Arc<LiveScanner>, CompanionError> {
+        let lookup = self.core().scan_item_lookup()?;
+        let session = LiveScanSession::start(config, Some(lookup))?;
+        Ok(Arc::new(LiveScanner {
+            session: Mutex::new(session),
+        }))
+    }
 }

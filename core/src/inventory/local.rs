@@ -530,13 +530,7 @@ pub fn record(tx: &Transaction<'_>, scopes: &[String], m: &NewMovement) -> Resul
             return Err(Error::invalid(field, "must be 1 to 100 characters"));
         }
     }
-    let qty_ok = match m.kind {
-        MovementKind::Receive | MovementKind::Move | MovementKind::Pick => {
-            m.qty > 0 && m.qty <= MAX_ABS_QTY
-        }
-        MovementKind::Adjust => m.qty != 0 && m.qty.abs() <= MAX_ABS_QTY,
-        MovementKind::Count => m.qty >= 0 && m.qty <= MAX_ABS_QTY,
-    };
+    let qty_ok = m.kind.accepts_qty(m.qty);
     if !qty_ok {
         let rule = match m.kind {
             MovementKind::Adjust => {

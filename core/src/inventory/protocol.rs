@@ -41,6 +41,18 @@ pub enum MovementKind {
 }
 
 impl MovementKind {
+    /// Whether `qty` is valid for this kind. One rule for both sides: the phone checks it
+    /// before recording, the server again before applying.
+    pub fn accepts_qty(self, qty: i64) -> bool {
+        match self {
+            MovementKind::Receive | MovementKind::Move | MovementKind::Pick => {
+                (1..=MAX_ABS_QTY).contains(&qty)
+            }
+            MovementKind::Adjust => qty != 0 && qty.abs() <= MAX_ABS_QTY,
+            MovementKind::Count => (0..=MAX_ABS_QTY).contains(&qty),
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             MovementKind::Receive => "receive",

@@ -856,6 +856,13 @@ public protocol CompanionClientProtocol: AnyObject, Sendable {
      */
     func stockSearch(query: String, limit: UInt32) throws  -> [Item]
     
+    /**
+     * A live-scan session for the signed-in account: every confirmed code is looked up
+     * offline in the local inventory (item, lot, stock on hand) and arrives with its
+     * `ScanEvent`. `Unauthorized` when nobody is signed in; `InvalidInput` for a bad config.
+     */
+    func startLiveScan(config: LiveScanConfig) throws  -> LiveScanner
+    
 }
 /**
  * Companion's core, one per app process.
@@ -1193,6 +1200,21 @@ open func stockSearch(query: String, limit: UInt32)throws  -> [Item]  {
             self.uniffiCloneHandle(),
         FfiConverterString.lower(query),
         FfiConverterUInt32.lower(limit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A live-scan session for the signed-in account: every confirmed code is looked up
+     * offline in the local inventory (item, lot, stock on hand) and arrives with its
+     * `ScanEvent`. `Unauthorized` when nobody is signed in; `InvalidInput` for a bad config.
+     */
+open func startLiveScan(config: LiveScanConfig)throws  -> LiveScanner  {
+    return try  FfiConverterTypeLiveScanner_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_companionclient_start_live_scan(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeLiveScanConfig_lower(config),uniffiCallStatus
     )
 })
 }

@@ -830,6 +830,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_companion_ffi_checksum_method_companionclient_stock_search(
     ): Int
+    external fun uniffi_companion_ffi_checksum_method_companionclient_start_live_scan(
+    ): Int
     external fun uniffi_companion_ffi_checksum_method_autosynchandle_cancel(
     ): Int
     external fun uniffi_companion_ffi_checksum_method_companionlistener_on_event(
@@ -918,6 +920,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_companion_ffi_fn_method_companionclient_stock_search(`ptr`: Long,`query`: RustBuffer.ByValue,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_companion_ffi_fn_method_companionclient_start_live_scan(`ptr`: Long,`config`: RustBufferLiveScanConfig.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_companion_ffi_fn_clone_autosynchandle(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_companion_ffi_fn_free_autosynchandle(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1984,6 +1988,13 @@ public interface CompanionClientInterface {
      */
     fun `stockSearch`(`query`: kotlin.String, `limit`: kotlin.UInt): List<Item>
     
+    /**
+     * A live-scan session for the signed-in account: every confirmed code is looked up
+     * offline in the local inventory (item, lot, stock on hand) and arrives with its
+     * `ScanEvent`. `Unauthorized` when nobody is signed in; `InvalidInput` for a bad config.
+     */
+    fun `startLiveScan`(`config`: LiveScanConfig): LiveScanner
+    
     companion object
 }
 
@@ -2446,6 +2457,26 @@ open class CompanionClient: Disposable, AutoCloseable, CompanionClientInterface
         
         FfiConverterString.lower(`query`),
         FfiConverterUInt.lower(`limit`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A live-scan session for the signed-in account: every confirmed code is looked up
+     * offline in the local inventory (item, lot, stock on hand) and arrives with its
+     * `ScanEvent`. `Unauthorized` when nobody is signed in; `InvalidInput` for a bad config.
+     */
+    @Throws(CompanionException::class)override fun `startLiveScan`(`config`: LiveScanConfig): LiveScanner {
+            return FfiConverterTypeLiveScanner.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CompanionException) { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_start_live_scan(
+        it,
+        
+        FfiConverterTypeLiveScanConfig.lower(`config`),_status)
 }
     }
     )

@@ -31,14 +31,24 @@ struct TokenRow {
 }
 
 impl TokenRow {
-    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(TokenRow {
-            session_id: r.get(0)?,
-            account_id: r.get(1)?,
-            expires_at: r.get(2)?,
-            revoked_at: r.get(3)?,
-            session_revoked_at: r.get(4)?,
-        })
+    /// The token of `kind` whose SHA-256 is `hash`, with its session.
+    fn find(conn: &Connection, hash: &str, kind: &str) -> rusqlite::Result<Option<Self>> {
+        conn.query_row(
+            "SELECT t.session_id, s.account_id, t.expires_at, t.revoked_at, s.revoked_at
+             FROM tokens t JOIN device_sessions s ON s.id = t.session_id
+             WHERE t.hash = ?1 AND t.kind = ?2",
+            [hash, kind],
+            |r| {
+                Ok(TokenRow {
+                    session_id: r.get(0)?,
+                    account_id: r.get(1)?,
+                    expires_at: r.get(2)?,
+                    revoked_at: r.get(3)?,
+                    session_revoked_at: r.get(4)?,
+                })
+            },
+        )
+        .optional()
     }
 }
 
@@ -186,15 +196,7 @@ pub async fn refresh(
         .call(move |conn| {
             let tx = conn.transaction()?;
             let hash = token_hash(&req.refresh_token);
-            let row = tx
-                .query_row(
-                    "SELECT t.session_id, s.account_id, t.expires_at, t.revoked_at, s.revoked_at
-                     FROM tokens t JOIN device_sessions s ON s.id = t.session_id
-                     WHERE t.hash = ?1 AND t.kind = 'refresh'",
-                    [&hash],
-                    TokenRow::from_row,
-                )
-                .optional()?;
+            let row = TokenRow::find(&tx, &hash, "refresh")?;
             let Some(TokenRow {
                 session_id,
                 account_id,
@@ -322,15 +324,7 @@ where
         state
             .db
             .call(move |conn| {
-                let row = conn
-                    .query_row(
-                        "SELECT t.session_id, s.account_id, t.expires_at, t.revoked_at, s.revoked_at
-                         FROM tokens t JOIN device_sessions s ON s.id = t.session_id
-                         WHERE t.hash = ?1 AND t.kind = 'access'",
-                        [token_hash(&token)],
-                        TokenRow::from_row,
-                    )
-                    .optional()?;
+                let row = TokenRow::find(conn, &token_hash(&token), "access")?;
                 let Some(TokenRow {
                     session_id,
                     account_id,

@@ -96,6 +96,7 @@ pub fn is_gs1_symbology_identifier(id: &str) -> bool {
 /// Parses transmitted GS1 data: AIs and values concatenated, FNC1 sent as ASCII 29 after
 /// variable-length fields. Tolerates a leading symbology identifier or FNC1.
 pub fn parse_element_string(data: &str) -> Result<Vec<Gs1Element>, Gs1Error> {
+    require_ascii(data)?;
     let mut rest = data;
     if rest.len() >= 3 && rest.starts_with(']') {
         rest = &rest[3..];
@@ -143,8 +144,21 @@ pub fn parse_element_string(data: &str) -> Result<Vec<Gs1Element>, Gs1Error> {
     Ok(elements)
 }
 
+/// GS1 element strings use a subset of ASCII (character sets 82 and 39); anything else is
+/// not GS1 data, and refusing it up front keeps byte offsets on character boundaries.
+fn require_ascii(text: &str) -> Result<(), Gs1Error> {
+    if text.is_ascii() {
+        Ok(())
+    } else {
+        Err(Gs1Error::NotGs1 {
+            reason: "GS1 data is ASCII only".into(),
+        })
+    }
+}
+
 /// Parses the human-readable bracketed form `(01)09501101530003(10)AB12C`.
 pub fn parse_bracketed(text: &str) -> Result<Vec<Gs1Element>, Gs1Error> {
+    require_ascii(text)?;
     let mut elements = Vec::new();
     let mut rest = text;
     while !rest.is_empty() {
@@ -314,6 +328,11 @@ pub fn has_valid_check_digit(digits: &str) -> bool {
 }
 
 fn check_digit_ok(digits: &str) -> Result<(), String> {
+    // Digits only before slicing: decoded text can hold any character (Code 128 carries
+    // Latin-1), and a byte index inside a multi-byte character would panic.
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("non-digit".into());
+    }
     let Some((body, last)) = digits.len().checked_sub(1).map(|n| digits.split_at(n)) else {
         return Err("empty".into());
     };

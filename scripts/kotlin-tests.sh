@@ -36,6 +36,15 @@ mvn_args=(-B -q -Dstyle.color=never -f "$repo/android/pom.xml" "-Dcompanion.libd
 # COMPANION_MVN_OFFLINE=1 makes that explicit (-o) on a machine without one.
 if [[ "${COMPANION_MVN_OFFLINE:-0}" == 1 ]]; then mvn_args+=(-o); fi
 
+# Kotlin's incremental compiler does not notice that a module it depends on changed its API
+# (the regenerated bindings): the tests would keep calling methods that no longer exist
+# (NoSuchMethodError). Drop the incremental caches whenever the bindings change.
+stamp="$repo/android/jvm-tests/target/bindings.sha256"
+bindings_hash="$(find "$repo/android/bindings/src" -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$bindings_hash" ]]; then
+  rm -rf "$repo"/android/*/target/kotlin-ic "$repo"/android/*/target/classes "$repo"/android/*/target/test-classes
+fi
+
 reports="$repo/android/jvm-tests/target/surefire-reports"
 rm -rf "$reports"
 start=$(date +%s)
@@ -58,4 +67,5 @@ read -r passed failed skipped < <(
 echo "kotlin-tests: maven took $(( $(date +%s) - start ))s"
 echo "kotlin-tests: $passed passed, $failed failed, $skipped skipped"
 if [[ "$status" != 0 ]]; then exit "$status"; fi
+mkdir -p "$(dirname "$stamp")" && echo "$bindings_hash" > "$stamp"
 if [[ "$passed" == 0 ]]; then echo "kotlin-tests: no test ran" >&2; exit 1; fi

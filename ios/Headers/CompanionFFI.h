@@ -369,21 +369,6 @@ RustBuffer uniffi_companion_ffi_fn_method_companionclient_stock_search(uint64_t 
 uint64_t uniffi_companion_ffi_fn_method_companionclient_start_live_scan(uint64_t ptr, RustBuffer config, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_CLONE_AUTOSYNCHANDLE
-#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_CLONE_AUTOSYNCHANDLE
-uint64_t uniffi_companion_ffi_fn_clone_autosynchandle(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_FREE_AUTOSYNCHANDLE
-#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_FREE_AUTOSYNCHANDLE
-void uniffi_companion_ffi_fn_free_autosynchandle(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_AUTOSYNCHANDLE_CANCEL
-#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_AUTOSYNCHANDLE_CANCEL
-void uniffi_companion_ffi_fn_method_autosynchandle_cancel(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_CLONE_COMPANIONLISTENER
 #define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_CLONE_COMPANIONLISTENER
 uint64_t uniffi_companion_ffi_fn_clone_companionlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -402,21 +387,6 @@ void uniffi_companion_ffi_fn_init_callback_vtable_companionlistener(const Uniffi
 #ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_COMPANIONLISTENER_ON_EVENT
 #define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_COMPANIONLISTENER_ON_EVENT
 void uniffi_companion_ffi_fn_method_companionlistener_on_event(uint64_t ptr, RustBuffer event, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_CLONE_LISTENERHANDLE
-#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_CLONE_LISTENERHANDLE
-uint64_t uniffi_companion_ffi_fn_clone_listenerhandle(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_FREE_LISTENERHANDLE
-#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_FREE_LISTENERHANDLE
-void uniffi_companion_ffi_fn_free_listenerhandle(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_LISTENERHANDLE_CANCEL
-#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_LISTENERHANDLE_CANCEL
-void uniffi_companion_ffi_fn_method_listenerhandle_cancel(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_CLONE_FRAMESCANNER
@@ -477,6 +447,26 @@ void uniffi_companion_ffi_fn_method_livescanner_submit_frame(uint64_t ptr, Forei
 #ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_LIVESCANNER_WAIT_IDLE
 #define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_LIVESCANNER_WAIT_IDLE
 int8_t uniffi_companion_ffi_fn_method_livescanner_wait_idle(uint64_t ptr, uint32_t timeout_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_CLONE_TASKHANDLE
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_CLONE_TASKHANDLE
+uint64_t uniffi_companion_ffi_fn_clone_taskhandle(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_FREE_TASKHANDLE
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_FREE_TASKHANDLE
+void uniffi_companion_ffi_fn_free_taskhandle(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_TASKHANDLE_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_TASKHANDLE_CANCEL
+void uniffi_companion_ffi_fn_method_taskhandle_cancel(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_TASKHANDLE_IS_FINISHED
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_TASKHANDLE_IS_FINISHED
+int8_t uniffi_companion_ffi_fn_method_taskhandle_is_finished(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_FUNC_INIT_PLATFORM
@@ -943,21 +933,9 @@ uint16_t uniffi_companion_ffi_checksum_method_companionclient_start_live_scan(vo
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_AUTOSYNCHANDLE_CANCEL
-#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_AUTOSYNCHANDLE_CANCEL
-uint16_t uniffi_companion_ffi_checksum_method_autosynchandle_cancel(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_COMPANIONLISTENER_ON_EVENT
 #define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_COMPANIONLISTENER_ON_EVENT
 uint16_t uniffi_companion_ffi_checksum_method_companionlistener_on_event(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_LISTENERHANDLE_CANCEL
-#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_LISTENERHANDLE_CANCEL
-uint16_t uniffi_companion_ffi_checksum_method_listenerhandle_cancel(void
     
 );
 #endif
@@ -994,6 +972,18 @@ uint16_t uniffi_companion_ffi_checksum_method_livescanner_submit_frame(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_LIVESCANNER_WAIT_IDLE
 #define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_LIVESCANNER_WAIT_IDLE
 uint16_t uniffi_companion_ffi_checksum_method_livescanner_wait_idle(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_TASKHANDLE_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_TASKHANDLE_CANCEL
+uint16_t uniffi_companion_ffi_checksum_method_taskhandle_cancel(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_TASKHANDLE_IS_FINISHED
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_TASKHANDLE_IS_FINISHED
+uint16_t uniffi_companion_ffi_checksum_method_taskhandle_is_finished(void
     
 );
 #endif

@@ -17,6 +17,7 @@ use companion_core::inventory::{
 };
 
 use crate::runtime;
+use crate::task_handle::TaskHandle;
 use crate::{Companion, CompanionError};
 
 #[uniffi::export(name = "CompanionClient")]
@@ -107,28 +108,6 @@ impl Companion {
     }
 }
 
-/// The core's own sync loop, running until cancelled or dropped.
-#[derive(uniffi::Object)]
-pub struct AutoSyncHandle {
-    task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
-}
-
-#[uniffi::export]
-impl AutoSyncHandle {
-    /// Stops the loop (a sync in progress stops between two transactions).
-    pub fn cancel(&self) {
-        if let Some(task) = self.task.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            task.abort();
-        }
-    }
-}
-
-impl Drop for AutoSyncHandle {
-    fn drop(&mut self) {
-        self.cancel();
-    }
-}
-
 #[uniffi::export(name = "CompanionClient")]
 impl Companion {
     /// Starts the core's sync loop: a sync now, retries with exponential backoff (honouring
@@ -137,7 +116,7 @@ impl Companion {
     pub fn start_inventory_auto_sync(
         &self,
         interval_secs: u32,
-    ) -> Result<std::sync::Arc<AutoSyncHandle>, CompanionError> {
+    ) -> Result<std::sync::Arc<TaskHandle>, CompanionError> {
         let core = self.core().clone();
         let schedule = companion_core::inventory::sync::AutoSyncSchedule {
             interval: std::time::Duration::from_secs(u64::from(interval_secs.max(10))),
@@ -145,8 +124,6 @@ impl Companion {
         };
         let task =
             runtime::runtime()?.spawn(async move { core.inventory_auto_sync(schedule).await });
-        Ok(std::sync::Arc::new(AutoSyncHandle {
-            task: std::sync::Mutex::new(Some(task)),
-        }))
+        Ok(TaskHandle::new(task))
     }
 }

@@ -11,6 +11,7 @@ mod inventory;
 mod listener;
 mod runtime;
 mod scan;
+mod task_handle;
 
 use std::sync::Arc;
 
@@ -18,7 +19,8 @@ use companion_core::platform::{LogLevel, LogSink, SecureStorage};
 use companion_core::{Account, CompanionConfig, SessionState};
 
 pub use error::CompanionError;
-pub use listener::{CompanionListener, ListenerHandle};
+pub use listener::CompanionListener;
+pub use task_handle::TaskHandle;
 
 /// Installs logging for the process; call once at app start, before opening [`Companion`].
 /// Without a sink (desktop), logs go to stderr. Later calls change nothing and return false.
@@ -97,7 +99,7 @@ impl Companion {
     pub fn add_listener(
         &self,
         listener: Arc<dyn CompanionListener>,
-    ) -> Result<Arc<ListenerHandle>, CompanionError> {
+    ) -> Result<Arc<TaskHandle>, CompanionError> {
         Ok(listener::spawn(
             runtime::runtime()?,
             self.inner.subscribe(),

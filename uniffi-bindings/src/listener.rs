@@ -1,11 +1,13 @@
 //! Listener in, handle out: events are delivered on the runtime until the handle is
 //! cancelled or dropped.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use companion_core::CompanionEvent;
 use companion_core::events::EventSubscription;
 use tokio::sync::broadcast::error::RecvError;
+
+use crate::task_handle::TaskHandle;
 
 /// Receives the core's state changes. Called on a background thread: hop to the UI thread.
 #[uniffi::export(foreign)]
@@ -13,32 +15,11 @@ pub trait CompanionListener: Send + Sync {
     fn on_event(&self, event: CompanionEvent);
 }
 
-/// Keeps a listener registered. Dropping it (or `cancel`) stops delivery.
-#[derive(uniffi::Object)]
-pub struct ListenerHandle {
-    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
-}
-
-#[uniffi::export]
-impl ListenerHandle {
-    pub fn cancel(&self) {
-        if let Some(task) = self.task.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            task.abort();
-        }
-    }
-}
-
-impl Drop for ListenerHandle {
-    fn drop(&mut self) {
-        self.cancel();
-    }
-}
-
 pub(crate) fn spawn(
     runtime: &tokio::runtime::Runtime,
     subscription: EventSubscription,
     listener: Arc<dyn CompanionListener>,
-) -> Arc<ListenerHandle> {
+) -> Arc<TaskHandle> {
     let EventSubscription {
         current,
         mut updates,
@@ -59,7 +40,5 @@ pub(crate) fn spawn(
             }
         }
     });
-    Arc::new(ListenerHandle {
-        task: Mutex::new(Some(task)),
-    })
+    TaskHandle::new(task)
 }

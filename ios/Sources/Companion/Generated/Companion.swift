@@ -624,134 +624,6 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
- * The core's own sync loop, running until cancelled or dropped.
- */
-public protocol AutoSyncHandleProtocol: AnyObject, Sendable {
-    
-    /**
-     * Stops the loop (a sync in progress stops between two transactions).
-     */
-    func cancel() 
-    
-}
-/**
- * The core's own sync loop, running until cancelled or dropped.
- */
-open class AutoSyncHandle: AutoSyncHandleProtocol, @unchecked Sendable {
-    fileprivate let handle: UInt64
-
-    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public struct NoHandle {
-        public init() {}
-    }
-
-    // TODO: We'd like this to be `private` but for Swifty reasons,
-    // we can't implement `FfiConverter` without making this `required` and we can't
-    // make it `required` without making it `public`.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    required public init(unsafeFromHandle handle: UInt64) {
-        self.handle = handle
-    }
-
-    // This constructor can be used to instantiate a fake object.
-    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
-    //
-    // - Warning:
-    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public init(noHandle: NoHandle) {
-        self.handle = 0
-    }
-
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_companion_ffi_fn_clone_autosynchandle(self.handle, $0) }
-    }
-    // No primary constructor declared for this class.
-
-    deinit {
-        if handle == 0 {
-            // Mock objects have handle=0 don't try to free them
-            return
-        }
-
-        try! rustCall { uniffi_companion_ffi_fn_free_autosynchandle(handle, $0) }
-    }
-
-    
-
-    
-    /**
-     * Stops the loop (a sync in progress stops between two transactions).
-     */
-open func cancel()  {try! rustCall() {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_method_autosynchandle_cancel(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-}
-}
-    
-
-    
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeAutoSyncHandle: FfiConverter {
-    typealias FfiType = UInt64
-    typealias SwiftType = AutoSyncHandle
-
-    public static func lift(_ handle: UInt64) throws -> AutoSyncHandle {
-        return AutoSyncHandle(unsafeFromHandle: handle)
-    }
-
-    public static func lower(_ value: AutoSyncHandle) -> UInt64 {
-        return value.uniffiCloneHandle()
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AutoSyncHandle {
-        let handle: UInt64 = try readInt(&buf)
-        return try lift(handle)
-    }
-
-    public static func write(_ value: AutoSyncHandle, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAutoSyncHandle_lift(_ handle: UInt64) throws -> AutoSyncHandle {
-    return try FfiConverterTypeAutoSyncHandle.lift(handle)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAutoSyncHandle_lower(_ value: AutoSyncHandle) -> UInt64 {
-    return FfiConverterTypeAutoSyncHandle.lower(value)
-}
-
-
-
-
-
-
-/**
  * Companion's core, one per app process.
  *
  * Kotlin:
@@ -766,7 +638,7 @@ public protocol CompanionClientProtocol: AnyObject, Sendable {
      * Registers a listener: it receives the current state at once, then every change, until
      * the returned handle is cancelled or dropped.
      */
-    func addListener(listener: CompanionListener) throws  -> ListenerHandle
+    func addListener(listener: CompanionListener) throws  -> TaskHandle
     
     /**
      * This installation's id (stable across launches, new after reinstall).
@@ -829,7 +701,7 @@ public protocol CompanionClientProtocol: AnyObject, Sendable {
      * the server's `Retry-After`) after failures, and a sync every `interval_secs` once all
      * is settled. Keep the handle while the app runs; cancel it (or drop it) to stop.
      */
-    func startInventoryAutoSync(intervalSecs: UInt32) throws  -> AutoSyncHandle
+    func startInventoryAutoSync(intervalSecs: UInt32) throws  -> TaskHandle
     
     /**
      * Stock of the items with a SKU (one per warehouse stocking it).
@@ -945,8 +817,8 @@ public static func `open`(config: CompanionConfig, secureStorage: SecureStorage)
      * Registers a listener: it receives the current state at once, then every change, until
      * the returned handle is cancelled or dropped.
      */
-open func addListener(listener: CompanionListener)throws  -> ListenerHandle  {
-    return try  FfiConverterTypeListenerHandle_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+open func addListener(listener: CompanionListener)throws  -> TaskHandle  {
+    return try  FfiConverterTypeTaskHandle_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
         uniffiCallStatus in
     uniffi_companion_ffi_fn_method_companionclient_add_listener(
             self.uniffiCloneHandle(),
@@ -1126,8 +998,8 @@ open func recordMovement(movement: NewMovement)throws  -> Movement  {
      * the server's `Retry-After`) after failures, and a sync every `interval_secs` once all
      * is settled. Keep the handle while the app runs; cancel it (or drop it) to stop.
      */
-open func startInventoryAutoSync(intervalSecs: UInt32)throws  -> AutoSyncHandle  {
-    return try  FfiConverterTypeAutoSyncHandle_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+open func startInventoryAutoSync(intervalSecs: UInt32)throws  -> TaskHandle  {
+    return try  FfiConverterTypeTaskHandle_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
         uniffiCallStatus in
     uniffi_companion_ffi_fn_method_companionclient_start_inventory_auto_sync(
             self.uniffiCloneHandle(),
@@ -1616,128 +1488,6 @@ public func FfiConverterTypeFrameScanner_lower(_ value: FrameScanner) -> UInt64 
 
 
 /**
- * Keeps a listener registered. Dropping it (or `cancel`) stops delivery.
- */
-public protocol ListenerHandleProtocol: AnyObject, Sendable {
-    
-    func cancel() 
-    
-}
-/**
- * Keeps a listener registered. Dropping it (or `cancel`) stops delivery.
- */
-open class ListenerHandle: ListenerHandleProtocol, @unchecked Sendable {
-    fileprivate let handle: UInt64
-
-    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public struct NoHandle {
-        public init() {}
-    }
-
-    // TODO: We'd like this to be `private` but for Swifty reasons,
-    // we can't implement `FfiConverter` without making this `required` and we can't
-    // make it `required` without making it `public`.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    required public init(unsafeFromHandle handle: UInt64) {
-        self.handle = handle
-    }
-
-    // This constructor can be used to instantiate a fake object.
-    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
-    //
-    // - Warning:
-    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public init(noHandle: NoHandle) {
-        self.handle = 0
-    }
-
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_companion_ffi_fn_clone_listenerhandle(self.handle, $0) }
-    }
-    // No primary constructor declared for this class.
-
-    deinit {
-        if handle == 0 {
-            // Mock objects have handle=0 don't try to free them
-            return
-        }
-
-        try! rustCall { uniffi_companion_ffi_fn_free_listenerhandle(handle, $0) }
-    }
-
-    
-
-    
-open func cancel()  {try! rustCall() {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_method_listenerhandle_cancel(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-}
-}
-    
-
-    
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeListenerHandle: FfiConverter {
-    typealias FfiType = UInt64
-    typealias SwiftType = ListenerHandle
-
-    public static func lift(_ handle: UInt64) throws -> ListenerHandle {
-        return ListenerHandle(unsafeFromHandle: handle)
-    }
-
-    public static func lower(_ value: ListenerHandle) -> UInt64 {
-        return value.uniffiCloneHandle()
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ListenerHandle {
-        let handle: UInt64 = try readInt(&buf)
-        return try lift(handle)
-    }
-
-    public static func write(_ value: ListenerHandle, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeListenerHandle_lift(_ handle: UInt64) throws -> ListenerHandle {
-    return try FfiConverterTypeListenerHandle.lift(handle)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeListenerHandle_lower(_ value: ListenerHandle) -> UInt64 {
-    return FfiConverterTypeListenerHandle.lower(value)
-}
-
-
-
-
-
-
-/**
  * The live-scan session: `submit_frame` returns at once (newest frame wins, older pending
  * frames are dropped and counted); confirmed codes arrive via `poll_events`.
  */
@@ -1921,6 +1671,157 @@ public func FfiConverterTypeLiveScanner_lift(_ handle: UInt64) throws -> LiveSca
 #endif
 public func FfiConverterTypeLiveScanner_lower(_ value: LiveScanner) -> UInt64 {
     return FfiConverterTypeLiveScanner.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Keeps background work running; `cancel()` or dropping the handle stops it.
+ *
+ * Kotlin: keep it in the ViewModel and `cancel()` in `onCleared`; Swift: keep it in the
+ * owning object, which cancels on deinit.
+ */
+public protocol TaskHandleProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops the work. Calling it again does nothing.
+     */
+    func cancel() 
+    
+    /**
+     * Whether the work has ended (cancelled, or finished by itself).
+     */
+    func isFinished()  -> Bool
+    
+}
+/**
+ * Keeps background work running; `cancel()` or dropping the handle stops it.
+ *
+ * Kotlin: keep it in the ViewModel and `cancel()` in `onCleared`; Swift: keep it in the
+ * owning object, which cancels on deinit.
+ */
+open class TaskHandle: TaskHandleProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_companion_ffi_fn_clone_taskhandle(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_companion_ffi_fn_free_taskhandle(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stops the work. Calling it again does nothing.
+     */
+open func cancel()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_taskhandle_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Whether the work has ended (cancelled, or finished by itself).
+     */
+open func isFinished() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_taskhandle_is_finished(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTaskHandle: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = TaskHandle
+
+    public static func lift(_ handle: UInt64) throws -> TaskHandle {
+        return TaskHandle(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: TaskHandle) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TaskHandle {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: TaskHandle, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTaskHandle_lift(_ handle: UInt64) throws -> TaskHandle {
+    return try FfiConverterTypeTaskHandle.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTaskHandle_lower(_ value: TaskHandle) -> UInt64 {
+    return FfiConverterTypeTaskHandle.lower(value)
 }
 
 

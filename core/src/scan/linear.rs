@@ -504,17 +504,8 @@ impl LineScanner<'_> {
                     self.reader.decode_row(0, &row, &self.hints)
                 }));
                 if let Ok(Ok(result)) = decoded {
-                    let xs: Vec<f32> = result.getPoints().iter().map(|p| p.x).collect();
-                    let (a, b) = match (xs.first(), xs.last()) {
-                        (Some(&a), Some(&b)) => (a, b),
-                        _ => (0.0, n as f32),
-                    };
-                    let (a, b) = if reversed {
-                        (n as f32 - 1.0 - a, n as f32 - 1.0 - b)
-                    } else {
-                        (a, b)
-                    };
-                    return Some((result, a.min(b), a.max(b)));
+                    let (start, end) = row_span(&result, n, reversed);
+                    return Some((result, start, end));
                 }
             }
         }
@@ -574,17 +565,8 @@ impl LineScanner<'_> {
                     itf.decode_row(0, &row, &self.hints)
                 }));
                 if let Ok(Ok(result)) = decoded {
-                    let xs: Vec<f32> = result.getPoints().iter().map(|p| p.x).collect();
-                    let (a, b) = match (xs.first(), xs.last()) {
-                        (Some(&a), Some(&b)) => (a, b),
-                        _ => (0.0, n as f32),
-                    };
-                    let (a, b) = if reversed {
-                        (n as f32 - 1.0 - a, n as f32 - 1.0 - b)
-                    } else {
-                        (a, b)
-                    };
-                    return Some((result, a.min(b), a.max(b)));
+                    let (start, end) = row_span(&result, n, reversed);
+                    return Some((result, start, end));
                 }
             }
         }
@@ -749,4 +731,19 @@ pub(crate) fn sweep_regions(w: usize, h: usize, angle_deg: f32, spacing: f32) ->
             }
         })
         .collect()
+}
+
+/// Where along the scanned row (in the row's forward direction) the decoded symbol lies.
+fn row_span(result: &rxing::RXingResult, n: usize, reversed: bool) -> (f32, f32) {
+    let points = result.getPoints();
+    let (a, b) = match (points.first(), points.last()) {
+        (Some(a), Some(b)) => (a.x, b.x),
+        _ => (0.0, n as f32),
+    };
+    let (a, b) = if reversed {
+        (n as f32 - 1.0 - a, n as f32 - 1.0 - b)
+    } else {
+        (a, b)
+    };
+    (a.min(b), a.max(b))
 }

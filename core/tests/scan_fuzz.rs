@@ -132,7 +132,8 @@ fn random_frames_never_panic_or_overrun() {
 fn corrupt_still_images_are_typed_errors() {
     let mut rng = Rng(42);
     let mut samples: Vec<Vec<u8>> = Vec::new();
-    if let Some(dir) = dev_frames() {
+    {
+        let dir = dev_frames();
         let png = std::fs::read(dir.join("dev_0039.png")).expect("dev frame");
         // Truncated and bit-flipped copies of a real frame.
         samples.push(png[..png.len() / 3].to_vec());

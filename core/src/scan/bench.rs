@@ -168,13 +168,10 @@ pub fn percentile(values: &[f64], q: f64) -> f64 {
     sorted[idx.min(sorted.len() - 1)]
 }
 
-/// Where the shared dev frame set lives relative to the workspace root
-/// (`<workspace>/../shared/barcode-frames-dev`), if present.
+/// The repository's synthetic camera-frame fixtures (`<workspace>/fixtures/barcode-frames`),
+/// if its manifest is there.
 pub fn dev_frames_dir(workspace_root: &Path) -> Option<std::path::PathBuf> {
-    let dir = workspace_root
-        .join("..")
-        .join("shared")
-        .join("barcode-frames-dev");
+    let dir = workspace_root.join("fixtures").join("barcode-frames");
     dir.join("manifest.json").is_file().then_some(dir)
 }
 

@@ -6,7 +6,7 @@ use super::ScanError;
 /// Largest side accepted; a phone camera frame or a 50 MP still after downscale fits.
 pub const MAX_FRAME_SIDE: u32 = 8192;
 /// Smallest side (of the frame or the region of interest) worth decoding; rxing's
-/// detectors misbehave on crops a few dozen pixels wide (TOOLCHAIN.md).
+/// detectors misbehave on crops a few dozen pixels wide.
 pub const MIN_DECODE_SIDE: u32 = 32;
 
 /// How far the sensor image must be turned clockwise to appear upright on screen

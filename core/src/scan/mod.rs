@@ -63,7 +63,7 @@ impl BarcodeFormat {
     ];
 
     /// The default set for warehouse screens: EAN-8 and UPC-E are left out because short
-    /// codes are where rxing's false positives come from (TOOLCHAIN.md); screens that need
+    /// codes are where rxing's false positives come from; screens that need
     /// them enable them.
     pub fn warehouse_default() -> Vec<BarcodeFormat> {
         Self::ALL

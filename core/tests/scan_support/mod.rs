@@ -43,14 +43,12 @@ pub fn render_frame(
     frame
 }
 
-/// `<workspace>/../shared/barcode-frames-dev`, if present.
-pub fn dev_frames() -> Option<PathBuf> {
+/// The repository's frame fixtures (`fixtures/barcode-frames`). They are part of the
+/// repository, so their absence fails the test instead of skipping it.
+pub fn dev_frames() -> PathBuf {
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let dir = companion_core::scan::bench::dev_frames_dir(&workspace);
-    if dir.is_none() {
-        eprintln!("SKIP: ../shared/barcode-frames-dev not found next to the workspace");
-    }
-    dir
+    companion_core::scan::bench::dev_frames_dir(&workspace)
+        .expect("fixtures/barcode-frames/manifest.json is missing from the repository")
 }
 
 /// Tiny deterministic generator (xorshift) so failures reproduce from the printed seed.

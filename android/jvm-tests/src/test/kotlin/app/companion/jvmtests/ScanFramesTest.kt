@@ -10,7 +10,6 @@ import app.companion.defaultScanOptions
 import app.companion.ptiVoicePickCode
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
-import org.junit.jupiter.api.Assumptions.assumeTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import java.io.File
@@ -18,7 +17,7 @@ import java.nio.ByteBuffer
 import javax.imageio.ImageIO
 
 /**
- * Feeds frames of ../shared/barcode-frames-dev through the generated bindings the way CameraX
+ * Feeds frames of the repository's fixtures/barcode-frames through the generated bindings the way CameraX
  * delivers them: the Y plane in a direct ByteBuffer in sensor orientation (the upright frame
  * turned 90° counter-clockwise, rotationDegrees = 90), rows padded to a stride wider than the
  * image, the last row short. The decoded texts are checked against the manifest.
@@ -27,11 +26,13 @@ class ScanFramesTest {
     /** Frames from the dev set; a handful keeps the debug-built library fast enough. */
     private val frames = listOf("dev_0001.png", "dev_0003.png", "dev_0004.png", "dev_0012.png", "dev_0013.png", "dev_0020.png", "dev_0022.png", "dev_0027.png")
 
-    private fun devSet(): File? {
+    /** The repository's frame fixtures; their absence is a failure, never a skip. */
+    private fun devSet(): File {
         var dir: File? = File(System.getProperty("user.dir")).absoluteFile
         while (dir != null && !File(dir, "Cargo.toml").isFile) dir = dir.parentFile
-        val set = dir?.let { File(it, "../shared/barcode-frames-dev").canonicalFile }
-        return set?.takeIf { File(it, "manifest.json").isFile }
+        val set = File(requireNotNull(dir) { "no Cargo.toml above ${System.getProperty("user.dir")}" }, "fixtures/barcode-frames")
+        require(File(set, "manifest.json").isFile) { "fixtures/barcode-frames/manifest.json missing from the repository" }
+        return set
     }
 
     /** The expected texts (text, text_raw, alt_texts) of one frame, read from manifest.json. */
@@ -73,8 +74,7 @@ class ScanFramesTest {
     @Test
     fun devFramesDecodeFromStridedRotatedDirectBuffers() {
         val set = devSet()
-        assumeTrue(set != null, "../shared/barcode-frames-dev not found next to the repository")
-        val manifest = File(set!!, "manifest.json").readText()
+        val manifest = File(set, "manifest.json").readText()
         val options = ScanOptions(defaultScanOptions().formats, DecodeStrategy.THOROUGH, 5000u)
         var expected = 0
         var found = 0
@@ -102,8 +102,7 @@ class ScanFramesTest {
     @Test
     fun liveScannerConfirmsAcrossFramesAndRejectsBadFrames() {
         val set = devSet()
-        assumeTrue(set != null, "../shared/barcode-frames-dev not found next to the repository")
-        val manifest = File(set!!, "manifest.json").readText()
+        val manifest = File(set, "manifest.json").readText()
         val name = "dev_0004.png"
         val forms = expectedTexts(manifest, name).single()
         val frame = asCameraFrame(File(set, name))

@@ -32,6 +32,7 @@ pub mod inventory;
 pub mod platform;
 pub mod protocol;
 pub mod scan;
+pub mod sealed;
 pub mod session;
 pub mod store;
 

@@ -343,8 +343,12 @@ pub async fn refresh(
                 return Err(token_invalid("unknown refresh token"));
             };
             let now = now();
-            if row.session_revoked_at.is_some() || row.revoked_at.is_some() {
+            if row.session_revoked_at.is_some() {
                 return Err(token_invalid("session was signed out"));
+            }
+            // Rotated tokens are revoked too (with a successor); others were revoked outright.
+            if row.revoked_at.is_some() && row.successor.is_none() {
+                return Err(token_invalid("refresh token was revoked"));
             }
             if row.expires_at <= now {
                 return Err(ApiError::unauthorized(
@@ -402,8 +406,8 @@ pub async fn refresh(
                 &issued.tokens.refresh_token,
             )?;
             tx.execute(
-                "UPDATE tokens SET successor = ?2, replay = ?3 WHERE hash = ?1",
-                params![hash, issued.refresh_hash, sealed],
+                "UPDATE tokens SET successor = ?2, replay = ?3, revoked_at = ?4 WHERE hash = ?1",
+                params![hash, issued.refresh_hash, sealed, now],
             )?;
             tx.commit()?;
             Ok(issued.tokens)

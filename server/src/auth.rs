@@ -226,7 +226,10 @@ fn issue_tokens(
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 fn check_login_request(req: &LoginRequest) -> Result<(), ApiError> {
-    check_len("username", req.username.trim(), 1, MAX_USERNAME_LEN)?;
+    check_len("username", &req.username, 1, MAX_USERNAME_LEN)?;
+    if req.username.trim().is_empty() {
+        return Err(ApiError::invalid("username", "must not be blank"));
+    }
     check_len("password", &req.password, 0, MAX_PASSWORD_LEN)?;
     let d = &req.device;
     check_len(

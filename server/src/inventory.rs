@@ -183,13 +183,32 @@ pub fn set_scope_checksum(conn: &Connection, warehouse: &str, sum: u64) -> rusql
 async fn push(
     State(state): State<AppState>,
     caller: AuthedAccount,
+    headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<PushResponse>, ApiError> {
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        });
+    if !json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            codes::UNSUPPORTED_MEDIA_TYPE,
+            "expected a body of type application/json",
+        ));
+    }
     // Decoded here rather than by the `Json` extractor so that a malformed batch gets the
     // protocol's error body naming what is wrong.
     let mut req: PushRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::invalid("movements", format!("malformed push: {e}")))?;
-    check_len("origin", req.origin.trim(), 1, MAX_ORIGIN_LEN)?;
+    check_len("origin", &req.origin, 1, MAX_ORIGIN_LEN)?;
+    if req.origin.trim().is_empty() {
+        return Err(ApiError::invalid("origin", "must not be blank"));
+    }
     if req.movements.len() > MAX_PUSH_BATCH {
         return Err(ApiError::invalid(
             "movements",
@@ -727,7 +746,14 @@ async fn changes(
     caller.require_warehouse(&q.warehouse)?;
     let cursor =
         Cursor::parse(&q.cursor).ok_or_else(|| ApiError::invalid("cursor", "malformed cursor"))?;
-    let limit = q.limit.unwrap_or(5000).clamp(10, MAX_PAGE_ROWS) as usize;
+    let limit = q.limit.unwrap_or(5000);
+    if !(10..=MAX_PAGE_ROWS).contains(&limit) {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("must be 10 to {MAX_PAGE_ROWS}"),
+        ));
+    }
+    let limit = limit as usize;
     let page = state
         .db
         .call(move |conn| read_page(conn, &q.warehouse, &cursor, limit, q.with_total))

@@ -670,3 +670,20 @@ async fn connections_beyond_the_cap_wait_until_one_closes() {
         .expect("not served after a slot freed");
     assert!(String::from_utf8_lossy(&got).starts_with("HTTP/1.1 200"));
 }
+
+#[tokio::test]
+async fn the_most_negative_quantity_is_a_rejection_not_a_crash() {
+    let h = start_with(|_| {}).await;
+    let maria = h.login("maria").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut m = receive("33333333-0000-4000-8000-000000000003", 1);
+    m["kind"] = json!("adjust");
+    m["reason"] = json!("found");
+    m["qty"] = json!(i64::MIN);
+    let resp = h.push(&maria, vec![m]).await;
+    assert_eq!(resp.status(), 200);
+    let r: Value = resp.json().await.unwrap();
+    assert_eq!(r["results"][0]["code"], "invalid_movement", "{r}");
+}

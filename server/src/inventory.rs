@@ -403,7 +403,7 @@ fn apply_once(
     m: &MovementWire,
     batch: &mut Batch,
 ) -> Result<(MovementResult, bool), ApiError> {
-    if !caller.warehouses.iter().any(|w| *w == m.warehouse_id) {
+    if !caller.warehouses.contains(&m.warehouse_id) {
         return Ok((
             MovementResult {
                 id: m.id.clone(),

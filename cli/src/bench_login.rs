@@ -26,6 +26,11 @@ pub struct BenchLoginArgs {
     /// Length of the storm in seconds.
     #[arg(long, default_value_t = 10)]
     pub secs: u64,
+    /// Run the server in this process with login throttling off, so that every wrong
+    /// password costs a full Argon2 check: measures the password pool alone (memory figures
+    /// then include the clients, a few MB).
+    #[arg(long)]
+    pub unthrottled: bool,
 }
 
 fn usage(e: impl std::fmt::Display) -> CliError {
@@ -191,8 +196,8 @@ async fn me_p95(addr: &str, access: &str, n: usize) -> Result<f64, CliError> {
     Ok(p95(times))
 }
 
-pub async fn run(args: &BenchLoginArgs) -> Result<(), CliError> {
-    let work = tempfile::tempdir().map_err(usage)?;
+/// `companion serve` in a child process on a free loopback port; returns its address.
+fn spawn_server(dir: &std::path::Path) -> Result<(String, ServerProcess), CliError> {
     let exe = std::env::current_exe().map_err(usage)?;
     let mut child = Command::new(exe)
         .args([
@@ -203,14 +208,13 @@ pub async fn run(args: &BenchLoginArgs) -> Result<(), CliError> {
             "0",
             "--db",
         ])
-        .arg(work.path().join("server.db"))
+        .arg(dir.join("server.db"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .map_err(usage)?;
     let stdout = child.stdout.take();
     let server = ServerProcess(child);
-    let pid = server.0.id();
     let mut line = String::new();
     if let Some(out) = stdout {
         BufReader::new(out).read_line(&mut line).map_err(usage)?;
@@ -220,7 +224,27 @@ pub async fn run(args: &BenchLoginArgs) -> Result<(), CliError> {
         .nth(1)
         .map(|s| s.trim().to_string())
         .ok_or_else(|| usage(format!("the server did not start: {line:?}")))?;
+    Ok((addr, server))
+}
 
+pub async fn run(args: &BenchLoginArgs) -> Result<(), CliError> {
+    let work = tempfile::tempdir().map_err(usage)?;
+    // Held to the end: the server under test, a child process or one in this process.
+    let (addr, pid, _child, _in_process) = if args.unthrottled {
+        let mut config = companion_server::ServerConfig::in_dir(work.path());
+        config.throttle = companion_server::limits::ThrottleConfig::off();
+        let server = companion_server::start(config).await.map_err(usage)?;
+        (
+            server.addr().to_string(),
+            std::process::id(),
+            None,
+            Some(server),
+        )
+    } else {
+        let (addr, child) = spawn_server(work.path())?;
+        let pid = child.0.id();
+        (addr, pid, Some(child), None)
+    };
     let mut conn = Conn::new(&addr);
     let (status, body) = conn
         .request(
@@ -326,6 +350,14 @@ pub async fn run(args: &BenchLoginArgs) -> Result<(), CliError> {
     let rss_end = rss_mb(pid);
     let elapsed = started.elapsed().as_secs_f64();
     let [c401, c429, c503, other] = [0, 1, 2, 3].map(|i| counts[i].load(Ordering::Relaxed));
+    println!(
+        "mode={}",
+        if args.unthrottled {
+            "unthrottled-in-process"
+        } else {
+            "throttled-child-process"
+        }
+    );
     println!("clients={}", args.clients);
     println!("storm_secs={elapsed:.1}");
     println!("rss_start_mb={rss_start:.1}");

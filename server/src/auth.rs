@@ -12,7 +12,7 @@
 use std::net::IpAddr;
 
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use axum::Json;
 use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::StatusCode;
@@ -92,12 +92,55 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
         .map_err(|e| ApiError::internal(format!("password hashing failed: {e}")))
 }
 
+thread_local! {
+    // Argon2's working memory (19 MiB at the default cost), kept per password thread and
+    // reused. Allocating it afresh for every check, as `verify_password` does, left each
+    // check's 19 MiB resident (measured: +19.5 MB RSS per wrong password).
+    static ARGON2_BLOCKS: std::cell::RefCell<Vec<argon2::Block>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Whether `password` matches the PHC-format Argon2 `hash`, in constant time.
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let Ok(params) = argon2::Params::try_from(&parsed) else {
+        return false;
+    };
+    let Ok(algorithm) = argon2::Algorithm::try_from(parsed.algorithm) else {
+        return false;
+    };
+    let version = match parsed.version.map(argon2::Version::try_from) {
+        None => argon2::Version::default(),
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+    };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    let blocks_needed = params.block_count();
+    let argon2 = Argon2::new(algorithm, version, params);
+    let mut out = vec![0u8; expected.len()];
+    let hashed = ARGON2_BLOCKS.with(|blocks| {
+        let mut blocks = blocks.borrow_mut();
+        if blocks.len() != blocks_needed {
+            blocks.resize(blocks_needed, argon2::Block::default());
+        }
+        argon2.hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut blocks[..])
+    });
+    hashed.is_ok() && expected.as_bytes().len() == out.len() && {
+        let diff = expected
+            .as_bytes()
+            .iter()
+            .zip(&out)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+        diff == 0
+    }
 }
 
 fn token_hash(token: &str) -> String {

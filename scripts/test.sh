@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Every test Companion has, in the order that fails fastest:
 #   formatting, clippy (warnings are errors), all Rust tests (core, server, bindings, CLI, and
-#   the end-to-end tests against a real reference server), the check that the checked-in
+#   the end-to-end tests against a real reference server), schemathesis against the live
+#   reference server and openapi.json, the check that the checked-in
 #   Kotlin/Swift bindings match the library, and the Kotlin tests on the JVM.
-# Needs Rust (with rustfmt + clippy), a JDK 17 and Maven; everything else is fetched by cargo
-# and Maven themselves.
+# Needs Rust (with rustfmt + clippy), Python 3 with venv, a JDK 17 and Maven; everything else
+# is fetched by cargo, pip and Maven themselves.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -19,6 +20,9 @@ cargo clippy --all-targets --locked -- -D warnings
 
 step "cargo test"
 cargo test --locked
+
+step "contract tests (schemathesis against a live server)"
+scripts/contract-tests.sh
 
 step "generated bindings are up to date"
 scripts/gen-bindings.sh --check

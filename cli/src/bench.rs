@@ -26,12 +26,15 @@ pub enum BenchCommand {
     Sync(crate::bench_sync::BenchSyncArgs),
     /// Barcode decoding over a directory of frames with a manifest.json.
     Scan(crate::scan::BenchScanArgs),
+    /// Wrong-password storm: server memory, `/v1/me` latency, throttling.
+    LoginStorm(crate::bench_login::BenchLoginArgs),
 }
 
 pub async fn run(_cli: &Cli, which: &BenchCommand) -> Result<(), CliError> {
     match which {
         BenchCommand::Open { runs, skip_library } => open(*runs, *skip_library).await,
         BenchCommand::Sync(args) => crate::bench_sync::run(args).await,
+        BenchCommand::LoginStorm(args) => crate::bench_login::run(args).await,
         BenchCommand::Scan(args) => {
             crate::scan::run_bench_scan(args).map_err(|e| CliError::Usage(e.to_string()))
         }

@@ -6,6 +6,7 @@
 
 mod account;
 mod bench;
+mod bench_login;
 mod bench_sync;
 mod demo;
 mod output;

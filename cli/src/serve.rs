@@ -25,9 +25,26 @@ pub struct ServeArgs {
     /// Access token lifetime in seconds.
     #[arg(long, default_value_t = 900)]
     pub access_ttl_secs: u64,
+    /// Listen on a non-loopback address even though the demo users (whose password is
+    /// public) exist. Without it such an address is refused.
+    #[arg(long)]
+    pub allow_demo_users_on_network: bool,
+}
+
+/// Refuses to expose the demo users, whose password is printed and published, to a network.
+pub fn check_exposure(addr: SocketAddr, demo_users: bool, allowed: bool) -> Result<(), CliError> {
+    if demo_users && !addr.ip().is_loopback() && !allowed {
+        return Err(CliError::Usage(format!(
+            "refusing to listen on {addr}: the demo users' password is public. Listen on \
+             127.0.0.1, or pass --allow-demo-users-on-network if this network is yours alone"
+        )));
+    }
+    Ok(())
 }
 
 pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
+    // Every database `serve` opens is seeded with the demo users.
+    check_exposure(args.addr, true, args.allow_demo_users_on_network)?;
     let mut config = ServerConfig::in_dir(".");
     config.db_path = args.db.clone();
     config.addr = args.addr;

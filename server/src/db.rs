@@ -47,6 +47,8 @@ CREATE TABLE tokens (
 CREATE INDEX tokens_by_session ON tokens(session_id);
 "#,
     crate::inventory::MIGRATION,
+    crate::auth::ROTATION_MIGRATION,
+    crate::inventory::MOVEMENTS_PER_ACCOUNT_MIGRATION,
 ];
 
 /// Handle to the server database; cheap to clone.
@@ -56,11 +58,9 @@ pub struct Db {
 }
 
 impl Db {
+    /// Opens (creating and migrating if needed) the database at `path`.
     pub fn open(path: &Path) -> rusqlite::Result<Db> {
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        let mut conn = Connection::open(path)?;
+        let mut conn = open_connection(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -91,6 +91,16 @@ impl Db {
         let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut guard)
     }
+}
+
+/// The one place the server's database file is opened. An encrypted build (SQLCipher or
+/// SQLite3 Multiple Ciphers) applies its key here, right after opening and before the first
+/// statement, from a key file or the environment; nothing else needs to change.
+fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    Connection::open(path)
 }
 
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -20,7 +20,8 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::AuthedAccount;
-use crate::error::ApiError;
+use crate::error::{ApiError, codes};
+use crate::limits::{MAX_CURSOR_LEN, MAX_ID_LEN, MAX_ORIGIN_LEN, check_len};
 
 /// Schema appended to the server migrations.
 pub const MIGRATION: &str = r#"
@@ -96,6 +97,34 @@ CREATE INDEX inv_ledger_key ON inv_ledger(warehouse_id, item_id, lot_id, locatio
 CREATE INDEX inv_ledger_movement ON inv_ledger(movement_id);
 "#;
 
+/// Movement ids are per account (one account cannot see, or pre-empt, another's movement by
+/// learning its id) and stored in the normalised form (lowercase hyphenated UUID).
+pub const MOVEMENTS_PER_ACCOUNT_MIGRATION: &str = r#"
+CREATE TABLE inv_movements_v2 (
+    account_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    origin_seq INTEGER NOT NULL,
+    warehouse_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('applied', 'rejected')),
+    version INTEGER,
+    code TEXT,
+    reason TEXT,
+    applied_delta INTEGER,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, id)
+) STRICT;
+INSERT OR IGNORE INTO inv_movements_v2
+    SELECT account_id, lower(id), origin, origin_seq, warehouse_id, kind, body, status, version,
+           code, reason, applied_delta, received_at FROM inv_movements;
+DROP TABLE inv_movements;
+ALTER TABLE inv_movements_v2 RENAME TO inv_movements;
+-- For the per-account cap on stored rejections (oldest are forgotten first).
+CREATE INDEX inv_movements_rejected ON inv_movements(account_id, received_at) WHERE status = 'rejected';
+"#;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/inventory/movements", post(push))
@@ -154,14 +183,30 @@ pub fn set_scope_checksum(conn: &Connection, warehouse: &str, sum: u64) -> rusql
 async fn push(
     State(state): State<AppState>,
     caller: AuthedAccount,
+    headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<PushResponse>, ApiError> {
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        });
+    if !json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            codes::UNSUPPORTED_MEDIA_TYPE,
+            "expected a body of type application/json",
+        ));
+    }
     // Decoded here rather than by the `Json` extractor so that a malformed batch gets the
     // protocol's error body naming what is wrong.
-    let req: PushRequest = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::invalid("movements", format!("malformed push: {e}")))?;
-    if req.origin.trim().is_empty() || req.origin.len() > 100 {
-        return Err(ApiError::invalid("origin", "must be 1 to 100 characters"));
+    let mut req = decode_push(&body)?;
+    check_len("origin", &req.origin, 1, MAX_ORIGIN_LEN)?;
+    if req.origin.trim().is_empty() {
+        return Err(ApiError::invalid("origin", "must not be blank"));
     }
     if req.movements.len() > MAX_PUSH_BATCH {
         return Err(ApiError::invalid(
@@ -169,14 +214,19 @@ async fn push(
             format!("at most {MAX_PUSH_BATCH} movements per push"),
         ));
     }
-    for m in &req.movements {
-        if uuid::Uuid::parse_str(&m.id).is_err() {
-            return Err(ApiError::invalid(
-                "movements.id",
-                format!("{:?} is not a UUID", m.id),
-            ));
-        }
+    // The ids as sent, for the answer; from here on the movements carry normalised ids.
+    let mut sent_ids = Vec::with_capacity(req.movements.len());
+    for (i, m) in req.movements.iter_mut().enumerate() {
+        check_movement(i, m)?;
+        let normalised = normalise_movement_id(&m.id).ok_or_else(|| {
+            ApiError::invalid(
+                &format!("movements[{i}].id"),
+                "must be a UUID (8-4-4-4-12 hexadecimal digits)",
+            )
+        })?;
+        sent_ids.push(std::mem::replace(&mut m.id, normalised));
     }
+    let max_rejections = state.config.max_stored_rejections;
     let results = state
         .db
         .call(move |conn| {
@@ -189,8 +239,14 @@ async fn push(
                 sums: Default::default(),
             };
             let start_version = batch.version;
-            for m in &req.movements {
-                results.push(apply_once(&tx, &caller, &req.origin, m, &mut batch)?);
+            let mut stored_rejection = false;
+            for (i, m) in req.movements.iter().enumerate() {
+                let (result, stored) = apply_once(&tx, &caller, &req.origin, i, m, &mut batch)?;
+                stored_rejection |= stored;
+                results.push(result);
+            }
+            if stored_rejection {
+                forget_old_rejections(&tx, &caller.account_id, max_rejections)?;
             }
             for (warehouse, sum) in &batch.sums {
                 set_scope_checksum(&tx, warehouse, *sum)?;
@@ -205,7 +261,48 @@ async fn push(
             Ok(results)
         })
         .await?;
+    let results = results
+        .into_iter()
+        .zip(sent_ids)
+        .map(|(mut r, id)| {
+            r.id = id;
+            r
+        })
+        .collect();
     Ok(Json(PushResponse { results }))
+}
+
+/// Decodes a push. JSON does not tell `4` from `4.0` and JSON Schema calls both integers,
+/// so integral numbers written as floats are accepted too (decoded again only after the
+/// fast path fails, so well-behaved clients pay nothing).
+fn decode_push(body: &[u8]) -> Result<PushRequest, ApiError> {
+    let malformed =
+        |e: serde_json::Error| ApiError::invalid("movements", format!("malformed push: {e}"));
+    let first = match serde_json::from_slice::<PushRequest>(body) {
+        Ok(req) => return Ok(req),
+        Err(e) => e,
+    };
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Err(malformed(first));
+    };
+    fn integral(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Number(n) if n.is_f64() => {
+                if let Some(f) = n.as_f64() {
+                    // Only integers a float holds exactly (|f| < 2^53): a larger float
+                    // is a rounded number, not the one the client meant.
+                    if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+                        *v = serde_json::Value::from(f as i64);
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(integral),
+            serde_json::Value::Object(o) => o.values_mut().for_each(integral),
+            _ => {}
+        }
+    }
+    integral(&mut value);
+    serde_json::from_value(value).map_err(|_| malformed(first))
 }
 
 /// Feed head and scope checksums, kept in memory for the length of one push transaction
@@ -215,39 +312,124 @@ struct Batch {
     sums: std::collections::HashMap<String, u64>,
 }
 
-fn stored_result(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Option<MovementResult>> {
+/// The lowercase hyphenated form of a UUID in any of the usual spellings (upper case,
+/// braces, `urn:uuid:`, no hyphens); `None` if it is not a UUID.
+pub fn normalise_movement_id(id: &str) -> Option<String> {
+    uuid::Uuid::parse_str(id.trim())
+        .ok()
+        .map(|u| u.hyphenated().to_string())
+}
+
+/// Length limits of a movement's strings (an id of megabytes would be stored and echoed).
+fn check_movement(i: usize, m: &MovementWire) -> Result<(), ApiError> {
+    let f = |name: &str| format!("movements[{i}].{name}");
+    check_len(&f("id"), &m.id, 1, MAX_ID_LEN)?;
+    check_len(&f("warehouse_id"), &m.warehouse_id, 1, MAX_ID_LEN)?;
+    check_len(&f("item_id"), &m.item_id, 1, MAX_ID_LEN)?;
+    check_len(&f("lot_id"), &m.lot_id, 1, MAX_ID_LEN)?;
+    check_len(&f("location_id"), &m.location_id, 1, MAX_ID_LEN)?;
+    if let Some(to) = &m.to_location_id {
+        check_len(&f("to_location_id"), to, 1, MAX_ID_LEN)?;
+    }
+    if let Some(po) = &m.po_line_id {
+        check_len(&f("po_line_id"), po, 1, MAX_ID_LEN)?;
+    }
+    Ok(())
+}
+
+/// Keeps at most `cap` stored rejections per account, forgetting the oldest: rejections are
+/// kept only so that a retried push gets the same answer, which matters for recent ones.
+fn forget_old_rejections(tx: &Transaction<'_>, account: &str, cap: usize) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "SELECT status, version, code, reason, applied_delta FROM inv_movements WHERE id = ?1",
+        "DELETE FROM inv_movements WHERE rowid IN (
+             SELECT rowid FROM inv_movements WHERE account_id = ?1 AND status = 'rejected'
+             ORDER BY received_at DESC, rowid DESC LIMIT -1 OFFSET ?2)",
     )?
-    .query_row([id], |r| {
+    .execute(params![account, cap as i64])?;
+    Ok(())
+}
+
+/// A movement's recorded verdict and the body it was recorded with.
+fn stored_result(
+    tx: &Transaction<'_>,
+    account: &str,
+    id: &str,
+) -> rusqlite::Result<Option<(MovementResult, String)>> {
+    tx.prepare_cached(
+        "SELECT status, version, code, reason, applied_delta, body FROM inv_movements
+         WHERE account_id = ?1 AND id = ?2",
+    )?
+    .query_row([account, id], |r| {
         let status: String = r.get(0)?;
-        Ok(MovementResult {
-            id: id.to_string(),
-            status: if status == "applied" {
-                PushStatus::Applied
-            } else {
-                PushStatus::Rejected
+        Ok((
+            MovementResult {
+                id: id.to_string(),
+                status: if status == "applied" {
+                    PushStatus::Applied
+                } else {
+                    PushStatus::Rejected
+                },
+                version: r.get(1)?,
+                code: r.get(2)?,
+                reason: r.get(3)?,
+                applied_delta: r.get(4)?,
             },
-            version: r.get(1)?,
-            code: r.get(2)?,
-            reason: r.get(3)?,
-            applied_delta: r.get(4)?,
-        })
+            r.get(5)?,
+        ))
     })
     .optional()
 }
 
-/// Applies a movement unless it was seen before, in which case the recorded verdict is
-/// returned: this is what makes every movement take effect exactly once.
+/// Whether a stored body is the same movement as `m` (ids compared in normalised form, as
+/// bodies stored before normalisation carry the id as it was sent).
+fn same_movement(stored_body: &str, m: &MovementWire) -> bool {
+    let Ok(mut stored) = serde_json::from_str::<MovementWire>(stored_body) else {
+        return false;
+    };
+    stored.id = normalise_movement_id(&stored.id).unwrap_or(stored.id);
+    serde_json::to_value(&stored).ok() == serde_json::to_value(m).ok()
+}
+
+/// Applies a movement unless this account sent it before, in which case the recorded
+/// verdict is returned: this is what makes every movement take effect exactly once. The
+/// caller's access to the warehouse is checked first: a movement for a warehouse the account
+/// cannot reach is refused without a lookup and without being stored. Returns the verdict
+/// and whether a rejection was stored.
 fn apply_once(
     tx: &Transaction<'_>,
     caller: &AuthedAccount,
     origin: &str,
+    index: usize,
     m: &MovementWire,
     batch: &mut Batch,
-) -> Result<MovementResult, ApiError> {
-    if let Some(done) = stored_result(tx, &m.id)? {
-        return Ok(done);
+) -> Result<(MovementResult, bool), ApiError> {
+    if !caller.warehouses.contains(&m.warehouse_id) {
+        return Ok((
+            MovementResult {
+                id: m.id.clone(),
+                status: PushStatus::Rejected,
+                version: None,
+                code: Some(reject::FORBIDDEN.to_string()),
+                reason: Some(format!("no access to warehouse {}", m.warehouse_id)),
+                applied_delta: None,
+            },
+            false,
+        ));
+    }
+    if let Some((done, body)) = stored_result(tx, &caller.account_id, &m.id)? {
+        if !same_movement(&body, m) {
+            let mut e = ApiError::new(
+                StatusCode::CONFLICT,
+                codes::CONFLICT,
+                format!(
+                    "movement {} was already received with different contents; a new movement needs a new id",
+                    m.id
+                ),
+            );
+            e.field = Some(format!("movements[{index}].id"));
+            return Err(e);
+        }
+        return Ok((done, false));
     }
     let verdict = match evaluate(tx, caller, origin, m, batch.version)? {
         Ok(effects) => {
@@ -324,7 +506,8 @@ fn apply_once(
         verdict.applied_delta,
         crate::db::now(),
     ])?;
-    Ok(verdict)
+    let rejected = verdict.status == PushStatus::Rejected;
+    Ok((verdict, rejected))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -407,7 +590,9 @@ fn evaluate(
             format!("no access to warehouse {wh}"),
         )));
     }
-    let qty_ok = m.kind.accepts_qty(m.qty);
+    // `accepts_qty` takes `qty.abs()`, which overflows for i64::MIN (a panic in debug
+    // builds, a wrapped negative number that passes the check in release ones).
+    let qty_ok = m.qty != i64::MIN && m.kind.accepts_qty(m.qty);
     if !qty_ok {
         return Ok(Err((
             reject::INVALID,
@@ -590,10 +775,19 @@ async fn changes(
     if q.warehouse.is_empty() {
         return Err(ApiError::invalid("warehouse", "which warehouse's changes?"));
     }
+    check_len("warehouse", &q.warehouse, 1, MAX_ID_LEN)?;
+    check_len("cursor", &q.cursor, 0, MAX_CURSOR_LEN)?;
     caller.require_warehouse(&q.warehouse)?;
     let cursor =
         Cursor::parse(&q.cursor).ok_or_else(|| ApiError::invalid("cursor", "malformed cursor"))?;
-    let limit = q.limit.unwrap_or(5000).clamp(10, MAX_PAGE_ROWS) as usize;
+    let limit = q.limit.unwrap_or(5000);
+    if !(10..=MAX_PAGE_ROWS).contains(&limit) {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("must be 10 to {MAX_PAGE_ROWS}"),
+        ));
+    }
+    let limit = limit as usize;
     let page = state
         .db
         .call(move |conn| read_page(conn, &q.warehouse, &cursor, limit, q.with_total))

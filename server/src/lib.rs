@@ -15,7 +15,9 @@ pub mod db;
 pub mod error;
 pub mod faults;
 pub mod inventory;
+pub mod limits;
 pub mod seed;
+mod serve;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -43,6 +45,41 @@ pub struct ServerConfig {
     pub fault_injection_endpoint: bool,
     /// Seed demo users and warehouses when the database is new.
     pub seed_demo: bool,
+    /// Failed-login throttling per username and per client address.
+    pub throttle: limits::ThrottleConfig,
+    /// Threads checking passwords (each Argon2 check holds 19 MiB while it runs).
+    pub password_threads: usize,
+    /// Password checks that may wait for a thread before logins get `503`.
+    pub password_queue: usize,
+    /// Rejected movements remembered per account (for idempotent retries); older are dropped.
+    pub max_stored_rejections: usize,
+    /// Connection limits and timeouts.
+    pub connections: ConnectionLimits,
+}
+
+/// What one connection may hold on to (`docs/server-hardening.md`).
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// Open connections at most; further ones wait in the kernel's accept queue.
+    pub max_connections: usize,
+    /// From the start of waiting for a request (a new connection, or an idle kept-alive one)
+    /// until its headers are complete. This is also the idle timeout.
+    pub header_read_timeout: Duration,
+    /// To receive a request body.
+    pub body_timeout: Duration,
+    /// Largest request body.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            max_connections: 512,
+            header_read_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            max_body_bytes: 2 * 1024 * 1024,
+        }
+    }
 }
 
 impl ServerConfig {
@@ -55,6 +92,11 @@ impl ServerConfig {
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),
             fault_injection_endpoint: false,
             seed_demo: true,
+            throttle: limits::ThrottleConfig::default(),
+            password_threads: 2,
+            password_queue: 64,
+            max_stored_rejections: 10_000,
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -65,6 +107,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<ServerConfig>,
     pub faults: Arc<Faults>,
+    pub passwords: Arc<limits::PasswordPool>,
+    pub throttle: Arc<limits::LoginThrottle>,
 }
 
 /// A server running on a background task.
@@ -120,6 +164,7 @@ pub fn router(state: AppState) -> Router {
     if state.config.fault_injection_endpoint {
         v1 = v1.route("/_test/faults", post(faults::configure));
     }
+    let connections = state.config.connections;
     Router::new()
         .nest("/v1", v1)
         .fallback(|| async { error::ApiError::not_found("no such endpoint") })
@@ -127,6 +172,14 @@ pub fn router(state: AppState) -> Router {
             state.faults.clone(),
             faults::inject,
         ))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            connections.max_body_bytes,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            connections,
+            serve::body_deadline,
+        ))
+        .layer(axum::middleware::from_fn(error::json_errors))
         .with_state(state)
 }
 
@@ -141,21 +194,17 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, error::StartEr
         .map_err(error::StartError::Bind)?;
     let addr = listener.local_addr().map_err(error::StartError::Bind)?;
     let faults = Arc::new(Faults::default());
+    let connections = config.connections;
     let state = AppState {
         db: db.clone(),
+        passwords: limits::PasswordPool::new(config.password_threads, config.password_queue),
+        throttle: Arc::new(limits::LoginThrottle::new(config.throttle)),
         config: Arc::new(config),
         faults: faults.clone(),
     };
     let app = router(state);
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-            let _ = rx.await;
-        });
-        if let Err(e) = serve.await {
-            tracing::error!(error = %e, "server stopped");
-        }
-    });
+    let task = tokio::spawn(serve::accept_loop(listener, app, connections, rx));
     tracing::info!(%addr, "companion server listening");
     Ok(RunningServer {
         addr,

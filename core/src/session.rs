@@ -92,6 +92,11 @@ impl Session {
             })
     }
 
+    /// The secure storage holding the tokens (and the account keys).
+    pub fn storage(&self) -> &dyn SecureStorage {
+        self.storage.as_ref()
+    }
+
     pub fn api(&self) -> &ApiClient {
         &self.api
     }

@@ -57,10 +57,19 @@ pub struct Db {
 
 impl Db {
     pub fn open(path: &Path) -> rusqlite::Result<Db> {
+        Self::open_with_key(path, None)
+    }
+
+    /// Opens the database, encrypted with the SQLCipher passphrase `key` when given.
+    pub fn open_with_key(path: &Path, key: Option<&str>) -> rusqlite::Result<Db> {
         if let Some(dir) = path.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
         let mut conn = Connection::open(path)?;
+        if let Some(key) = key {
+            // Must come first; pragma_update quotes the passphrase as an SQL string.
+            conn.pragma_update(None, "key", key)?;
+        }
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;

@@ -43,6 +43,9 @@ pub struct ServerConfig {
     pub fault_injection_endpoint: bool,
     /// Seed demo users and warehouses when the database is new.
     pub seed_demo: bool,
+    /// SQLCipher passphrase for an encrypted server database; `None` (the default) keeps
+    /// the reference server's database in plaintext.
+    pub db_key: Option<String>,
 }
 
 impl ServerConfig {
@@ -55,6 +58,7 @@ impl ServerConfig {
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),
             fault_injection_endpoint: false,
             seed_demo: true,
+            db_key: None,
         }
     }
 }
@@ -132,7 +136,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Opens (and if new, migrates and seeds) the database and starts serving.
 pub async fn start(config: ServerConfig) -> Result<RunningServer, error::StartError> {
-    let db = Db::open(&config.db_path)?;
+    let db = Db::open_with_key(&config.db_path, config.db_key.as_deref())?;
     if config.seed_demo {
         seed::demo(&db).await?;
     }

@@ -193,18 +193,23 @@ impl Store {
         account_id: &str,
     ) -> Result<Store> {
         let path = path.as_ref();
+        #[cfg(feature = "plaintext-bench")]
+        if bench::plaintext() {
+            return Self::open_plaintext(path, MIGRATIONS);
+        }
         let key = match on_disk(path)? {
             OnDisk::Missing | OnDisk::Plaintext => {
                 keys::account_database_key_or_create(storage, account_id)?
             }
-            OnDisk::Empty | OnDisk::Opaque { .. } => keys::account_database_key(
-                storage, account_id,
-            )?
-            .ok_or_else(|| Error::MissingKey {
+            OnDisk::Empty | OnDisk::Opaque { .. } => {
+                keys::account_database_key(storage, account_id)?.ok_or_else(|| {
+                    Error::MissingKey {
                 path: path.display().to_string(),
                 detail: "the database is encrypted and secure storage has no key for this account"
                     .into(),
-            })?,
+            }
+                })?
+            }
         };
         Self::open(path, &key)
     }
@@ -451,6 +456,23 @@ fn classify_open_error(path: &Path, encrypted: bool, e: rusqlite::Error) -> Erro
             Error::Storage(format!("cannot open {}: {e}", path.display()))
         }
         _ => Error::Storage(format!("{}: {e}", path.display())),
+    }
+}
+
+/// The benchmarks' switch to measure what encryption costs (`companion bench --plaintext`).
+#[cfg(feature = "plaintext-bench")]
+pub mod bench {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static PLAINTEXT: AtomicBool = AtomicBool::new(false);
+
+    /// From now on, [`super::Store::open_account`] opens plaintext databases in this process.
+    pub fn set_plaintext(on: bool) {
+        PLAINTEXT.store(on, Ordering::SeqCst);
+    }
+
+    pub(super) fn plaintext() -> bool {
+        PLAINTEXT.load(Ordering::SeqCst)
     }
 }
 

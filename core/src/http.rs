@@ -261,27 +261,53 @@ impl ApiClient {
     }
 }
 
-/// The TLS configuration: the platform verifier on phones, bundled roots on the desktop.
-#[cfg(any(target_os = "android", target_os = "ios"))]
+/// Set once rustls-platform-verifier has been given the JVM and app context on Android
+/// (its `init_with_env`, called through JNI from the app's start-up). Before that the
+/// verifier would panic on the first handshake, so the bundled roots stand in.
+#[cfg(target_os = "android")]
+static ANDROID_VERIFIER_READY: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Records that the Android platform verifier is initialised; clients built afterwards
+/// use it.
+#[cfg(target_os = "android")]
+pub fn mark_android_verifier_initialised() {
+    ANDROID_VERIFIER_READY.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// The TLS configuration: the platform verifier on phones (Android's and Apple's trust
+/// stores, so MDM-installed CAs and revocation work), bundled roots on the desktop.
 fn tls_config() -> Result<rustls::ClientConfig> {
+    #[cfg(target_os = "ios")]
+    {
+        return platform_verifier_config();
+    }
+    #[cfg(target_os = "android")]
+    {
+        if ANDROID_VERIFIER_READY.load(std::sync::atomic::Ordering::SeqCst) {
+            return platform_verifier_config();
+        }
+        tracing::warn!("platform certificate verifier not initialised; using bundled roots");
+    }
+    #[cfg(not(target_os = "ios"))]
+    {
+        let roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        Ok(rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth())
+    }
+}
+
+#[cfg(any(target_os = "android", target_os = "ios"))]
+fn platform_verifier_config() -> Result<rustls::ClientConfig> {
     use rustls_platform_verifier::ConfigVerifierExt;
-    // On Android the app must have called the verifier's JNI init (see android/README.md).
     rustls::ClientConfig::with_platform_verifier().map_err(|e| {
         Error::Internal(format!(
             "cannot set up the platform certificate verifier: {e}"
         ))
     })
-}
-
-/// The TLS configuration: the platform verifier on phones, bundled roots on the desktop.
-#[cfg(not(any(target_os = "android", target_os = "ios")))]
-fn tls_config() -> Result<rustls::ClientConfig> {
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    Ok(rustls::ClientConfig::builder()
-        .with_root_certificates(roots)
-        .with_no_client_auth())
 }
 
 /// Reads the body chunk by chunk, refusing it as soon as it passes `max` bytes (or

@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use companion_core::store::{MIGRATIONS, Store};
+use companion_core::keys;
+use companion_core::platform::FileSecureStorage;
+use companion_core::store::{self, MIGRATIONS, Store};
 use companion_server::{ServerConfig, seed};
 
 use crate::Cli;
@@ -64,9 +66,17 @@ async fn open(runs: usize, skip_library: bool) -> Result<(), CliError> {
     let probe = open_device(&template, &server.url())?;
     let db_path = probe.account_db_path(&account.id);
     drop(probe);
-    // The oldest schema this app can upgrade from, for the after-an-update case.
+    let storage = FileSecureStorage::new(template.join("secure"))
+        .map_err(|e| CliError::Usage(format!("secure storage: {e}")))?;
+    let key = keys::account_database_key_or_create(&storage, &account.id)?;
+    // The oldest schema this app can upgrade from, for the after-an-update case, encrypted
+    // and plaintext; and a current plaintext database of the release before encryption.
     let oldest = work.path().join("oldest.db");
-    Store::open_with(&oldest, &MIGRATIONS[..1])?;
+    Store::open_with(&oldest, &key, &MIGRATIONS[..1])?;
+    let oldest_plain = work.path().join("oldest-plain.db");
+    Store::open_plaintext(&oldest_plain, &MIGRATIONS[..1])?;
+    let previous_release = work.path().join("previous-release.db");
+    Store::open_plaintext(&previous_release, MIGRATIONS)?;
     let relative_db = db_path
         .strip_prefix(&template)
         .map_err(|e| CliError::Usage(e.to_string()))?
@@ -76,25 +86,58 @@ async fn open(runs: usize, skip_library: bool) -> Result<(), CliError> {
         let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
     }
 
-    let (mut first, mut launch, mut upgrade) = (Vec::new(), Vec::new(), Vec::new());
-    for run in 0..runs.max(1) {
-        let phone = work.path().join(format!("run-{run}"));
-        copy_dir(&template, &phone).map_err(|e| CliError::Usage(e.to_string()))?;
-        first.push(timed_open(&phone, &server.url())?);
-        launch.push(timed_open(&phone, &server.url())?);
-        let updated = work.path().join(format!("updated-{run}"));
-        copy_dir(&template, &updated).map_err(|e| CliError::Usage(e.to_string()))?;
-        std::fs::copy(&oldest, updated.join(&relative_db))
-            .map_err(|e| CliError::Usage(e.to_string()))?;
-        upgrade.push(timed_open(&updated, &server.url())?);
+    let runs = runs.max(1);
+    let mut figures = Vec::new();
+    for plaintext in [false, true] {
+        store::bench::set_plaintext(plaintext);
+        let oldest = if plaintext { &oldest_plain } else { &oldest };
+        let (mut first, mut launch, mut upgrade) = (Vec::new(), Vec::new(), Vec::new());
+        for run in 0..runs {
+            let phone = work.path().join(format!("run-{plaintext}-{run}"));
+            copy_dir(&template, &phone).map_err(|e| CliError::Usage(e.to_string()))?;
+            first.push(timed_open(&phone, &server.url())?);
+            launch.push(timed_open(&phone, &server.url())?);
+            let updated = work.path().join(format!("updated-{plaintext}-{run}"));
+            copy_dir(&template, &updated).map_err(|e| CliError::Usage(e.to_string()))?;
+            std::fs::copy(oldest, updated.join(&relative_db))
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            upgrade.push(timed_open(&updated, &server.url())?);
+        }
+        figures.push((
+            median(&mut launch),
+            median(&mut upgrade),
+            median(&mut first),
+        ));
     }
-    println!("runs={}", first.len());
+    store::bench::set_plaintext(false);
+    // First launch of the release that brings encryption: the plaintext database is
+    // encrypted in place (an empty account here; the copy is linear in its size).
+    let mut convert = Vec::new();
+    for run in 0..runs {
+        let phone = work.path().join(format!("convert-{run}"));
+        copy_dir(&template, &phone).map_err(|e| CliError::Usage(e.to_string()))?;
+        std::fs::copy(&previous_release, phone.join(&relative_db))
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        convert.push(timed_open(&phone, &server.url())?);
+    }
+    let [
+        (open, upgrade, first),
+        (open_plain, upgrade_plain, first_plain),
+    ] = figures[..]
+    else {
+        return Err(CliError::Usage("two passes expected".into()));
+    };
+    println!("runs={runs}");
     // App launch with the account database already there (every launch but the first).
-    println!("open_ms={:.2}", median(&mut launch));
+    println!("open_ms={open:.2}");
+    println!("open_ms_plaintext={open_plain:.2}");
     // Launch after an app update: the database is migrated from the oldest schema.
-    println!("upgrade_open_ms={:.2}", median(&mut upgrade));
+    println!("upgrade_open_ms={upgrade:.2}");
+    println!("upgrade_open_ms_plaintext={upgrade_plain:.2}");
     // First launch after sign-in: the database is created and fully migrated (fsync-bound).
-    println!("first_open_ms={:.2}", median(&mut first));
+    println!("first_open_ms={first:.2}");
+    println!("first_open_ms_plaintext={first_plain:.2}");
+    println!("encrypt_in_place_open_ms={:.2}", median(&mut convert));
     server.shutdown().await;
     if skip_library {
         println!("library_bytes=skipped");

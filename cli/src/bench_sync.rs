@@ -22,6 +22,9 @@ pub struct BenchSyncArgs {
     /// Barcode lookups to time.
     #[arg(long, default_value_t = 20_000)]
     pub lookups: usize,
+    /// Plaintext account databases, to compare with the default (AES-256, SQLCipher).
+    #[arg(long)]
+    pub plaintext: bool,
 }
 
 const WH: &str = "wh-north";
@@ -84,6 +87,15 @@ pub async fn run(args: &BenchSyncArgs) -> Result<(), CliError> {
     if args.rows < 1000 {
         return Err(CliError::Usage("--rows must be at least 1000".into()));
     }
+    companion_core::store::bench::set_plaintext(args.plaintext);
+    println!(
+        "encryption={}",
+        if args.plaintext {
+            "none"
+        } else {
+            "sqlcipher-aes256"
+        }
+    );
     let work = tempfile::tempdir().map_err(usage)?;
     let exe = std::env::current_exe().map_err(usage)?;
     eprintln!("seeding a catalogue of {} stock rows...", args.rows);

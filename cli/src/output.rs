@@ -37,9 +37,10 @@ impl CliError {
                 Error::Unauthorized(_) | Error::NotSignedIn => "unauthorized",
                 Error::InvalidInput { .. } => "invalid_input",
                 Error::Server { .. } | Error::Protocol(_) => "server",
-                Error::Storage(_) | Error::CorruptDatabase { .. } | Error::CorruptFile { .. } => {
-                    "storage"
-                }
+                Error::Storage(_)
+                | Error::MissingKey { .. }
+                | Error::CorruptDatabase { .. }
+                | Error::CorruptFile { .. } => "storage",
                 Error::Platform { .. } => "platform",
                 Error::NotFound(_) => "not_found",
                 Error::Conflict(_) => "conflict",

@@ -114,7 +114,11 @@ impl Companion {
     }
 
     fn open_store(&self, account: &Account) -> Result<Arc<Store>> {
-        let store = Arc::new(Store::open(self.account_db_path(&account.id))?);
+        let store = Arc::new(Store::open_account(
+            self.account_db_path(&account.id),
+            self.session.storage(),
+            &account.id,
+        )?);
         *self.store.write().unwrap_or_else(|p| p.into_inner()) = Some(store.clone());
         Ok(store)
     }

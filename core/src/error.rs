@@ -42,6 +42,10 @@ pub enum Error {
     /// The local database file is damaged; the account's local data must be re-synced.
     #[error("local database is corrupt ({path}): {detail}")]
     CorruptDatabase { path: String, detail: String },
+    /// The account database is encrypted and secure storage has no key for it (the app's
+    /// keystore was reset, or the key was wiped). The file is left untouched.
+    #[error("no key for the local database ({path}): {detail}")]
+    MissingKey { path: String, detail: String },
     /// A sealed file (photo, proof, export) failed authentication: wrong key, altered or
     /// truncated. Its content is never returned.
     #[error("sealed file is corrupt ({path}): {detail}")]

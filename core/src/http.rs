@@ -1,8 +1,17 @@
 //! The HTTP client every backend call goes through.
 //!
 //! - TLS is required except for loopback (the reference server in development and tests).
-//! - Certificates are checked against the Mozilla roots bundled in the library, so the
-//!   same code runs on Android and iOS without JNI setup for a platform verifier.
+//! - Certificates are checked by the platform's own verifier on phones
+//!   (`rustls-platform-verifier`: Android's and Apple's trust stores, so a company's
+//!   MDM-installed CA and revocation checks work) and against the Mozilla roots bundled in
+//!   the library on the desktop.
+//! - Plain-http loopback never goes through a proxy (an `HTTP_PROXY` would otherwise get the
+//!   password in clear). For https the platform's proxy settings still apply: the proxy
+//!   only sees a CONNECT tunnel, TLS runs end to end, and company networks need it.
+//! - Redirects are never followed: a 3xx is an error, so an answer cannot send the request
+//!   (and its password) to a host the URL rule would refuse.
+//! - Answers are read in chunks up to a size cap ([`DEFAULT_MAX_RESPONSE_BYTES`]); a bigger
+//!   one is refused with a typed error instead of filling the phone's memory.
 //! - Idempotent requests are retried with exponential backoff and full jitter on transient
 //!   failures, honouring `Retry-After` up to a limit; longer waits surface as an error that
 //!   carries the delay so the caller (the sync scheduler) can wait instead.
@@ -75,12 +84,16 @@ impl Default for Timeouts {
     }
 }
 
+/// The largest answer read by default: the biggest sync page is a few MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+
 /// A client bound to one backend base URL.
 #[derive(Debug, Clone)]
 pub struct ApiClient {
     base: Url,
     client: reqwest::Client,
     retry: RetryPolicy,
+    max_response_bytes: usize,
 }
 
 static TLS_PROVIDER: Once = Once::new();
@@ -125,25 +138,31 @@ impl ApiClient {
             // Another part of the app may have installed a provider already; that is fine.
             let _ = rustls::crypto::ring::default_provider().install_default();
         });
-        let roots = rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        let tls = rustls::ClientConfig::builder()
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
+        let mut builder = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls_config()?)
             .https_only(base.scheme() == "https")
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(timeouts.connect)
             .timeout(timeouts.total)
-            .user_agent(concat!("companion-core/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("companion-core/", env!("CARGO_PKG_VERSION")));
+        if base.scheme() == "http" {
+            builder = builder.no_proxy();
+        }
+        let client = builder
             .build()
             .map_err(|e| Error::Internal(format!("cannot build HTTP client: {e}")))?;
         Ok(ApiClient {
             base,
             client,
             retry,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         })
+    }
+
+    /// Refuses answers larger than `bytes` (default [`DEFAULT_MAX_RESPONSE_BYTES`]).
+    pub fn with_max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
     }
 
     pub fn base_url(&self) -> &Url {
@@ -217,7 +236,22 @@ impl ApiClient {
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
-        let bytes = response.bytes().await.map_err(transport_error)?;
+        if status.is_redirection() {
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| Url::parse(v).ok())
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_else(|| "an unknown place".into());
+            return Err(Error::Server {
+                status: status.as_u16(),
+                code: "redirect_refused".into(),
+                detail: format!("the server redirected to {location}; redirects are not followed"),
+                retry_after: None,
+            });
+        }
+        let bytes = read_capped(response, self.max_response_bytes).await?;
         if status.is_success() {
             let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
             return serde_json::from_slice(bytes)
@@ -225,6 +259,83 @@ impl ApiClient {
         }
         Err(status_error(status, &bytes, retry_after))
     }
+}
+
+/// Set once rustls-platform-verifier has been given the JVM and app context on Android
+/// (its `init_with_env`, called through JNI from the app's start-up). Before that the
+/// verifier would panic on the first handshake, so the bundled roots stand in.
+#[cfg(target_os = "android")]
+static ANDROID_VERIFIER_READY: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Records that the Android platform verifier is initialised; clients built afterwards
+/// use it.
+#[cfg(target_os = "android")]
+pub fn mark_android_verifier_initialised() {
+    ANDROID_VERIFIER_READY.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// The TLS configuration: the platform verifier on phones (Android's and Apple's trust
+/// stores, so MDM-installed CAs and revocation work), bundled roots on the desktop.
+fn tls_config() -> Result<rustls::ClientConfig> {
+    #[cfg(target_os = "ios")]
+    {
+        return platform_verifier_config();
+    }
+    #[cfg(target_os = "android")]
+    {
+        if ANDROID_VERIFIER_READY.load(std::sync::atomic::Ordering::SeqCst) {
+            return platform_verifier_config();
+        }
+        tracing::warn!("platform certificate verifier not initialised; using bundled roots");
+    }
+    #[cfg(not(target_os = "ios"))]
+    {
+        let roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        Ok(rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth())
+    }
+}
+
+#[cfg(any(target_os = "android", target_os = "ios"))]
+fn platform_verifier_config() -> Result<rustls::ClientConfig> {
+    use rustls_platform_verifier::ConfigVerifierExt;
+    rustls::ClientConfig::with_platform_verifier().map_err(|e| {
+        Error::Internal(format!(
+            "cannot set up the platform certificate verifier: {e}"
+        ))
+    })
+}
+
+/// Reads the body chunk by chunk, refusing it as soon as it passes `max` bytes (or
+/// announces more), so memory stays bounded whatever the server sends.
+async fn read_capped(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>> {
+    let too_large = || {
+        Error::Protocol(format!(
+            "the answer is larger than the {max}-byte limit; it was not read"
+        ))
+    };
+    if response
+        .content_length()
+        .is_some_and(|len| len > max as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::with_capacity(
+        response
+            .content_length()
+            .map_or(0, |len| len.min(1024 * 1024) as usize),
+    );
+    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+        if body.len() + chunk.len() > max {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// `Retry-After` is either delay-seconds or an HTTP date (RFC 9110 §10.2.3); a date in the

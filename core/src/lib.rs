@@ -29,6 +29,7 @@ pub mod events;
 pub mod gs1;
 pub mod http;
 pub mod inventory;
+pub mod keys;
 pub mod permissions;
 pub mod platform;
 pub mod protocol;

@@ -92,11 +92,18 @@ impl Session {
             })
     }
 
+    /// The secure storage holding the tokens (and the account keys).
+    pub fn storage(&self) -> &dyn SecureStorage {
+        self.storage.as_ref()
+    }
+
     pub fn api(&self) -> &ApiClient {
         &self.api
     }
 
-    /// Signs in and stores the tokens. Any previous session on this device is replaced.
+    /// Signs in and stores the tokens. A previous session on this device is replaced and its
+    /// refresh token revoked (now, or at the next chance if the server cannot be reached),
+    /// so switching accounts leaves no working tokens behind.
     pub async fn sign_in(
         &self,
         username: &str,
@@ -129,9 +136,16 @@ impl Session {
             .send(Method::POST, "/v1/auth/login", Some(&request), None, false)
             .await?;
         let mut current = self.current.lock().await;
+        // Queued before the new tokens replace the old ones: a kill in between leaves the
+        // old token queued for revocation, never forgotten while still valid.
+        if let Some(previous) = current.take() {
+            self.queue_revocation(&previous.refresh_token)?;
+        }
         let stored = self.persist(tokens)?;
         let account = stored.account.clone();
         *current = Some(stored);
+        drop(current);
+        self.revoke_pending().await;
         tracing::info!(account = %account.id, "signed in");
         Ok(account)
     }
@@ -157,12 +171,7 @@ impl Session {
         let Some(session) = current.take() else {
             return Ok(());
         };
-        self.storage
-            .put(
-                PENDING_REVOCATION_KEY.into(),
-                session.refresh_token.into_bytes(),
-            )
-            .map_err(platform)?;
+        self.queue_revocation(&session.refresh_token)?;
         self.storage.delete(SESSION_KEY.into()).map_err(platform)?;
         drop(current);
         self.revoke_pending().await;
@@ -170,23 +179,78 @@ impl Session {
         Ok(())
     }
 
-    /// Revokes a refresh token left over from an offline sign-out. Best effort.
+    /// Refresh tokens waiting to be revoked, one per line (an older release stored one).
+    fn pending_revocations(&self) -> Vec<String> {
+        match self.storage.get(PENDING_REVOCATION_KEY.into()) {
+            Ok(Some(bytes)) => String::from_utf8_lossy(&bytes)
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn store_pending_revocations(&self, tokens: &[String]) -> Result<()> {
+        if tokens.is_empty() {
+            self.storage
+                .delete(PENDING_REVOCATION_KEY.into())
+                .map_err(platform)
+        } else {
+            self.storage
+                .put(
+                    PENDING_REVOCATION_KEY.into(),
+                    tokens.join("\n").into_bytes(),
+                )
+                .map_err(platform)
+        }
+    }
+
+    /// Adds a refresh token to the revocation queue, kept in secure storage until the
+    /// server confirms.
+    fn queue_revocation(&self, refresh_token: &str) -> Result<()> {
+        let mut pending = self.pending_revocations();
+        if !pending.iter().any(|t| t == refresh_token) {
+            pending.push(refresh_token.to_string());
+        }
+        self.store_pending_revocations(&pending)
+    }
+
+    /// Revokes refresh tokens left over from sign-outs and account switches that could not
+    /// reach the server. Best effort: what fails stays queued.
     async fn revoke_pending(&self) {
-        let Ok(Some(token)) = self.storage.get(PENDING_REVOCATION_KEY.into()) else {
+        let pending = self.pending_revocations();
+        if pending.is_empty() {
             return;
-        };
-        let body = RefreshRequest {
-            refresh_token: String::from_utf8_lossy(&token).into_owned(),
-        };
-        match self
-            .api
-            .send::<_, serde_json::Value>(Method::POST, "/v1/auth/logout", Some(&body), None, true)
-            .await
-        {
-            Ok(_) | Err(Error::Unauthorized(_)) => {
-                let _ = self.storage.delete(PENDING_REVOCATION_KEY.into());
+        }
+        let mut revoked = Vec::new();
+        for token in pending {
+            let body = RefreshRequest {
+                refresh_token: token.clone(),
+            };
+            match self
+                .api
+                .send::<_, serde_json::Value>(
+                    Method::POST,
+                    "/v1/auth/logout",
+                    Some(&body),
+                    None,
+                    true,
+                )
+                .await
+            {
+                Ok(_) | Err(Error::Unauthorized(_)) => revoked.push(token),
+                Err(e) => tracing::info!(error = %e, "refresh token revocation postponed"),
             }
-            Err(e) => tracing::info!(error = %e, "refresh token revocation postponed"),
+        }
+        // Re-read: a token queued meanwhile (a sign-out racing this) must stay queued.
+        let remaining: Vec<String> = self
+            .pending_revocations()
+            .into_iter()
+            .filter(|t| !revoked.contains(t))
+            .collect();
+        if let Err(e) = self.store_pending_revocations(&remaining) {
+            tracing::warn!(error = %e, "cannot update the revocation queue");
         }
     }
 

@@ -60,7 +60,16 @@ pub struct Db {
 impl Db {
     /// Opens (creating and migrating if needed) the database at `path`.
     pub fn open(path: &Path) -> rusqlite::Result<Db> {
+        Self::open_with_key(path, None)
+    }
+
+    /// Opens the database, encrypted with the SQLCipher passphrase `key` when given.
+    pub fn open_with_key(path: &Path, key: Option<&str>) -> rusqlite::Result<Db> {
         let mut conn = open_connection(path)?;
+        if let Some(key) = key {
+            // Must come first; pragma_update quotes the passphrase as an SQL string.
+            conn.pragma_update(None, "key", key)?;
+        }
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;

@@ -55,6 +55,9 @@ pub struct ServerConfig {
     pub max_stored_rejections: usize,
     /// Connection limits and timeouts.
     pub connections: ConnectionLimits,
+    /// SQLCipher passphrase for an encrypted server database; `None` (the default) keeps
+    /// the reference server's database in plaintext.
+    pub db_key: Option<String>,
 }
 
 /// What one connection may hold on to (`docs/server-hardening.md`).
@@ -97,6 +100,7 @@ impl ServerConfig {
             password_queue: 64,
             max_stored_rejections: 10_000,
             connections: ConnectionLimits::default(),
+            db_key: None,
         }
     }
 }
@@ -185,7 +189,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Opens (and if new, migrates and seeds) the database and starts serving.
 pub async fn start(config: ServerConfig) -> Result<RunningServer, error::StartError> {
-    let db = Db::open(&config.db_path)?;
+    let db = Db::open_with_key(&config.db_path, config.db_key.as_deref())?;
     if config.seed_demo {
         seed::demo(&db).await?;
     }

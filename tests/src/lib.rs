@@ -82,3 +82,31 @@ pub fn closed_port_url() -> String {
     drop(listener);
     format!("http://127.0.0.1:{port}")
 }
+
+/// A fixed database key for the helper processes of the kill tests (argv is fine there:
+/// the key protects nothing but a temporary test file).
+pub fn key_from_hex(hex: &str) -> companion_core::keys::DatabaseKey {
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex key"))
+        .collect();
+    companion_core::keys::DatabaseKey::from_bytes(&bytes).expect("32-byte key")
+}
+
+/// The hex form [`key_from_hex`] reads.
+pub fn key_to_hex(key: &companion_core::keys::DatabaseKey) -> String {
+    key.as_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Opens an account database of a test phone with the key its secure storage holds, to
+/// look at (or damage) it from outside the core as a test must.
+pub fn open_account_db(phone_dir: &Path, account_id: &str, db: &Path) -> rusqlite::Connection {
+    let storage = FileSecureStorage::new(phone_dir.join("secure")).expect("secure storage");
+    let key = companion_core::keys::account_database_key(&storage, account_id)
+        .expect("secure storage")
+        .expect("the account has a database key");
+    let conn = rusqlite::Connection::open(db).expect("open account db");
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key_to_hex(&key)))
+        .expect("key");
+    conn
+}

@@ -317,10 +317,9 @@ async fn unknown_cursor_and_diverged_copies_are_downloaded_again() {
     );
 
     // The phone's own copy damaged on disk: a verification finds and repairs it.
-    let path = a.store().unwrap().path().to_path_buf();
-    rusqlite::Connection::open(&path)
+    a.store()
         .unwrap()
-        .execute("UPDATE inv_stock SET qty = qty + 100 WHERE item_id = ?1 AND lot_id = ?2 AND location_id = ?3", [&item, &lot, &bin])
+        .write(|tx| Ok(tx.execute("UPDATE inv_stock SET qty = qty + 100 WHERE item_id = ?1 AND lot_id = ?2 AND location_id = ?3", [&item, &lot, &bin])?))
         .unwrap();
     assert!(!a.inventory_verify_scope(WH).await.unwrap());
     assert_eq!(
@@ -394,13 +393,16 @@ async fn initial_download_resumes_after_a_kill() {
     );
     let in_bin = a.stock_in_bin(WH, &bin).unwrap();
     assert!(in_bin.iter().any(|l| l.item_id == item && l.lot_id == lot));
-    let indexed: i64 = rusqlite::Connection::open(a.store().unwrap().path())
+    let indexed: i64 = a
+        .store()
         .unwrap()
-        .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE name = 'inv_stock_bin'",
-            [],
-            |r| r.get(0),
-        )
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'inv_stock_bin'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
         .unwrap();
     assert_eq!(indexed, 1, "the by-bin index is back after the download");
     assert!(a.inventory_verify_scope(WH).await.unwrap());

@@ -5,14 +5,17 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use companion_core::keys::DatabaseKey;
 use companion_core::store::{MIGRATIONS, Store};
+use companion_tests::key_to_hex;
 
 #[test]
 fn killed_mid_migration_database_opens_intact_and_migrates_again() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("companion.db");
+    let key = DatabaseKey::generate();
     {
-        let store = Store::open_with(&path, &MIGRATIONS[..1]).unwrap();
+        let store = Store::open_with(&path, &key, &MIGRATIONS[..1]).unwrap();
         store
             .set_meta("last_scan", "pallet 00012345678905")
             .unwrap();
@@ -20,6 +23,7 @@ fn killed_mid_migration_database_opens_intact_and_migrates_again() {
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_slow_migration"))
         .arg(&path)
+        .arg(key_to_hex(&key))
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -38,6 +42,8 @@ fn killed_mid_migration_database_opens_intact_and_migrates_again() {
     );
 
     let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key_to_hex(&key)))
+        .unwrap();
     let version: u32 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
@@ -56,7 +62,7 @@ fn killed_mid_migration_database_opens_intact_and_migrates_again() {
     drop(conn);
 
     // The next launch: integrity check passes, data is there, migrations complete.
-    let store = Store::open(&path).unwrap();
+    let store = Store::open(&path, &key).unwrap();
     assert_eq!(
         store.get_meta("last_scan").unwrap().as_deref(),
         Some("pallet 00012345678905")

@@ -135,3 +135,129 @@ async fn tokens_never_reach_databases_or_logs() {
         }
     }
 }
+
+/// Entries the desktop secure-storage stand-in (Keystore/Keychain) may hold: keys and
+/// tokens, nothing else.
+fn allowed_secure_entry(name: &str) -> bool {
+    matches!(
+        name,
+        "session.v1"
+            | "session.pending_revocation"
+            | "device.install_id"
+            | "device.signing_key.pkcs8"
+    ) || (name.starts_with("account.")
+        && (name.ends_with(".db_key") || name.ends_with(".file_key")))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nothing_under_the_phone_data_dir_is_readable_after_a_working_day() {
+    use companion_core::inventory::{AdjustReason, MovementKind, NewMovement};
+    use companion_server::catalogue::{bin_id, item_id, lot_id};
+    const WH: &str = "wh-north";
+
+    let server = TestServer::start().await;
+    server
+        .server
+        .db()
+        .with(|c| companion_server::catalogue::seed(c, WH, 200))
+        .unwrap();
+    let item_names: Vec<String> = server.server.db().with(|c| {
+        let mut stmt = c
+            .prepare("SELECT name FROM inv_items WHERE warehouse_id = ?1 ORDER BY item_id LIMIT 5")
+            .unwrap();
+        stmt.query_map([WH], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    });
+    assert_eq!(item_names.len(), 5);
+    let dir = tempfile::tempdir().unwrap();
+    let phone = open_phone(dir.path(), &server.url()).unwrap();
+    let mut secrets: BTreeSet<String> = item_names.iter().cloned().collect();
+    secrets.insert(DEMO_PASSWORD.to_string());
+
+    let maria = phone.sign_in("maria", DEMO_PASSWORD).await.unwrap();
+    secrets.insert(maria.display_name.clone());
+    secrets.extend(tokens_in_secure_storage(dir.path()));
+    phone.inventory_sync().await.unwrap();
+    for n in 0..3 {
+        phone
+            .record_movement(NewMovement {
+                warehouse_id: WH.into(),
+                kind: MovementKind::Adjust,
+                item_id: item_id(n),
+                lot_id: lot_id(n, 0),
+                location_id: bin_id('N', n),
+                to_location_id: None,
+                qty: -1,
+                reason: Some(AdjustReason::Damage),
+                po_line_id: None,
+            })
+            .unwrap();
+    }
+    phone.inventory_sync().await.unwrap();
+    // Another account on the same phone, synced and signed out.
+    let lena = phone.sign_in("lena", DEMO_PASSWORD).await.unwrap();
+    secrets.insert(lena.display_name.clone());
+    secrets.extend(tokens_in_secure_storage(dir.path()));
+    phone.inventory_sync().await.unwrap();
+    phone.sign_out().await.unwrap();
+    drop(phone);
+
+    let secure_file = dir.path().join("secure/secure-storage.json");
+    let mut files = Vec::new();
+    files_under(dir.path(), &mut files);
+    let mut databases = 0;
+    for file in files.iter().filter(|f| **f != secure_file) {
+        let bytes = std::fs::read(file).unwrap();
+        databases += usize::from(file.file_name().is_some_and(|n| n == "companion.db"));
+        assert!(
+            !contains(&bytes, "SQLite format 3"),
+            "{} is a plaintext SQLite file",
+            file.display()
+        );
+        for secret in &secrets {
+            assert!(
+                !contains(&bytes, secret),
+                "{} holds {secret:?} in clear",
+                file.display()
+            );
+        }
+    }
+    assert_eq!(
+        databases, 2,
+        "both accounts' databases were checked: {files:?}"
+    );
+
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(&secure_file).unwrap()).unwrap();
+    for name in map.keys() {
+        assert!(allowed_secure_entry(name), "secure storage holds {name}");
+    }
+    for account in [&maria, &lena] {
+        assert!(map.contains_key(&format!("account.{}.db_key", account.id)));
+    }
+    let raw = std::fs::read(&secure_file).unwrap();
+    for secret in [DEMO_PASSWORD].iter().chain(
+        item_names
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .iter(),
+    ) {
+        assert!(!contains(&raw, secret), "secure storage holds {secret:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_server_database_can_be_encrypted_too() {
+    let server =
+        TestServer::start_with(|c| c.db_key = Some("server database passphrase".into())).await;
+    let dir = tempfile::tempdir().unwrap();
+    let phone = open_phone(dir.path(), &server.url()).unwrap();
+    phone.sign_in("maria", DEMO_PASSWORD).await.unwrap();
+    let bytes = std::fs::read(server.db_path()).unwrap();
+    assert!(!bytes.is_empty());
+    assert!(!contains(&bytes, "SQLite format 3"));
+    assert!(!contains(&bytes, "maria"));
+}

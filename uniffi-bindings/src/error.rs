@@ -55,7 +55,7 @@ impl From<Error> for CompanionError {
                 status: 200,
                 detail,
             },
-            Error::Storage(_) => CompanionError::Storage {
+            Error::Storage(_) | Error::MissingKey { .. } => CompanionError::Storage {
                 detail,
                 corrupt: false,
             },

@@ -10,10 +10,11 @@ WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3000000
 INSERT INTO pallet_history SELECT x, randomblob(48) FROM n;";
 
 fn main() {
-    let Some(path) = std::env::args().nth(1) else {
-        eprintln!("usage: slow_migration DB_PATH");
+    let (Some(path), Some(key)) = (std::env::args().nth(1), std::env::args().nth(2)) else {
+        eprintln!("usage: slow_migration DB_PATH KEY_HEX");
         std::process::exit(2);
     };
+    let key = companion_tests::key_from_hex(&key);
     let mut migrations: Vec<Migration> = MIGRATIONS.to_vec();
     migrations.push(Migration {
         version: MIGRATIONS.len() as u32 + 1,
@@ -21,7 +22,7 @@ fn main() {
         sql: SLOW,
     });
     println!("migrating");
-    match Store::open_with(&path, &migrations) {
+    match Store::open_with(&path, &key, &migrations) {
         Ok(_) => println!("done"),
         Err(e) => {
             eprintln!("error: {e}");

@@ -31,6 +31,7 @@ pub mod http;
 pub mod inventory;
 pub mod platform;
 pub mod protocol;
+pub mod push;
 pub mod scan;
 pub mod session;
 pub mod store;

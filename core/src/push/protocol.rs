@@ -96,7 +96,9 @@ pub fn validate_token(provider: PushProvider, token: &str) -> Result<(), &'stati
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':' | b'.')),
         // APNs device tokens travel as hex.
-        PushProvider::Apns => token.len() % 2 == 0 && token.bytes().all(|b| b.is_ascii_hexdigit()),
+        PushProvider::Apns => {
+            token.len().is_multiple_of(2) && token.bytes().all(|b| b.is_ascii_hexdigit())
+        }
     };
     if ok {
         Ok(())

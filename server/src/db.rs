@@ -47,6 +47,7 @@ CREATE TABLE tokens (
 CREATE INDEX tokens_by_session ON tokens(session_id);
 "#,
     crate::inventory::MIGRATION,
+    crate::push::MIGRATION,
 ];
 
 /// Handle to the server database; cheap to clone.

@@ -205,6 +205,7 @@ async fn push(
             Ok(results)
         })
         .await?;
+    state.push.wake();
     Ok(Json(PushResponse { results }))
 }
 
@@ -284,6 +285,7 @@ fn apply_once(
                     params![m.warehouse_id, po, m.qty, version],
                 )?;
             }
+            crate::push::events::after_movement(tx, m)?;
             let applied_delta =
                 (m.kind == MovementKind::Count).then(|| effects.deltas.first().map_or(0, |d| d.1));
             MovementResult {

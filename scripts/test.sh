@@ -23,5 +23,8 @@ cargo test --locked
 step "generated bindings are up to date"
 scripts/gen-bindings.sh --check
 
+step "iOS: Swift parses, Info.plist permissions, Swift names the real API"
+scripts/ios-checks.sh
+
 step "Kotlin bindings on the JVM"
 scripts/kotlin-tests.sh

@@ -37,7 +37,9 @@ impl CliError {
                 Error::Unauthorized(_) | Error::NotSignedIn => "unauthorized",
                 Error::InvalidInput { .. } => "invalid_input",
                 Error::Server { .. } | Error::Protocol(_) => "server",
-                Error::Storage(_) | Error::CorruptDatabase { .. } => "storage",
+                Error::Storage(_) | Error::CorruptDatabase { .. } | Error::CorruptFile { .. } => {
+                    "storage"
+                }
                 Error::Platform { .. } => "platform",
                 Error::NotFound(_) => "not_found",
                 Error::Conflict(_) => "conflict",

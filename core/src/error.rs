@@ -42,6 +42,10 @@ pub enum Error {
     /// The local database file is damaged; the account's local data must be re-synced.
     #[error("local database is corrupt ({path}): {detail}")]
     CorruptDatabase { path: String, detail: String },
+    /// A sealed file (photo, proof, export) failed authentication: wrong key, altered or
+    /// truncated. Its content is never returned.
+    #[error("sealed file is corrupt ({path}): {detail}")]
+    CorruptFile { path: String, detail: String },
     /// A platform service implemented by the app (secure storage, ...) failed.
     #[error("platform service {service} failed: {reason}")]
     Platform {

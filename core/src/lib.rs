@@ -29,10 +29,12 @@ pub mod events;
 pub mod gs1;
 pub mod http;
 pub mod inventory;
+pub mod permissions;
 pub mod platform;
 pub mod protocol;
 pub mod push;
 pub mod scan;
+pub mod sealed;
 pub mod session;
 pub mod store;
 

@@ -59,7 +59,7 @@ impl From<Error> for CompanionError {
                 detail,
                 corrupt: false,
             },
-            Error::CorruptDatabase { .. } => CompanionError::Storage {
+            Error::CorruptDatabase { .. } | Error::CorruptFile { .. } => CompanionError::Storage {
                 detail,
                 corrupt: true,
             },

@@ -26,12 +26,15 @@ pub enum BenchCommand {
     Sync(crate::bench_sync::BenchSyncArgs),
     /// Barcode decoding over a directory of frames with a manifest.json.
     Scan(crate::scan::BenchScanArgs),
+    /// Push: fan-out of one event to 1,000 devices through the FCM stand-in; no-op registration.
+    Push,
 }
 
 pub async fn run(_cli: &Cli, which: &BenchCommand) -> Result<(), CliError> {
     match which {
         BenchCommand::Open { runs, skip_library } => open(*runs, *skip_library).await,
         BenchCommand::Sync(args) => crate::bench_sync::run(args).await,
+        BenchCommand::Push => crate::push::bench().await,
         BenchCommand::Scan(args) => {
             crate::scan::run_bench_scan(args).map_err(|e| CliError::Usage(e.to_string()))
         }

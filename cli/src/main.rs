@@ -9,6 +9,7 @@ mod bench;
 mod bench_sync;
 mod demo;
 mod output;
+mod push;
 mod scan;
 mod serve;
 mod stock;
@@ -69,6 +70,11 @@ pub enum Command {
     },
     /// Pushes the outbox and pulls every warehouse (progress bar; JSON lines with --json).
     Sync(stock::SyncArgs),
+    /// Push notifications: register the token, preferences, parse a payload.
+    Push {
+        #[command(subcommand)]
+        which: push::PushCommand,
+    },
     /// End-to-end benchmarks printing `key=value` lines.
     Bench {
         #[command(subcommand)]
@@ -119,5 +125,6 @@ async fn run(cli: Cli) -> Result<(), output::CliError> {
         Command::Bench { which } => bench::run(&cli, which).await,
         Command::Stock { which } => stock::run(&cli, which).await,
         Command::Sync(args) => stock::sync(&cli, args).await,
+        Command::Push { which } => push::run(&cli, which).await,
     }
 }

@@ -288,7 +288,10 @@ async fn a_threshold_crossing_reaches_the_subscribed_phone_only_and_dead_tokens_
 
     // No push token in any log line or any file of the run (phones, server, stand-in config).
     let tokens = [TOKEN_A, TOKEN_C, TOKEN_A2];
-    assert!(!logs.0.lock().unwrap().is_empty(), "the run logged something to scan");
+    assert!(
+        !logs.0.lock().unwrap().is_empty(),
+        "the run logged something to scan"
+    );
     for line in logs.0.lock().unwrap().iter() {
         for t in tokens {
             assert!(!line.contains(t), "a push token was logged: {line}");

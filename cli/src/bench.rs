@@ -30,6 +30,8 @@ pub enum BenchCommand {
     Scan(crate::scan::BenchScanArgs),
     /// Wrong-password storm: server memory, `/v1/me` latency, throttling.
     LoginStorm(crate::bench_login::BenchLoginArgs),
+    /// Push: fan-out of one event to 1,000 devices through the FCM stand-in; no-op registration.
+    Push,
 }
 
 pub async fn run(_cli: &Cli, which: &BenchCommand) -> Result<(), CliError> {
@@ -37,6 +39,7 @@ pub async fn run(_cli: &Cli, which: &BenchCommand) -> Result<(), CliError> {
         BenchCommand::Open { runs, skip_library } => open(*runs, *skip_library).await,
         BenchCommand::Sync(args) => crate::bench_sync::run(args).await,
         BenchCommand::LoginStorm(args) => crate::bench_login::run(args).await,
+        BenchCommand::Push => crate::push::bench().await,
         BenchCommand::Scan(args) => {
             crate::scan::run_bench_scan(args).map_err(|e| CliError::Usage(e.to_string()))
         }

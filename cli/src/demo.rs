@@ -35,9 +35,19 @@ fn usage(e: impl std::fmt::Display) -> CliError {
 pub async fn run(json: bool) -> Result<(), CliError> {
     let out = Steps { json };
     let work = tempfile::tempdir().map_err(usage)?;
-    let server = companion_server::start(ServerConfig::in_dir(work.path().join("server")))
+    // Push goes through a local stand-in of FCM, as a real deployment would through Google.
+    let fcm = companion_push_providers::standin::FcmStandin::start()
         .await
         .map_err(usage)?;
+    let service_account = work.path().join("fcm-service-account.json");
+    std::fs::write(&service_account, fcm.service_account_json()).map_err(usage)?;
+    let mut config = ServerConfig::in_dir(work.path().join("server"));
+    config.push.fcm = Some(companion_server::push::FcmSettings {
+        service_account_path: service_account,
+        send_base_url: fcm.url(),
+    });
+    config.push.erp_api_key = Some(DEMO_ERP_KEY.into());
+    let server = companion_server::start(config).await.map_err(usage)?;
     server
         .db()
         .with(|c| companion_server::catalogue::seed(c, WAREHOUSE, DEMO_STOCK_ROWS))
@@ -160,6 +170,8 @@ pub async fn run(json: bool) -> Result<(), CliError> {
         return Err(usage("the phones did not converge"));
     }
 
+    push_demo(&out, &server, &fcm, &maria, &lena, &item_id, &lot_id, &bin).await?;
+
     // A phone restart: the session comes back from secure storage, no password needed.
     drop(maria);
     let maria = open_device(&maria_dir, &server.url())?;
@@ -178,6 +190,85 @@ pub async fn run(json: bool) -> Result<(), CliError> {
         "signed out; refresh tokens revoked on the server".into(),
     );
     server.shutdown().await;
+    Ok(())
+}
+
+const DEMO_ERP_KEY: &str = "demo-erp-key";
+
+/// Phone A registers for push; the ERP sets a threshold at the item's current stock; phone
+/// B picks one case and syncs; the server notifies A through the FCM stand-in and A reads
+/// the typed event with its deep link.
+#[allow(clippy::too_many_arguments)]
+async fn push_demo(
+    out: &Steps,
+    server: &companion_server::RunningServer,
+    fcm: &companion_push_providers::standin::FcmStandin,
+    maria: &Companion,
+    lena: &Companion,
+    item_id: &str,
+    lot_id: &str,
+    bin: &str,
+) -> Result<(), CliError> {
+    use companion_core::push::PushNotifications;
+    use companion_core::push::protocol::PushProvider;
+    // A demo token; a real one comes from FirebaseMessaging.getToken() on the phone.
+    let token = format!("demo:APA91b-{}", maria.install_id());
+    maria
+        .push()
+        .register_token(PushProvider::Fcm, &token, None)
+        .await?;
+    let total: i64 = maria
+        .stock_item(WAREHOUSE, item_id)?
+        .lines
+        .iter()
+        .map(|l| l.qty)
+        .sum();
+    let answer = reqwest::Client::new()
+        .post(format!("{}/v1/erp/push/thresholds", server.url()))
+        .header("x-erp-api-key", DEMO_ERP_KEY)
+        .json(
+            &serde_json::json!({"warehouse_id": WAREHOUSE, "item_id": item_id, "threshold": total}),
+        )
+        .send()
+        .await
+        .map_err(usage)?;
+    if answer.status().as_u16() != 204 {
+        return Err(usage(format!("setting the threshold: {}", answer.status())));
+    }
+    lena.record_movement(NewMovement {
+        warehouse_id: WAREHOUSE.into(),
+        kind: MovementKind::Pick,
+        item_id: item_id.into(),
+        lot_id: lot_id.into(),
+        location_id: bin.into(),
+        to_location_id: None,
+        qty: 1,
+        reason: None,
+        po_line_id: None,
+    })?;
+    lena.inventory_sync().await?;
+    let mut waited = 0;
+    let received = loop {
+        if let Some(m) = fcm.received_by(&token).into_iter().next() {
+            break m;
+        }
+        if waited > 100 {
+            return Err(usage("no notification reached phone A"));
+        }
+        waited += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let event = PushNotifications::parse_fcm(&received.data)?;
+    let link = event.target().map(|t| t.url()).unwrap_or_default();
+    out.say(
+        "push",
+        serde_json::json!({"threshold": total, "title": received.title, "body": received.body, "link": link}),
+        format!(
+            "B picked 1 below the threshold of {total}: A got \"{}\" via the FCM stand-in ({}), opens {link}",
+            received.title, received.body
+        ),
+    );
+    maria.push().unregister().await?;
     Ok(())
 }
 

@@ -10,6 +10,7 @@ mod bench_login;
 mod bench_sync;
 mod demo;
 mod output;
+mod push;
 mod scan;
 mod serve;
 mod stock;
@@ -70,6 +71,11 @@ pub enum Command {
     },
     /// Pushes the outbox and pulls every warehouse (progress bar; JSON lines with --json).
     Sync(stock::SyncArgs),
+    /// Push notifications: register the token, preferences, parse a payload.
+    Push {
+        #[command(subcommand)]
+        which: push::PushCommand,
+    },
     /// End-to-end benchmarks printing `key=value` lines.
     Bench {
         #[command(subcommand)]
@@ -120,5 +126,6 @@ async fn run(cli: Cli) -> Result<(), output::CliError> {
         Command::Bench { which } => bench::run(&cli, which).await,
         Command::Stock { which } => stock::run(&cli, which).await,
         Command::Sync(args) => stock::sync(&cli, args).await,
+        Command::Push { which } => push::run(&cli, which).await,
     }
 }

@@ -25,6 +25,29 @@ pub struct ServeArgs {
     /// Access token lifetime in seconds.
     #[arg(long, default_value_t = 900)]
     pub access_ttl_secs: u64,
+    /// FCM: the service-account JSON key file; enables FCM delivery.
+    #[arg(long)]
+    pub fcm_service_account: Option<PathBuf>,
+    /// FCM: the send endpoint's base URL (a stand-in's in tests).
+    #[arg(long, default_value = companion_push_providers::fcm::DEFAULT_SEND_BASE)]
+    pub fcm_url: String,
+    /// APNs: the `.p8` key file; enables APNs delivery (with the three options below).
+    #[arg(long, requires_all = ["apns_key_id", "apns_team_id", "apns_topic"])]
+    pub apns_key: Option<PathBuf>,
+    #[arg(long)]
+    pub apns_key_id: Option<String>,
+    #[arg(long)]
+    pub apns_team_id: Option<String>,
+    /// The app's bundle id.
+    #[arg(long)]
+    pub apns_topic: Option<String>,
+    #[arg(long, default_value = companion_push_providers::apns::PRODUCTION)]
+    pub apns_url: String,
+    #[arg(long, default_value = companion_push_providers::apns::SANDBOX)]
+    pub apns_sandbox_url: String,
+    /// The key the ERP presents on /v1/erp/push/… (unset: those endpoints refuse everyone).
+    #[arg(long, env = "COMPANION_ERP_API_KEY", hide_env_values = true)]
+    pub erp_api_key: Option<String>,
     /// Listen on a non-loopback address even though the demo users (whose password is
     /// public) exist. Without it such an address is refused.
     #[arg(long)]
@@ -50,6 +73,29 @@ pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
     config.addr = args.addr;
     config.fault_injection_endpoint = args.fault_injection;
     config.access_ttl = std::time::Duration::from_secs(args.access_ttl_secs);
+    config.push.fcm =
+        args.fcm_service_account
+            .clone()
+            .map(|path| companion_server::push::FcmSettings {
+                service_account_path: path,
+                send_base_url: args.fcm_url.clone(),
+            });
+    if let (Some(key), Some(key_id), Some(team_id), Some(topic)) = (
+        &args.apns_key,
+        &args.apns_key_id,
+        &args.apns_team_id,
+        &args.apns_topic,
+    ) {
+        config.push.apns = Some(companion_server::push::ApnsSettings {
+            key_path: key.clone(),
+            key_id: key_id.clone(),
+            team_id: team_id.clone(),
+            topic: topic.clone(),
+            production_url: args.apns_url.clone(),
+            sandbox_url: args.apns_sandbox_url.clone(),
+        });
+    }
+    config.push.erp_api_key = args.erp_api_key.clone();
     let server = companion_server::start(config)
         .await
         .map_err(|e| CliError::Usage(format!("server: {e}")))?;

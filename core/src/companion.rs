@@ -194,6 +194,11 @@ impl Companion {
         self.events.current()
     }
 
+    /// Push notifications of the signed-in account.
+    pub fn push(&self) -> crate::push::PushNotifications<'_> {
+        crate::push::PushNotifications::new(self)
+    }
+
     /// Publishes an event to listeners (used by the core's feature modules).
     pub fn publish(&self, event: CompanionEvent) {
         self.events.publish(event);

@@ -33,6 +33,7 @@ pub mod keys;
 pub mod permissions;
 pub mod platform;
 pub mod protocol;
+pub mod push;
 pub mod scan;
 pub mod sealed;
 pub mod session;

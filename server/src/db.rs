@@ -49,6 +49,7 @@ CREATE INDEX tokens_by_session ON tokens(session_id);
     crate::inventory::MIGRATION,
     crate::auth::ROTATION_MIGRATION,
     crate::inventory::MOVEMENTS_PER_ACCOUNT_MIGRATION,
+    crate::push::MIGRATION,
 ];
 
 /// Handle to the server database; cheap to clone.

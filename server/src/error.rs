@@ -178,4 +178,6 @@ pub enum StartError {
     Bind(std::io::Error),
     #[error("seeding demo data: {0}")]
     Seed(String),
+    #[error("push: {0}")]
+    Push(String),
 }

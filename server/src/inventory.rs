@@ -269,6 +269,7 @@ async fn push(
             r
         })
         .collect();
+    state.push.wake();
     Ok(Json(PushResponse { results }))
 }
 
@@ -466,6 +467,7 @@ fn apply_once(
                     params![m.warehouse_id, po, m.qty, version],
                 )?;
             }
+            crate::push::events::after_movement(tx, m)?;
             let applied_delta =
                 (m.kind == MovementKind::Count).then(|| effects.deltas.first().map_or(0, |d| d.1));
             MovementResult {

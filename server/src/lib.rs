@@ -15,6 +15,7 @@ pub mod db;
 pub mod error;
 pub mod faults;
 pub mod inventory;
+pub mod push;
 pub mod limits;
 pub mod seed;
 mod serve;
@@ -45,6 +46,8 @@ pub struct ServerConfig {
     pub fault_injection_endpoint: bool,
     /// Seed demo users and warehouses when the database is new.
     pub seed_demo: bool,
+    /// Push providers, the ERP key and the clock of the push dispatcher.
+    pub push: push::PushConfig,
     /// Failed-login throttling per username and per client address.
     pub throttle: limits::ThrottleConfig,
     /// Threads checking passwords (each Argon2 check holds 19 MiB while it runs).
@@ -95,6 +98,7 @@ impl ServerConfig {
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),
             fault_injection_endpoint: false,
             seed_demo: true,
+            push: push::PushConfig::default(),
             throttle: limits::ThrottleConfig::default(),
             password_threads: 2,
             password_queue: 64,
@@ -111,6 +115,7 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<ServerConfig>,
     pub faults: Arc<Faults>,
+    pub push: push::PushService,
     pub passwords: Arc<limits::PasswordPool>,
     pub throttle: Arc<limits::LoginThrottle>,
 }
@@ -120,6 +125,8 @@ pub struct RunningServer {
     addr: SocketAddr,
     faults: Arc<Faults>,
     db: Db,
+    push: push::PushService,
+    dispatcher: Option<JoinHandle<()>>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
 }
@@ -144,12 +151,20 @@ impl RunningServer {
         &self.db
     }
 
+    /// The push dispatcher (tests step it with `drain`).
+    pub fn push(&self) -> &push::PushService {
+        &self.push
+    }
+
     /// Stops accepting requests, finishes those in flight, and returns.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+        if let Some(d) = self.dispatcher.take() {
+            d.abort();
+        }
     }
 }
 
@@ -164,7 +179,8 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/refresh", post(auth::refresh))
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(auth::me))
-        .merge(inventory::router());
+        .merge(inventory::router())
+        .merge(push::router());
     if state.config.fault_injection_endpoint {
         v1 = v1.route("/_test/faults", post(faults::configure));
     }
@@ -198,6 +214,16 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, error::StartEr
         .map_err(error::StartError::Bind)?;
     let addr = listener.local_addr().map_err(error::StartError::Bind)?;
     let faults = Arc::new(Faults::default());
+    let push = push::PushService::new(
+        db.clone(),
+        &config.push,
+        &config.db_path.with_extension("push-token.key"),
+    )
+    .map_err(error::StartError::Push)?;
+    let dispatcher = config
+        .push
+        .background_dispatch
+        .then(|| push.spawn_background());
     let connections = config.connections;
     let state = AppState {
         db: db.clone(),
@@ -205,6 +231,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, error::StartEr
         throttle: Arc::new(limits::LoginThrottle::new(config.throttle)),
         config: Arc::new(config),
         faults: faults.clone(),
+        push: push.clone(),
     };
     let app = router(state);
     let (tx, rx) = oneshot::channel::<()>();
@@ -214,6 +241,8 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, error::StartEr
         addr,
         faults,
         db,
+        push,
+        dispatcher,
         shutdown: Some(tx),
         task,
     })

@@ -2176,6 +2176,265 @@ public func FfiConverterTypeNewMovement_lower(_ value: NewMovement) -> RustBuffe
 
 
 /**
+ * One notification as the phone understands it.
+ */
+public struct NotificationEvent: Equatable, Hashable {
+    /**
+     * Unique per event (not per device): lets the phone drop duplicates.
+     */
+    public var eventId: String
+    public var kind: NotificationKind
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Unique per event (not per device): lets the phone drop duplicates.
+         */eventId: String, kind: NotificationKind) {
+        self.eventId = eventId
+        self.kind = kind
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NotificationEvent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNotificationEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NotificationEvent {
+        return
+            try NotificationEvent(
+                eventId: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeNotificationKind.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NotificationEvent, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.eventId, into: &buf)
+        FfiConverterTypeNotificationKind.write(value.kind, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNotificationEvent_lift(_ buf: RustBuffer) throws -> NotificationEvent {
+    return try FfiConverterTypeNotificationEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNotificationEvent_lower(_ value: NotificationEvent) -> RustBuffer {
+    return FfiConverterTypeNotificationEvent.lower(value)
+}
+
+
+/**
+ * Raw facts about one permission, reported by the shell each time a feature starts.
+ */
+public struct OsPermissionFacts: Equatable, Hashable {
+    public var platform: PermissionPlatform
+    public var permission: Permission
+    public var authorization: OsAuthorization
+    /**
+     * Android's `shouldShowRequestPermissionRationale`; false on iOS.
+     */
+    public var shouldShowRationale: Bool
+    /**
+     * For location: whether location services are on. True for other permissions.
+     */
+    public var serviceEnabled: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(platform: PermissionPlatform, permission: Permission, authorization: OsAuthorization, 
+        /**
+         * Android's `shouldShowRequestPermissionRationale`; false on iOS.
+         */shouldShowRationale: Bool, 
+        /**
+         * For location: whether location services are on. True for other permissions.
+         */serviceEnabled: Bool) {
+        self.platform = platform
+        self.permission = permission
+        self.authorization = authorization
+        self.shouldShowRationale = shouldShowRationale
+        self.serviceEnabled = serviceEnabled
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OsPermissionFacts: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOsPermissionFacts: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OsPermissionFacts {
+        return
+            try OsPermissionFacts(
+                platform: FfiConverterTypePermissionPlatform.read(from: &buf), 
+                permission: FfiConverterTypePermission.read(from: &buf), 
+                authorization: FfiConverterTypeOsAuthorization.read(from: &buf), 
+                shouldShowRationale: FfiConverterBool.read(from: &buf), 
+                serviceEnabled: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OsPermissionFacts, into buf: inout [UInt8]) {
+        FfiConverterTypePermissionPlatform.write(value.platform, into: &buf)
+        FfiConverterTypePermission.write(value.permission, into: &buf)
+        FfiConverterTypeOsAuthorization.write(value.authorization, into: &buf)
+        FfiConverterBool.write(value.shouldShowRationale, into: &buf)
+        FfiConverterBool.write(value.serviceEnabled, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOsPermissionFacts_lift(_ buf: RustBuffer) throws -> OsPermissionFacts {
+    return try FfiConverterTypeOsPermissionFacts.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOsPermissionFacts_lower(_ value: OsPermissionFacts) -> RustBuffer {
+    return FfiConverterTypeOsPermissionFacts.lower(value)
+}
+
+
+/**
+ * A decision with the state of every permission it looked at, for the screen to show.
+ */
+public struct PermissionDecision: Equatable, Hashable {
+    public var feature: Feature
+    public var states: [PermissionStateOf]
+    public var action: PermissionAction
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(feature: Feature, states: [PermissionStateOf], action: PermissionAction) {
+        self.feature = feature
+        self.states = states
+        self.action = action
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PermissionDecision: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePermissionDecision: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PermissionDecision {
+        return
+            try PermissionDecision(
+                feature: FfiConverterTypeFeature.read(from: &buf), 
+                states: FfiConverterSequenceTypePermissionStateOf.read(from: &buf), 
+                action: FfiConverterTypePermissionAction.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PermissionDecision, into buf: inout [UInt8]) {
+        FfiConverterTypeFeature.write(value.feature, into: &buf)
+        FfiConverterSequenceTypePermissionStateOf.write(value.states, into: &buf)
+        FfiConverterTypePermissionAction.write(value.action, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermissionDecision_lift(_ buf: RustBuffer) throws -> PermissionDecision {
+    return try FfiConverterTypePermissionDecision.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermissionDecision_lower(_ value: PermissionDecision) -> RustBuffer {
+    return FfiConverterTypePermissionDecision.lower(value)
+}
+
+
+public struct PermissionStateOf: Equatable, Hashable {
+    public var permission: Permission
+    public var state: PermissionState
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(permission: Permission, state: PermissionState) {
+        self.permission = permission
+        self.state = state
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PermissionStateOf: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePermissionStateOf: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PermissionStateOf {
+        return
+            try PermissionStateOf(
+                permission: FfiConverterTypePermission.read(from: &buf), 
+                state: FfiConverterTypePermissionState.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PermissionStateOf, into buf: inout [UInt8]) {
+        FfiConverterTypePermission.write(value.permission, into: &buf)
+        FfiConverterTypePermissionState.write(value.state, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermissionStateOf_lift(_ buf: RustBuffer) throws -> PermissionStateOf {
+    return try FfiConverterTypePermissionStateOf.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermissionStateOf_lower(_ value: PermissionStateOf) -> RustBuffer {
+    return FfiConverterTypePermissionStateOf.lower(value)
+}
+
+
+/**
  * An open purchase-order line to receive against.
  */
 public struct PoLine: Equatable, Hashable {
@@ -2249,6 +2508,146 @@ public func FfiConverterTypePoLine_lift(_ buf: RustBuffer) throws -> PoLine {
 #endif
 public func FfiConverterTypePoLine_lower(_ value: PoLine) -> RustBuffer {
     return FfiConverterTypePoLine.lower(value)
+}
+
+
+/**
+ * One switch. `warehouse_id` is set for per-warehouse categories only.
+ */
+public struct Preference: Equatable, Hashable {
+    public var category: Category
+    public var warehouseId: String?
+    public var enabled: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(category: Category, warehouseId: String?, enabled: Bool) {
+        self.category = category
+        self.warehouseId = warehouseId
+        self.enabled = enabled
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Preference: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePreference: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Preference {
+        return
+            try Preference(
+                category: FfiConverterTypeCategory.read(from: &buf), 
+                warehouseId: FfiConverterOptionString.read(from: &buf), 
+                enabled: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Preference, into buf: inout [UInt8]) {
+        FfiConverterTypeCategory.write(value.category, into: &buf)
+        FfiConverterOptionString.write(value.warehouseId, into: &buf)
+        FfiConverterBool.write(value.enabled, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePreference_lift(_ buf: RustBuffer) throws -> Preference {
+    return try FfiConverterTypePreference.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePreference_lower(_ value: Preference) -> RustBuffer {
+    return FfiConverterTypePreference.lower(value)
+}
+
+
+/**
+ * The phone's view of its registration (from the local store; no request).
+ */
+public struct PushStatus: Equatable, Hashable {
+    public var registered: Bool
+    public var provider: PushProvider?
+    /**
+     * Server time of the last registration.
+     */
+    public var registeredAt: Int64?
+    public var attemptsToday: UInt32
+    public var unregisterPending: Bool
+    public var preferencesPending: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(registered: Bool, provider: PushProvider?, 
+        /**
+         * Server time of the last registration.
+         */registeredAt: Int64?, attemptsToday: UInt32, unregisterPending: Bool, preferencesPending: UInt32) {
+        self.registered = registered
+        self.provider = provider
+        self.registeredAt = registeredAt
+        self.attemptsToday = attemptsToday
+        self.unregisterPending = unregisterPending
+        self.preferencesPending = preferencesPending
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PushStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePushStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PushStatus {
+        return
+            try PushStatus(
+                registered: FfiConverterBool.read(from: &buf), 
+                provider: FfiConverterOptionTypePushProvider.read(from: &buf), 
+                registeredAt: FfiConverterOptionInt64.read(from: &buf), 
+                attemptsToday: FfiConverterUInt32.read(from: &buf), 
+                unregisterPending: FfiConverterBool.read(from: &buf), 
+                preferencesPending: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PushStatus, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.registered, into: &buf)
+        FfiConverterOptionTypePushProvider.write(value.provider, into: &buf)
+        FfiConverterOptionInt64.write(value.registeredAt, into: &buf)
+        FfiConverterUInt32.write(value.attemptsToday, into: &buf)
+        FfiConverterBool.write(value.unregisterPending, into: &buf)
+        FfiConverterUInt32.write(value.preferencesPending, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePushStatus_lift(_ buf: RustBuffer) throws -> PushStatus {
+    return try FfiConverterTypePushStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePushStatus_lower(_ value: PushStatus) -> RustBuffer {
+    return FfiConverterTypePushStatus.lower(value)
 }
 
 
@@ -3232,6 +3631,75 @@ public func FfiConverterTypeAdjustReason_lower(_ value: AdjustReason) -> RustBuf
 
 
 /**
+ * APNs environment of a token (debug builds of the iOS app get sandbox tokens).
+ */
+
+public enum ApnsEnvironment: Equatable, Hashable {
+    
+    case production
+    case sandbox
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ApnsEnvironment: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApnsEnvironment: FfiConverterRustBuffer {
+    typealias SwiftType = ApnsEnvironment
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApnsEnvironment {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .production
+        
+        case 2: return .sandbox
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ApnsEnvironment, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .production:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .sandbox:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApnsEnvironment_lift(_ buf: RustBuffer) throws -> ApnsEnvironment {
+    return try FfiConverterTypeApnsEnvironment.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApnsEnvironment_lower(_ value: ApnsEnvironment) -> RustBuffer {
+    return FfiConverterTypeApnsEnvironment.lower(value)
+}
+
+
+
+/**
  * The symbologies the warehouse and the road use. GS1-128 is Code 128 with FNC1 and
  * ITF-14 is ITF of 14 digits; both show up as their base format with GS1 data attached.
  */
@@ -3374,6 +3842,101 @@ public func FfiConverterTypeBarcodeFormat_lift(_ buf: RustBuffer) throws -> Barc
 #endif
 public func FfiConverterTypeBarcodeFormat_lower(_ value: BarcodeFormat) -> RustBuffer {
     return FfiConverterTypeBarcodeFormat.lower(value)
+}
+
+
+
+/**
+ * The notification categories a user can switch on and off.
+ */
+
+public enum Category: Equatable, Hashable {
+    
+    /**
+     * An item's stock in a warehouse fell below its threshold (per warehouse).
+     */
+    case stockBelowThreshold
+    /**
+     * Receipts against purchase orders, and other PO changes.
+     */
+    case purchaseOrder
+    /**
+     * An approval waits for this user.
+     */
+    case approval
+    /**
+     * A delivery stop was assigned to this user.
+     */
+    case deliveryAssignment
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Category: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCategory: FfiConverterRustBuffer {
+    typealias SwiftType = Category
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Category {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .stockBelowThreshold
+        
+        case 2: return .purchaseOrder
+        
+        case 3: return .approval
+        
+        case 4: return .deliveryAssignment
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Category, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .stockBelowThreshold:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .purchaseOrder:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .approval:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .deliveryAssignment:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCategory_lift(_ buf: RustBuffer) throws -> Category {
+    return try FfiConverterTypeCategory.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCategory_lower(_ value: Category) -> RustBuffer {
+    return FfiConverterTypeCategory.lower(value)
 }
 
 
@@ -3541,6 +4104,283 @@ public func FfiConverterTypeDecodeStrategy_lift(_ buf: RustBuffer) throws -> Dec
 #endif
 public func FfiConverterTypeDecodeStrategy_lower(_ value: DecodeStrategy) -> RustBuffer {
     return FfiConverterTypeDecodeStrategy.lower(value)
+}
+
+
+
+/**
+ * Where opening the notification leads.
+ */
+
+public enum DeepLink: Equatable, Hashable {
+    
+    case item(warehouseId: String, itemId: String
+    )
+    case purchaseOrder(warehouseId: String, poNumber: String
+    )
+    case approval(approvalId: String
+    )
+    case stop(stopId: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension DeepLink: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeepLink: FfiConverterRustBuffer {
+    typealias SwiftType = DeepLink
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeepLink {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .item(warehouseId: try FfiConverterString.read(from: &buf), itemId: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .purchaseOrder(warehouseId: try FfiConverterString.read(from: &buf), poNumber: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .approval(approvalId: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 4: return .stop(stopId: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DeepLink, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .item(warehouseId,itemId):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(warehouseId, into: &buf)
+            FfiConverterString.write(itemId, into: &buf)
+            
+        
+        case let .purchaseOrder(warehouseId,poNumber):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(warehouseId, into: &buf)
+            FfiConverterString.write(poNumber, into: &buf)
+            
+        
+        case let .approval(approvalId):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(approvalId, into: &buf)
+            
+        
+        case let .stop(stopId):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(stopId, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeepLink_lift(_ buf: RustBuffer) throws -> DeepLink {
+    return try FfiConverterTypeDeepLink.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeepLink_lower(_ value: DeepLink) -> RustBuffer {
+    return FfiConverterTypeDeepLink.lower(value)
+}
+
+
+
+/**
+ * How a feature carries on without everything it wanted.
+ */
+
+public enum Degradation: Equatable, Hashable {
+    
+    /**
+     * No camera: type or pick the code by hand.
+     */
+    case manualEntry
+    /**
+     * No camera for delivery photos: the proof is captured without them and flagged.
+     */
+    case noPhotos
+    /**
+     * Approximate or no location: the geofence verdict is `unknown`, never `inside`.
+     */
+    case geofenceUnknown
+    /**
+     * Notifications stay off.
+     */
+    case noNotifications
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Degradation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDegradation: FfiConverterRustBuffer {
+    typealias SwiftType = Degradation
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Degradation {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .manualEntry
+        
+        case 2: return .noPhotos
+        
+        case 3: return .geofenceUnknown
+        
+        case 4: return .noNotifications
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Degradation, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .manualEntry:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .noPhotos:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .geofenceUnknown:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .noNotifications:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDegradation_lift(_ buf: RustBuffer) throws -> Degradation {
+    return try FfiConverterTypeDegradation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDegradation_lower(_ value: Degradation) -> RustBuffer {
+    return FfiConverterTypeDegradation.lower(value)
+}
+
+
+
+/**
+ * The features that ask for permissions, each at the moment the user starts it.
+ */
+
+public enum Feature: Equatable, Hashable {
+    
+    /**
+     * The barcode scanner: the camera.
+     */
+    case scanning
+    /**
+     * Capturing a proof of delivery: camera for photos, precise location for the geofence.
+     */
+    case proofOfDelivery
+    /**
+     * Turning on a notification category.
+     */
+    case notifications
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Feature: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFeature: FfiConverterRustBuffer {
+    typealias SwiftType = Feature
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Feature {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .scanning
+        
+        case 2: return .proofOfDelivery
+        
+        case 3: return .notifications
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Feature, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .scanning:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .proofOfDelivery:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .notifications:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeature_lift(_ buf: RustBuffer) throws -> Feature {
+    return try FfiConverterTypeFeature.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeature_lower(_ value: Feature) -> RustBuffer {
+    return FfiConverterTypeFeature.lower(value)
 }
 
 
@@ -4152,6 +4992,626 @@ public func FfiConverterTypeMovementState_lower(_ value: MovementState) -> RustB
 
 
 /**
+ * What happened.
+ */
+
+public enum NotificationKind: Equatable, Hashable {
+    
+    case stockBelowThreshold(warehouseId: String, itemId: String, onHand: Int64, threshold: Int64
+    )
+    case purchaseOrderProgress(warehouseId: String, poNumber: String, poLineId: String, qtyReceived: Int64, qtyOrdered: Int64
+    )
+    case approvalWaiting(approvalId: String
+    )
+    case deliveryAssigned(stopId: String
+    )
+    /**
+     * A type this version does not know; shown as a plain notification, no target.
+     */
+    case unknown(typeName: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension NotificationKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNotificationKind: FfiConverterRustBuffer {
+    typealias SwiftType = NotificationKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NotificationKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .stockBelowThreshold(warehouseId: try FfiConverterString.read(from: &buf), itemId: try FfiConverterString.read(from: &buf), onHand: try FfiConverterInt64.read(from: &buf), threshold: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 2: return .purchaseOrderProgress(warehouseId: try FfiConverterString.read(from: &buf), poNumber: try FfiConverterString.read(from: &buf), poLineId: try FfiConverterString.read(from: &buf), qtyReceived: try FfiConverterInt64.read(from: &buf), qtyOrdered: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 3: return .approvalWaiting(approvalId: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 4: return .deliveryAssigned(stopId: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 5: return .unknown(typeName: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: NotificationKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .stockBelowThreshold(warehouseId,itemId,onHand,threshold):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(warehouseId, into: &buf)
+            FfiConverterString.write(itemId, into: &buf)
+            FfiConverterInt64.write(onHand, into: &buf)
+            FfiConverterInt64.write(threshold, into: &buf)
+            
+        
+        case let .purchaseOrderProgress(warehouseId,poNumber,poLineId,qtyReceived,qtyOrdered):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(warehouseId, into: &buf)
+            FfiConverterString.write(poNumber, into: &buf)
+            FfiConverterString.write(poLineId, into: &buf)
+            FfiConverterInt64.write(qtyReceived, into: &buf)
+            FfiConverterInt64.write(qtyOrdered, into: &buf)
+            
+        
+        case let .approvalWaiting(approvalId):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(approvalId, into: &buf)
+            
+        
+        case let .deliveryAssigned(stopId):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(stopId, into: &buf)
+            
+        
+        case let .unknown(typeName):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(typeName, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNotificationKind_lift(_ buf: RustBuffer) throws -> NotificationKind {
+    return try FfiConverterTypeNotificationKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNotificationKind_lower(_ value: NotificationKind) -> RustBuffer {
+    return FfiConverterTypeNotificationKind.lower(value)
+}
+
+
+
+/**
+ * The OS's answer for one permission, as the platform reports it.
+ */
+
+public enum OsAuthorization: Equatable, Hashable {
+    
+    /**
+     * iOS `notDetermined`; on Android "not granted" (the core tells never-asked from
+     * permanently denied with its own history and the rationale flag).
+     */
+    case notGranted
+    case granted
+    /**
+     * iOS location with reduced accuracy; Android coarse without fine.
+     */
+    case grantedApproximate
+    /**
+     * iOS provisional notification authorization (quiet delivery to Notification Centre).
+     */
+    case grantedProvisional
+    /**
+     * iOS `denied`: only Settings can change it.
+     */
+    case denied
+    /**
+     * Parental controls or MDM: the user cannot change it.
+     */
+    case restricted
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension OsAuthorization: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOsAuthorization: FfiConverterRustBuffer {
+    typealias SwiftType = OsAuthorization
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OsAuthorization {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .notGranted
+        
+        case 2: return .granted
+        
+        case 3: return .grantedApproximate
+        
+        case 4: return .grantedProvisional
+        
+        case 5: return .denied
+        
+        case 6: return .restricted
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: OsAuthorization, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .notGranted:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .granted:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .grantedApproximate:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .grantedProvisional:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .denied:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .restricted:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOsAuthorization_lift(_ buf: RustBuffer) throws -> OsAuthorization {
+    return try FfiConverterTypeOsAuthorization.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOsAuthorization_lower(_ value: OsAuthorization) -> RustBuffer {
+    return FfiConverterTypeOsAuthorization.lower(value)
+}
+
+
+
+/**
+ * What a feature may need from the OS.
+ */
+
+public enum Permission: Equatable, Hashable {
+    
+    case camera
+    /**
+     * Location while the app is in use (Android fine + coarse, iOS when-in-use). Never
+     * background location.
+     */
+    case locationWhileInUse
+    case notifications
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Permission: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePermission: FfiConverterRustBuffer {
+    typealias SwiftType = Permission
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Permission {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .camera
+        
+        case 2: return .locationWhileInUse
+        
+        case 3: return .notifications
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Permission, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .camera:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .locationWhileInUse:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .notifications:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermission_lift(_ buf: RustBuffer) throws -> Permission {
+    return try FfiConverterTypePermission.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermission_lower(_ value: Permission) -> RustBuffer {
+    return FfiConverterTypePermission.lower(value)
+}
+
+
+
+/**
+ * What the screen does next.
+ */
+
+public enum PermissionAction: Equatable, Hashable {
+    
+    /**
+     * Everything needed is granted.
+     */
+    case proceed
+    /**
+     * Show the OS prompt for these now.
+     */
+    case request(permissions: [Permission]
+    )
+    /**
+     * Explain in the app why, then show the OS prompt.
+     */
+    case explainThenRequest(permissions: [Permission]
+    )
+    /**
+     * iOS: ask for temporary full accuracy (`requestTemporaryFullAccuracyAuthorization`)
+     * with the proof-of-delivery purpose key.
+     */
+    case requestFullAccuracy
+    /**
+     * Only Settings can help: offer a button to the app's settings page, or to the system
+     * location settings when `location_services` is set.
+     */
+    case openSettings(permissions: [Permission], locationServices: Bool
+    )
+    /**
+     * Carry on without: the feature works with less.
+     */
+    case degrade(degradations: [Degradation]
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension PermissionAction: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePermissionAction: FfiConverterRustBuffer {
+    typealias SwiftType = PermissionAction
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PermissionAction {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .proceed
+        
+        case 2: return .request(permissions: try FfiConverterSequenceTypePermission.read(from: &buf)
+        )
+        
+        case 3: return .explainThenRequest(permissions: try FfiConverterSequenceTypePermission.read(from: &buf)
+        )
+        
+        case 4: return .requestFullAccuracy
+        
+        case 5: return .openSettings(permissions: try FfiConverterSequenceTypePermission.read(from: &buf), locationServices: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 6: return .degrade(degradations: try FfiConverterSequenceTypeDegradation.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PermissionAction, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .proceed:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .request(permissions):
+            writeInt(&buf, Int32(2))
+            FfiConverterSequenceTypePermission.write(permissions, into: &buf)
+            
+        
+        case let .explainThenRequest(permissions):
+            writeInt(&buf, Int32(3))
+            FfiConverterSequenceTypePermission.write(permissions, into: &buf)
+            
+        
+        case .requestFullAccuracy:
+            writeInt(&buf, Int32(4))
+        
+        
+        case let .openSettings(permissions,locationServices):
+            writeInt(&buf, Int32(5))
+            FfiConverterSequenceTypePermission.write(permissions, into: &buf)
+            FfiConverterBool.write(locationServices, into: &buf)
+            
+        
+        case let .degrade(degradations):
+            writeInt(&buf, Int32(6))
+            FfiConverterSequenceTypeDegradation.write(degradations, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermissionAction_lift(_ buf: RustBuffer) throws -> PermissionAction {
+    return try FfiConverterTypePermissionAction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermissionAction_lower(_ value: PermissionAction) -> RustBuffer {
+    return FfiConverterTypePermissionAction.lower(value)
+}
+
+
+
+/**
+ * Which OS the facts come from: the two ask and re-ask differently.
+ */
+
+public enum PermissionPlatform: Equatable, Hashable {
+    
+    case android
+    case ios
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension PermissionPlatform: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePermissionPlatform: FfiConverterRustBuffer {
+    typealias SwiftType = PermissionPlatform
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PermissionPlatform {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .android
+        
+        case 2: return .ios
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PermissionPlatform, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .android:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .ios:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermissionPlatform_lift(_ buf: RustBuffer) throws -> PermissionPlatform {
+    return try FfiConverterTypePermissionPlatform.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermissionPlatform_lower(_ value: PermissionPlatform) -> RustBuffer {
+    return FfiConverterTypePermissionPlatform.lower(value)
+}
+
+
+
+/**
+ * What the core concludes about one permission.
+ */
+
+public enum PermissionState: Equatable, Hashable {
+    
+    case notAsked
+    case granted(approximate: Bool, provisional: Bool
+    )
+    /**
+     * Denied, but the app may ask again (after explaining why).
+     */
+    case denied
+    /**
+     * Only the system Settings can grant it now.
+     */
+    case deniedPermanently
+    /**
+     * The user cannot grant it (parental controls, MDM).
+     */
+    case restricted
+    /**
+     * Location services are off for the whole device.
+     */
+    case serviceOff
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension PermissionState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePermissionState: FfiConverterRustBuffer {
+    typealias SwiftType = PermissionState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PermissionState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .notAsked
+        
+        case 2: return .granted(approximate: try FfiConverterBool.read(from: &buf), provisional: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 3: return .denied
+        
+        case 4: return .deniedPermanently
+        
+        case 5: return .restricted
+        
+        case 6: return .serviceOff
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PermissionState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .notAsked:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .granted(approximate,provisional):
+            writeInt(&buf, Int32(2))
+            FfiConverterBool.write(approximate, into: &buf)
+            FfiConverterBool.write(provisional, into: &buf)
+            
+        
+        case .denied:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .deniedPermanently:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .restricted:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .serviceOff:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermissionState_lift(_ buf: RustBuffer) throws -> PermissionState {
+    return try FfiConverterTypePermissionState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermissionState_lower(_ value: PermissionState) -> RustBuffer {
+    return FfiConverterTypePermissionState.lower(value)
+}
+
+
+
+/**
  * A failure reported by an app-provided service.
  */
 public 
@@ -4230,6 +5690,249 @@ public func FfiConverterTypePlatformError_lift(_ buf: RustBuffer) throws -> Plat
 public func FfiConverterTypePlatformError_lower(_ value: PlatformError) -> RustBuffer {
     return FfiConverterTypePlatformError.lower(value)
 }
+
+
+/**
+ * Which push service delivers to a device.
+ */
+
+public enum PushProvider: Equatable, Hashable {
+    
+    case fcm
+    case apns
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension PushProvider: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePushProvider: FfiConverterRustBuffer {
+    typealias SwiftType = PushProvider
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PushProvider {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .fcm
+        
+        case 2: return .apns
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PushProvider, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .fcm:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .apns:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePushProvider_lift(_ buf: RustBuffer) throws -> PushProvider {
+    return try FfiConverterTypePushProvider.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePushProvider_lower(_ value: PushProvider) -> RustBuffer {
+    return FfiConverterTypePushProvider.lower(value)
+}
+
+
+
+/**
+ * What a `register_token` call did.
+ */
+
+public enum RegisterOutcome: Equatable, Hashable {
+    
+    /**
+     * Unchanged and fresh: no request was made.
+     */
+    case upToDate
+    case registered(reason: RegisterReason, registeredAt: Int64
+    )
+    /**
+     * Today's attempts are spent; the shell may call again from `retry_at`.
+     */
+    case throttled(retryAt: Int64
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RegisterOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRegisterOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = RegisterOutcome
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegisterOutcome {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .upToDate
+        
+        case 2: return .registered(reason: try FfiConverterTypeRegisterReason.read(from: &buf), registeredAt: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 3: return .throttled(retryAt: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RegisterOutcome, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .upToDate:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .registered(reason,registeredAt):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeRegisterReason.write(reason, into: &buf)
+            FfiConverterInt64.write(registeredAt, into: &buf)
+            
+        
+        case let .throttled(retryAt):
+            writeInt(&buf, Int32(3))
+            FfiConverterInt64.write(retryAt, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegisterOutcome_lift(_ buf: RustBuffer) throws -> RegisterOutcome {
+    return try FfiConverterTypeRegisterOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegisterOutcome_lower(_ value: RegisterOutcome) -> RustBuffer {
+    return FfiConverterTypeRegisterOutcome.lower(value)
+}
+
+
+
+/**
+ * Why a registration request is due.
+ */
+
+public enum RegisterReason: Equatable, Hashable {
+    
+    /**
+     * Never registered for this account on this install.
+     */
+    case first
+    /**
+     * The OS handed over a different token.
+     */
+    case rotated
+    /**
+     * The last registration is older than [`REFRESH_AFTER_SECS`].
+     */
+    case refresh
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RegisterReason: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRegisterReason: FfiConverterRustBuffer {
+    typealias SwiftType = RegisterReason
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegisterReason {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .first
+        
+        case 2: return .rotated
+        
+        case 3: return .refresh
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RegisterReason, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .first:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .rotated:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .refresh:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegisterReason_lift(_ buf: RustBuffer) throws -> RegisterReason {
+    return try FfiConverterTypeRegisterReason.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegisterReason_lower(_ value: RegisterReason) -> RustBuffer {
+    return FfiConverterTypeRegisterReason.lower(value)
+}
+
 
 
 /**
@@ -4709,6 +6412,30 @@ fileprivate struct FfiConverterOptionTypeGs1Value: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypePushProvider: FfiConverterRustBuffer {
+    typealias SwiftType = PushProvider?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePushProvider.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePushProvider.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -4776,6 +6503,31 @@ fileprivate struct FfiConverterSequenceTypeGs1Element: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeGs1Element.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePermissionStateOf: FfiConverterRustBuffer {
+    typealias SwiftType = [PermissionStateOf]
+
+    public static func write(_ value: [PermissionStateOf], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePermissionStateOf.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PermissionStateOf] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PermissionStateOf]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePermissionStateOf.read(from: &buf))
         }
         return seq
     }
@@ -4876,6 +6628,56 @@ fileprivate struct FfiConverterSequenceTypeBarcodeFormat: FfiConverterRustBuffer
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeBarcodeFormat.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDegradation: FfiConverterRustBuffer {
+    typealias SwiftType = [Degradation]
+
+    public static func write(_ value: [Degradation], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDegradation.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Degradation] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Degradation]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDegradation.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePermission: FfiConverterRustBuffer {
+    typealias SwiftType = [Permission]
+
+    public static func write(_ value: [Permission], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePermission.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Permission] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Permission]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePermission.read(from: &buf))
         }
         return seq
     }

@@ -2869,6 +2869,196 @@ public object FfiConverterTypeNewMovement: FfiConverterRustBuffer<NewMovement> {
 
 
 /**
+ * One notification as the phone understands it.
+ */
+data class NotificationEvent (
+    /**
+     * Unique per event (not per device): lets the phone drop duplicates.
+     */
+    var `eventId`: kotlin.String
+    , 
+    var `kind`: NotificationKind
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNotificationEvent: FfiConverterRustBuffer<NotificationEvent> {
+    override fun read(buf: ByteBuffer): NotificationEvent {
+        return NotificationEvent(
+            FfiConverterString.read(buf),
+            FfiConverterTypeNotificationKind.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NotificationEvent) = (
+            FfiConverterString.allocationSize(value.`eventId`) +
+            FfiConverterTypeNotificationKind.allocationSize(value.`kind`)
+    )
+
+    override fun write(value: NotificationEvent, buf: ByteBuffer) {
+            FfiConverterString.write(value.`eventId`, buf)
+            FfiConverterTypeNotificationKind.write(value.`kind`, buf)
+    }
+}
+
+
+
+/**
+ * Raw facts about one permission, reported by the shell each time a feature starts.
+ */
+data class OsPermissionFacts (
+    var `platform`: PermissionPlatform
+    , 
+    var `permission`: Permission
+    , 
+    var `authorization`: OsAuthorization
+    , 
+    /**
+     * Android's `shouldShowRequestPermissionRationale`; false on iOS.
+     */
+    var `shouldShowRationale`: kotlin.Boolean
+    , 
+    /**
+     * For location: whether location services are on. True for other permissions.
+     */
+    var `serviceEnabled`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOsPermissionFacts: FfiConverterRustBuffer<OsPermissionFacts> {
+    override fun read(buf: ByteBuffer): OsPermissionFacts {
+        return OsPermissionFacts(
+            FfiConverterTypePermissionPlatform.read(buf),
+            FfiConverterTypePermission.read(buf),
+            FfiConverterTypeOsAuthorization.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: OsPermissionFacts) = (
+            FfiConverterTypePermissionPlatform.allocationSize(value.`platform`) +
+            FfiConverterTypePermission.allocationSize(value.`permission`) +
+            FfiConverterTypeOsAuthorization.allocationSize(value.`authorization`) +
+            FfiConverterBoolean.allocationSize(value.`shouldShowRationale`) +
+            FfiConverterBoolean.allocationSize(value.`serviceEnabled`)
+    )
+
+    override fun write(value: OsPermissionFacts, buf: ByteBuffer) {
+            FfiConverterTypePermissionPlatform.write(value.`platform`, buf)
+            FfiConverterTypePermission.write(value.`permission`, buf)
+            FfiConverterTypeOsAuthorization.write(value.`authorization`, buf)
+            FfiConverterBoolean.write(value.`shouldShowRationale`, buf)
+            FfiConverterBoolean.write(value.`serviceEnabled`, buf)
+    }
+}
+
+
+
+/**
+ * A decision with the state of every permission it looked at, for the screen to show.
+ */
+data class PermissionDecision (
+    var `feature`: Feature
+    , 
+    var `states`: List<PermissionStateOf>
+    , 
+    var `action`: PermissionAction
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePermissionDecision: FfiConverterRustBuffer<PermissionDecision> {
+    override fun read(buf: ByteBuffer): PermissionDecision {
+        return PermissionDecision(
+            FfiConverterTypeFeature.read(buf),
+            FfiConverterSequenceTypePermissionStateOf.read(buf),
+            FfiConverterTypePermissionAction.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PermissionDecision) = (
+            FfiConverterTypeFeature.allocationSize(value.`feature`) +
+            FfiConverterSequenceTypePermissionStateOf.allocationSize(value.`states`) +
+            FfiConverterTypePermissionAction.allocationSize(value.`action`)
+    )
+
+    override fun write(value: PermissionDecision, buf: ByteBuffer) {
+            FfiConverterTypeFeature.write(value.`feature`, buf)
+            FfiConverterSequenceTypePermissionStateOf.write(value.`states`, buf)
+            FfiConverterTypePermissionAction.write(value.`action`, buf)
+    }
+}
+
+
+
+data class PermissionStateOf (
+    var `permission`: Permission
+    , 
+    var `state`: PermissionState
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePermissionStateOf: FfiConverterRustBuffer<PermissionStateOf> {
+    override fun read(buf: ByteBuffer): PermissionStateOf {
+        return PermissionStateOf(
+            FfiConverterTypePermission.read(buf),
+            FfiConverterTypePermissionState.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PermissionStateOf) = (
+            FfiConverterTypePermission.allocationSize(value.`permission`) +
+            FfiConverterTypePermissionState.allocationSize(value.`state`)
+    )
+
+    override fun write(value: PermissionStateOf, buf: ByteBuffer) {
+            FfiConverterTypePermission.write(value.`permission`, buf)
+            FfiConverterTypePermissionState.write(value.`state`, buf)
+    }
+}
+
+
+
+/**
  * An open purchase-order line to receive against.
  */
 data class PoLine (
@@ -2929,6 +3119,116 @@ public object FfiConverterTypePoLine: FfiConverterRustBuffer<PoLine> {
             FfiConverterString.write(value.`itemId`, buf)
             FfiConverterLong.write(value.`qtyOrdered`, buf)
             FfiConverterLong.write(value.`qtyReceived`, buf)
+    }
+}
+
+
+
+/**
+ * One switch. `warehouse_id` is set for per-warehouse categories only.
+ */
+data class Preference (
+    var `category`: Category
+    , 
+    var `warehouseId`: kotlin.String?
+    , 
+    var `enabled`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePreference: FfiConverterRustBuffer<Preference> {
+    override fun read(buf: ByteBuffer): Preference {
+        return Preference(
+            FfiConverterTypeCategory.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Preference) = (
+            FfiConverterTypeCategory.allocationSize(value.`category`) +
+            FfiConverterOptionalString.allocationSize(value.`warehouseId`) +
+            FfiConverterBoolean.allocationSize(value.`enabled`)
+    )
+
+    override fun write(value: Preference, buf: ByteBuffer) {
+            FfiConverterTypeCategory.write(value.`category`, buf)
+            FfiConverterOptionalString.write(value.`warehouseId`, buf)
+            FfiConverterBoolean.write(value.`enabled`, buf)
+    }
+}
+
+
+
+/**
+ * The phone's view of its registration (from the local store; no request).
+ */
+data class PushStatus (
+    var `registered`: kotlin.Boolean
+    , 
+    var `provider`: PushProvider?
+    , 
+    /**
+     * Server time of the last registration.
+     */
+    var `registeredAt`: kotlin.Long?
+    , 
+    var `attemptsToday`: kotlin.UInt
+    , 
+    var `unregisterPending`: kotlin.Boolean
+    , 
+    var `preferencesPending`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePushStatus: FfiConverterRustBuffer<PushStatus> {
+    override fun read(buf: ByteBuffer): PushStatus {
+        return PushStatus(
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypePushProvider.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PushStatus) = (
+            FfiConverterBoolean.allocationSize(value.`registered`) +
+            FfiConverterOptionalTypePushProvider.allocationSize(value.`provider`) +
+            FfiConverterOptionalLong.allocationSize(value.`registeredAt`) +
+            FfiConverterUInt.allocationSize(value.`attemptsToday`) +
+            FfiConverterBoolean.allocationSize(value.`unregisterPending`) +
+            FfiConverterUInt.allocationSize(value.`preferencesPending`)
+    )
+
+    override fun write(value: PushStatus, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`registered`, buf)
+            FfiConverterOptionalTypePushProvider.write(value.`provider`, buf)
+            FfiConverterOptionalLong.write(value.`registeredAt`, buf)
+            FfiConverterUInt.write(value.`attemptsToday`, buf)
+            FfiConverterBoolean.write(value.`unregisterPending`, buf)
+            FfiConverterUInt.write(value.`preferencesPending`, buf)
     }
 }
 
@@ -3654,6 +3954,43 @@ public object FfiConverterTypeAdjustReason: FfiConverterRustBuffer<AdjustReason>
 
 
 /**
+ * APNs environment of a token (debug builds of the iOS app get sandbox tokens).
+ */
+
+enum class ApnsEnvironment {
+    
+    PRODUCTION,
+    SANDBOX;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeApnsEnvironment: FfiConverterRustBuffer<ApnsEnvironment> {
+    override fun read(buf: ByteBuffer) = try {
+        ApnsEnvironment.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ApnsEnvironment) = 4UL
+
+    override fun write(value: ApnsEnvironment, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * The symbologies the warehouse and the road use. GS1-128 is Code 128 with FNC1 and
  * ITF-14 is ITF of 14 digits; both show up as their base format with GS1 data attached.
  */
@@ -3694,6 +4031,57 @@ public object FfiConverterTypeBarcodeFormat: FfiConverterRustBuffer<BarcodeForma
     override fun allocationSize(value: BarcodeFormat) = 4UL
 
     override fun write(value: BarcodeFormat, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * The notification categories a user can switch on and off.
+ */
+
+enum class Category {
+    
+    /**
+     * An item's stock in a warehouse fell below its threshold (per warehouse).
+     */
+    STOCK_BELOW_THRESHOLD,
+    /**
+     * Receipts against purchase orders, and other PO changes.
+     */
+    PURCHASE_ORDER,
+    /**
+     * An approval waits for this user.
+     */
+    APPROVAL,
+    /**
+     * A delivery stop was assigned to this user.
+     */
+    DELIVERY_ASSIGNMENT;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCategory: FfiConverterRustBuffer<Category> {
+    override fun read(buf: ByteBuffer) = try {
+        Category.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Category) = 4UL
+
+    override fun write(value: Category, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -3837,6 +4225,246 @@ public object FfiConverterTypeDecodeStrategy: FfiConverterRustBuffer<DecodeStrat
     override fun allocationSize(value: DecodeStrategy) = 4UL
 
     override fun write(value: DecodeStrategy, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Where opening the notification leads.
+ */
+sealed class DeepLink {
+    
+    data class Item(
+        val `warehouseId`: kotlin.String, 
+        val `itemId`: kotlin.String) : DeepLink()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class PurchaseOrder(
+        val `warehouseId`: kotlin.String, 
+        val `poNumber`: kotlin.String) : DeepLink()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Approval(
+        val `approvalId`: kotlin.String) : DeepLink()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Stop(
+        val `stopId`: kotlin.String) : DeepLink()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeepLink : FfiConverterRustBuffer<DeepLink>{
+    override fun read(buf: ByteBuffer): DeepLink {
+        return when(buf.getInt()) {
+            1 -> DeepLink.Item(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            2 -> DeepLink.PurchaseOrder(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            3 -> DeepLink.Approval(
+                FfiConverterString.read(buf),
+                )
+            4 -> DeepLink.Stop(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: DeepLink): ULong = when(value) {
+        is DeepLink.Item -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`warehouseId`)
+                + FfiConverterString.allocationSize(value.`itemId`)
+            )
+        }
+        is DeepLink.PurchaseOrder -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`warehouseId`)
+                + FfiConverterString.allocationSize(value.`poNumber`)
+            )
+        }
+        is DeepLink.Approval -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`approvalId`)
+            )
+        }
+        is DeepLink.Stop -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`stopId`)
+            )
+        }
+    }
+
+    override fun write(value: DeepLink, buf: ByteBuffer) {
+        when(value) {
+            is DeepLink.Item -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`warehouseId`, buf)
+                FfiConverterString.write(value.`itemId`, buf)
+                Unit
+            }
+            is DeepLink.PurchaseOrder -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`warehouseId`, buf)
+                FfiConverterString.write(value.`poNumber`, buf)
+                Unit
+            }
+            is DeepLink.Approval -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`approvalId`, buf)
+                Unit
+            }
+            is DeepLink.Stop -> {
+                buf.putInt(4)
+                FfiConverterString.write(value.`stopId`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * How a feature carries on without everything it wanted.
+ */
+
+enum class Degradation {
+    
+    /**
+     * No camera: type or pick the code by hand.
+     */
+    MANUAL_ENTRY,
+    /**
+     * No camera for delivery photos: the proof is captured without them and flagged.
+     */
+    NO_PHOTOS,
+    /**
+     * Approximate or no location: the geofence verdict is `unknown`, never `inside`.
+     */
+    GEOFENCE_UNKNOWN,
+    /**
+     * Notifications stay off.
+     */
+    NO_NOTIFICATIONS;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDegradation: FfiConverterRustBuffer<Degradation> {
+    override fun read(buf: ByteBuffer) = try {
+        Degradation.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Degradation) = 4UL
+
+    override fun write(value: Degradation, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * The features that ask for permissions, each at the moment the user starts it.
+ */
+
+enum class Feature {
+    
+    /**
+     * The barcode scanner: the camera.
+     */
+    SCANNING,
+    /**
+     * Capturing a proof of delivery: camera for photos, precise location for the geofence.
+     */
+    PROOF_OF_DELIVERY,
+    /**
+     * Turning on a notification category.
+     */
+    NOTIFICATIONS;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFeature: FfiConverterRustBuffer<Feature> {
+    override fun read(buf: ByteBuffer) = try {
+        Feature.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Feature) = 4UL
+
+    override fun write(value: Feature, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -4375,6 +5003,665 @@ public object FfiConverterTypeMovementState: FfiConverterRustBuffer<MovementStat
 
 
 
+/**
+ * What happened.
+ */
+sealed class NotificationKind {
+    
+    data class StockBelowThreshold(
+        val `warehouseId`: kotlin.String, 
+        val `itemId`: kotlin.String, 
+        val `onHand`: kotlin.Long, 
+        val `threshold`: kotlin.Long) : NotificationKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class PurchaseOrderProgress(
+        val `warehouseId`: kotlin.String, 
+        val `poNumber`: kotlin.String, 
+        val `poLineId`: kotlin.String, 
+        val `qtyReceived`: kotlin.Long, 
+        val `qtyOrdered`: kotlin.Long) : NotificationKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class ApprovalWaiting(
+        val `approvalId`: kotlin.String) : NotificationKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class DeliveryAssigned(
+        val `stopId`: kotlin.String) : NotificationKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A type this version does not know; shown as a plain notification, no target.
+     */
+    data class Unknown(
+        val `typeName`: kotlin.String) : NotificationKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNotificationKind : FfiConverterRustBuffer<NotificationKind>{
+    override fun read(buf: ByteBuffer): NotificationKind {
+        return when(buf.getInt()) {
+            1 -> NotificationKind.StockBelowThreshold(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterLong.read(buf),
+                )
+            2 -> NotificationKind.PurchaseOrderProgress(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterLong.read(buf),
+                )
+            3 -> NotificationKind.ApprovalWaiting(
+                FfiConverterString.read(buf),
+                )
+            4 -> NotificationKind.DeliveryAssigned(
+                FfiConverterString.read(buf),
+                )
+            5 -> NotificationKind.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: NotificationKind): ULong = when(value) {
+        is NotificationKind.StockBelowThreshold -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`warehouseId`)
+                + FfiConverterString.allocationSize(value.`itemId`)
+                + FfiConverterLong.allocationSize(value.`onHand`)
+                + FfiConverterLong.allocationSize(value.`threshold`)
+            )
+        }
+        is NotificationKind.PurchaseOrderProgress -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`warehouseId`)
+                + FfiConverterString.allocationSize(value.`poNumber`)
+                + FfiConverterString.allocationSize(value.`poLineId`)
+                + FfiConverterLong.allocationSize(value.`qtyReceived`)
+                + FfiConverterLong.allocationSize(value.`qtyOrdered`)
+            )
+        }
+        is NotificationKind.ApprovalWaiting -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`approvalId`)
+            )
+        }
+        is NotificationKind.DeliveryAssigned -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`stopId`)
+            )
+        }
+        is NotificationKind.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`typeName`)
+            )
+        }
+    }
+
+    override fun write(value: NotificationKind, buf: ByteBuffer) {
+        when(value) {
+            is NotificationKind.StockBelowThreshold -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`warehouseId`, buf)
+                FfiConverterString.write(value.`itemId`, buf)
+                FfiConverterLong.write(value.`onHand`, buf)
+                FfiConverterLong.write(value.`threshold`, buf)
+                Unit
+            }
+            is NotificationKind.PurchaseOrderProgress -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`warehouseId`, buf)
+                FfiConverterString.write(value.`poNumber`, buf)
+                FfiConverterString.write(value.`poLineId`, buf)
+                FfiConverterLong.write(value.`qtyReceived`, buf)
+                FfiConverterLong.write(value.`qtyOrdered`, buf)
+                Unit
+            }
+            is NotificationKind.ApprovalWaiting -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`approvalId`, buf)
+                Unit
+            }
+            is NotificationKind.DeliveryAssigned -> {
+                buf.putInt(4)
+                FfiConverterString.write(value.`stopId`, buf)
+                Unit
+            }
+            is NotificationKind.Unknown -> {
+                buf.putInt(5)
+                FfiConverterString.write(value.`typeName`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * The OS's answer for one permission, as the platform reports it.
+ */
+
+enum class OsAuthorization {
+    
+    /**
+     * iOS `notDetermined`; on Android "not granted" (the core tells never-asked from
+     * permanently denied with its own history and the rationale flag).
+     */
+    NOT_GRANTED,
+    GRANTED,
+    /**
+     * iOS location with reduced accuracy; Android coarse without fine.
+     */
+    GRANTED_APPROXIMATE,
+    /**
+     * iOS provisional notification authorization (quiet delivery to Notification Centre).
+     */
+    GRANTED_PROVISIONAL,
+    /**
+     * iOS `denied`: only Settings can change it.
+     */
+    DENIED,
+    /**
+     * Parental controls or MDM: the user cannot change it.
+     */
+    RESTRICTED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOsAuthorization: FfiConverterRustBuffer<OsAuthorization> {
+    override fun read(buf: ByteBuffer) = try {
+        OsAuthorization.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: OsAuthorization) = 4UL
+
+    override fun write(value: OsAuthorization, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What a feature may need from the OS.
+ */
+
+enum class Permission {
+    
+    CAMERA,
+    /**
+     * Location while the app is in use (Android fine + coarse, iOS when-in-use). Never
+     * background location.
+     */
+    LOCATION_WHILE_IN_USE,
+    NOTIFICATIONS;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePermission: FfiConverterRustBuffer<Permission> {
+    override fun read(buf: ByteBuffer) = try {
+        Permission.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Permission) = 4UL
+
+    override fun write(value: Permission, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What the screen does next.
+ */
+sealed class PermissionAction {
+    
+    /**
+     * Everything needed is granted.
+     */
+    object Proceed : PermissionAction()
+    
+    
+    /**
+     * Show the OS prompt for these now.
+     */
+    data class Request(
+        val `permissions`: List<app.companion.core.Permission>) : PermissionAction()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Explain in the app why, then show the OS prompt.
+     */
+    data class ExplainThenRequest(
+        val `permissions`: List<app.companion.core.Permission>) : PermissionAction()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * iOS: ask for temporary full accuracy (`requestTemporaryFullAccuracyAuthorization`)
+     * with the proof-of-delivery purpose key.
+     */
+    object RequestFullAccuracy : PermissionAction()
+    
+    
+    /**
+     * Only Settings can help: offer a button to the app's settings page, or to the system
+     * location settings when `location_services` is set.
+     */
+    data class OpenSettings(
+        val `permissions`: List<app.companion.core.Permission>, 
+        val `locationServices`: kotlin.Boolean) : PermissionAction()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Carry on without: the feature works with less.
+     */
+    data class Degrade(
+        val `degradations`: List<app.companion.core.Degradation>) : PermissionAction()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePermissionAction : FfiConverterRustBuffer<PermissionAction>{
+    override fun read(buf: ByteBuffer): PermissionAction {
+        return when(buf.getInt()) {
+            1 -> PermissionAction.Proceed
+            2 -> PermissionAction.Request(
+                FfiConverterSequenceTypePermission.read(buf),
+                )
+            3 -> PermissionAction.ExplainThenRequest(
+                FfiConverterSequenceTypePermission.read(buf),
+                )
+            4 -> PermissionAction.RequestFullAccuracy
+            5 -> PermissionAction.OpenSettings(
+                FfiConverterSequenceTypePermission.read(buf),
+                FfiConverterBoolean.read(buf),
+                )
+            6 -> PermissionAction.Degrade(
+                FfiConverterSequenceTypeDegradation.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: PermissionAction): ULong = when(value) {
+        is PermissionAction.Proceed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is PermissionAction.Request -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceTypePermission.allocationSize(value.`permissions`)
+            )
+        }
+        is PermissionAction.ExplainThenRequest -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceTypePermission.allocationSize(value.`permissions`)
+            )
+        }
+        is PermissionAction.RequestFullAccuracy -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is PermissionAction.OpenSettings -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceTypePermission.allocationSize(value.`permissions`)
+                + FfiConverterBoolean.allocationSize(value.`locationServices`)
+            )
+        }
+        is PermissionAction.Degrade -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceTypeDegradation.allocationSize(value.`degradations`)
+            )
+        }
+    }
+
+    override fun write(value: PermissionAction, buf: ByteBuffer) {
+        when(value) {
+            is PermissionAction.Proceed -> {
+                buf.putInt(1)
+                Unit
+            }
+            is PermissionAction.Request -> {
+                buf.putInt(2)
+                FfiConverterSequenceTypePermission.write(value.`permissions`, buf)
+                Unit
+            }
+            is PermissionAction.ExplainThenRequest -> {
+                buf.putInt(3)
+                FfiConverterSequenceTypePermission.write(value.`permissions`, buf)
+                Unit
+            }
+            is PermissionAction.RequestFullAccuracy -> {
+                buf.putInt(4)
+                Unit
+            }
+            is PermissionAction.OpenSettings -> {
+                buf.putInt(5)
+                FfiConverterSequenceTypePermission.write(value.`permissions`, buf)
+                FfiConverterBoolean.write(value.`locationServices`, buf)
+                Unit
+            }
+            is PermissionAction.Degrade -> {
+                buf.putInt(6)
+                FfiConverterSequenceTypeDegradation.write(value.`degradations`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Which OS the facts come from: the two ask and re-ask differently.
+ */
+
+enum class PermissionPlatform {
+    
+    ANDROID,
+    IOS;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePermissionPlatform: FfiConverterRustBuffer<PermissionPlatform> {
+    override fun read(buf: ByteBuffer) = try {
+        PermissionPlatform.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: PermissionPlatform) = 4UL
+
+    override fun write(value: PermissionPlatform, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What the core concludes about one permission.
+ */
+sealed class PermissionState {
+    
+    object NotAsked : PermissionState()
+    
+    
+    data class Granted(
+        val `approximate`: kotlin.Boolean, 
+        val `provisional`: kotlin.Boolean) : PermissionState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Denied, but the app may ask again (after explaining why).
+     */
+    object Denied : PermissionState()
+    
+    
+    /**
+     * Only the system Settings can grant it now.
+     */
+    object DeniedPermanently : PermissionState()
+    
+    
+    /**
+     * The user cannot grant it (parental controls, MDM).
+     */
+    object Restricted : PermissionState()
+    
+    
+    /**
+     * Location services are off for the whole device.
+     */
+    object ServiceOff : PermissionState()
+    
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePermissionState : FfiConverterRustBuffer<PermissionState>{
+    override fun read(buf: ByteBuffer): PermissionState {
+        return when(buf.getInt()) {
+            1 -> PermissionState.NotAsked
+            2 -> PermissionState.Granted(
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                )
+            3 -> PermissionState.Denied
+            4 -> PermissionState.DeniedPermanently
+            5 -> PermissionState.Restricted
+            6 -> PermissionState.ServiceOff
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: PermissionState): ULong = when(value) {
+        is PermissionState.NotAsked -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is PermissionState.Granted -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterBoolean.allocationSize(value.`approximate`)
+                + FfiConverterBoolean.allocationSize(value.`provisional`)
+            )
+        }
+        is PermissionState.Denied -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is PermissionState.DeniedPermanently -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is PermissionState.Restricted -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is PermissionState.ServiceOff -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+    }
+
+    override fun write(value: PermissionState, buf: ByteBuffer) {
+        when(value) {
+            is PermissionState.NotAsked -> {
+                buf.putInt(1)
+                Unit
+            }
+            is PermissionState.Granted -> {
+                buf.putInt(2)
+                FfiConverterBoolean.write(value.`approximate`, buf)
+                FfiConverterBoolean.write(value.`provisional`, buf)
+                Unit
+            }
+            is PermissionState.Denied -> {
+                buf.putInt(3)
+                Unit
+            }
+            is PermissionState.DeniedPermanently -> {
+                buf.putInt(4)
+                Unit
+            }
+            is PermissionState.Restricted -> {
+                buf.putInt(5)
+                Unit
+            }
+            is PermissionState.ServiceOff -> {
+                buf.putInt(6)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
 
 
 /**
@@ -4440,6 +5727,200 @@ public object FfiConverterTypePlatformError : FfiConverterRustBuffer<PlatformExc
     }
 
 }
+
+
+
+/**
+ * Which push service delivers to a device.
+ */
+
+enum class PushProvider {
+    
+    FCM,
+    APNS;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePushProvider: FfiConverterRustBuffer<PushProvider> {
+    override fun read(buf: ByteBuffer) = try {
+        PushProvider.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: PushProvider) = 4UL
+
+    override fun write(value: PushProvider, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What a `register_token` call did.
+ */
+sealed class RegisterOutcome {
+    
+    /**
+     * Unchanged and fresh: no request was made.
+     */
+    object UpToDate : RegisterOutcome()
+    
+    
+    data class Registered(
+        val `reason`: app.companion.core.RegisterReason, 
+        val `registeredAt`: kotlin.Long) : RegisterOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Today's attempts are spent; the shell may call again from `retry_at`.
+     */
+    data class Throttled(
+        val `retryAt`: kotlin.Long) : RegisterOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRegisterOutcome : FfiConverterRustBuffer<RegisterOutcome>{
+    override fun read(buf: ByteBuffer): RegisterOutcome {
+        return when(buf.getInt()) {
+            1 -> RegisterOutcome.UpToDate
+            2 -> RegisterOutcome.Registered(
+                FfiConverterTypeRegisterReason.read(buf),
+                FfiConverterLong.read(buf),
+                )
+            3 -> RegisterOutcome.Throttled(
+                FfiConverterLong.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: RegisterOutcome): ULong = when(value) {
+        is RegisterOutcome.UpToDate -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is RegisterOutcome.Registered -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeRegisterReason.allocationSize(value.`reason`)
+                + FfiConverterLong.allocationSize(value.`registeredAt`)
+            )
+        }
+        is RegisterOutcome.Throttled -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterLong.allocationSize(value.`retryAt`)
+            )
+        }
+    }
+
+    override fun write(value: RegisterOutcome, buf: ByteBuffer) {
+        when(value) {
+            is RegisterOutcome.UpToDate -> {
+                buf.putInt(1)
+                Unit
+            }
+            is RegisterOutcome.Registered -> {
+                buf.putInt(2)
+                FfiConverterTypeRegisterReason.write(value.`reason`, buf)
+                FfiConverterLong.write(value.`registeredAt`, buf)
+                Unit
+            }
+            is RegisterOutcome.Throttled -> {
+                buf.putInt(3)
+                FfiConverterLong.write(value.`retryAt`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Why a registration request is due.
+ */
+
+enum class RegisterReason {
+    
+    /**
+     * Never registered for this account on this install.
+     */
+    FIRST,
+    /**
+     * The OS handed over a different token.
+     */
+    ROTATED,
+    /**
+     * The last registration is older than [`REFRESH_AFTER_SECS`].
+     */
+    REFRESH;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRegisterReason: FfiConverterRustBuffer<RegisterReason> {
+    override fun read(buf: ByteBuffer) = try {
+        RegisterReason.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: RegisterReason) = 4UL
+
+    override fun write(value: RegisterReason, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
 
 
 
@@ -5043,6 +6524,38 @@ public object FfiConverterOptionalTypeGs1Value: FfiConverterRustBuffer<Gs1Value?
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypePushProvider: FfiConverterRustBuffer<PushProvider?> {
+    override fun read(buf: ByteBuffer): PushProvider? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePushProvider.read(buf)
+    }
+
+    override fun allocationSize(value: PushProvider?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePushProvider.allocationSize(value)
+        }
+    }
+
+    override fun write(value: PushProvider?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePushProvider.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -5117,6 +6630,34 @@ public object FfiConverterSequenceTypeGs1Element: FfiConverterRustBuffer<List<Gs
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeGs1Element.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePermissionStateOf: FfiConverterRustBuffer<List<PermissionStateOf>> {
+    override fun read(buf: ByteBuffer): List<PermissionStateOf> {
+        val len = buf.getInt()
+        return List<PermissionStateOf>(len) {
+            FfiConverterTypePermissionStateOf.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<PermissionStateOf>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePermissionStateOf.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<PermissionStateOf>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePermissionStateOf.write(it, buf)
         }
     }
 }
@@ -5229,6 +6770,62 @@ public object FfiConverterSequenceTypeBarcodeFormat: FfiConverterRustBuffer<List
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeBarcodeFormat.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeDegradation: FfiConverterRustBuffer<List<Degradation>> {
+    override fun read(buf: ByteBuffer): List<Degradation> {
+        val len = buf.getInt()
+        return List<Degradation>(len) {
+            FfiConverterTypeDegradation.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Degradation>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDegradation.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Degradation>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDegradation.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePermission: FfiConverterRustBuffer<List<Permission>> {
+    override fun read(buf: ByteBuffer): List<Permission> {
+        val len = buf.getInt()
+        return List<Permission>(len) {
+            FfiConverterTypePermission.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Permission>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePermission.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Permission>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePermission.write(it, buf)
         }
     }
 }

@@ -43,7 +43,12 @@ fn demo_runs_end_to_end_and_the_two_phones_converge() {
     assert_eq!(merged["maria_sees"].as_i64().unwrap(), before - 5);
     assert_eq!(merged["lena_sees"].as_i64().unwrap(), before - 5);
     let push = step("push");
-    assert!(push["link"].as_str().unwrap().starts_with("companion://item/wh-north/"));
+    assert!(
+        push["link"]
+            .as_str()
+            .unwrap()
+            .starts_with("companion://item/wh-north/")
+    );
     assert_eq!(push["title"], "Stock below threshold");
     assert_eq!(step("restart")["session_restored"], true);
     assert_eq!(steps.last().unwrap()["step"], "signed_out");

@@ -15,8 +15,8 @@ pub mod db;
 pub mod error;
 pub mod faults;
 pub mod inventory;
-pub mod push;
 pub mod limits;
+pub mod push;
 pub mod seed;
 mod serve;
 

@@ -210,7 +210,7 @@ async fn push_demo(
     bin: &str,
 ) -> Result<(), CliError> {
     use companion_core::push::PushNotifications;
-    use companion_core::push::protocol::PushProvider;
+    use companion_wire::push::PushProvider;
     // A demo token; a real one comes from FirebaseMessaging.getToken() on the phone.
     let token = format!("demo:APA91b-{}", maria.install_id());
     maria

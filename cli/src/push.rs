@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::time::Instant;
 
-use companion_core::push::protocol::{ApnsEnvironment, Category, PushProvider};
 use companion_core::push::{PushNotifications, RegisterOutcome};
+use companion_wire::push::{ApnsEnvironment, Category, PushProvider};
 
 use crate::Cli;
 use crate::account::open_device;

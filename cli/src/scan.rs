@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use companion_core::gs1::{Gs1Element, Gs1Value};
-use companion_core::scan::bench::{BenchSummary, Manifest, score_frame};
-use companion_core::scan::still::load_luma;
-use companion_core::scan::{
+use companion_scan::bench::{BenchSummary, Manifest, score_frame};
+use companion_scan::gs1::{Gs1Element, Gs1Value};
+use companion_scan::still::load_luma;
+use companion_scan::{
     BarcodeFormat, DecodeStrategy, FrameDecoder, LumaFrame, ScanOptions, ScannedCode,
 };
 

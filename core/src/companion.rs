@@ -14,9 +14,9 @@ use crate::error::{Error, Result};
 use crate::events::{CompanionEvent, EventHub, EventSubscription, SessionState};
 use crate::http::{ApiClient, RetryPolicy, Timeouts};
 use crate::platform::SecureStorage;
-use crate::protocol::Account;
 use crate::session::Session;
 use crate::store::Store;
+use companion_wire::session::Account;
 
 /// Companion's core, one per app process.
 pub struct Companion {

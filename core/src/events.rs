@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast;
 
-use crate::protocol::Account;
+use companion_wire::session::Account;
 
 /// Whether someone is signed in on this device.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -27,7 +27,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
-use crate::protocol::ErrorBody;
+use companion_wire::ErrorBody;
 
 /// How hard to try before giving up on a request.
 #[derive(Debug, Clone)]

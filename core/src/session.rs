@@ -14,7 +14,9 @@ use crate::device::DeviceIdentity;
 use crate::error::{Error, Result};
 use crate::http::ApiClient;
 use crate::platform::{PlatformError, SecureStorage};
-use crate::protocol::{Account, DeviceRegistration, LoginRequest, RefreshRequest, TokenResponse};
+use companion_wire::session::{
+    Account, DeviceRegistration, LoginRequest, RefreshRequest, TokenResponse,
+};
 
 const SESSION_KEY: &str = "session.v1";
 /// A refresh token whose revocation could not reach the server; revoked at the next chance.

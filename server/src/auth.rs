@@ -19,7 +19,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use companion_core::protocol::{Account, LoginRequest, RefreshRequest, TokenResponse, Warehouse};
+use companion_wire::session::{Account, LoginRequest, RefreshRequest, TokenResponse, Warehouse};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::AppState;

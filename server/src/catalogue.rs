@@ -3,7 +3,7 @@
 //! expiry dates; stock per item × lot × bin; open purchase-order lines. Deterministic for a
 //! given size, so benchmarks and tests are repeatable.
 
-use companion_core::inventory::protocol::stock_checksum_add;
+use companion_wire::inventory::stock_checksum_add;
 use rusqlite::{Connection, params};
 
 use crate::inventory::{reserve_versions, set_scope_checksum};

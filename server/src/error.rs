@@ -3,11 +3,11 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use companion_core::protocol::{ErrorBody, ErrorDetail};
+use companion_wire::{ErrorBody, ErrorDetail};
 
 /// Error codes: the protocol's, plus the server's own for throttling and overload.
 pub mod codes {
-    pub use companion_core::protocol::codes::*;
+    pub use companion_wire::codes::*;
     /// `429`: too many failed attempts; wait `Retry-After` seconds.
     pub const TOO_MANY_REQUESTS: &str = "too_many_requests";
     /// `503`: the server is at capacity; retry after `Retry-After` seconds.

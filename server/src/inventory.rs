@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use companion_core::inventory::protocol::{
+use companion_wire::inventory::{
     CURSOR_UNKNOWN, ChangesPage, Cursor, ItemRow, LocationRow, LotRow, MAX_PAGE_ROWS,
     MAX_PUSH_BATCH, MovementKind, MovementResult, MovementWire, PoLineRow, PushRequest,
     PushResponse, PushStatus, StockRow, format_checksum, reject, stock_checksum_add,

@@ -260,10 +260,10 @@ async fn a_threshold_crossing_notifies_subscribed_devices_once_per_crossing() {
     assert_eq!(data["type"], "stock_below_threshold");
     assert_eq!(data["item_id"], item);
     assert_eq!(data["on_hand"], (total - 1).to_string());
-    let event = companion_core::push::NotificationEvent::from_fcm_data(data).unwrap();
+    let event = companion_wire::notification::NotificationEvent::from_fcm_data(data).unwrap();
     assert_eq!(
         event.target(),
-        Some(companion_core::push::DeepLink::Item {
+        Some(companion_wire::notification::DeepLink::Item {
             warehouse_id: "wh-north".into(),
             item_id: item.clone()
         })
@@ -331,9 +331,10 @@ async fn receiving_against_a_po_line_notifies_progress() {
     rig.server.push().drain().await.unwrap();
     let got = rig.fcm.received_by(FCM_A);
     assert_eq!(got.len(), 1);
-    let event = companion_core::push::NotificationEvent::from_fcm_data(&got[0].data).unwrap();
+    let event =
+        companion_wire::notification::NotificationEvent::from_fcm_data(&got[0].data).unwrap();
     match &event.kind {
-        companion_core::push::NotificationKind::PurchaseOrderProgress {
+        companion_wire::notification::NotificationKind::PurchaseOrderProgress {
             qty_received,
             qty_ordered,
             po_line_id,
@@ -347,7 +348,7 @@ async fn receiving_against_a_po_line_notifies_progress() {
     }
     assert!(matches!(
         event.target(),
-        Some(companion_core::push::DeepLink::PurchaseOrder { .. })
+        Some(companion_wire::notification::DeepLink::PurchaseOrder { .. })
     ));
 }
 

@@ -21,13 +21,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use companion_core::inventory::protocol::{PUSH_PATH, PushRequest, PushResponse};
 use companion_core::inventory::{
     AdjustReason, MovementKind, MovementState, NewMovement, SyncOptions,
 };
 use companion_core::{Companion, Error};
 use companion_server::{FaultKind, RunningServer, ServerConfig};
 use companion_tests::{DEMO_PASSWORD, closed_port_url, open_phone};
+use companion_wire::inventory::{PUSH_PATH, PushRequest, PushResponse};
 use reqwest::Method;
 
 const WH: &str = "wh-north";

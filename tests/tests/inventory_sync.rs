@@ -305,7 +305,7 @@ async fn unknown_cursor_and_diverged_copies_are_downloaded_again() {
             .unwrap();
         for r in rows {
             let (i, l, b, q) = r.unwrap();
-            s = s.wrapping_add(companion_core::inventory::protocol::stock_row_hash(&i, &l, &b, q));
+            s = s.wrapping_add(companion_wire::inventory::stock_row_hash(&i, &l, &b, q));
         }
         companion_server::inventory::set_scope_checksum(c, WH, s).unwrap();
     });
@@ -412,8 +412,8 @@ async fn initial_download_resumes_after_a_kill() {
 /// carries one).
 #[tokio::test]
 async fn scanner_lookup_uses_the_local_inventory() {
-    use companion_core::gs1::Gs1Element;
-    use companion_core::scan::{BarcodeFormat, ScannedCode};
+    use companion_scan::gs1::Gs1Element;
+    use companion_scan::{BarcodeFormat, ScannedCode};
     let server = server_with_catalogue(200).await;
     let da = tempfile::tempdir().unwrap();
     let a = phone(da.path(), &server, "lena").await;
@@ -471,7 +471,7 @@ async fn scanner_lookup_uses_the_local_inventory() {
 /// rejections, and nothing applied from a page that does not parse.
 #[tokio::test]
 async fn bad_input_on_the_wire_is_refused_with_a_reason() {
-    use companion_core::inventory::protocol::{
+    use companion_wire::inventory::{
         CHANGES_PATH, MovementWire, PUSH_PATH, PushRequest, PushResponse, PushStatus,
     };
     use reqwest::Method;
@@ -582,8 +582,8 @@ async fn bad_input_on_the_wire_is_refused_with_a_reason() {
 /// shell calling sync again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auto_sync_retries_until_the_outbox_is_empty() {
-    use companion_core::inventory::protocol::PUSH_PATH;
     use companion_core::inventory::sync::AutoSyncSchedule;
+    use companion_wire::inventory::PUSH_PATH;
     let server = server_with_catalogue(200).await;
     let da = tempfile::tempdir().unwrap();
     let a = std::sync::Arc::new(phone(da.path(), &server, "lena").await);

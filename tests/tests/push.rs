@@ -11,7 +11,6 @@ use companion_core::Companion;
 use companion_core::inventory::{MovementKind, NewMovement};
 use companion_core::platform::{LogLevel, LogRecord, LogSink, init_logging};
 use companion_core::push::lifecycle::RegisterReason;
-use companion_core::push::protocol::PushProvider;
 use companion_core::push::{
     Category, DeepLink, NotificationKind, PushNotifications, RegisterOutcome,
 };
@@ -20,6 +19,7 @@ use companion_server::FaultKind;
 use companion_server::catalogue::{bin_id, item_id, lot_id};
 use companion_server::push::FcmSettings;
 use companion_tests::{DEMO_PASSWORD, TestServer, open_phone};
+use companion_wire::push::PushProvider;
 
 const WH: &str = "wh-north";
 const ERP_KEY: &str = "erp-e2e-key";

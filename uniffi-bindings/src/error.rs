@@ -72,9 +72,9 @@ impl From<Error> for CompanionError {
     }
 }
 
-impl From<companion_core::scan::ScanError> for CompanionError {
-    fn from(e: companion_core::scan::ScanError) -> Self {
-        use companion_core::scan::ScanError;
+impl From<companion_scan::ScanError> for CompanionError {
+    fn from(e: companion_scan::ScanError) -> Self {
+        use companion_scan::ScanError;
         let detail = e.to_string();
         match e {
             ScanError::InvalidFrame { field, reason } => CompanionError::InvalidInput {

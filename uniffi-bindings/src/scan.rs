@@ -6,10 +6,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use companion_core::gs1::{self, Gs1Element, Gs1Error, VoicePickCode};
+use companion_scan::gs1::{self, Gs1Element, Gs1Error, VoicePickCode};
 
 use crate::{Companion, CompanionError};
-use companion_core::scan::{
+use companion_scan::{
     DecodeOutcome, FrameDecoder, FrameRotation, LiveScanConfig, LiveScanSession, LumaFrame,
     RegionOfInterest, ScanError, ScanEvent, ScanOptions, SessionStats,
 };
@@ -58,7 +58,7 @@ pub fn scan_luma_frame(
 /// Decodes a JPEG or PNG photo (a label, a delivery note).
 #[uniffi::export]
 pub fn scan_image_bytes(bytes: &[u8], options: ScanOptions) -> Result<DecodeOutcome, ScanError> {
-    companion_core::scan::decode_image_bytes(bytes, options)
+    companion_scan::decode_image_bytes(bytes, options)
 }
 
 /// The default options of a warehouse camera screen.

@@ -10,13 +10,13 @@ use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::protocol::{
-    AdjustReason, ChangesPage, Cursor, MAX_ABS_QTY, MovementKind, MovementResult, MovementWire,
-    PushStatus, stock_checksum_add, stock_row_hash,
-};
 use super::{Item, ItemStock, Movement, MovementState, NewMovement, PoLine, ScopeInfo, StockLine};
 use crate::error::{Error, Result};
 use crate::store::{get_meta, set_meta};
+use companion_wire::inventory::{
+    AdjustReason, ChangesPage, Cursor, MAX_ABS_QTY, MovementKind, MovementResult, MovementWire,
+    PushStatus, stock_checksum_add, stock_row_hash,
+};
 
 pub const MIGRATION_SQL: &str = r#"
 CREATE TABLE inv_scope (
@@ -954,7 +954,7 @@ pub fn apply_page(
         tx.execute_batch(STOCK_BIN_INDEX)?;
     }
     let diverged = match (&page.checksum, page.has_more) {
-        (Some(server), false) => *server != super::protocol::format_checksum(sum),
+        (Some(server), false) => *server != companion_wire::inventory::format_checksum(sum),
         _ => false,
     };
     tx.prepare_cached(

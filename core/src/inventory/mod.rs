@@ -1,7 +1,6 @@
 //! Offline inventory: local-first stock with a durable outbox, exactly-once sync and
 //! conflict-free merge. The rules are in `docs/sync-protocol.md`.
 //!
-//! - [`protocol`]: wire types shared with the reference server.
 //! - [`local`]: the device's copy of its scopes and its outbox (SQLite, synchronous).
 //! - [`sync`]: push and pull against the server, progress events.
 //!
@@ -9,11 +8,10 @@
 //! the outbox together with its effect on the displayed stock, in one transaction.
 
 pub mod local;
-pub mod protocol;
 pub mod scan_lookup;
 pub mod sync;
 
-pub use protocol::{AdjustReason, MovementKind};
+pub use companion_wire::inventory::{AdjustReason, MovementKind};
 pub use sync::{SyncOptions, SyncReport};
 
 use crate::Companion;

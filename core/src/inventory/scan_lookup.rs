@@ -7,8 +7,8 @@ use std::sync::Arc;
 use super::local;
 use crate::Companion;
 use crate::error::Result;
-use crate::scan::{ItemLookup, ScannedCode, ScannedItem};
 use crate::store::Store;
+use companion_scan::{ItemLookup, ScannedCode, ScannedItem};
 
 /// [`ItemLookup`] backed by an account's store.
 pub struct StoreItemLookup {

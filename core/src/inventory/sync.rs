@@ -14,14 +14,14 @@ use reqwest::Method;
 
 use super::SyncStatus;
 use super::local::{self, Applied};
-use super::protocol::{
-    CHANGES_PATH, CURSOR_UNKNOWN, ChangesPage, MAX_PUSH_BATCH, MovementResult, PUSH_PATH,
-    PushRequest, PushResponse,
-};
 use crate::Companion;
 use crate::error::{Error, Result};
 use crate::events::CompanionEvent;
 use crate::store::Store;
+use companion_wire::inventory::{
+    CHANGES_PATH, CURSOR_UNKNOWN, ChangesPage, MAX_PUSH_BATCH, MovementResult, PUSH_PATH,
+    PushRequest, PushResponse,
+};
 
 const RETRY_AT_KEY: &str = "inventory.retry_at_ms";
 

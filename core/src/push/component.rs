@@ -9,15 +9,15 @@ use std::collections::BTreeMap;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
-use super::events::NotificationEvent;
 use super::lifecycle::{self, AttemptBudget, Decision, RegisterReason, RegistrationRecord};
 use super::prefs::{PreferenceSet, key};
-use super::protocol::{
+use crate::store::{Store, get_meta, set_meta};
+use crate::{Companion, Error, Result};
+use companion_wire::notification::NotificationEvent;
+use companion_wire::push::{
     ApnsEnvironment, Category, Preference, PreferencesDoc, PushProvider, RegisterRequest,
     RegisterResponse, validate_token,
 };
-use crate::store::{Store, get_meta, set_meta};
-use crate::{Companion, Error, Result};
 
 const META_RECORD: &str = "push.registration";
 const META_BUDGET: &str = "push.attempts";
@@ -362,11 +362,11 @@ fn prefs_in(tx: &rusqlite::Connection) -> Result<PreferenceSet> {
     })
 }
 
-fn payload_error(e: super::events::PayloadError) -> Error {
+fn payload_error(e: companion_wire::notification::PayloadError) -> Error {
     let field = match &e {
-        super::events::PayloadError::Missing { field }
-        | super::events::PayloadError::Malformed { field, .. } => field.clone(),
-        super::events::PayloadError::NotAnObject => "payload".into(),
+        companion_wire::notification::PayloadError::Missing { field }
+        | companion_wire::notification::PayloadError::Malformed { field, .. } => field.clone(),
+        companion_wire::notification::PayloadError::NotAnObject => "payload".into(),
     };
     Error::InvalidInput {
         field,

@@ -7,7 +7,7 @@
 
 use ring::hmac;
 
-use super::protocol::PushProvider;
+use companion_wire::push::PushProvider;
 
 /// Re-register after this long even if nothing changed.
 pub const REFRESH_AFTER_SECS: i64 = 30 * 24 * 3600;

@@ -3,11 +3,11 @@
 //! talks to the server is built on these.
 
 pub mod component;
-pub mod events;
 pub mod lifecycle;
 pub mod prefs;
-pub mod protocol;
 
+pub use companion_wire::notification::{
+    DeepLink, NotificationEvent, NotificationKind, PayloadError,
+};
+pub use companion_wire::push::{ApnsEnvironment, Category, Preference, PushProvider};
 pub use component::{PushNotifications, PushStatus, RegisterOutcome};
-pub use events::{DeepLink, NotificationEvent, NotificationKind, PayloadError};
-pub use protocol::{Category, Preference, PushProvider};

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::protocol::{Category, Preference, PreferencesDoc};
+use companion_wire::push::{Category, Preference, PreferencesDoc};
 
 /// (category, warehouse) — the warehouse only for per-warehouse categories.
 pub type PreferenceKey = (Category, Option<String>);

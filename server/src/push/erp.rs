@@ -3,11 +3,9 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use companion_core::protocol::codes;
-use companion_core::push::events::NotificationKind;
-use companion_core::push::protocol::{
-    ERP_KEY_HEADER, ErpEvent, ErpEventAccepted, ThresholdRequest,
-};
+use companion_wire::codes;
+use companion_wire::notification::NotificationKind;
+use companion_wire::push::{ERP_KEY_HEADER, ErpEvent, ErpEventAccepted, ThresholdRequest};
 use rusqlite::{OptionalExtension, params};
 
 use super::events::{Audience, enqueue, on_hand};

@@ -2,9 +2,9 @@
 //! notification exists exactly when its cause was committed), one delivery per device that
 //! should get it: the audience's live registrations whose category is switched on.
 
-use companion_core::inventory::protocol::{MovementKind, MovementWire};
-use companion_core::push::events::{NotificationEvent, NotificationKind};
-use companion_core::push::protocol::Category;
+use companion_wire::inventory::{MovementKind, MovementWire};
+use companion_wire::notification::{NotificationEvent, NotificationKind};
+use companion_wire::push::Category;
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// Who an event is for.

@@ -5,7 +5,7 @@ use std::path::Path;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use companion_core::push::protocol::{
+use companion_wire::push::{
     ApnsEnvironment, Category, Preference, PreferencesDoc, PushProvider, RegisterRequest,
     RegisterResponse, RegistrationStatus, validate_token,
 };
@@ -117,12 +117,7 @@ fn install_of(conn: &Connection, session_id: &str) -> Result<String, ApiError> {
         |r| r.get(0),
     )
     .optional()?
-    .ok_or_else(|| {
-        ApiError::unauthorized(
-            companion_core::protocol::codes::TOKEN_INVALID,
-            "session unknown",
-        )
-    })
+    .ok_or_else(|| ApiError::unauthorized(companion_wire::codes::TOKEN_INVALID, "session unknown"))
 }
 
 /// `POST /v1/push/registration`: the token of the caller's own install (the install comes

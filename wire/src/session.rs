@@ -1,5 +1,4 @@
-//! The wire format of Companion's `/v1` HTTP API, shared by the core (client) and the
-//! reference server, so the two cannot drift apart. `server/openapi.json` documents it.
+//! Sign-in, token refresh and sign-out: `/v1/auth/*` and `/v1/me`.
 
 use serde::{Deserialize, Serialize};
 
@@ -66,33 +65,4 @@ pub struct Account {
 pub struct Warehouse {
     pub id: String,
     pub name: String,
-}
-
-/// Every non-2xx answer carries this body.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ErrorDetail {
-    /// Stable machine-readable code, e.g. `invalid_credentials`, `token_expired`.
-    pub code: String,
-    /// Human-readable explanation (never contains secrets).
-    pub message: String,
-    /// The request field at fault, for validation errors.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-}
-
-/// Error codes the server uses and the client acts on.
-pub mod codes {
-    pub const INVALID_CREDENTIALS: &str = "invalid_credentials";
-    pub const TOKEN_EXPIRED: &str = "token_expired";
-    pub const TOKEN_INVALID: &str = "token_invalid";
-    pub const INVALID_REQUEST: &str = "invalid_request";
-    pub const NOT_FOUND: &str = "not_found";
-    pub const FORBIDDEN: &str = "forbidden";
-    pub const CONFLICT: &str = "conflict";
-    pub const INTERNAL: &str = "internal";
 }

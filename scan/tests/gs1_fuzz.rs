@@ -1,7 +1,7 @@
 //! Scanned GS1 data is untrusted input that crosses the FFI: the parsers must answer every
 //! string with a value or a typed error, never a panic. Seeded, so a failure replays.
 
-use companion_core::gs1::{
+use companion_scan::gs1::{
     gs1_check_digit, has_valid_check_digit, normalize_gtin, parse_bracketed, parse_digital_link,
     parse_element_string, to_bracketed, voice_pick_code,
 };

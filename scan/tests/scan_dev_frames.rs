@@ -4,8 +4,8 @@
 
 mod scan_support;
 
-use companion_core::scan::bench::{Manifest, score_frame};
-use companion_core::scan::{
+use companion_scan::bench::{Manifest, score_frame};
+use companion_scan::{
     DecodeStrategy, FrameDecoder, FrameRotation, LumaFrame, ScanOptions, decode_image_bytes,
 };
 use scan_support::dev_frames;

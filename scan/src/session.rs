@@ -323,7 +323,7 @@ fn worker_loop(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::BarcodeFormat;
+    use crate::BarcodeFormat;
 
     fn code(text: &str) -> ScannedCode {
         ScannedCode {

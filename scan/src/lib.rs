@@ -1,4 +1,6 @@
-//! Barcode scanning of camera frames and still images with rxing.
+//! Barcode scanning of camera frames and still images with rxing, and the GS1 parsers.
+//! A crate of its own because it imports nothing else of Companion: the core plugs the
+//! offline item lookup in through [`ItemLookup`].
 //!
 //! - [`frame`]: the luma plane as the phone delivers it (stride, rotation, scan window).
 //! - [`decode`]: the decode strategy: cheap passes first, harder passes only when they pay,
@@ -7,10 +9,15 @@
 //!   suppression, item lookup).
 //! - [`still`]: JPEG/PNG photos of labels and documents.
 //! - [`bench`]: scoring against a frame set with a `manifest.json` (CLI and tests).
+//! - [`gs1`]: GS1 element strings, Digital Link URIs and the PTI voice pick code.
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
 
 pub mod bench;
 pub mod decode;
 pub mod frame;
+pub mod gs1;
 mod linear;
 pub mod session;
 pub mod still;

@@ -6,7 +6,7 @@ mod scan_support;
 
 use std::time::Instant;
 
-use companion_core::scan::{
+use companion_scan::{
     DecodeStrategy, FrameDecoder, FrameRotation, LumaFrame, RegionOfInterest, ScanError,
     ScanOptions, decode_image_bytes,
 };

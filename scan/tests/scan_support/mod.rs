@@ -47,7 +47,7 @@ pub fn render_frame(
 /// repository, so their absence fails the test instead of skipping it.
 pub fn dev_frames() -> PathBuf {
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    companion_core::scan::bench::dev_frames_dir(&workspace)
+    companion_scan::bench::dev_frames_dir(&workspace)
         .expect("fixtures/barcode-frames/manifest.json is missing from the repository")
 }
 

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::protocol::Category;
+use crate::push::Category;
 
 /// Payload format version written by this code; higher versions are still read field by field.
 pub const PAYLOAD_VERSION: &str = "1";

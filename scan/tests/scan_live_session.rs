@@ -7,7 +7,7 @@ mod scan_support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use companion_core::scan::{
+use companion_scan::{
     ItemLookup, LiveScanConfig, LiveScanSession, LumaFrame, ScanOptions, ScannedCode, ScannedItem,
 };
 use scan_support::render_frame;

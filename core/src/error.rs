@@ -1,5 +1,6 @@
 //! The core's internal error. Rich enough for logs and the CLI; the FFI layer maps it onto
-//! the public `CompanionError` in one place (`uniffi-bindings/src/error.rs`).
+//! the public `CompanionError` in one place (`uniffi-bindings/src/error.rs`), and status
+//! streams (a failed sync) carry its [`ErrorKind`], so an app sees the same kinds everywhere.
 
 use std::time::Duration;
 
@@ -21,7 +22,8 @@ pub enum Error {
     /// Something looked up does not exist (unknown barcode, item, movement).
     #[error("not found: {0}")]
     NotFound(String),
-    /// The server refused the request because of the current state of the data.
+    /// The request conflicts with the current state of the data (on the server, or on the
+    /// phone: a count before its warehouse was ever downloaded).
     #[error("conflict: {0}")]
     Conflict(String),
     /// The server answered with an error status.
@@ -30,13 +32,13 @@ pub enum Error {
         status: u16,
         code: String,
         detail: String,
-        /// Seconds the server asked us to wait (`Retry-After`), if any.
+        /// How long the server asked us to wait (`Retry-After`), if it did.
         retry_after: Option<Duration>,
     },
-    /// The server answered 2xx with a body we cannot understand.
+    /// The server answered with a body we cannot understand, or broke the protocol.
     #[error("malformed server response: {0}")]
     Protocol(String),
-    /// The local database failed.
+    /// The local database or data directory failed.
     #[error("local storage: {0}")]
     Storage(String),
     /// The local database file is damaged; the account's local data must be re-synced.
@@ -66,11 +68,83 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// What kind of failure an error is: what an app acts on (and what a failed sync's status
+/// carries). Stable; its [`ErrorKind::code`] is the machine-readable form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum ErrorKind {
+    /// No network or the server is unreachable: keep working offline, retry later.
+    Offline,
+    /// Sign in (again).
+    Unauthorized,
+    /// Nobody is signed in on this device.
+    NotSignedIn,
+    /// An argument is wrong; the error names the field.
+    InvalidInput,
+    NotFound,
+    Conflict,
+    /// The server failed or refused with an HTTP status.
+    Server,
+    /// The server broke the protocol (or a hostile answer was refused).
+    Protocol,
+    /// The local database or data directory failed.
+    Storage,
+    /// The local copy is damaged or cannot be decrypted: discard it and sync again.
+    StorageCorrupt,
+    /// An app-provided service (Keystore/Keychain) failed.
+    Platform,
+    Cancelled,
+    /// A bug in the core.
+    Internal,
+}
+
+impl ErrorKind {
+    /// The stable machine-readable code (`offline`, `invalid_input`, ...).
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::Offline => "offline",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::NotSignedIn => "not_signed_in",
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Server => "server",
+            ErrorKind::Protocol => "protocol",
+            ErrorKind::Storage => "storage",
+            ErrorKind::StorageCorrupt => "storage_corrupt",
+            ErrorKind::Platform => "platform",
+            ErrorKind::Cancelled => "cancelled",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
 impl Error {
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::InvalidInput {
             field: field.into(),
             reason: reason.into(),
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Offline(_) => ErrorKind::Offline,
+            Error::Unauthorized(_) => ErrorKind::Unauthorized,
+            Error::NotSignedIn => ErrorKind::NotSignedIn,
+            Error::InvalidInput { .. } => ErrorKind::InvalidInput,
+            Error::NotFound(_) => ErrorKind::NotFound,
+            Error::Conflict(_) => ErrorKind::Conflict,
+            Error::Server { .. } => ErrorKind::Server,
+            Error::Protocol(_) => ErrorKind::Protocol,
+            Error::Storage(_) => ErrorKind::Storage,
+            Error::CorruptDatabase { .. }
+            | Error::MissingKey { .. }
+            | Error::CorruptFile { .. } => ErrorKind::StorageCorrupt,
+            Error::Platform { .. } => ErrorKind::Platform,
+            Error::Cancelled => ErrorKind::Cancelled,
+            Error::Internal(_) => ErrorKind::Internal,
         }
     }
 
@@ -80,6 +154,14 @@ impl Error {
             Error::Offline(_) => true,
             Error::Server { status, .. } => *status >= 500 || *status == 429 || *status == 408,
             _ => false,
+        }
+    }
+
+    /// How long the server asked to wait before retrying, if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Server { retry_after, .. } => *retry_after,
+            _ => None,
         }
     }
 }
@@ -93,5 +175,15 @@ impl From<rusqlite::Error> for Error {
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         Error::Storage(e.to_string())
+    }
+}
+
+impl From<tokio::task::JoinError> for Error {
+    fn from(e: tokio::task::JoinError) -> Self {
+        if e.is_cancelled() {
+            Error::Cancelled
+        } else {
+            Error::Internal(format!("background task failed: {e}"))
+        }
     }
 }

@@ -1,92 +1,85 @@
-//! State changes the shells listen to: listener in, handle out, current state first.
+//! State that the UI observes: a [`Topic`] holds the latest value of one kind of state (the
+//! session, a sync's status, ...) and hands every subscriber the current value first, then
+//! each change. Each component owns its topics; this module knows none of them.
+//!
+//! States replace each other, so a subscriber that falls behind skips to the latest value
+//! instead of queueing stale ones (a progress bar wants the newest figure, not every one).
+//!
+//! ```
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use companion_core::events::{Topic, Updates};
+//! let topic = Topic::new(0u32);
+//! let mut updates = topic.subscribe();
+//! assert_eq!(updates.next().await, Some(0)); // the current value first
+//! topic.publish(7);
+//! assert_eq!(updates.next().await, Some(7));
+//! # });
+//! ```
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::future::Future;
 
-use tokio::sync::broadcast;
+use tokio::sync::watch;
 
-use companion_wire::session::Account;
+/// A stream of values for one observer: the current value first, then every change, until
+/// its source is gone (the account signed out, for account state).
+pub trait Updates: Send + 'static {
+    type Item: Send + 'static;
 
-/// Whether someone is signed in on this device.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
-pub enum SessionState {
-    SignedOut,
-    SignedIn { account: Account },
+    /// The next value; `None` once the source has ended.
+    fn next(&mut self) -> impl Future<Output = Option<Self::Item>> + Send;
 }
 
-/// Something the UI may want to redraw for.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
-pub enum CompanionEvent {
-    /// The session changed (sign in, sign out, session expired).
-    Session { state: SessionState },
-    /// Inventory sync progress and the number of local movements not yet settled.
-    Sync {
-        status: crate::inventory::SyncStatus,
-        pending: u64,
-    },
+/// The latest value of one kind of state, observable.
+#[derive(Debug)]
+pub struct Topic<T> {
+    sender: watch::Sender<T>,
 }
 
-impl CompanionEvent {
-    /// Events of one kind replace each other: a new listener gets the latest of each kind.
-    fn kind(&self) -> &'static str {
-        match self {
-            CompanionEvent::Session { .. } => "session",
-            CompanionEvent::Sync { .. } => "sync",
+impl<T: Clone + Send + Sync + 'static> Topic<T> {
+    pub fn new(initial: T) -> Self {
+        Topic {
+            sender: watch::Sender::new(initial),
+        }
+    }
+
+    /// Replaces the value and wakes every subscriber.
+    pub fn publish(&self, value: T) {
+        self.sender.send_replace(value);
+    }
+
+    /// Changes the value in place; subscribers are woken only when `change` returns true.
+    pub fn update(&self, change: impl FnOnce(&mut T) -> bool) {
+        self.sender.send_if_modified(change);
+    }
+
+    pub fn current(&self) -> T {
+        self.sender.borrow().clone()
+    }
+
+    pub fn subscribe(&self) -> TopicUpdates<T> {
+        TopicUpdates {
+            receiver: self.sender.subscribe(),
+            started: false,
         }
     }
 }
 
-/// Fans events out to listeners and remembers the latest state of each kind.
-pub struct EventHub {
-    latest: Mutex<BTreeMap<&'static str, CompanionEvent>>,
-    sender: broadcast::Sender<CompanionEvent>,
+/// [`Updates`] of a [`Topic`].
+#[derive(Debug)]
+pub struct TopicUpdates<T> {
+    receiver: watch::Receiver<T>,
+    started: bool,
 }
 
-impl Default for EventHub {
-    fn default() -> Self {
-        EventHub {
-            latest: Mutex::new(BTreeMap::new()),
-            sender: broadcast::channel(256).0,
+impl<T: Clone + Send + Sync + 'static> Updates for TopicUpdates<T> {
+    type Item = T;
+
+    async fn next(&mut self) -> Option<T> {
+        if self.started {
+            self.receiver.changed().await.ok()?;
         }
-    }
-}
-
-/// A subscription: the current state, then every later event in order.
-pub struct EventSubscription {
-    pub current: Vec<CompanionEvent>,
-    pub updates: broadcast::Receiver<CompanionEvent>,
-    /// For re-reading the latest state after falling behind.
-    pub hub: Arc<EventHub>,
-}
-
-impl EventHub {
-    pub fn publish(&self, event: CompanionEvent) {
-        // Under the lock so a concurrent subscriber sees it either in `current` or in
-        // `updates`, never both and never neither.
-        let mut latest = self.latest.lock().unwrap_or_else(|p| p.into_inner());
-        latest.insert(event.kind(), event.clone());
-        let _ = self.sender.send(event);
-    }
-
-    pub fn subscribe(self: &Arc<Self>) -> EventSubscription {
-        let latest = self.latest.lock().unwrap_or_else(|p| p.into_inner());
-        EventSubscription {
-            current: latest.values().cloned().collect(),
-            updates: self.sender.subscribe(),
-            hub: self.clone(),
-        }
-    }
-
-    /// The latest events of every kind (what a lagging listener is re-sent).
-    pub fn current(&self) -> Vec<CompanionEvent> {
-        self.latest
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-            .cloned()
-            .collect()
+        self.started = true;
+        Some(self.receiver.borrow_and_update().clone())
     }
 }
 
@@ -94,40 +87,23 @@ impl EventHub {
 mod tests {
     use super::*;
 
-    #[test]
-    fn subscriber_gets_current_state_then_updates() {
-        let hub = Arc::new(EventHub::default());
-        hub.publish(CompanionEvent::Session {
-            state: SessionState::SignedOut,
-        });
-        let mut sub = hub.subscribe();
-        assert_eq!(
-            sub.current,
-            vec![CompanionEvent::Session {
-                state: SessionState::SignedOut
-            }]
+    #[tokio::test]
+    async fn current_value_first_then_the_latest_change() {
+        let topic = Topic::new("signed out");
+        let mut updates = topic.subscribe();
+        assert_eq!(updates.next().await, Some("signed out"));
+        topic.publish("a");
+        topic.publish("b");
+        // A slow observer skips to the latest state.
+        assert_eq!(updates.next().await, Some("b"));
+        topic.update(|_| false);
+        assert!(
+            tokio::time::timeout(std::time::Duration::from_millis(20), updates.next())
+                .await
+                .is_err(),
+            "an unchanged value wakes nobody"
         );
-        let account = Account {
-            id: "a".into(),
-            username: "u".into(),
-            display_name: "U".into(),
-            warehouses: vec![],
-        };
-        hub.publish(CompanionEvent::Session {
-            state: SessionState::SignedIn {
-                account: account.clone(),
-            },
-        });
-        assert_eq!(
-            sub.updates.try_recv().unwrap(),
-            CompanionEvent::Session {
-                state: SessionState::SignedIn { account }
-            }
-        );
-        assert_eq!(
-            hub.current().len(),
-            1,
-            "latest state replaces the previous one of its kind"
-        );
+        drop(topic);
+        assert_eq!(updates.next().await, None, "the source ended");
     }
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::DeviceInfo;
 use crate::device::DeviceIdentity;
 use crate::error::{Error, Result};
+use crate::events::{Topic, TopicUpdates};
 use crate::http::ApiClient;
 use crate::platform::{PlatformError, SecureStorage};
 use companion_wire::session::{
@@ -33,6 +34,18 @@ struct StoredSession {
     access_expires_at: u64,
 }
 
+/// Whether someone is signed in on this device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum SessionState {
+    SignedOut,
+    SignedIn { account: Account },
+}
+
+/// Called when the server ends the session (refresh token revoked or expired), so the owner
+/// can close what belonged to the account.
+pub type SessionEndedHook = Box<dyn Fn() + Send + Sync>;
+
 /// The session state machine over secure storage and the API client.
 pub struct Session {
     api: ApiClient,
@@ -40,6 +53,8 @@ pub struct Session {
     // A tokio mutex: held across the refresh request so concurrent callers wait for one
     // refresh instead of each rotating the refresh token.
     current: tokio::sync::Mutex<Option<StoredSession>>,
+    state: Topic<SessionState>,
+    on_ended: std::sync::OnceLock<SessionEndedHook>,
 }
 
 fn now_secs() -> u64 {
@@ -70,11 +85,49 @@ impl Session {
                 }
             },
         };
+        let state = match &current {
+            Some(s) => SessionState::SignedIn {
+                account: s.account.clone(),
+            },
+            None => SessionState::SignedOut,
+        };
         Ok(Session {
             api,
             storage,
             current: tokio::sync::Mutex::new(current),
+            state: Topic::new(state),
+            on_ended: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Sets what runs when the server ends the session (once; later calls are ignored).
+    pub fn on_ended(&self, hook: SessionEndedHook) {
+        let _ = self.on_ended.set(hook);
+    }
+
+    /// The current state, then every change.
+    pub fn states(&self) -> TopicUpdates<SessionState> {
+        self.state.subscribe()
+    }
+
+    pub fn state(&self) -> SessionState {
+        self.state.current()
+    }
+
+    /// Sets the account (after `/v1/me` told us its warehouses changed) without new tokens.
+    pub(crate) fn replace_account(&self, account: Account) -> Result<()> {
+        let Ok(mut current) = self.current.try_lock() else {
+            return Ok(());
+        };
+        if let Some(stored) = current.as_mut() {
+            stored.account = account.clone();
+            let bytes = serde_json::to_vec(&*stored).map_err(|e| Error::Internal(e.to_string()))?;
+            self.storage
+                .put(SESSION_KEY.into(), bytes)
+                .map_err(platform)?;
+            self.state.publish(SessionState::SignedIn { account });
+        }
+        Ok(())
     }
 
     /// The signed-in account, if any.
@@ -149,6 +202,9 @@ impl Session {
         drop(current);
         self.revoke_pending().await;
         tracing::info!(account = %account.id, "signed in");
+        self.state.publish(SessionState::SignedIn {
+            account: account.clone(),
+        });
         Ok(account)
     }
 
@@ -176,6 +232,7 @@ impl Session {
         self.queue_revocation(&session.refresh_token)?;
         self.storage.delete(SESSION_KEY.into()).map_err(platform)?;
         drop(current);
+        self.state.publish(SessionState::SignedOut);
         self.revoke_pending().await;
         tracing::info!(account = %session.account.id, "signed out");
         Ok(())
@@ -283,7 +340,12 @@ impl Session {
                 // The refresh token was revoked or expired: the session is over.
                 *current = None;
                 self.storage.delete(SESSION_KEY.into()).map_err(platform)?;
+                drop(current);
                 tracing::info!("session ended by the server");
+                self.state.publish(SessionState::SignedOut);
+                if let Some(hook) = self.on_ended.get() {
+                    hook();
+                }
                 Err(Error::Unauthorized(reason))
             }
             Err(e) => Err(e),
@@ -316,8 +378,53 @@ impl Session {
         }
     }
 
-    /// Whether the last authorised call ended the session (for the event stream).
     pub fn is_signed_in(&self) -> bool {
         self.account().is_some()
+    }
+}
+
+/// Authorised requests to the backend, as the account's components make them: a cheap
+/// handle over the session (tokens added, refreshed once when expired).
+#[derive(Clone)]
+pub struct Api {
+    session: Arc<Session>,
+}
+
+impl Api {
+    pub fn new(session: Arc<Session>) -> Self {
+        Api { session }
+    }
+
+    /// `GET`, retried on transient failures.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        self.session
+            .send::<(), T>(Method::GET, path, None, true)
+            .await
+    }
+
+    /// `POST` of a request the server handles idempotently (ids, keys): retried on transient
+    /// failures.
+    pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T> {
+        self.session
+            .send(Method::POST, path, Some(body), true)
+            .await
+    }
+
+    /// `POST` without a body, idempotent.
+    pub async fn post_empty<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        self.session
+            .send::<(), T>(Method::POST, path, None, true)
+            .await
+    }
+
+    /// `DELETE`, idempotent.
+    pub async fn delete<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        self.session
+            .send::<(), T>(Method::DELETE, path, None, true)
+            .await
     }
 }

@@ -15,6 +15,9 @@ use companion_wire::inventory::{
     MAX_PUSH_BATCH, MovementKind, MovementResult, MovementWire, PoLineRow, PushRequest,
     PushResponse, PushStatus, StockRow, format_checksum, reject, stock_checksum_add,
 };
+use companion_wire::inventory::rules::{
+    Catalogue, MovementRef, Rejection, check_available, check_catalogue, check_shape,
+};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Deserialize;
 
@@ -568,12 +571,58 @@ struct Effects {
 
 type Verdict = Result<Effects, (&'static str, String)>;
 
-fn exists(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> rusqlite::Result<bool> {
-    Ok(conn
-        .prepare_cached(sql)?
-        .query_row(p, |_| Ok(()))
-        .optional()?
-        .is_some())
+/// The server's catalogue, for the movement rules both sides share
+/// (`companion_wire::inventory::rules`).
+struct ServerCatalogue<'a>(&'a Connection);
+
+impl Catalogue for ServerCatalogue<'_> {
+    type Error = rusqlite::Error;
+
+    fn item_archived(&self, wh: &str, item: &str) -> rusqlite::Result<Option<bool>> {
+        self.0
+            .prepare_cached("SELECT archived FROM inv_items WHERE warehouse_id = ?1 AND item_id = ?2")?
+            .query_row(params![wh, item], |r| r.get(0))
+            .optional()
+    }
+
+    fn lot_item(&self, wh: &str, lot: &str) -> rusqlite::Result<Option<String>> {
+        self.0
+            .prepare_cached("SELECT item_id FROM inv_lots WHERE warehouse_id = ?1 AND lot_id = ?2")?
+            .query_row(params![wh, lot], |r| r.get(0))
+            .optional()
+    }
+
+    fn bin_open(&self, wh: &str, bin: &str) -> rusqlite::Result<bool> {
+        Ok(self
+            .0
+            .prepare_cached(
+                "SELECT 1 FROM inv_locations WHERE warehouse_id = ?1 AND location_id = ?2 AND archived = 0",
+            )?
+            .query_row(params![wh, bin], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    fn po_line_item(&self, wh: &str, po: &str) -> rusqlite::Result<Option<String>> {
+        self.0
+            .prepare_cached("SELECT item_id FROM inv_po_lines WHERE warehouse_id = ?1 AND po_line_id = ?2")?
+            .query_row(params![wh, po], |r| r.get(0))
+            .optional()
+    }
+}
+
+fn movement_ref(m: &MovementWire) -> MovementRef<'_> {
+    MovementRef {
+        warehouse_id: &m.warehouse_id,
+        kind: m.kind,
+        item_id: &m.item_id,
+        lot_id: &m.lot_id,
+        location_id: &m.location_id,
+        to_location_id: m.to_location_id.as_deref(),
+        qty: m.qty,
+        reason: m.reason,
+        po_line_id: m.po_line_id.as_deref(),
+    }
 }
 
 /// Decides a new movement's fate against the current state. `Err` of the outer result is
@@ -592,114 +641,23 @@ fn evaluate(
             format!("no access to warehouse {wh}"),
         )));
     }
-    // `accepts_qty` takes `qty.abs()`, which overflows for i64::MIN (a panic in debug
-    // builds, a wrapped negative number that passes the check in release ones).
-    let qty_ok = m.qty != i64::MIN && m.kind.accepts_qty(m.qty);
-    if !qty_ok {
-        return Ok(Err((
-            reject::INVALID,
-            format!("quantity {} is not valid for a {}", m.qty, m.kind.as_str()),
-        )));
+    let movement = movement_ref(m);
+    let refuse = |r: Rejection| Ok(Err((r.code, r.reason)));
+    if let Err(r) = check_shape(&movement) {
+        return refuse(r);
     }
-    if m.kind == MovementKind::Adjust && m.reason.is_none() {
-        return Ok(Err((
-            reject::INVALID,
-            "an adjustment needs a reason".into(),
-        )));
-    }
-    let item: Option<bool> = tx
-        .prepare_cached("SELECT archived FROM inv_items WHERE warehouse_id = ?1 AND item_id = ?2")?
-        .query_row(params![wh, m.item_id], |r| r.get(0))
-        .optional()?;
-    match item {
-        None => {
-            return Ok(Err((
-                reject::UNKNOWN_ITEM,
-                format!("item {} is not stocked in {wh}", m.item_id),
-            )));
-        }
-        // Archived items may still be counted or picked down, but not received or adjusted up.
-        Some(true)
-            if matches!(m.kind, MovementKind::Receive)
-                || (m.kind == MovementKind::Adjust && m.qty > 0) =>
-        {
-            return Ok(Err((
-                reject::ARCHIVED_ITEM,
-                format!("item {} is archived", m.item_id),
-            )));
-        }
-        Some(_) => {}
-    }
-    if !exists(
-        tx,
-        "SELECT 1 FROM inv_lots WHERE warehouse_id = ?1 AND lot_id = ?2 AND item_id = ?3",
-        params![wh, m.lot_id, m.item_id],
-    )? {
-        return Ok(Err((
-            reject::UNKNOWN_LOT,
-            format!("lot {} of item {} is unknown", m.lot_id, m.item_id),
-        )));
-    }
-    let location_ok = |loc: &str| {
-        exists(
-            tx,
-            "SELECT 1 FROM inv_locations WHERE warehouse_id = ?1 AND location_id = ?2 AND archived = 0",
-            params![wh, loc],
-        )
-    };
-    if !location_ok(&m.location_id)? {
-        return Ok(Err((
-            reject::UNKNOWN_LOCATION,
-            format!("bin {} does not exist in {wh}", m.location_id),
-        )));
+    if let Err(r) = check_catalogue(&ServerCatalogue(tx), &movement)? {
+        return refuse(r);
     }
     let current_row = current_qty(tx, wh, &m.item_id, &m.lot_id, &m.location_id)?;
     let current = current_row.unwrap_or(0);
     let deltas = match m.kind {
-        MovementKind::Receive => {
-            if let Some(po) = &m.po_line_id {
-                let line: Option<String> = tx
-                    .prepare_cached("SELECT item_id FROM inv_po_lines WHERE warehouse_id = ?1 AND po_line_id = ?2")?
-                    .query_row(params![wh, po], |r| r.get(0))
-                    .optional()?;
-                match line {
-                    None => {
-                        return Ok(Err((
-                            reject::UNKNOWN_PO_LINE,
-                            format!("purchase order line {po} is unknown"),
-                        )));
-                    }
-                    Some(item) if item != m.item_id => {
-                        return Ok(Err((
-                            reject::INVALID,
-                            format!("purchase order line {po} is for item {item}"),
-                        )));
-                    }
-                    Some(_) => {}
-                }
-            }
-            vec![(m.location_id.clone(), m.qty)]
-        }
+        MovementKind::Receive | MovementKind::Adjust => vec![(m.location_id.clone(), m.qty)],
         MovementKind::Move => {
-            let Some(to) = m.to_location_id.as_deref() else {
-                return Ok(Err((reject::INVALID, "a move needs to_location_id".into())));
-            };
-            if to == m.location_id {
-                return Ok(Err((
-                    reject::INVALID,
-                    "a move needs two different bins".into(),
-                )));
-            }
-            if !location_ok(to)? {
-                return Ok(Err((
-                    reject::UNKNOWN_LOCATION,
-                    format!("bin {to} does not exist in {wh}"),
-                )));
-            }
-            vec![(m.location_id.clone(), -m.qty), (to.to_string(), m.qty)]
+            let to = m.to_location_id.clone().unwrap_or_default();
+            vec![(m.location_id.clone(), -m.qty), (to, m.qty)]
         }
         MovementKind::Pick => vec![(m.location_id.clone(), -m.qty)],
-        MovementKind::Adjust => vec![(m.location_id.clone(), m.qty)],
         MovementKind::Count => {
             let Some(observed) = m
                 .observed_version
@@ -736,19 +694,8 @@ fn evaluate(
             vec![(m.location_id.clone(), delta)]
         }
     };
-    if matches!(
-        m.kind,
-        MovementKind::Move | MovementKind::Pick | MovementKind::Adjust
-    ) && deltas[0].1 < 0
-        && current + deltas[0].1 < 0
-    {
-        return Ok(Err((
-            reject::INSUFFICIENT_STOCK,
-            format!(
-                "only {current} of {} lot {} in bin {}",
-                m.item_id, m.lot_id, m.location_id
-            ),
-        )));
+    if let Err(r) = check_available(&movement, current, deltas[0].1) {
+        return refuse(r);
     }
     Ok(Ok(Effects {
         deltas,

@@ -14,8 +14,9 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
 
-/// Longest identifier (warehouse, item, lot, bin, purchase-order line, movement id).
-pub const MAX_ID_LEN: usize = 64;
+/// Longest identifier (warehouse, item, lot, bin, purchase-order line, movement id): the
+/// movement rules' limit, shared with the phone.
+pub use companion_wire::inventory::rules::MAX_ID_LEN;
 /// Longest username.
 pub const MAX_USERNAME_LEN: usize = 100;
 /// Longest password: Argon2 hashes any length, so an unbounded one is free CPU for an attacker.

@@ -1,200 +1,129 @@
 //! Offline inventory: local-first stock with a durable outbox, exactly-once sync and
 //! conflict-free merge. The rules are in `docs/sync-protocol.md`.
 //!
-//! - [`local`]: the device's copy of its scopes and its outbox (SQLite, synchronous).
-//! - [`sync`]: push and pull against the server, progress events.
+//! - [`model`]: the records screens show and apps pass in.
+//! - `reads`: screen reads on the reader connection; `outbox`: recording movements and
+//!   settling verdicts; `pull`: page checks and page apply; `verify`: checksum checks.
+//! - `sync`: push and pull against the server; `autosync`: the core-owned retry loop.
+//! - `watch`: observable queries that re-emit after local writes and pulls.
 //!
 //! Every local operation works offline and is visible at once: a movement is written to
 //! the outbox together with its effect on the displayed stock, in one transaction.
+//!
+//! ```no_run
+//! # async fn demo(companion: &companion_core::Companion) -> companion_core::Result<()> {
+//! let inventory = companion.inventory()?;
+//! let stock = inventory.lookup("2080000000000").await?;    // offline
+//! let report = inventory.sync().await?;                   // push the outbox, pull changes
+//! # Ok(()) }
+//! ```
 
-pub mod local;
-pub mod scan_lookup;
-pub mod sync;
+mod autosync;
+pub mod model;
+mod outbox;
+mod pull;
+mod reads;
+mod scan_lookup;
+mod sync;
+mod verify;
+mod watch;
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub use autosync::AutoSyncSchedule;
 pub use companion_wire::inventory::{AdjustReason, MovementKind};
-pub use sync::{SyncOptions, SyncReport};
+pub use model::{
+    Item, ItemStock, Movement, MovementState, NewMovement, PoLine, ScopeInfo, StockLine,
+    SyncActivity, SyncReport, SyncStatus,
+};
+pub use sync::SyncOptions;
+pub use watch::QueryUpdates;
 
-use crate::Companion;
+use crate::context::AccountContext;
 use crate::error::{Error, Result};
-use crate::events::SessionState;
+use crate::events::{Topic, TopicUpdates};
+use crate::store::Read;
 
-/// An item of a warehouse's assortment.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct Item {
-    pub warehouse_id: String,
-    pub item_id: String,
-    pub sku: String,
-    pub name: String,
-    /// Unit quantities are counted in (`kg`, `ea`, `punnet`).
-    pub unit: String,
-    /// GTIN-13 of the consumer unit, GTIN-14 of the case, and any other codes.
-    pub barcodes: Vec<String>,
-    pub variety: String,
-    pub grade: String,
-    /// ISO country code of origin.
-    pub origin: String,
-    pub pack_size: String,
-    pub archived: bool,
+/// The inventory's schema steps, oldest first, as (name, SQL). The account scope gives
+/// them their versions in the order they shipped.
+pub(crate) const SCHEMA: &[(&str, &str)] = &[
+    ("inventory", include_str!("migrations/0001_inventory.sql")),
+    (
+        "inventory lots by item",
+        include_str!("migrations/0002_lots_by_item.sql"),
+    ),
+];
+
+/// What changed in the local copy, for observable queries: a generation per warehouse
+/// (stock, items, bins) and one for the outbox.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Changes {
+    warehouses: BTreeMap<String, u64>,
+    outbox: u64,
 }
 
-/// Stock of one item × lot × bin as the user should see it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct StockLine {
-    pub warehouse_id: String,
-    pub item_id: String,
-    pub lot_id: String,
-    pub expiry_date: String,
-    pub location_id: String,
-    /// The last quantity pulled from the server.
-    pub server_qty: i64,
-    /// Local movements the server state does not show yet.
-    pub pending_delta: i64,
-    /// `server_qty + pending_delta`: what is displayed.
-    pub qty: i64,
+/// The inventory component of a signed-in account (`companion.inventory()`).
+pub struct Inventory {
+    ctx: AccountContext,
+    status: Topic<SyncStatus>,
+    changes: Topic<Changes>,
+    /// One sync at a time: a second caller waits for the running one, then syncs itself
+    /// (cheap when nothing changed), so each caller's own changes are covered.
+    sync_running: tokio::sync::Mutex<()>,
 }
 
-/// An item with its stock lines.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct ItemStock {
-    pub item: Item,
-    pub lines: Vec<StockLine>,
-    pub total_qty: i64,
+fn check_code(code: &str) -> Result<&str> {
+    let code = code.trim();
+    if code.is_empty() || code.len() > 100 {
+        return Err(Error::invalid("code", "must be 1 to 100 characters"));
+    }
+    Ok(code)
 }
 
-/// An open purchase-order line to receive against.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct PoLine {
-    pub warehouse_id: String,
-    pub po_line_id: String,
-    pub po_number: String,
-    pub supplier: String,
-    pub item_id: String,
-    pub qty_ordered: i64,
-    pub qty_received: i64,
-}
+impl Inventory {
+    pub(crate) fn new(ctx: AccountContext) -> Result<Arc<Self>> {
+        let (pending, last) = ctx.store.read(|r| {
+            let last = reads::scopes(r)?
+                .iter()
+                .filter_map(|s| s.last_synced_at)
+                .max();
+            Ok((reads::pending_count(r)?, last))
+        })?;
+        Ok(Arc::new(Inventory {
+            ctx,
+            status: Topic::new(SyncStatus {
+                activity: SyncActivity::Idle,
+                pending,
+                last_synced_at: last,
+            }),
+            changes: Topic::new(Changes::default()),
+            sync_running: tokio::sync::Mutex::new(()),
+        }))
+    }
 
-/// A stock movement to record. `qty` is a positive quantity for receive, move and pick, a
-/// signed non-zero delta for adjust, and the counted quantity for count.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct NewMovement {
-    pub warehouse_id: String,
-    pub kind: MovementKind,
-    pub item_id: String,
-    pub lot_id: String,
-    /// The bin received into, moved/picked from, adjusted or counted.
-    pub location_id: String,
-    /// Moves only: the destination bin.
-    pub to_location_id: Option<String>,
-    pub qty: i64,
-    /// Adjustments only.
-    pub reason: Option<AdjustReason>,
-    /// Receipts against a purchase order.
-    pub po_line_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
-pub enum MovementState {
-    /// In the outbox, not yet confirmed by the server.
-    Pending,
-    /// The server applied it (exactly once).
-    Applied,
-    /// The server refused it; `reject_code`/`reject_reason` say why. Its local effect is gone.
-    Rejected,
-}
-
-/// A movement recorded on this device, with its sync state.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct Movement {
-    pub seq: i64,
-    pub id: String,
-    pub warehouse_id: String,
-    pub kind: MovementKind,
-    pub item_id: String,
-    pub lot_id: String,
-    pub location_id: String,
-    pub to_location_id: Option<String>,
-    pub qty: i64,
-    pub reason: Option<AdjustReason>,
-    pub po_line_id: Option<String>,
-    pub created_at_ms: i64,
-    pub state: MovementState,
-    pub server_version: Option<i64>,
-    pub reject_code: Option<String>,
-    pub reject_reason: Option<String>,
-    /// Counts: the feed version the counter had seen.
-    pub observed_version: Option<i64>,
-}
-
-/// Sync position of one scope (warehouse).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct ScopeInfo {
-    pub warehouse_id: String,
-    /// The initial download finished at least once.
-    pub complete: bool,
-    /// Feed version held locally.
-    pub version: i64,
-    /// Progress of the download in progress (0/0 when none).
-    pub rows_done: u64,
-    pub rows_total: u64,
-    pub last_sync_at_ms: Option<i64>,
-}
-
-/// What the sync is doing, for a status line or a progress bar.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
-pub enum SyncStatus {
-    Idle {
-        last_sync_at_ms: Option<i64>,
-    },
-    Syncing {
-        done: u64,
-        total: u64,
-    },
-    /// The server cannot be reached; changes are kept and sent later.
-    Offline,
-    /// The last sync failed for another reason (`kind`: unauthorized, server, protocol,
-    /// storage, ...). `retry_after_ms` is set when the server asked to wait.
-    Error {
-        kind: String,
-        detail: String,
-        retry_after_ms: Option<u64>,
-    },
-}
-
-impl Companion {
-    fn inventory_scopes_of_account(&self) -> Result<Vec<String>> {
-        match self.session_state() {
-            SessionState::SignedIn { account } => {
-                Ok(account.warehouses.into_iter().map(|w| w.id).collect())
-            }
-            SessionState::SignedOut => Err(Error::NotSignedIn),
-        }
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Read<'_>) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        self.ctx.store.read_blocking(f).await
     }
 
     /// Stock of every item carrying `code` (barcode or GTIN; UPC-A and GTIN-14 spellings
-    /// are tried too). `NotFound` when no item has it.
-    pub fn stock_lookup(&self, code: &str) -> Result<Vec<ItemStock>> {
-        let code = code.trim();
-        if code.is_empty() || code.len() > 100 {
-            return Err(Error::invalid("code", "must be 1 to 100 characters"));
-        }
-        let store = self.store()?;
-        let found = store.read(|c| {
-            local::items_by_code(c, code)?
-                .into_iter()
-                .map(|i| local::item_stock(c, i))
-                .collect::<Result<Vec<_>>>()
-        })?;
+    /// are tried too). `NotFound` when no item has it. Offline; microseconds.
+    pub async fn lookup(&self, code: &str) -> Result<Vec<ItemStock>> {
+        let code = check_code(code)?.to_string();
+        let found = self
+            .read({
+                let code = code.clone();
+                move |r| {
+                    reads::items_by_code(r, &code)?
+                        .into_iter()
+                        .map(|i| reads::item_stock(r, i))
+                        .collect::<Result<Vec<_>>>()
+                }
+            })
+            .await?;
         if found.is_empty() {
             return Err(Error::NotFound(format!("no item with barcode {code}")));
         }
@@ -202,14 +131,19 @@ impl Companion {
     }
 
     /// Stock of the items with this SKU (one per warehouse that stocks it).
-    pub fn stock_by_sku(&self, sku: &str) -> Result<Vec<ItemStock>> {
-        let store = self.store()?;
-        let found = store.read(|c| {
-            local::items_by_sku(c, sku)?
-                .into_iter()
-                .map(|i| local::item_stock(c, i))
-                .collect::<Result<Vec<_>>>()
-        })?;
+    pub async fn by_sku(&self, sku: &str) -> Result<Vec<ItemStock>> {
+        let sku = check_code(sku)?.to_string();
+        let found = self
+            .read({
+                let sku = sku.clone();
+                move |r| {
+                    reads::items_by_sku(r, &sku)?
+                        .into_iter()
+                        .map(|i| reads::item_stock(r, i))
+                        .collect::<Result<Vec<_>>>()
+                }
+            })
+            .await?;
         if found.is_empty() {
             return Err(Error::NotFound(format!("no item with SKU {sku}")));
         }
@@ -217,67 +151,165 @@ impl Companion {
     }
 
     /// Stock of one item of a warehouse.
-    pub fn stock_item(&self, warehouse_id: &str, item_id: &str) -> Result<ItemStock> {
-        let store = self.store()?;
-        store.read(|c| {
-            let item = local::item(c, warehouse_id, item_id)?
-                .ok_or_else(|| Error::NotFound(format!("item {item_id} in {warehouse_id}")))?;
-            local::item_stock(c, item)
+    pub async fn item(&self, warehouse_id: &str, item_id: &str) -> Result<ItemStock> {
+        let (wh, item) = (warehouse_id.to_string(), item_id.to_string());
+        self.read(move |r| {
+            let found = reads::item(r, &wh, &item)?
+                .ok_or_else(|| Error::NotFound(format!("item {item} in {wh}")))?;
+            reads::item_stock(r, found)
         })
+        .await
     }
 
-    /// Items whose name, SKU, variety or origin contain every word of `query`.
-    pub fn stock_search(&self, query: &str, limit: u32) -> Result<Vec<Item>> {
-        self.store()?.read(|c| local::search_items(c, query, limit))
+    /// Items whose name, SKU, variety or origin contain every word of `query` (an empty
+    /// query lists the catalogue), at most `limit`, by name.
+    pub async fn search(&self, query: &str, limit: u32) -> Result<Vec<Item>> {
+        let query = query.to_string();
+        self.read(move |r| reads::search_items(r, &query, limit.clamp(1, 10_000)))
+            .await
     }
 
-    /// Everything in one bin.
-    pub fn stock_in_bin(&self, warehouse_id: &str, location_id: &str) -> Result<Vec<StockLine>> {
-        self.store()?.read(|c| {
-            if !local::location_exists(c, warehouse_id, location_id)?
-                && local::scope(c, warehouse_id)?.is_some_and(|s| s.complete)
-            {
-                return Err(Error::NotFound(format!(
-                    "bin {location_id} in {warehouse_id}"
-                )));
-            }
-            local::bin_stock(c, warehouse_id, location_id)
-        })
+    /// Everything in one bin. `NotFound` for a bin the downloaded warehouse does not have.
+    pub async fn bin(&self, warehouse_id: &str, location_id: &str) -> Result<Vec<StockLine>> {
+        let (wh, loc) = (warehouse_id.to_string(), location_id.to_string());
+        self.read(move |r| bin_lines(r, &wh, &loc)).await
     }
 
     /// Open purchase-order lines of a warehouse, optionally of one item.
-    pub fn open_po_lines(
+    pub async fn open_po_lines(
         &self,
         warehouse_id: &str,
         item_id: Option<String>,
     ) -> Result<Vec<PoLine>> {
-        self.store()?
-            .read(|c| local::open_po_lines(c, warehouse_id, item_id.as_deref()))
+        let wh = warehouse_id.to_string();
+        self.read(move |r| reads::open_po_lines(r, &wh, item_id.as_deref()))
+            .await
     }
 
-    /// Records a movement offline: validated against the local copy, written to the outbox
-    /// with its local effect in one transaction, visible at once. Sent by the next sync.
-    pub fn record_movement(&self, movement: NewMovement) -> Result<Movement> {
-        let scopes = self.inventory_scopes_of_account()?;
-        let store = self.store()?;
-        let recorded = store.write(|tx| local::record(tx, &scopes, &movement))?;
-        self.publish_sync_pending(&store);
+    /// Records a movement offline: validated against the local copy with the rules the
+    /// server applies, written to the outbox with its local effect in one transaction,
+    /// visible at once. Sent by the next sync.
+    pub async fn record(&self, movement: NewMovement) -> Result<Movement> {
+        let scopes = self.ctx.warehouse_ids();
+        let recorded = self
+            .ctx
+            .store
+            .write_blocking(move |w| outbox::record(w, &scopes, &movement))
+            .await?;
+        self.local_change(Some(&recorded.warehouse_id), true).await;
         Ok(recorded)
     }
 
-    /// The outbox: pending and rejected movements (and applied ones on request), newest first.
-    pub fn inventory_movements(&self, include_applied: bool, limit: u32) -> Result<Vec<Movement>> {
-        self.store()?
-            .read(|c| local::movements(c, include_applied, limit.clamp(1, 10_000)))
+    /// The outbox: pending and rejected movements (and applied ones on request), newest
+    /// first, at most `limit`.
+    pub async fn movements(&self, include_applied: bool, limit: u32) -> Result<Vec<Movement>> {
+        self.read(move |r| reads::movements(r, include_applied, limit.clamp(1, 10_000)))
+            .await
     }
 
     /// Movements not yet confirmed by the server.
-    pub fn inventory_pending_count(&self) -> Result<u64> {
-        self.store()?.read(local::pending_count)
+    pub async fn pending_count(&self) -> Result<i64> {
+        self.read(reads::pending_count).await
     }
 
-    /// Sync position and last successful sync of every scope held on this device.
-    pub fn inventory_scopes(&self) -> Result<Vec<ScopeInfo>> {
-        self.store()?.read(local::scopes)
+    /// Sync position and last successful sync of every warehouse held on this device.
+    pub async fn scopes(&self) -> Result<Vec<ScopeInfo>> {
+        self.read(reads::scopes).await
     }
+
+    /// The sync status now, then every change (progress, pending count, failures).
+    pub fn status_updates(&self) -> TopicUpdates<SyncStatus> {
+        self.status.subscribe()
+    }
+
+    pub fn status(&self) -> SyncStatus {
+        self.status.current()
+    }
+
+    /// An item's stock now, then again after every local write and every pull that changes
+    /// it (`None` while the item is not on this phone).
+    pub fn watch_item(&self, warehouse_id: &str, item_id: &str) -> QueryUpdates<Option<ItemStock>> {
+        let (wh, item) = (warehouse_id.to_string(), item_id.to_string());
+        watch::QueryUpdates::new(
+            self.ctx.store.clone(),
+            self.changes.subscribe(),
+            watch::Key::Warehouse(wh.clone()),
+            move |r| {
+                reads::item(r, &wh, &item)?
+                    .map(|i| reads::item_stock(r, i))
+                    .transpose()
+            },
+        )
+    }
+
+    /// A bin's contents now, then again after every change to them.
+    pub fn watch_bin(&self, warehouse_id: &str, location_id: &str) -> QueryUpdates<Vec<StockLine>> {
+        let (wh, loc) = (warehouse_id.to_string(), location_id.to_string());
+        watch::QueryUpdates::new(
+            self.ctx.store.clone(),
+            self.changes.subscribe(),
+            watch::Key::Warehouse(wh.clone()),
+            move |r| reads::bin_stock(r, &wh, &loc),
+        )
+    }
+
+    /// The outbox (pending and rejected movements, newest first, at most `limit`) now,
+    /// then after every change to it.
+    pub fn watch_outbox(&self, limit: u32) -> QueryUpdates<Vec<Movement>> {
+        let limit = limit.clamp(1, 10_000);
+        watch::QueryUpdates::new(
+            self.ctx.store.clone(),
+            self.changes.subscribe(),
+            watch::Key::Outbox,
+            move |r| reads::movements(r, false, limit),
+        )
+    }
+
+    /// The item lookup a live-scan session uses for this account.
+    pub fn scan_lookup(&self) -> Arc<dyn companion_scan::ItemLookup> {
+        Arc::new(scan_lookup::StoreItemLookup::new(self.ctx.store.clone()))
+    }
+
+    /// After a local write or a settle: observers of `warehouse` (and of the outbox) re-run,
+    /// and the status's pending count is refreshed.
+    async fn local_change(&self, warehouse: Option<&str>, outbox: bool) {
+        self.changes.update(|c| {
+            if let Some(wh) = warehouse {
+                *c.warehouses.entry(wh.to_string()).or_default() += 1;
+            }
+            if outbox {
+                c.outbox += 1;
+            }
+            true
+        });
+        if outbox {
+            self.refresh_pending().await;
+        }
+    }
+
+    async fn refresh_pending(&self) {
+        match self.read(reads::pending_count).await {
+            Ok(pending) => self.status.update(|s| {
+                let changed = s.pending != pending;
+                s.pending = pending;
+                changed
+            }),
+            Err(e) => tracing::warn!(error = %e, "cannot count pending movements"),
+        }
+    }
+
+    fn set_activity(&self, activity: SyncActivity) {
+        self.status.update(|s| {
+            let changed = s.activity != activity;
+            s.activity = activity;
+            changed
+        });
+    }
+}
+
+fn bin_lines(r: &Read<'_>, wh: &str, loc: &str) -> Result<Vec<StockLine>> {
+    if !reads::bin_open(r, wh, loc)? && reads::scope(r, wh)?.is_some_and(|s| s.complete) {
+        return Err(Error::NotFound(format!("bin {loc} in {wh}")));
+    }
+    reads::bin_stock(r, wh, loc)
 }

@@ -4,19 +4,18 @@
 
 use std::sync::Arc;
 
-use super::local;
-use crate::Companion;
+use super::reads;
 use crate::error::Result;
 use crate::store::Store;
 use companion_scan::{ItemLookup, ScannedCode, ScannedItem};
 
 /// [`ItemLookup`] backed by an account's store.
-pub struct StoreItemLookup {
+pub(crate) struct StoreItemLookup {
     store: Arc<Store>,
 }
 
 impl StoreItemLookup {
-    pub fn new(store: Arc<Store>) -> Self {
+    pub(crate) fn new(store: Arc<Store>) -> Self {
         StoreItemLookup { store }
     }
 }
@@ -33,10 +32,10 @@ impl ItemLookup for StoreItemLookup {
         let key = element(code, "01").unwrap_or(code.text.as_str());
         let lot = element(code, "10").map(str::to_string);
         let result: Result<Option<ScannedItem>> = self.store.read(|c| {
-            let Some(item) = local::items_by_code(c, key)?.into_iter().next() else {
+            let Some(item) = reads::items_by_code(c, key)?.into_iter().next() else {
                 return Ok(None);
             };
-            let stock = local::item_stock(c, item)?;
+            let stock = reads::item_stock(c, item)?;
             let on_hand: i64 = match &lot {
                 Some(lot) => stock
                     .lines
@@ -58,12 +57,5 @@ impl ItemLookup for StoreItemLookup {
             tracing::warn!(error = %e, "scan lookup failed");
             None
         })
-    }
-}
-
-impl Companion {
-    /// The item lookup a live-scan session uses for the signed-in account.
-    pub fn scan_item_lookup(&self) -> Result<Arc<dyn ItemLookup>> {
-        Ok(Arc::new(StoreItemLookup::new(self.store()?)))
     }
 }

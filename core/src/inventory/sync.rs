@@ -1,23 +1,20 @@
 //! Push and pull. The core owns retries: every request is idempotent by design (movement
-//! ids, cursors), so `Companion::send` retries transient failures with backoff and honours
-//! `Retry-After`; a longer `Retry-After` is remembered and respected by the next `sync()`.
+//! ids, cursors), so the API client retries transient failures with backoff and honours
+//! `Retry-After`; a longer `Retry-After` is remembered and respected by the next sync.
 //!
 //! Database work runs on the blocking pool, one transaction per pushed batch or pulled
 //! page, on the writer connection only: the UI's reads go to the reader connection (WAL)
 //! and are never blocked, and a UI write waits at most for one page (a few ms), never for
 //! a whole sync (application-services' places `sql_concurrency.md` idea).
+//!
+//! A sync may be dropped at any await (a cancelled coroutine or task): each step is its own
+//! transaction, so the next sync resumes where this one stopped.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::Method;
-
-use super::SyncStatus;
-use super::local::{self, Applied};
-use crate::Companion;
+use super::pull::{self, Applied};
+use super::{Inventory, SyncActivity, SyncReport, outbox, reads, verify};
 use crate::error::{Error, Result};
-use crate::events::CompanionEvent;
-use crate::store::Store;
 use companion_wire::inventory::{
     CHANGES_PATH, CURSOR_UNKNOWN, ChangesPage, MAX_PUSH_BATCH, MovementResult, PUSH_PATH,
     PushRequest, PushResponse,
@@ -49,30 +46,6 @@ impl Default for SyncOptions {
     }
 }
 
-/// What one sync did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct SyncReport {
-    pub pushed: u32,
-    pub applied: u32,
-    pub rejected: u32,
-    pub pulled_rows: u64,
-    /// Scopes found diverged (or with an unknown cursor) and downloaded again.
-    pub scopes_reset: Vec<String>,
-    /// Movements still waiting for the server.
-    pub pending: u64,
-}
-
-async fn blocking<T: Send + 'static>(
-    store: &Arc<Store>,
-    f: impl FnOnce(&Store) -> Result<T> + Send + 'static,
-) -> Result<T> {
-    let store = store.clone();
-    tokio::task::spawn_blocking(move || f(&store))
-        .await
-        .map_err(|e| Error::Internal(format!("database task failed: {e}")))?
-}
-
 fn encode_query(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
@@ -85,66 +58,44 @@ fn encode_query(s: &str) -> String {
     out
 }
 
-fn error_status(e: &Error) -> SyncStatus {
-    let kind = match e {
-        Error::Offline(_) => return SyncStatus::Offline,
-        Error::Unauthorized(_) | Error::NotSignedIn => "unauthorized",
-        Error::Server { .. } => "server",
-        Error::Protocol(_) => "protocol",
-        Error::Storage(_) | Error::CorruptDatabase { .. } => "storage",
-        Error::Cancelled => "cancelled",
-        _ => "other",
-    };
-    let retry_after_ms = match e {
-        Error::Server {
-            retry_after: Some(d),
-            ..
-        } => Some(d.as_millis() as u64),
-        _ => None,
-    };
-    SyncStatus::Error {
-        kind: kind.to_string(),
-        detail: e.to_string(),
-        retry_after_ms,
+/// The status a failed sync shows: the error's kind, as calls report it.
+fn failed(e: &Error) -> SyncActivity {
+    match e {
+        Error::Offline(_) => SyncActivity::Offline,
+        e => SyncActivity::Failed {
+            kind: e.kind(),
+            detail: e.to_string(),
+            retry_after: e.retry_after(),
+        },
     }
 }
 
-impl Companion {
-    pub(crate) fn publish_sync_pending(&self, store: &Store) {
-        let pending = store.read(local::pending_count).unwrap_or(0);
-        let status = self
-            .current_events()
-            .into_iter()
-            .find_map(|e| match e {
-                CompanionEvent::Sync { status, .. } => Some(status),
-                _ => None,
-            })
-            .unwrap_or(SyncStatus::Idle {
-                last_sync_at_ms: None,
-            });
-        self.publish(CompanionEvent::Sync { status, pending });
+impl Inventory {
+    fn options(&self) -> SyncOptions {
+        SyncOptions {
+            page_rows: self.ctx.tuning.sync_page_rows.clamp(1, 20_000) as u32,
+            push_batch: self.ctx.tuning.sync_push_batch.clamp(1, 1000) as usize,
+            ..SyncOptions::default()
+        }
     }
 
-    fn publish_sync(&self, store: &Store, status: SyncStatus) {
-        let pending = store.read(local::pending_count).unwrap_or(0);
-        self.publish(CompanionEvent::Sync { status, pending });
+    /// Pushes the outbox and pulls every warehouse of the account. Call it when the app
+    /// comes to the foreground and when connectivity returns; it is safe to call at any
+    /// time and to drop at any point (the next call resumes). Concurrent calls run one after
+    /// the other.
+    pub async fn sync(&self) -> Result<SyncReport> {
+        self.sync_with(&self.options()).await
     }
 
-    /// Pushes the outbox and pulls every scope of the account. Call it when the app comes
-    /// to the foreground and when connectivity returns; it is safe to call at any time, to
-    /// run concurrently with itself and to abort at any point (the next call resumes).
-    pub async fn inventory_sync(&self) -> Result<SyncReport> {
-        self.inventory_sync_with(&SyncOptions::default()).await
-    }
-
-    pub async fn inventory_sync_with(&self, options: &SyncOptions) -> Result<SyncReport> {
-        let store = self.store()?;
-        let scopes = self.inventory_scopes_of_account()?;
+    pub async fn sync_with(&self, options: &SyncOptions) -> Result<SyncReport> {
+        let _running = self.sync_running.lock().await;
+        let store = self.ctx.store.clone();
         if let Some(retry_at) = store
-            .get_meta(RETRY_AT_KEY)?
+            .read_blocking(|r| r.meta(RETRY_AT_KEY))
+            .await?
             .and_then(|v| v.parse::<i64>().ok())
         {
-            let wait = retry_at - local::now_ms();
+            let wait = retry_at - outbox::now_ms();
             if wait > 0 {
                 let e = Error::Server {
                     status: 503,
@@ -152,104 +103,109 @@ impl Companion {
                     detail: format!("the server asked to wait {} s more", wait / 1000 + 1),
                     retry_after: Some(Duration::from_millis(wait as u64)),
                 };
-                self.publish_sync(&store, error_status(&e));
+                self.set_activity(failed(&e));
                 return Err(e);
             }
         }
-        self.publish_sync(&store, SyncStatus::Syncing { done: 0, total: 0 });
-        let result = self.sync_inner(&store, &scopes, options).await;
+        self.set_activity(SyncActivity::Syncing { done: 0, total: 0 });
+        let result = self.sync_inner(options).await;
         match &result {
             Ok(_) => {
                 let last = store
-                    .read(local::scopes)?
+                    .read_blocking(reads::scopes)
+                    .await?
                     .iter()
-                    .filter_map(|s| s.last_sync_at_ms)
+                    .filter_map(|s| s.last_synced_at)
                     .max();
-                self.publish_sync(
-                    &store,
-                    SyncStatus::Idle {
-                        last_sync_at_ms: last,
-                    },
-                );
+                self.status.update(|s| {
+                    s.activity = SyncActivity::Idle;
+                    s.last_synced_at = last;
+                    true
+                });
             }
             Err(e) => {
-                if let Error::Server {
-                    retry_after: Some(d),
-                    ..
-                } = e
-                {
-                    let at = local::now_ms() + d.as_millis() as i64;
-                    let _ = store.set_meta(RETRY_AT_KEY, &at.to_string());
+                if let Some(d) = e.retry_after() {
+                    let at = outbox::now_ms() + d.as_millis() as i64;
+                    let _ = store
+                        .write_blocking(move |w| w.set_meta(RETRY_AT_KEY, &at.to_string()))
+                        .await;
                 }
                 tracing::info!(error = %e, "inventory sync failed");
-                self.publish_sync(&store, error_status(e));
+                self.set_activity(failed(e));
             }
         }
+        self.refresh_pending().await;
         result
     }
 
-    async fn sync_inner(
-        &self,
-        store: &Arc<Store>,
-        scopes: &[String],
-        options: &SyncOptions,
-    ) -> Result<SyncReport> {
+    async fn sync_inner(&self, options: &SyncOptions) -> Result<SyncReport> {
+        let store = self.ctx.store.clone();
+        let scopes = self.ctx.warehouse_ids();
         let mut report = SyncReport::default();
-        self.push_outbox(store, options, &mut report).await?;
+        self.push_outbox(options, &mut report).await?;
         if !options.push_only {
-            let keep = scopes.to_vec();
-            blocking(store, move |s| {
-                s.write(|tx| local::drop_other_scopes(tx, &keep))
-            })
-            .await?;
-            let mut progress = (0u64, 0u64);
-            for wh in scopes {
-                self.pull_scope(store, wh, options, &mut report, &mut progress)
+            let keep = scopes.clone();
+            let dropped = store
+                .write_blocking(move |w| pull::drop_other_scopes(w, &keep))
+                .await?;
+            for wh in &dropped {
+                self.local_change(Some(wh), false).await;
+            }
+            let mut progress = (0i64, 0i64);
+            for wh in &scopes {
+                self.pull_scope(wh, options, &mut report, &mut progress)
                     .await?;
             }
         }
-        if store.get_meta(RETRY_AT_KEY)?.is_some() {
-            store.write(|tx| Ok(tx.execute("DELETE FROM meta WHERE key = ?1", [RETRY_AT_KEY])?))?;
-        }
-        report.pending = store.read(local::pending_count)?;
+        store
+            .write_blocking(|w| w.delete_meta(RETRY_AT_KEY))
+            .await?;
+        report.pending = store.read_blocking(reads::pending_count).await?;
         Ok(report)
+    }
+
+    async fn settle(&self, results: Vec<MovementResult>) -> Result<(u32, u32)> {
+        let warehouses = self
+            .ctx
+            .store
+            .write_blocking(move |w| outbox::settle(w, &results))
+            .await?;
+        let settled = (warehouses.applied, warehouses.rejected);
+        for wh in &warehouses.touched {
+            self.local_change(Some(wh), true).await;
+        }
+        Ok(settled)
     }
 
     /// Sends the outbox in batches, oldest first. A rejected movement is settled like an
     /// applied one, so it never blocks the movements behind it. The verdicts of one batch
     /// are written while the next batch is on the wire.
-    async fn push_outbox(
-        &self,
-        store: &Arc<Store>,
-        options: &SyncOptions,
-        report: &mut SyncReport,
-    ) -> Result<()> {
+    async fn push_outbox(&self, options: &SyncOptions, report: &mut SyncReport) -> Result<()> {
         let limit = options.push_batch.clamp(1, MAX_PUSH_BATCH);
         let mut after_seq = 0;
         let mut unsettled: Option<Vec<MovementResult>> = None;
         loop {
-            let (origin, batch) = blocking(store, move |s| {
-                s.write(|tx| {
+            let (origin, batch) = self
+                .ctx
+                .store
+                .write_blocking(move |w| {
                     Ok((
-                        local::origin(tx)?,
-                        local::push_batch_after(tx, after_seq, limit)?,
+                        outbox::origin(w)?,
+                        outbox::push_batch_after(w, after_seq, limit)?,
                     ))
                 })
-            })
-            .await?;
+                .await?;
             let previous = unsettled.take();
             let settle = async {
                 match previous {
-                    Some(results) => {
-                        blocking(store, move |s| s.write(|tx| local::settle(tx, &results))).await
-                    }
+                    Some(results) => self.settle(results).await,
                     None => Ok((0, 0)),
                 }
             };
             if batch.is_empty() {
                 let (applied, rejected) = settle.await?;
-                report.applied += applied;
-                report.rejected += rejected;
+                report.applied += applied as i32;
+                report.rejected += rejected as i32;
                 return Ok(());
             }
             after_seq = batch.last().map_or(after_seq, |m| m.origin_seq);
@@ -260,11 +216,11 @@ impl Companion {
             };
             let (settled, response) = tokio::join!(
                 settle,
-                self.send::<_, PushResponse>(Method::POST, PUSH_PATH, Some(&request), true)
+                self.ctx.api.post::<_, PushResponse>(PUSH_PATH, &request)
             );
             let (applied, rejected) = settled?;
-            report.applied += applied;
-            report.rejected += rejected;
+            report.applied += applied as i32;
+            report.rejected += rejected as i32;
             let response = response?;
             if let Some(missing) = sent
                 .iter()
@@ -274,9 +230,8 @@ impl Companion {
                     "no verdict for movement {missing}"
                 )));
             }
-            report.pushed += sent.len() as u32;
+            report.pushed += sent.len() as i32;
             unsettled = Some(response.results);
-            self.publish_sync(store, SyncStatus::Syncing { done: 0, total: 0 });
         }
     }
 
@@ -293,26 +248,26 @@ impl Companion {
             encode_query(cursor),
             options.page_rows
         );
-        self.send::<(), ChangesPage>(Method::GET, &path, None, true)
-            .await
+        self.ctx.api.get(&path).await
     }
 
     async fn pull_scope(
         &self,
-        store: &Arc<Store>,
         wh: &str,
         options: &SyncOptions,
         report: &mut SyncReport,
-        progress: &mut (u64, u64),
+        progress: &mut (i64, i64),
     ) -> Result<()> {
+        let store = self.ctx.store.clone();
         let mut resets = 0;
         let mut first = true;
         let mut verified = false;
         let mut prefetched: Option<Result<ChangesPage>> = None;
         loop {
             let w = wh.to_string();
-            let (cursor, version, _, _) =
-                blocking(store, move |s| s.write(|tx| local::scope_position(tx, &w))).await?;
+            let (cursor, version, _, _) = store
+                .write_blocking(move |tx| pull::scope_position(tx, &w))
+                .await?;
             let fetched = match prefetched.take() {
                 Some(page) => page,
                 None => self.fetch_page(wh, &cursor, options, first).await,
@@ -320,22 +275,21 @@ impl Companion {
             let page = match fetched {
                 Err(Error::Server { code, .. }) if code == CURSOR_UNKNOWN && resets < 2 => {
                     resets += 1;
-                    self.reset(store, wh, report).await?;
+                    self.reset(wh, report).await?;
                     first = true;
                     continue;
                 }
                 other => other?,
             };
-            let next = local::validate_page(&page, wh, version)?;
-            let rows = page.row_count() as u64;
+            let next = pull::validate_page(&page, wh, version)?;
+            let rows = page.row_count() as i64;
             let total = page.total;
             let w = wh.to_string();
             let expected = cursor.clone();
             let has_more = page.has_more;
             let next_cursor = page.cursor.clone();
-            let apply = blocking(store, move |s| {
-                s.write(|tx| local::apply_page(tx, &w, &expected, &page, &next, total))
-            });
+            let apply = store
+                .write_blocking(move |tx| pull::apply_page(tx, &w, &expected, &page, &next, total));
             // While one page is written, the next one is already on its way.
             let applied = if has_more {
                 let (applied, next_page) =
@@ -347,7 +301,7 @@ impl Companion {
             };
             first = false;
             match applied {
-                // Another sync is pulling this scope right now; it will finish the job.
+                // Another sync moved the cursor meanwhile; it will finish the job.
                 Applied::Stale => return Ok(()),
                 Applied::Ok {
                     diverged,
@@ -355,13 +309,13 @@ impl Companion {
                     rows_total,
                 } => {
                     report.pulled_rows += rows;
-                    self.publish_sync(
-                        store,
-                        SyncStatus::Syncing {
-                            done: progress.0 + rows_done,
-                            total: progress.1 + rows_total,
-                        },
-                    );
+                    if rows > 0 {
+                        self.local_change(Some(wh), false).await;
+                    }
+                    self.set_activity(SyncActivity::Syncing {
+                        done: progress.0 + rows_done as i64,
+                        total: progress.1 + rows_total as i64,
+                    });
                     if has_more {
                         continue;
                     }
@@ -369,19 +323,18 @@ impl Companion {
                     let every = options.verify_every;
                     let damaged = !diverged
                         && !verified
-                        && blocking(store, move |s| {
-                            s.write(|tx| {
-                                let due = local::syncs_since_verify(tx, &w)? >= every;
-                                if due && !local::verify_scope(tx, &w)? {
+                        && store
+                            .write_blocking(move |tx| {
+                                let due = verify::syncs_since_verify(tx, &w)? >= every;
+                                if due && !verify::verify_scope(tx, &w)? {
                                     return Ok(true);
                                 }
                                 if due {
-                                    local::mark_verified(tx, &w)?;
+                                    verify::mark_verified(tx, &w)?;
                                 }
                                 Ok(false)
                             })
-                        })
-                        .await?;
+                            .await?;
                     verified = true;
                     if (diverged || damaged) && resets < 2 {
                         tracing::warn!(
@@ -391,7 +344,7 @@ impl Companion {
                             "scope checksum mismatch"
                         );
                         resets += 1;
-                        self.reset(store, wh, report).await?;
+                        self.reset(wh, report).await?;
                         first = true;
                         continue;
                     }
@@ -401,114 +354,53 @@ impl Companion {
                         )));
                     }
                     let w = wh.to_string();
-                    blocking(store, move |s| s.write(|tx| local::finish_pull(tx, &w))).await?;
-                    progress.0 += rows_done;
-                    progress.1 += rows_total;
+                    store
+                        .write_blocking(move |tx| pull::finish_pull(tx, &w))
+                        .await?;
+                    progress.0 += rows_done as i64;
+                    progress.1 += rows_total as i64;
                     return Ok(());
                 }
             }
         }
     }
 
-    async fn reset(&self, store: &Arc<Store>, wh: &str, report: &mut SyncReport) -> Result<()> {
+    async fn reset(&self, wh: &str, report: &mut SyncReport) -> Result<()> {
         let w = wh.to_string();
-        blocking(store, move |s| s.write(|tx| local::reset_scope(tx, &w))).await?;
+        self.ctx
+            .store
+            .write_blocking(move |tx| pull::reset_scope(tx, &w))
+            .await?;
+        self.local_change(Some(wh), false).await;
         if !report.scopes_reset.iter().any(|s| s == wh) {
             report.scopes_reset.push(wh.to_string());
         }
         Ok(())
     }
 
-    /// Forces a full check of one scope's local copy against its checksum now (repairing it
-    /// by a fresh download if it is damaged). Returns whether it was intact.
-    pub async fn inventory_verify_scope(&self, warehouse_id: &str) -> Result<bool> {
-        let store = self.store()?;
+    /// Forces a full check of one warehouse's local copy against its checksum now
+    /// (repairing it by a fresh download if it is damaged). Returns whether it was intact.
+    pub async fn verify_warehouse(&self, warehouse_id: &str) -> Result<bool> {
+        if !self.ctx.warehouse_ids().iter().any(|w| w == warehouse_id) {
+            return Err(Error::invalid(
+                "warehouse_id",
+                format!("{warehouse_id:?} is not one of your warehouses"),
+            ));
+        }
+        let _running = self.sync_running.lock().await;
         let w = warehouse_id.to_string();
-        let ok = blocking(&store, move |s| s.read(|c| local::verify_scope(c, &w))).await?;
+        let ok = self
+            .ctx
+            .store
+            .read_blocking(move |r| verify::verify_scope(r, &w))
+            .await?;
         if !ok {
             let mut report = SyncReport::default();
-            self.reset(&store, warehouse_id, &mut report).await?;
+            self.reset(warehouse_id, &mut report).await?;
             let mut progress = (0, 0);
-            self.pull_scope(
-                &store,
-                warehouse_id,
-                &SyncOptions::default(),
-                &mut report,
-                &mut progress,
-            )
-            .await?;
+            self.pull_scope(warehouse_id, &self.options(), &mut report, &mut progress)
+                .await?;
         }
         Ok(ok)
-    }
-}
-
-/// When the core syncs on its own (see [`Companion::inventory_auto_sync`]).
-#[derive(Debug, Clone)]
-pub struct AutoSyncSchedule {
-    /// Between syncs while nothing is pending and the last sync succeeded.
-    pub interval: Duration,
-    /// First retry delay after a failure; doubles per consecutive failure (full jitter).
-    pub retry_base: Duration,
-    pub retry_max: Duration,
-}
-
-impl Default for AutoSyncSchedule {
-    fn default() -> Self {
-        AutoSyncSchedule {
-            interval: Duration::from_secs(5 * 60),
-            retry_base: Duration::from_secs(2),
-            retry_max: Duration::from_secs(5 * 60),
-        }
-    }
-}
-
-impl AutoSyncSchedule {
-    /// The wait before the next attempt after `failures` consecutive failures of which the
-    /// last asked to wait `retry_after`.
-    pub fn delay(&self, failures: u32, retry_after: Option<Duration>) -> Duration {
-        use rand::Rng;
-        if failures == 0 {
-            return self.interval;
-        }
-        let ceiling = self
-            .retry_base
-            .saturating_mul(1u32 << failures.min(16).saturating_sub(1))
-            .min(self.retry_max);
-        let jittered = Duration::from_millis(
-            rand::rng().random_range(ceiling.as_millis() as u64 / 2..=ceiling.as_millis() as u64),
-        );
-        jittered.max(retry_after.unwrap_or_default())
-    }
-}
-
-impl Companion {
-    /// Runs forever (until the future is dropped): syncs now, then retries failed syncs with
-    /// exponential backoff honouring `Retry-After` (the server's wait is never cut short),
-    /// and syncs every `interval` once all is settled. The shells still call
-    /// `inventory_sync()` on foreground and connectivity changes; this loop makes sure an
-    /// outbox drains without them. Signed out: it waits and tries again.
-    pub async fn inventory_auto_sync(&self, schedule: AutoSyncSchedule) {
-        let mut failures: u32 = 0;
-        loop {
-            let retry_after = match self.inventory_sync().await {
-                Ok(report) if report.pending == 0 => {
-                    failures = 0;
-                    None
-                }
-                // Movements recorded during the sync: go again soon.
-                Ok(_) => {
-                    failures = 1;
-                    None
-                }
-                Err(e) => {
-                    failures = failures.saturating_add(1);
-                    match e {
-                        Error::Server { retry_after, .. } => retry_after,
-                        _ => None,
-                    }
-                }
-            };
-            tokio::time::sleep(schedule.delay(failures, retry_after)).await;
-        }
     }
 }

@@ -15,15 +15,15 @@
 pub mod schema;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
 use crate::keys::{self, DatabaseKey};
 use crate::platform::SecureStorage;
-pub use schema::{MIGRATIONS, Migration};
+pub use schema::{META_MIGRATION, Migration};
 
 /// The first 16 bytes of every plaintext SQLite file.
 const PLAINTEXT_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -163,13 +163,9 @@ fn close(conn: Connection, path: &Path) -> Result<()> {
 impl Store {
     /// Opens the account database at `path`, encrypted with `key`, checks its integrity and
     /// brings its schema up to date. A missing database is created (encrypted); a plaintext
-    /// one from an older release is encrypted in place first.
-    pub fn open(path: impl AsRef<Path>, key: &DatabaseKey) -> Result<Store> {
-        Self::open_with(path, key, MIGRATIONS)
-    }
-
-    /// As [`Store::open`] with an explicit migration list (tests exercise old schemas).
-    pub fn open_with(
+    /// one from an older release is encrypted in place first. `migrations` are the schema's
+    /// steps, oldest first (the account scope assembles them from its features).
+    pub fn open(
         path: impl AsRef<Path>,
         key: &DatabaseKey,
         migrations: &[Migration],
@@ -191,11 +187,12 @@ impl Store {
         path: impl AsRef<Path>,
         storage: &dyn SecureStorage,
         account_id: &str,
+        migrations: &[Migration],
     ) -> Result<Store> {
         let path = path.as_ref();
         #[cfg(feature = "plaintext-bench")]
         if bench::plaintext() {
-            return Self::open_plaintext(path, MIGRATIONS);
+            return Self::open_plaintext(path, migrations);
         }
         let key = match on_disk(path)? {
             OnDisk::Missing | OnDisk::Plaintext => {
@@ -211,7 +208,7 @@ impl Store {
                 })?
             }
         };
-        Self::open(path, &key)
+        Self::open(path, &key, migrations)
     }
 
     fn open_inner(
@@ -277,6 +274,11 @@ impl Store {
         reader
             .busy_timeout(Duration::from_secs(5))
             .map_err(corrupt)?;
+        // Belt and braces beside the read-only open: a statement prepared on the reader
+        // can never write.
+        reader
+            .pragma_update(None, "query_only", true)
+            .map_err(corrupt)?;
         Ok(Store {
             path,
             writer: Mutex::new(writer),
@@ -288,49 +290,137 @@ impl Store {
         &self.path
     }
 
-    /// Runs `f` in one immediate write transaction, committed when `f` returns `Ok`.
-    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction on the writer connection: committed
+    /// when `f` returns `Ok`, rolled back entirely otherwise. Blocking: async code calls
+    /// [`Store::write_blocking`].
+    pub fn write<T>(&self, f: impl FnOnce(&Write<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
+        let value = f(&Write {
+            read: Read { conn: &tx },
+        })?;
         tx.commit()?;
         Ok(value)
     }
 
     /// Runs `f` on the reader connection. Reads see the last committed state and are never
-    /// blocked by a write in progress (WAL).
-    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    /// blocked by a write in progress (WAL); the connection is opened read-only and [`Read`]
+    /// offers no write.
+    pub fn read<T>(&self, f: impl FnOnce(&Read<'_>) -> Result<T>) -> Result<T> {
         let conn = self.reader.lock().unwrap_or_else(|p| p.into_inner());
-        f(&conn)
+        f(&Read { conn: &conn })
     }
 
-    /// The small key/value table for per-account settings and cursors.
-    pub fn get_meta(&self, key: &str) -> Result<Option<String>> {
-        self.read(|c| get_meta(c, key))
+    /// [`Store::read`] on tokio's blocking pool, so async callers never stall a worker.
+    pub async fn read_blocking<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Read<'_>) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.read(f)).await?
+    }
+
+    /// [`Store::write`] on tokio's blocking pool.
+    pub async fn write_blocking<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Write<'_>) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.write(f)).await?
+    }
+}
+
+/// Read access to the database: queries only.
+pub struct Read<'c> {
+    conn: &'c Connection,
+}
+
+/// Write access inside one transaction: everything a [`Read`] can do, plus writes. Only
+/// [`Store::write`] hands one out.
+pub struct Write<'c> {
+    read: Read<'c>,
+}
+
+impl<'c> Read<'c> {
+    /// A cached prepared statement (hot lookups and sync pages reuse theirs).
+    pub fn prepare_cached(&self, sql: &str) -> rusqlite::Result<rusqlite::CachedStatement<'c>> {
+        self.conn.prepare_cached(sql)
+    }
+
+    pub fn prepare(&self, sql: &str) -> rusqlite::Result<rusqlite::Statement<'c>> {
+        self.conn.prepare(sql)
+    }
+
+    pub fn query_row<T, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.conn.query_row(sql, params, f)
+    }
+
+    pub fn pragma_query_value<T>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.conn.pragma_query_value(None, name, f)
+    }
+
+    /// Sync statements outnumber rusqlite's default statement cache (16): keep them all.
+    pub fn use_large_statement_cache(&self) {
+        self.conn.set_prepared_statement_cache_capacity(96);
+    }
+
+    /// A value of the `meta` table (small per-account state of any component).
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+}
+
+impl<'c> std::ops::Deref for Write<'c> {
+    type Target = Read<'c>;
+    fn deref(&self) -> &Read<'c> {
+        &self.read
+    }
+}
+
+impl Write<'_> {
+    pub fn execute<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.read.conn.execute(sql, params)
+    }
+
+    pub fn execute_batch(&self, sql: &str) -> rusqlite::Result<()> {
+        self.read.conn.execute_batch(sql)
+    }
+
+    pub fn last_insert_rowid(&self) -> i64 {
+        self.read.conn.last_insert_rowid()
+    }
+
+    pub fn pragma_update<V: rusqlite::ToSql>(&self, name: &str, value: V) -> rusqlite::Result<()> {
+        self.read.conn.pragma_update(None, name, value)
     }
 
     pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
-        self.write(|tx| set_meta(tx, key, value))
+        self.execute(
+            "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    pub fn delete_meta(&self, key: &str) -> Result<()> {
+        self.execute("DELETE FROM meta WHERE key = ?1", [key])?;
+        Ok(())
     }
 }
 
-pub fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
-    use rusqlite::OptionalExtension;
-    Ok(conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-        .optional()?)
-}
-
-pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.execute(
-        "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [key, value],
-    )?;
-    Ok(())
-}
-
-/// Creates a new database under a temporary name, with its schema, and renames it into
-/// place: a kill leaves no file or the finished one.
 fn create(path: &Path, key: Option<&DatabaseKey>, migrations: &[Migration]) -> Result<()> {
     let tmp = sibling(path, ".new");
     let corrupt = |e: rusqlite::Error| classify_open_error(&tmp, key.is_some(), e);
@@ -481,6 +571,15 @@ mod tests {
     use super::*;
     use crate::platform::FileSecureStorage;
 
+    const STEPS: &[Migration] = &[
+        META_MIGRATION,
+        Migration {
+            version: 2,
+            name: "notes",
+            sql: "CREATE TABLE notes (body TEXT NOT NULL) STRICT;",
+        },
+    ];
+
     fn key() -> DatabaseKey {
         DatabaseKey::generate()
     }
@@ -504,21 +603,23 @@ mod tests {
         let path = dir.path().join("companion.db");
         let k = key();
         {
-            let store = Store::open(&path, &k).unwrap();
-            store.set_meta("item", "Cherry tomatoes 250g").unwrap();
+            let store = Store::open(&path, &k, STEPS).unwrap();
+            store
+                .write(|w| w.set_meta("item", "Cherry tomatoes 250g"))
+                .unwrap();
             assert!(!contains(&raw_bytes(&path), b"SQLite format 3"));
             assert!(!contains(&raw_bytes(&path), b"Cherry tomatoes"));
         }
         let before = raw_bytes(&path);
-        let err = Store::open(&path, &key()).unwrap_err();
+        let err = Store::open(&path, &key(), STEPS).unwrap_err();
         assert!(
             matches!(err, Error::CorruptDatabase { ref detail, .. } if detail.contains("wrong key")),
             "{err:?}"
         );
         assert_eq!(raw_bytes(&path), before, "a wrong key touches nothing");
-        let store = Store::open(&path, &k).unwrap();
+        let store = Store::open(&path, &k, STEPS).unwrap();
         assert_eq!(
-            store.get_meta("item").unwrap().as_deref(),
+            store.read(|r| r.meta("item")).unwrap().as_deref(),
             Some("Cherry tomatoes 250g")
         );
     }
@@ -528,25 +629,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("companion.db");
         {
-            let old = Store::open_plaintext(&path, &MIGRATIONS[..1]).unwrap();
-            old.set_meta("outbox", "pick 12 crates of Braeburn")
+            let old = Store::open_plaintext(&path, &STEPS[..1]).unwrap();
+            old.write(|w| w.set_meta("outbox", "pick 12 crates of Braeburn"))
                 .unwrap();
         }
         assert!(raw_bytes(&path).starts_with(PLAINTEXT_HEADER));
         let k = key();
-        let store = Store::open(&path, &k).unwrap();
+        let store = Store::open(&path, &k, STEPS).unwrap();
         assert_eq!(
-            store.get_meta("outbox").unwrap().as_deref(),
+            store.read(|r| r.meta("outbox")).unwrap().as_deref(),
             Some("pick 12 crates of Braeburn")
         );
         let version: u32 = store
-            .read(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))
+            .read(|c| Ok(c.pragma_query_value("user_version", |r| r.get(0))?))
             .unwrap();
-        assert_eq!(
-            version,
-            MIGRATIONS.len() as u32,
-            "migrated after conversion"
-        );
+        assert_eq!(version, STEPS.len() as u32, "migrated after conversion");
         drop(store);
         let bytes = raw_bytes(&path);
         assert!(!contains(&bytes, b"SQLite format 3"));
@@ -562,11 +659,11 @@ mod tests {
         let path = dir.path().join("companion.db");
         let k = key();
         {
-            let store = Store::open(&path, &k).unwrap();
+            let store = Store::open(&path, &k, STEPS).unwrap();
             store
                 .write(|tx| {
                     for i in 0..2000 {
-                        set_meta(tx, &format!("k{i}"), &"x".repeat(200))?;
+                        tx.set_meta(&format!("k{i}"), &"x".repeat(200))?;
                     }
                     Ok(())
                 })
@@ -575,7 +672,7 @@ mod tests {
         let full = std::fs::read(&path).unwrap();
         for len in [0, 100, full.len() / 2, full.len() - 4096] {
             std::fs::write(&path, &full[..len]).unwrap();
-            let err = Store::open(&path, &k).unwrap_err();
+            let err = Store::open(&path, &k, STEPS).unwrap_err();
             assert!(
                 matches!(err, Error::CorruptDatabase { .. }),
                 "{len} bytes: {err:?}"
@@ -589,24 +686,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let storage = FileSecureStorage::new(dir.path().join("secure")).unwrap();
         let path = dir.path().join("a/companion.db");
-        Store::open_account(&path, &storage, "acc-1")
+        Store::open_account(&path, &storage, "acc-1", STEPS)
             .unwrap()
-            .set_meta("k", "v")
+            .write(|w| w.set_meta("k", "v"))
             .unwrap();
         let stored = crate::keys::account_database_key(&storage, "acc-1")
             .unwrap()
             .unwrap();
         assert_eq!(
-            Store::open(&path, &stored)
+            Store::open(&path, &stored, STEPS)
                 .unwrap()
-                .get_meta("k")
+                .read(|r| r.meta("k"))
                 .unwrap()
                 .as_deref(),
             Some("v")
         );
         crate::keys::wipe_account_keys(&storage, "acc-1").unwrap();
         let before = raw_bytes(&path);
-        let err = Store::open_account(&path, &storage, "acc-1").unwrap_err();
+        let err = Store::open_account(&path, &storage, "acc-1", STEPS).unwrap_err();
         assert!(matches!(err, Error::MissingKey { .. }), "{err:?}");
         assert_eq!(raw_bytes(&path), before, "a missing key touches nothing");
         assert!(
@@ -623,7 +720,7 @@ mod tests {
         let path = dir.path().join("companion.db");
         let garbage = vec![0x5au8; 8192];
         std::fs::write(&path, &garbage).unwrap();
-        let err = Store::open(&path, &key()).unwrap_err();
+        let err = Store::open(&path, &key(), STEPS).unwrap_err();
         assert!(matches!(err, Error::CorruptDatabase { .. }), "{err:?}");
         assert_eq!(
             std::fs::read(&path).unwrap(),
@@ -637,34 +734,40 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let blocker = dir.path().join("not-a-dir");
         std::fs::write(&blocker, b"file").unwrap();
-        let err = Store::open(blocker.join("companion.db"), &key()).unwrap_err();
+        let err = Store::open(blocker.join("companion.db"), &key(), STEPS).unwrap_err();
         assert!(matches!(err, Error::Storage(_)), "{err:?}");
     }
 
     #[test]
     fn reader_sees_committed_state_while_writer_holds_a_transaction() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("c.db"), &key()).unwrap();
-        store.set_meta("k", "before").unwrap();
+        let store = Store::open(dir.path().join("c.db"), &key(), STEPS).unwrap();
+        store.write(|w| w.set_meta("k", "before")).unwrap();
         let conn = store.writer.lock().unwrap();
         conn.execute_batch("BEGIN IMMEDIATE; UPDATE meta SET value = 'during' WHERE key = 'k';")
             .unwrap();
         // The reader is not blocked by the open write transaction and sees the old value.
-        assert_eq!(store.get_meta("k").unwrap().as_deref(), Some("before"));
+        assert_eq!(
+            store.read(|r| r.meta("k")).unwrap().as_deref(),
+            Some("before")
+        );
         conn.execute_batch("COMMIT").unwrap();
         drop(conn);
-        assert_eq!(store.get_meta("k").unwrap().as_deref(), Some("during"));
+        assert_eq!(
+            store.read(|r| r.meta("k")).unwrap().as_deref(),
+            Some("during")
+        );
     }
 
     #[test]
     fn failed_write_rolls_back_everything() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("c.db"), &key()).unwrap();
+        let store = Store::open(dir.path().join("c.db"), &key(), STEPS).unwrap();
         let result: Result<()> = store.write(|tx| {
-            set_meta(tx, "a", "1")?;
+            tx.set_meta("a", "1")?;
             Err(Error::invalid("quantity", "negative"))
         });
         assert!(result.is_err());
-        assert_eq!(store.get_meta("a").unwrap(), None);
+        assert_eq!(store.read(|r| r.meta("a")).unwrap(), None);
     }
 }

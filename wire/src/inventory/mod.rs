@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod rules;
+
 /// `POST` — push a batch of movements.
 pub const PUSH_PATH: &str = "/v1/inventory/movements";
 /// `GET ?warehouse=&cursor=&limit=&with_total=` — one page of a scope's change feed.
@@ -48,7 +50,8 @@ impl MovementKind {
             MovementKind::Receive | MovementKind::Move | MovementKind::Pick => {
                 (1..=MAX_ABS_QTY).contains(&qty)
             }
-            MovementKind::Adjust => qty != 0 && qty.abs() <= MAX_ABS_QTY,
+            // `unsigned_abs`: `abs` overflows for i64::MIN.
+            MovementKind::Adjust => qty != 0 && qty.unsigned_abs() <= MAX_ABS_QTY as u64,
             MovementKind::Count => (0..=MAX_ABS_QTY).contains(&qty),
         }
     }

@@ -5,14 +5,15 @@
 //! a keyed fingerprint of it.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::lifecycle::{self, AttemptBudget, Decision, RegisterReason, RegistrationRecord};
 use super::prefs::{PreferenceSet, key};
-use crate::store::{Store, get_meta, set_meta};
-use crate::{Companion, Error, Result};
+use crate::context::AccountContext;
+use crate::error::{Error, Result};
+use crate::store::{Read, Store, Write};
 use companion_wire::notification::NotificationEvent;
 use companion_wire::push::{
     ApnsEnvironment, Category, Preference, PreferencesDoc, PushProvider, RegisterRequest,
@@ -79,7 +80,7 @@ fn to_json<T: Serialize>(v: &T) -> Result<String> {
 
 fn record(store: &Store) -> Result<Option<RegistrationRecord>> {
     Ok(store
-        .get_meta(META_RECORD)?
+        .read(|r| r.meta(META_RECORD))?
         .and_then(|s| serde_json::from_str::<StoredRecord>(&s).ok())
         .map(|r| RegistrationRecord {
             provider: r.provider,
@@ -91,7 +92,7 @@ fn record(store: &Store) -> Result<Option<RegistrationRecord>> {
 
 fn budget(store: &Store) -> Result<AttemptBudget> {
     Ok(store
-        .get_meta(META_BUDGET)?
+        .read(|r| r.meta(META_BUDGET))?
         .and_then(|s| {
             let (day, attempts) = s.split_once(':')?;
             Some(AttemptBudget {
@@ -104,7 +105,7 @@ fn budget(store: &Store) -> Result<AttemptBudget> {
 
 fn prefs(store: &Store) -> Result<PreferenceSet> {
     let stored: StoredPrefs = store
-        .get_meta(META_PREFS)?
+        .read(|r| r.meta(META_PREFS))?
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default();
     let to_map = |v: Vec<Preference>| {
@@ -119,7 +120,7 @@ fn prefs(store: &Store) -> Result<PreferenceSet> {
     })
 }
 
-fn save_prefs(tx: &rusqlite::Connection, set: &PreferenceSet) -> Result<()> {
+fn save_prefs(tx: &Write<'_>, set: &PreferenceSet) -> Result<()> {
     let from_map = |m: &BTreeMap<(Category, Option<String>), bool>| {
         m.iter()
             .map(|((category, warehouse_id), enabled)| Preference {
@@ -134,29 +135,29 @@ fn save_prefs(tx: &rusqlite::Connection, set: &PreferenceSet) -> Result<()> {
         pending: from_map(&set.pending),
         updated_at: set.server_updated_at,
     };
-    set_meta(tx, META_PREFS, &to_json(&stored)?)
+    tx.set_meta(META_PREFS, &to_json(&stored)?)
 }
 
 /// The push component of the signed-in account (`companion.push()`).
-pub struct PushNotifications<'a> {
-    companion: &'a Companion,
+pub struct PushNotifications {
+    ctx: AccountContext,
 }
 
-impl<'a> PushNotifications<'a> {
-    pub(crate) fn new(companion: &'a Companion) -> Self {
-        PushNotifications { companion }
+impl PushNotifications {
+    pub(crate) fn new(ctx: AccountContext) -> Arc<Self> {
+        Arc::new(PushNotifications { ctx })
     }
 
     fn fingerprint_key(&self, store: &Store) -> Result<Vec<u8>> {
         store.write(|tx| {
-            if let Some(k) = get_meta(tx, META_KEY)? {
+            if let Some(k) = tx.meta(META_KEY)? {
                 return Ok(k.into_bytes());
             }
             let mut bytes = [0u8; 32];
             ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
                 .map_err(|_| Error::Internal("no randomness".into()))?;
             let k: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            set_meta(tx, META_KEY, &k)?;
+            tx.set_meta(META_KEY, &k)?;
             Ok(k.into_bytes())
         })
     }
@@ -173,7 +174,7 @@ impl<'a> PushNotifications<'a> {
             field: "token".into(),
             reason: why.into(),
         })?;
-        let store = self.companion.store()?;
+        let store = self.ctx.store.clone();
         let fingerprint = lifecycle::token_fingerprint(&self.fingerprint_key(&store)?, token);
         let mut budget = budget(&store)?;
         let t = now();
@@ -186,13 +187,10 @@ impl<'a> PushNotifications<'a> {
                 Decision::Register(reason) => reason,
             };
         budget.record(t);
-        store.write(|tx| {
-            set_meta(
-                tx,
-                META_BUDGET,
-                &format!("{}:{}", budget.day, budget.attempts),
-            )
-        })?;
+        let attempts = format!("{}:{}", budget.day, budget.attempts);
+        store
+            .write_blocking(move |tx| tx.set_meta(META_BUDGET, &attempts))
+            .await?;
         self.flush_unregister().await?;
         let request = RegisterRequest {
             provider,
@@ -203,17 +201,17 @@ impl<'a> PushNotifications<'a> {
                 None
             },
         };
-        let answer: RegisterResponse = self
-            .companion
-            .send(Method::POST, "/v1/push/registration", Some(&request), true)
-            .await?;
+        let answer: RegisterResponse = self.ctx.api.post("/v1/push/registration", &request).await?;
         let stored = StoredRecord {
             provider,
             fingerprint,
             registered_at: answer.registered_at,
             registered_locally_at: t,
         };
-        store.write(|tx| set_meta(tx, META_RECORD, &to_json(&stored)?))?;
+        let stored = to_json(&stored)?;
+        store
+            .write_blocking(move |tx| tx.set_meta(META_RECORD, &stored))
+            .await?;
         Ok(RegisterOutcome::Registered {
             reason,
             registered_at: answer.registered_at,
@@ -224,12 +222,13 @@ impl<'a> PushNotifications<'a> {
     /// deleting the account). Offline, the request is queued and `Ok(false)` returned;
     /// the server also stops sending once the session's revocation reaches it.
     pub async fn unregister(&self) -> Result<bool> {
-        let store = self.companion.store()?;
-        store.write(|tx| {
-            tx.execute("DELETE FROM meta WHERE key = ?1", [META_RECORD])
-                .map_err(|e| Error::Storage(e.to_string()))?;
-            set_meta(tx, META_UNREGISTER, "1")
-        })?;
+        let store = self.ctx.store.clone();
+        store
+            .write_blocking(|tx| {
+                tx.delete_meta(META_RECORD)?;
+                tx.set_meta(META_UNREGISTER, "1")
+            })
+            .await?;
         match self.flush_unregister().await {
             Ok(()) => Ok(true),
             Err(e) if e.is_transient() => Ok(false),
@@ -239,37 +238,37 @@ impl<'a> PushNotifications<'a> {
 
     /// Sends a queued unregistration, if any.
     pub async fn flush_unregister(&self) -> Result<()> {
-        let store = self.companion.store()?;
-        if store.get_meta(META_UNREGISTER)?.is_none() {
+        let store = self.ctx.store.clone();
+        if store
+            .read_blocking(|r| r.meta(META_UNREGISTER))
+            .await?
+            .is_none()
+        {
             return Ok(());
         }
-        self.companion
-            .send::<(), ()>(Method::POST, "/v1/push/unregister", None, true)
-            .await?;
-        store.write(|tx| {
-            tx.execute("DELETE FROM meta WHERE key = ?1", [META_UNREGISTER])
-                .map_err(|e| Error::Storage(e.to_string()))?;
-            Ok(())
-        })
+        self.ctx.api.post_empty::<()>("/v1/push/unregister").await?;
+        store
+            .write_blocking(|tx| tx.delete_meta(META_UNREGISTER))
+            .await
     }
 
     /// The local view; makes no request.
     pub fn status(&self) -> Result<PushStatus> {
-        let store = self.companion.store()?;
+        let store = self.ctx.store.clone();
         let r = record(&store)?;
         Ok(PushStatus {
             registered: r.is_some(),
             provider: r.as_ref().map(|r| r.provider),
             registered_at: r.as_ref().map(|r| r.registered_at),
             attempts_today: lifecycle::MAX_ATTEMPTS_PER_DAY - budget(&store)?.remaining(now()),
-            unregister_pending: store.get_meta(META_UNREGISTER)?.is_some(),
+            unregister_pending: store.read(|r| r.meta(META_UNREGISTER))?.is_some(),
             preferences_pending: prefs(&store)?.pending.len() as u32,
         })
     }
 
     /// Every switch that is not at its default (on), counting unsynced edits.
     pub fn preferences(&self) -> Result<Vec<Preference>> {
-        Ok(prefs(&*self.companion.store()?)?.effective())
+        Ok(prefs(&self.ctx.store)?.effective())
     }
 
     /// Whether a category is on (for a warehouse, for stock alerts).
@@ -278,7 +277,7 @@ impl<'a> PushNotifications<'a> {
             field: "warehouse_id".into(),
             reason: e.to_string(),
         })?;
-        Ok(prefs(&*self.companion.store()?)?.is_enabled(&k))
+        Ok(prefs(&self.ctx.store)?.is_enabled(&k))
     }
 
     /// Switches a category on or off; works offline, sent by `sync_preferences`.
@@ -292,19 +291,15 @@ impl<'a> PushNotifications<'a> {
             field: "warehouse_id".into(),
             reason: e.to_string(),
         })?;
-        if let Some(w) = &k.1 {
-            let signed_in = self.companion.session_state();
-            if let crate::SessionState::SignedIn { account } = signed_in
-                && !account.warehouses.iter().any(|x| &x.id == w)
-            {
-                return Err(Error::InvalidInput {
-                    field: "warehouse_id".into(),
-                    reason: format!("no access to warehouse {w}"),
-                });
-            }
+        if let Some(w) = &k.1
+            && !self.ctx.account.warehouses.iter().any(|x| &x.id == w)
+        {
+            return Err(Error::InvalidInput {
+                field: "warehouse_id".into(),
+                reason: format!("no access to warehouse {w}"),
+            });
         }
-        let store = self.companion.store()?;
-        store.write(|tx| {
+        self.ctx.store.write(|tx| {
             let mut set = prefs_in(tx)?;
             set.set_local(k, enabled);
             save_prefs(tx, &set)
@@ -313,26 +308,22 @@ impl<'a> PushNotifications<'a> {
 
     /// Sends unsynced edits (if any) and takes the server's set.
     pub async fn sync_preferences(&self) -> Result<Vec<Preference>> {
-        let store = self.companion.store()?;
-        let sent = prefs(&store)?.pending_doc();
+        let store = self.ctx.store.clone();
+        let sent = store
+            .read_blocking(|r| prefs_in(r).map(|p| p.pending_doc()))
+            .await?;
         let answer: PreferencesDoc = match &sent {
-            Some(doc) => {
-                self.companion
-                    .send(Method::POST, "/v1/push/preferences", Some(doc), true)
-                    .await?
-            }
-            None => {
-                self.companion
-                    .send::<(), _>(Method::GET, "/v1/push/preferences", None, true)
-                    .await?
-            }
+            Some(doc) => self.ctx.api.post("/v1/push/preferences", doc).await?,
+            None => self.ctx.api.get("/v1/push/preferences").await?,
         };
-        store.write(|tx| {
-            let mut set = prefs_in(tx)?;
-            set.on_synced(&answer, sent.as_ref());
-            save_prefs(tx, &set)?;
-            Ok(set.effective())
-        })
+        store
+            .write_blocking(move |tx| {
+                let mut set = prefs_in(tx)?;
+                set.on_synced(&answer, sent.as_ref());
+                save_prefs(tx, &set)?;
+                Ok(set.effective())
+            })
+            .await
     }
 
     /// Parses an FCM data message (Android's `RemoteMessage.data`).
@@ -346,8 +337,9 @@ impl<'a> PushNotifications<'a> {
     }
 }
 
-fn prefs_in(tx: &rusqlite::Connection) -> Result<PreferenceSet> {
-    let stored: StoredPrefs = get_meta(tx, META_PREFS)?
+fn prefs_in(tx: &Read<'_>) -> Result<PreferenceSet> {
+    let stored: StoredPrefs = tx
+        .meta(META_PREFS)?
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default();
     let to_map = |v: Vec<Preference>| {

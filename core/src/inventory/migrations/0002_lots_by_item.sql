@@ -1,0 +1,1 @@
+CREATE INDEX inv_lot_item ON inv_lot(warehouse_id, item_id);

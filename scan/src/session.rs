@@ -238,10 +238,40 @@ impl LiveScanSession {
         true
     }
 
-    /// Stops the decode thread; pending frames are discarded.
-    pub fn stop(&mut self) {
+    /// Waits up to `timeout` for confirmed codes and takes them (empty on timeout, or once
+    /// the session is stopped). What a listener thread blocks on to push results to the UI.
+    pub fn next_events(&self, timeout: Duration) -> Vec<ScanEvent> {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.shared.lock();
+        while state.events.is_empty() && !state.closed {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            state = match self.shared.idle.wait_timeout(state, left) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+        state.events.drain(..).collect()
+    }
+
+    /// Whether [`LiveScanSession::stop`] has been called.
+    pub fn is_stopped(&self) -> bool {
+        self.shared.lock().closed
+    }
+
+    /// Asks the decode thread to stop (without waiting for it) and wakes anyone waiting
+    /// for events; pending frames are discarded.
+    pub fn close(&self) {
         self.shared.lock().closed = true;
         self.shared.wake.notify_all();
+        self.shared.idle.notify_all();
+    }
+
+    /// Stops the decode thread and waits for it; pending frames are discarded.
+    pub fn stop(&mut self) {
+        self.close();
         if let Some(worker) = self.worker.take() {
             let _ = worker.join();
         }

@@ -224,6 +224,11 @@ impl Companion {
         Ok(self.scope()?.push.clone())
     }
 
+    /// Point-of-use permission decisions with this install's ask history.
+    pub fn permissions(&self) -> crate::permissions::AskedPermissions {
+        crate::permissions::AskedPermissions::new(self.storage.clone())
+    }
+
     /// The signed-in account's database file (diagnostics and tests).
     pub fn account_database(&self) -> Result<PathBuf> {
         Ok(self.scope()?.store().path().to_path_buf())

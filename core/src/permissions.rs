@@ -434,6 +434,69 @@ pub fn degrade_without(feature: Feature, decision: &PermissionDecision) -> Vec<D
         .collect()
 }
 
+/// What this install has asked, kept in secure storage (it outlives sign-outs and is
+/// wiped with the app), so both apps get their decisions from one place.
+pub struct AskedPermissions {
+    storage: std::sync::Arc<dyn crate::platform::SecureStorage>,
+}
+
+const ASKED_KEY: &str = "permissions.asked";
+
+impl AskedPermissions {
+    pub fn new(storage: std::sync::Arc<dyn crate::platform::SecureStorage>) -> Self {
+        AskedPermissions { storage }
+    }
+
+    fn platform(e: crate::platform::PlatformError) -> crate::Error {
+        crate::Error::Platform {
+            service: "secure storage",
+            reason: e.to_string(),
+        }
+    }
+
+    /// The history so far (empty when never asked, or when the stored copy is unreadable:
+    /// the worst case is one prompt too many, never a silent grant).
+    pub fn history(&self) -> crate::Result<AskHistory> {
+        Ok(self
+            .storage
+            .get(ASKED_KEY.into())
+            .map_err(Self::platform)?
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default())
+    }
+
+    fn save(&self, history: &AskHistory) -> crate::Result<()> {
+        let bytes =
+            serde_json::to_vec(history).map_err(|e| crate::Error::Internal(e.to_string()))?;
+        self.storage
+            .put(ASKED_KEY.into(), bytes)
+            .map_err(Self::platform)
+    }
+
+    /// [`decide`] with this install's history.
+    pub fn decide(
+        &self,
+        feature: Feature,
+        facts: &[OsPermissionFacts],
+    ) -> crate::Result<PermissionDecision> {
+        Ok(decide(feature, facts, &self.history()?))
+    }
+
+    /// The OS prompt for `permission` was shown.
+    pub fn record_asked(&self, permission: Permission) -> crate::Result<()> {
+        let mut history = self.history()?;
+        history.record_asked(permission);
+        self.save(&history)
+    }
+
+    /// iOS: the temporary full-accuracy prompt was answered with "keep approximate".
+    pub fn record_full_accuracy_declined(&self) -> crate::Result<()> {
+        let mut history = self.history()?;
+        history.record_full_accuracy_declined();
+        self.save(&history)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

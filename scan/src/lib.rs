@@ -184,7 +184,6 @@ impl ScannedCode {
 
 /// Errors at the scanning boundary. Bad input is a typed error, never a panic.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Error))]
 pub enum ScanError {
     /// The frame description does not match its bytes or is out of range.
     #[error("invalid frame: {field} {reason}")]

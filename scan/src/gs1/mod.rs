@@ -66,7 +66,6 @@ pub enum Gs1Value {
 
 /// Why an element string could not be parsed at all.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Error))]
 pub enum Gs1Error {
     /// The data does not start with a known AI at this position.
     #[error("unknown application identifier at offset {offset}: {found}")]

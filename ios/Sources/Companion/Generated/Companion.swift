@@ -471,22 +471,6 @@ private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
-    typealias FfiType = UInt16
-    typealias SwiftType = UInt16
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt16 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
     typealias FfiType = UInt32
     typealias SwiftType = UInt32
@@ -519,15 +503,15 @@ fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
-    typealias FfiType = UInt64
-    typealias SwiftType = UInt64
+fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
+    typealias FfiType = Int64
+    typealias SwiftType = Int64
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int64 {
         return try lift(readInt(&buf))
     }
 
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+    public static func write(_ value: Int64, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -624,116 +608,457 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * Receives the contents of a bin.
+ */
+public protocol BinStockListener: AnyObject, Sendable {
+    
+    func onUpdate(lines: [StockLine]) 
+    
+    func onEnd() 
+    
+}
+/**
+ * Receives the contents of a bin.
+ */
+open class BinStockListenerImpl: BinStockListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_companion_ffi_fn_clone_binstocklistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_companion_ffi_fn_free_binstocklistener(handle, $0) }
+    }
+
+    
+
+    
+open func onUpdate(lines: [StockLine])  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_binstocklistener_on_update(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceTypeStockLine.lower(lines),uniffiCallStatus
+    )
+}
+}
+    
+open func onEnd()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_binstocklistener_on_end(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceBinStockListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceBinStockListener = UniffiVTableCallbackInterfaceBinStockListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeBinStockListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface BinStockListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeBinStockListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface BinStockListener: handle missing in uniffiClone")
+            }
+        },
+        onUpdate: { (
+            uniffiHandle: UInt64,
+            lines: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeBinStockListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onUpdate(
+                     lines: try FfiConverterSequenceTypeStockLine.lift(lines)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onEnd: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeBinStockListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onEnd(
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceBinStockListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceBinStockListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitBinStockListener() {
+    uniffi_companion_ffi_fn_init_callback_vtable_binstocklistener(UniffiCallbackInterfaceBinStockListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBinStockListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<BinStockListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = BinStockListener
+
+    public static func lift(_ handle: UInt64) throws -> BinStockListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return BinStockListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: BinStockListener) -> UInt64 {
+         if let rustImpl = value as? BinStockListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BinStockListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: BinStockListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBinStockListener_lift(_ handle: UInt64) throws -> BinStockListener {
+    return try FfiConverterTypeBinStockListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBinStockListener_lower(_ value: BinStockListener) -> UInt64 {
+    return FfiConverterTypeBinStockListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A one-shot cancel signal for a long call (sync, download, upload, export).
+ */
+public protocol CancellationProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops the call it was passed to (it fails with `Cancelled`). Idempotent.
+     */
+    func cancel() 
+    
+    func isCancelled()  -> Bool
+    
+}
+/**
+ * A one-shot cancel signal for a long call (sync, download, upload, export).
+ */
+open class Cancellation: CancellationProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_companion_ffi_fn_clone_cancellation(self.handle, $0) }
+    }
+public convenience init() {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_constructor_cancellation_new(uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_companion_ffi_fn_free_cancellation(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stops the call it was passed to (it fails with `Cancelled`). Idempotent.
+     */
+open func cancel()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_cancellation_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+open func isCancelled() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_cancellation_is_cancelled(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCancellation: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Cancellation
+
+    public static func lift(_ handle: UInt64) throws -> Cancellation {
+        return Cancellation(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Cancellation) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Cancellation {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Cancellation, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCancellation_lift(_ handle: UInt64) throws -> Cancellation {
+    return try FfiConverterTypeCancellation.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCancellation_lower(_ value: Cancellation) -> UInt64 {
+    return FfiConverterTypeCancellation.lower(value)
+}
+
+
+
+
+
+
+/**
  * Companion's core, one per app process.
  *
  * Kotlin:
  * ```kotlin
- * val companion = CompanionClient.open(config, KeystoreSecureStorage(context))
- * val account = companion.signIn("maria", password)   // suspend
+ * val client = CompanionClient.open(config, KeystoreSecureStorage(context))   // suspend
+ * client.signIn("maria", password)                                           // suspend
+ * val stock = client.inventory().lookup(scannedGtin)                         // suspend
  * ```
+ *
+ * Calls marked "cheap" read memory only and are safe on the main thread; every other call
+ * is `suspend` (Kotlin) / `async` (Swift) and runs on the core's own threads.
  */
 public protocol CompanionClientProtocol: AnyObject, Sendable {
     
     /**
-     * Registers a listener: it receives the current state at once, then every change, until
-     * the returned handle is cancelled or dropped.
-     */
-    func addListener(listener: CompanionListener) throws  -> TaskHandle
-    
-    /**
-     * This installation's id (stable across launches, new after reinstall).
+     * This installation's id (stable across launches, new after reinstall). Cheap.
      */
     func installId()  -> String
     
+    /**
+     * Offline inventory of the signed-in account. Cheap; valid across sign-ins (calls fail
+     * with `NotSignedIn` while signed out).
+     */
+    func inventory()  -> Inventory
+    
+    /**
+     * The session state now, then every change (sign-in, sign-out, session ended by the
+     * server), until the handle is cancelled.
+     */
+    func observeSession(listener: SessionStateListener) throws  -> TaskHandle
+    
+    /**
+     * The point-of-use permission decisions, remembered for this install. Cheap.
+     */
+    func permissions()  -> Permissions
+    
+    /**
+     * Push notifications of the signed-in account. Cheap.
+     */
+    func push()  -> PushNotifications
+    
+    /**
+     * Fetches the account again (name, warehouses) from the server.
+     */
+    func refreshAccount() async throws  -> Account
+    
+    /**
+     * Barcode scanning; with a signed-in account, codes are looked up offline. Cheap.
+     */
+    func scanner()  -> Scanner
+    
+    /**
+     * Who is signed in. Cheap.
+     */
     func sessionState()  -> SessionState
     
     /**
-     * Signs in; tokens go to secure storage, the account's database is opened.
+     * Signs in; tokens go to secure storage and the account's database is opened.
+     * `Unauthorized` for wrong credentials, `InvalidInput` for an empty field.
      */
     func signIn(username: String, password: String) async throws  -> Account
     
     /**
-     * Signs out and revokes the session on the server (later, if offline now).
+     * Signs out: notifications for this install stop, the account's components close and
+     * the session is revoked on the server (later, if offline now). Unsynced changes stay
+     * on the device for the next sign-in.
      */
     func signOut() async throws 
-    
-    /**
-     * Pending and rejected movements (and applied ones with `include_applied`), newest first.
-     */
-    func inventoryMovements(includeApplied: Bool, limit: UInt32) throws  -> [Movement]
-    
-    /**
-     * Movements not yet confirmed by the server.
-     */
-    func inventoryPendingCount() throws  -> UInt64
-    
-    /**
-     * Sync position and last successful sync per warehouse.
-     */
-    func inventoryScopes() throws  -> [ScopeInfo]
-    
-    /**
-     * Pushes the outbox and pulls every warehouse of the account. Safe to call at any
-     * time; cancelling the coroutine stops it between two transactions and the next call
-     * resumes where it stopped.
-     */
-    func inventorySync() async throws  -> SyncReport
-    
-    /**
-     * Checks one warehouse's local copy against its checksum now, repairing it by a fresh
-     * download if damaged. Returns whether it was intact.
-     */
-    func inventoryVerifyScope(warehouseId: String) async throws  -> Bool
-    
-    /**
-     * Open purchase-order lines to receive against, optionally of one item.
-     */
-    func openPoLines(warehouseId: String, itemId: String?) throws  -> [PoLine]
-    
-    /**
-     * Records a movement offline; visible at once, sent by the next sync. Bad input is
-     * `InvalidInput` naming the field, and nothing is recorded.
-     */
-    func recordMovement(movement: NewMovement) throws  -> Movement
-    
-    /**
-     * Starts the core's sync loop: a sync now, retries with exponential backoff (honouring
-     * the server's `Retry-After`) after failures, and a sync every `interval_secs` once all
-     * is settled. Keep the handle while the app runs; cancel it (or drop it) to stop.
-     */
-    func startInventoryAutoSync(intervalSecs: UInt32) throws  -> TaskHandle
-    
-    /**
-     * Stock of the items with a SKU (one per warehouse stocking it).
-     */
-    func stockBySku(sku: String) throws  -> [ItemStock]
-    
-    /**
-     * Everything in one bin.
-     */
-    func stockInBin(warehouseId: String, locationId: String) throws  -> [StockLine]
-    
-    /**
-     * Stock of one item of a warehouse.
-     */
-    func stockItem(warehouseId: String, itemId: String) throws  -> ItemStock
-    
-    /**
-     * Stock of every item carrying a barcode or GTIN. `NotFound` for an unknown code.
-     */
-    func stockLookup(code: String) throws  -> [ItemStock]
-    
-    /**
-     * Items whose name, SKU, variety or origin contain every word of `query`.
-     */
-    func stockSearch(query: String, limit: UInt32) throws  -> [Item]
-    
-    /**
-     * A live-scan session for the signed-in account: every confirmed code is looked up
-     * offline in the local inventory (item, lot, stock on hand) and arrives with its
-     * `ScanEvent`. `Unauthorized` when nobody is signed in; `InvalidInput` for a bad config.
-     */
-    func startLiveScan(config: LiveScanConfig) throws  -> LiveScanner
     
 }
 /**
@@ -741,9 +1066,13 @@ public protocol CompanionClientProtocol: AnyObject, Sendable {
  *
  * Kotlin:
  * ```kotlin
- * val companion = CompanionClient.open(config, KeystoreSecureStorage(context))
- * val account = companion.signIn("maria", password)   // suspend
+ * val client = CompanionClient.open(config, KeystoreSecureStorage(context))   // suspend
+ * client.signIn("maria", password)                                           // suspend
+ * val stock = client.inventory().lookup(scannedGtin)                         // suspend
  * ```
+ *
+ * Calls marked "cheap" read memory only and are safe on the main thread; every other call
+ * is `suspend` (Kotlin) / `async` (Swift) and runs on the core's own threads.
  */
 open class CompanionClient: CompanionClientProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -797,38 +1126,30 @@ open class CompanionClient: CompanionClientProtocol, @unchecked Sendable {
 
     
     /**
-     * Opens the core with the app's configuration and secure storage. Fails with
-     * `InvalidInput` for a bad configuration (e.g. a plain-http remote server URL) and
-     * `Storage` for an unwritable data directory or a corrupt database.
+     * Opens the core with the app's configuration and secure storage, and the signed-in
+     * account's database if someone is signed in. `InvalidInput` for a bad configuration
+     * (e.g. a plain-http remote server URL); `Storage` for an unwritable data directory or
+     * a corrupt database; `Platform` when secure storage fails.
      */
-public static func `open`(config: CompanionConfig, secureStorage: SecureStorage)throws  -> CompanionClient  {
-    return try  FfiConverterTypeCompanionClient_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_constructor_companionclient_open(
-        FfiConverterTypeCompanionConfig_lower(config),
-        FfiConverterTypeSecureStorage_lower(secureStorage),uniffiCallStatus
-    )
-})
+public static func `open`(config: CompanionConfig, secureStorage: SecureStorage)async throws  -> CompanionClient  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_constructor_companionclient_open(FfiConverterTypeCompanionConfig_lower(config),FfiConverterTypeSecureStorage_lower(secureStorage)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_u64,
+            completeFunc: ffi_companion_ffi_rust_future_complete_u64,
+            freeFunc: ffi_companion_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeCompanionClient_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
 }
     
 
     
     /**
-     * Registers a listener: it receives the current state at once, then every change, until
-     * the returned handle is cancelled or dropped.
-     */
-open func addListener(listener: CompanionListener)throws  -> TaskHandle  {
-    return try  FfiConverterTypeTaskHandle_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_method_companionclient_add_listener(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeCompanionListener_lower(listener),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * This installation's id (stable across launches, new after reinstall).
+     * This installation's id (stable across launches, new after reinstall). Cheap.
      */
 open func installId() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -839,6 +1160,91 @@ open func installId() -> String  {
 })
 }
     
+    /**
+     * Offline inventory of the signed-in account. Cheap; valid across sign-ins (calls fail
+     * with `NotSignedIn` while signed out).
+     */
+open func inventory() -> Inventory  {
+    return try!  FfiConverterTypeInventory_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_companionclient_inventory(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The session state now, then every change (sign-in, sign-out, session ended by the
+     * server), until the handle is cancelled.
+     */
+open func observeSession(listener: SessionStateListener)throws  -> TaskHandle  {
+    return try  FfiConverterTypeTaskHandle_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_companionclient_observe_session(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSessionStateListener_lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The point-of-use permission decisions, remembered for this install. Cheap.
+     */
+open func permissions() -> Permissions  {
+    return try!  FfiConverterTypePermissions_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_companionclient_permissions(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Push notifications of the signed-in account. Cheap.
+     */
+open func push() -> PushNotifications  {
+    return try!  FfiConverterTypePushNotifications_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_companionclient_push(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Fetches the account again (name, warehouses) from the server.
+     */
+open func refreshAccount()async throws  -> Account  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_companionclient_refresh_account(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAccount_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Barcode scanning; with a signed-in account, codes are looked up offline. Cheap.
+     */
+open func scanner() -> Scanner  {
+    return try!  FfiConverterTypeScanner_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_companionclient_scanner(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Who is signed in. Cheap.
+     */
 open func sessionState() -> SessionState  {
     return try!  FfiConverterTypeSessionState_lift(try! rustCall() {
         uniffiCallStatus in
@@ -849,7 +1255,8 @@ open func sessionState() -> SessionState  {
 }
     
     /**
-     * Signs in; tokens go to secure storage, the account's database is opened.
+     * Signs in; tokens go to secure storage and the account's database is opened.
+     * `Unauthorized` for wrong credentials, `InvalidInput` for an empty field.
      */
 open func signIn(username: String, password: String)async throws  -> Account  {
     return
@@ -868,7 +1275,9 @@ open func signIn(username: String, password: String)async throws  -> Account  {
 }
     
     /**
-     * Signs out and revokes the session on the server (later, if offline now).
+     * Signs out: notifications for this install stop, the account's components close and
+     * the session is revoked on the server (later, if offline now). Unsynced changes stay
+     * on the device for the next sign-in.
      */
 open func signOut()async throws   {
     return
@@ -884,211 +1293,6 @@ open func signOut()async throws   {
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeCompanionError_lift
         )
-}
-    
-    /**
-     * Pending and rejected movements (and applied ones with `include_applied`), newest first.
-     */
-open func inventoryMovements(includeApplied: Bool, limit: UInt32)throws  -> [Movement]  {
-    return try  FfiConverterSequenceTypeMovement.lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_method_companionclient_inventory_movements(
-            self.uniffiCloneHandle(),
-        FfiConverterBool.lower(includeApplied),
-        FfiConverterUInt32.lower(limit),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Movements not yet confirmed by the server.
-     */
-open func inventoryPendingCount()throws  -> UInt64  {
-    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_method_companionclient_inventory_pending_count(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Sync position and last successful sync per warehouse.
-     */
-open func inventoryScopes()throws  -> [ScopeInfo]  {
-    return try  FfiConverterSequenceTypeScopeInfo.lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_method_companionclient_inventory_scopes(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Pushes the outbox and pulls every warehouse of the account. Safe to call at any
-     * time; cancelling the coroutine stops it between two transactions and the next call
-     * resumes where it stopped.
-     */
-open func inventorySync()async throws  -> SyncReport  {
-    return
-        try  await uniffiRustCallAsync(
-            rustFutureFunc: {
-                uniffi_companion_ffi_fn_method_companionclient_inventory_sync(
-                        self.uniffiCloneHandle()
-                )
-            },
-            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
-            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
-            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterTypeSyncReport_lift,
-            errorHandler: FfiConverterTypeCompanionError_lift
-        )
-}
-    
-    /**
-     * Checks one warehouse's local copy against its checksum now, repairing it by a fresh
-     * download if damaged. Returns whether it was intact.
-     */
-open func inventoryVerifyScope(warehouseId: String)async throws  -> Bool  {
-    return
-        try  await uniffiRustCallAsync(
-            rustFutureFunc: {
-                uniffi_companion_ffi_fn_method_companionclient_inventory_verify_scope(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(warehouseId)
-                )
-            },
-            pollFunc: ffi_companion_ffi_rust_future_poll_i8,
-            completeFunc: ffi_companion_ffi_rust_future_complete_i8,
-            freeFunc: ffi_companion_ffi_rust_future_free_i8,
-            liftFunc: FfiConverterBool.lift,
-            errorHandler: FfiConverterTypeCompanionError_lift
-        )
-}
-    
-    /**
-     * Open purchase-order lines to receive against, optionally of one item.
-     */
-open func openPoLines(warehouseId: String, itemId: String?)throws  -> [PoLine]  {
-    return try  FfiConverterSequenceTypePoLine.lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_method_companionclient_open_po_lines(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(warehouseId),
-        FfiConverterOptionString.lower(itemId),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Records a movement offline; visible at once, sent by the next sync. Bad input is
-     * `InvalidInput` naming the field, and nothing is recorded.
-     */
-open func recordMovement(movement: NewMovement)throws  -> Movement  {
-    return try  FfiConverterTypeMovement_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_method_companionclient_record_movement(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeNewMovement_lower(movement),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Starts the core's sync loop: a sync now, retries with exponential backoff (honouring
-     * the server's `Retry-After`) after failures, and a sync every `interval_secs` once all
-     * is settled. Keep the handle while the app runs; cancel it (or drop it) to stop.
-     */
-open func startInventoryAutoSync(intervalSecs: UInt32)throws  -> TaskHandle  {
-    return try  FfiConverterTypeTaskHandle_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_method_companionclient_start_inventory_auto_sync(
-            self.uniffiCloneHandle(),
-        FfiConverterUInt32.lower(intervalSecs),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Stock of the items with a SKU (one per warehouse stocking it).
-     */
-open func stockBySku(sku: String)throws  -> [ItemStock]  {
-    return try  FfiConverterSequenceTypeItemStock.lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_method_companionclient_stock_by_sku(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(sku),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Everything in one bin.
-     */
-open func stockInBin(warehouseId: String, locationId: String)throws  -> [StockLine]  {
-    return try  FfiConverterSequenceTypeStockLine.lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_method_companionclient_stock_in_bin(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(warehouseId),
-        FfiConverterString.lower(locationId),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Stock of one item of a warehouse.
-     */
-open func stockItem(warehouseId: String, itemId: String)throws  -> ItemStock  {
-    return try  FfiConverterTypeItemStock_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_method_companionclient_stock_item(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(warehouseId),
-        FfiConverterString.lower(itemId),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Stock of every item carrying a barcode or GTIN. `NotFound` for an unknown code.
-     */
-open func stockLookup(code: String)throws  -> [ItemStock]  {
-    return try  FfiConverterSequenceTypeItemStock.lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_method_companionclient_stock_lookup(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(code),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Items whose name, SKU, variety or origin contain every word of `query`.
-     */
-open func stockSearch(query: String, limit: UInt32)throws  -> [Item]  {
-    return try  FfiConverterSequenceTypeItem.lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_method_companionclient_stock_search(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(query),
-        FfiConverterUInt32.lower(limit),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * A live-scan session for the signed-in account: every confirmed code is looked up
-     * offline in the local inventory (item, lot, stock on hand) and arrives with its
-     * `ScanEvent`. `Unauthorized` when nobody is signed in; `InvalidInput` for a bad config.
-     */
-open func startLiveScan(config: LiveScanConfig)throws  -> LiveScanner  {
-    return try  FfiConverterTypeLiveScanner_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_method_companionclient_start_live_scan(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeLiveScanConfig_lower(config),uniffiCallStatus
-    )
-})
 }
     
 
@@ -1142,212 +1346,9 @@ public func FfiConverterTypeCompanionClient_lower(_ value: CompanionClient) -> U
 
 
 /**
- * Receives the core's state changes. Called on a background thread: hop to the UI thread.
- */
-public protocol CompanionListener: AnyObject, Sendable {
-    
-    func onEvent(event: CompanionEvent) 
-    
-}
-/**
- * Receives the core's state changes. Called on a background thread: hop to the UI thread.
- */
-open class CompanionListenerImpl: CompanionListener, @unchecked Sendable {
-    fileprivate let handle: UInt64
-
-    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public struct NoHandle {
-        public init() {}
-    }
-
-    // TODO: We'd like this to be `private` but for Swifty reasons,
-    // we can't implement `FfiConverter` without making this `required` and we can't
-    // make it `required` without making it `public`.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    required public init(unsafeFromHandle handle: UInt64) {
-        self.handle = handle
-    }
-
-    // This constructor can be used to instantiate a fake object.
-    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
-    //
-    // - Warning:
-    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public init(noHandle: NoHandle) {
-        self.handle = 0
-    }
-
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_companion_ffi_fn_clone_companionlistener(self.handle, $0) }
-    }
-    // No primary constructor declared for this class.
-
-    deinit {
-        if handle == 0 {
-            // Mock objects have handle=0 don't try to free them
-            return
-        }
-
-        try! rustCall { uniffi_companion_ffi_fn_free_companionlistener(handle, $0) }
-    }
-
-    
-
-    
-open func onEvent(event: CompanionEvent)  {try! rustCall() {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_method_companionlistener_on_event(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeCompanionEvent_lower(event),uniffiCallStatus
-    )
-}
-}
-    
-
-    
-}
-
-
-
-// Put the implementation in a struct so we don't pollute the top-level namespace
-fileprivate struct UniffiCallbackInterfaceCompanionListener {
-
-    // Create the VTable using a series of closures.
-    // Swift automatically converts these into C callback functions.
-    //
-    // Store the vtable directly.
-    static let vtable: UniffiVTableCallbackInterfaceCompanionListener = UniffiVTableCallbackInterfaceCompanionListener(
-        uniffiFree: { (uniffiHandle: UInt64) -> () in
-            do {
-                try FfiConverterTypeCompanionListener.handleMap.remove(handle: uniffiHandle)
-            } catch {
-                print("Uniffi callback interface CompanionListener: handle missing in uniffiFree")
-            }
-        },
-        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
-            do {
-                return try FfiConverterTypeCompanionListener.handleMap.clone(handle: uniffiHandle)
-            } catch {
-                fatalError("Uniffi callback interface CompanionListener: handle missing in uniffiClone")
-            }
-        },
-        onEvent: { (
-            uniffiHandle: UInt64,
-            event: RustBuffer,
-            uniffiOutReturn: UnsafeMutableRawPointer,
-            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
-        ) in
-            let makeCall = {
-                () throws -> () in
-                guard let uniffiObj = try? FfiConverterTypeCompanionListener.handleMap.get(handle: uniffiHandle) else {
-                    throw UniffiInternalError.unexpectedStaleHandle
-                }
-                return uniffiObj.onEvent(
-                     event: try FfiConverterTypeCompanionEvent_lift(event)
-                )
-            }
-
-            
-            let writeReturn = { () }
-            uniffiTraitInterfaceCall(
-                callStatus: uniffiCallStatus,
-                makeCall: makeCall,
-                writeReturn: writeReturn
-            )
-        }
-    )
-
-    // Rust stores this pointer for future callback invocations, so it must live
-    // for the process lifetime (not just for the init function call).
-    //
-    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
-    // This is safe because the pointee is initialized once during static init
-    // and never mutated by either side of the FFI.  Its fields are C function pointers.
-    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceCompanionListener> = {
-        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceCompanionListener>.allocate(capacity: 1)
-        ptr.initialize(to: vtable)
-        return UnsafePointer(ptr)
-    }()
-}
-
-private func uniffiCallbackInitCompanionListener() {
-    uniffi_companion_ffi_fn_init_callback_vtable_companionlistener(UniffiCallbackInterfaceCompanionListener.vtablePtr)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeCompanionListener: FfiConverter {
-    fileprivate static let handleMap = UniffiHandleMap<CompanionListener>()
-
-    typealias FfiType = UInt64
-    typealias SwiftType = CompanionListener
-
-    public static func lift(_ handle: UInt64) throws -> CompanionListener {
-        if ((handle & 1) == 0) {
-            // Rust-generated handle, construct a new class that uses the handle to implement the
-            // interface
-            return CompanionListenerImpl(unsafeFromHandle: handle)
-        } else {
-            // Swift-generated handle, get the object from the handle map
-            return try handleMap.remove(handle: handle)
-        }
-    }
-
-    public static func lower(_ value: CompanionListener) -> UInt64 {
-         if let rustImpl = value as? CompanionListenerImpl {
-             // Rust-implemented object.  Clone the handle and return it
-            return rustImpl.uniffiCloneHandle()
-         } else {
-            // Swift object, generate a new vtable handle and return that.
-            return handleMap.insert(obj: value)
-         }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CompanionListener {
-        let handle: UInt64 = try readInt(&buf)
-        return try lift(handle)
-    }
-
-    public static func write(_ value: CompanionListener, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCompanionListener_lift(_ handle: UInt64) throws -> CompanionListener {
-    return try FfiConverterTypeCompanionListener.lift(handle)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCompanionListener_lower(_ value: CompanionListener) -> UInt64 {
-    return FfiConverterTypeCompanionListener.lower(value)
-}
-
-
-
-
-
-
-/**
- * Synchronous per-screen decoder: the shell's analyzer calls it on its own thread with
- * "keep only latest" backpressure; the hard passes rotate across calls.
+ * A per-screen decoder: the camera analyzer calls it on its own thread with "keep only
+ * latest" backpressure; the expensive passes rotate across calls, each call within the
+ * options' frame budget. Never call it on the main thread.
  */
 public protocol FrameScannerProtocol: AnyObject, Sendable {
     
@@ -1355,8 +1356,9 @@ public protocol FrameScannerProtocol: AnyObject, Sendable {
     
 }
 /**
- * Synchronous per-screen decoder: the shell's analyzer calls it on its own thread with
- * "keep only latest" backpressure; the hard passes rotate across calls.
+ * A per-screen decoder: the camera analyzer calls it on its own thread with "keep only
+ * latest" backpressure; the expensive passes rotate across calls, each call within the
+ * options' frame budget. Never call it on the main thread.
  */
 open class FrameScanner: FrameScannerProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1397,16 +1399,7 @@ open class FrameScanner: FrameScannerProtocol, @unchecked Sendable {
     public func uniffiCloneHandle() -> UInt64 {
         return try! rustCall { uniffi_companion_ffi_fn_clone_framescanner(self.handle, $0) }
     }
-public convenience init(options: ScanOptions)throws  {
-    let handle =
-        try rustCallWithError(FfiConverterTypeScanError_lift) {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_constructor_framescanner_new(
-        FfiConverterTypeScanOptions_lower(options),uniffiCallStatus
-    )
-}
-    self.init(unsafeFromHandle: handle)
-}
+    // No primary constructor declared for this class.
 
     deinit {
         if handle == 0 {
@@ -1421,7 +1414,7 @@ public convenience init(options: ScanOptions)throws  {
 
     
 open func decodeFrame(data: Data, width: UInt32, height: UInt32, rowStride: UInt32, rotationDegrees: Int32, roi: RegionOfInterest?)throws  -> DecodeOutcome  {
-    return try  FfiConverterTypeDecodeOutcome_lift(try rustCallWithError(FfiConverterTypeScanError_lift) {
+    return try  FfiConverterTypeDecodeOutcome_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
         uniffiCallStatus in
         FfiConverterByRefBytes.lower(data) { dataFb in
     uniffi_companion_ffi_fn_method_framescanner_decode_frame(
@@ -1488,28 +1481,994 @@ public func FfiConverterTypeFrameScanner_lower(_ value: FrameScanner) -> UInt64 
 
 
 /**
- * The live-scan session: `submit_frame` returns at once (newest frame wins, older pending
- * frames are dropped and counted); confirmed codes arrive via `poll_events`.
+ * The signed-in account's inventory. Calls fail with `NotSignedIn` while signed out.
+ */
+public protocol InventoryProtocol: AnyObject, Sendable {
+    
+    /**
+     * Everything in one bin.
+     */
+    func bin(warehouseId: String, locationId: String) async throws  -> [StockLine]
+    
+    /**
+     * Stock of the items with a SKU (one per warehouse stocking it).
+     */
+    func bySku(sku: String) async throws  -> [ItemStock]
+    
+    /**
+     * Stock of one item of a warehouse.
+     */
+    func item(warehouseId: String, itemId: String) async throws  -> ItemStock
+    
+    /**
+     * Stock of every item carrying a barcode or GTIN. `NotFound` for an unknown code.
+     */
+    func lookup(code: String) async throws  -> [ItemStock]
+    
+    /**
+     * Pending and rejected movements (and applied ones with `include_applied`), newest first.
+     */
+    func movements(includeApplied: Bool, limit: UInt32) async throws  -> [Movement]
+    
+    /**
+     * A bin's contents now, then after every change.
+     */
+    func observeBin(warehouseId: String, locationId: String, listener: BinStockListener) throws  -> TaskHandle
+    
+    /**
+     * An item's stock now, then after every local movement or pull that changes it.
+     */
+    func observeItem(warehouseId: String, itemId: String, listener: ItemStockListener) throws  -> TaskHandle
+    
+    /**
+     * The outbox (pending and rejected movements, newest first, at most `limit`) now,
+     * then after every change.
+     */
+    func observeOutbox(limit: UInt32, listener: OutboxListener) throws  -> TaskHandle
+    
+    /**
+     * The sync status now (activity, progress, pending count), then every change.
+     */
+    func observeStatus(listener: SyncStatusListener) throws  -> TaskHandle
+    
+    /**
+     * Open purchase-order lines to receive against, optionally of one item.
+     */
+    func openPoLines(warehouseId: String, itemId: String?) async throws  -> [PoLine]
+    
+    /**
+     * Records a movement offline; visible at once, sent by the next sync. Bad input is
+     * `InvalidInput` naming the field, and nothing is recorded.
+     */
+    func record(movement: NewMovement) async throws  -> Movement
+    
+    /**
+     * Sync position and last successful sync per warehouse.
+     */
+    func scopes() async throws  -> [ScopeInfo]
+    
+    /**
+     * Items whose name, SKU, variety or origin contain every word of `query`; an empty
+     * query lists the catalogue.
+     */
+    func search(query: String, limit: UInt32) async throws  -> [Item]
+    
+    /**
+     * Starts the core's sync loop: a sync now, retries with exponential backoff (honouring
+     * the server's `Retry-After`) after failures, and a sync every
+     * `tuning.auto_sync_interval` once all is settled. Runs until the handle is cancelled
+     * or the account signs out.
+     */
+    func startAutoSync() throws  -> TaskHandle
+    
+    /**
+     * Pushes the outbox and pulls every warehouse of the account. Safe to call at any time;
+     * cancelling (the coroutine, or `cancellation`) stops it between two transactions and
+     * the next call resumes where it stopped. Progress arrives through `observe_status`.
+     */
+    func sync(cancellation: Cancellation?) async throws  -> SyncReport
+    
+    /**
+     * Checks one warehouse's local copy against its checksum now, repairing it by a fresh
+     * download if damaged. Returns whether it was intact.
+     */
+    func verifyWarehouse(warehouseId: String, cancellation: Cancellation?) async throws  -> Bool
+    
+}
+/**
+ * The signed-in account's inventory. Calls fail with `NotSignedIn` while signed out.
+ */
+open class Inventory: InventoryProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_companion_ffi_fn_clone_inventory(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_companion_ffi_fn_free_inventory(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Everything in one bin.
+     */
+open func bin(warehouseId: String, locationId: String)async throws  -> [StockLine]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_inventory_bin(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(warehouseId),FfiConverterString.lower(locationId)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeStockLine.lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Stock of the items with a SKU (one per warehouse stocking it).
+     */
+open func bySku(sku: String)async throws  -> [ItemStock]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_inventory_by_sku(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(sku)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeItemStock.lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Stock of one item of a warehouse.
+     */
+open func item(warehouseId: String, itemId: String)async throws  -> ItemStock  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_inventory_item(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(warehouseId),FfiConverterString.lower(itemId)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeItemStock_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Stock of every item carrying a barcode or GTIN. `NotFound` for an unknown code.
+     */
+open func lookup(code: String)async throws  -> [ItemStock]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_inventory_lookup(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(code)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeItemStock.lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Pending and rejected movements (and applied ones with `include_applied`), newest first.
+     */
+open func movements(includeApplied: Bool, limit: UInt32)async throws  -> [Movement]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_inventory_movements(
+                        self.uniffiCloneHandle(),FfiConverterBool.lower(includeApplied),FfiConverterUInt32.lower(limit)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeMovement.lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * A bin's contents now, then after every change.
+     */
+open func observeBin(warehouseId: String, locationId: String, listener: BinStockListener)throws  -> TaskHandle  {
+    return try  FfiConverterTypeTaskHandle_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_inventory_observe_bin(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(warehouseId),
+        FfiConverterString.lower(locationId),
+        FfiConverterTypeBinStockListener_lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * An item's stock now, then after every local movement or pull that changes it.
+     */
+open func observeItem(warehouseId: String, itemId: String, listener: ItemStockListener)throws  -> TaskHandle  {
+    return try  FfiConverterTypeTaskHandle_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_inventory_observe_item(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(warehouseId),
+        FfiConverterString.lower(itemId),
+        FfiConverterTypeItemStockListener_lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The outbox (pending and rejected movements, newest first, at most `limit`) now,
+     * then after every change.
+     */
+open func observeOutbox(limit: UInt32, listener: OutboxListener)throws  -> TaskHandle  {
+    return try  FfiConverterTypeTaskHandle_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_inventory_observe_outbox(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt32.lower(limit),
+        FfiConverterTypeOutboxListener_lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The sync status now (activity, progress, pending count), then every change.
+     */
+open func observeStatus(listener: SyncStatusListener)throws  -> TaskHandle  {
+    return try  FfiConverterTypeTaskHandle_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_inventory_observe_status(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSyncStatusListener_lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Open purchase-order lines to receive against, optionally of one item.
+     */
+open func openPoLines(warehouseId: String, itemId: String?)async throws  -> [PoLine]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_inventory_open_po_lines(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(warehouseId),FfiConverterOptionString.lower(itemId)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypePoLine.lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Records a movement offline; visible at once, sent by the next sync. Bad input is
+     * `InvalidInput` naming the field, and nothing is recorded.
+     */
+open func record(movement: NewMovement)async throws  -> Movement  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_inventory_record(
+                        self.uniffiCloneHandle(),FfiConverterTypeNewMovement_lower(movement)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMovement_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Sync position and last successful sync per warehouse.
+     */
+open func scopes()async throws  -> [ScopeInfo]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_inventory_scopes(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeScopeInfo.lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Items whose name, SKU, variety or origin contain every word of `query`; an empty
+     * query lists the catalogue.
+     */
+open func search(query: String, limit: UInt32)async throws  -> [Item]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_inventory_search(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(query),FfiConverterUInt32.lower(limit)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeItem.lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Starts the core's sync loop: a sync now, retries with exponential backoff (honouring
+     * the server's `Retry-After`) after failures, and a sync every
+     * `tuning.auto_sync_interval` once all is settled. Runs until the handle is cancelled
+     * or the account signs out.
+     */
+open func startAutoSync()throws  -> TaskHandle  {
+    return try  FfiConverterTypeTaskHandle_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_inventory_start_auto_sync(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Pushes the outbox and pulls every warehouse of the account. Safe to call at any time;
+     * cancelling (the coroutine, or `cancellation`) stops it between two transactions and
+     * the next call resumes where it stopped. Progress arrives through `observe_status`.
+     */
+open func sync(cancellation: Cancellation?)async throws  -> SyncReport  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_inventory_sync(
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeCancellation.lower(cancellation)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSyncReport_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Checks one warehouse's local copy against its checksum now, repairing it by a fresh
+     * download if damaged. Returns whether it was intact.
+     */
+open func verifyWarehouse(warehouseId: String, cancellation: Cancellation?)async throws  -> Bool  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_inventory_verify_warehouse(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(warehouseId),FfiConverterOptionTypeCancellation.lower(cancellation)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_i8,
+            completeFunc: ffi_companion_ffi_rust_future_complete_i8,
+            freeFunc: ffi_companion_ffi_rust_future_free_i8,
+            liftFunc: FfiConverterBool.lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInventory: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Inventory
+
+    public static func lift(_ handle: UInt64) throws -> Inventory {
+        return Inventory(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Inventory) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Inventory {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Inventory, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInventory_lift(_ handle: UInt64) throws -> Inventory {
+    return try FfiConverterTypeInventory.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInventory_lower(_ value: Inventory) -> UInt64 {
+    return FfiConverterTypeInventory.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Receives an item's stock (`None` while the item is not on this phone).
+ */
+public protocol ItemStockListener: AnyObject, Sendable {
+    
+    func onUpdate(stock: ItemStock?) 
+    
+    func onEnd() 
+    
+}
+/**
+ * Receives an item's stock (`None` while the item is not on this phone).
+ */
+open class ItemStockListenerImpl: ItemStockListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_companion_ffi_fn_clone_itemstocklistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_companion_ffi_fn_free_itemstocklistener(handle, $0) }
+    }
+
+    
+
+    
+open func onUpdate(stock: ItemStock?)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_itemstocklistener_on_update(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypeItemStock.lower(stock),uniffiCallStatus
+    )
+}
+}
+    
+open func onEnd()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_itemstocklistener_on_end(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceItemStockListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceItemStockListener = UniffiVTableCallbackInterfaceItemStockListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeItemStockListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface ItemStockListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeItemStockListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface ItemStockListener: handle missing in uniffiClone")
+            }
+        },
+        onUpdate: { (
+            uniffiHandle: UInt64,
+            stock: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeItemStockListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onUpdate(
+                     stock: try FfiConverterOptionTypeItemStock.lift(stock)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onEnd: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeItemStockListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onEnd(
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceItemStockListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceItemStockListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitItemStockListener() {
+    uniffi_companion_ffi_fn_init_callback_vtable_itemstocklistener(UniffiCallbackInterfaceItemStockListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeItemStockListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<ItemStockListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = ItemStockListener
+
+    public static func lift(_ handle: UInt64) throws -> ItemStockListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return ItemStockListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: ItemStockListener) -> UInt64 {
+         if let rustImpl = value as? ItemStockListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ItemStockListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ItemStockListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeItemStockListener_lift(_ handle: UInt64) throws -> ItemStockListener {
+    return try FfiConverterTypeItemStockListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeItemStockListener_lower(_ value: ItemStockListener) -> UInt64 {
+    return FfiConverterTypeItemStockListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Receives each code a live-scan session confirms, with the item it resolves to.
+ */
+public protocol LiveScanListener: AnyObject, Sendable {
+    
+    func onScan(event: ScanEvent) 
+    
+    func onEnd() 
+    
+}
+/**
+ * Receives each code a live-scan session confirms, with the item it resolves to.
+ */
+open class LiveScanListenerImpl: LiveScanListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_companion_ffi_fn_clone_livescanlistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_companion_ffi_fn_free_livescanlistener(handle, $0) }
+    }
+
+    
+
+    
+open func onScan(event: ScanEvent)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_livescanlistener_on_scan(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeScanEvent_lower(event),uniffiCallStatus
+    )
+}
+}
+    
+open func onEnd()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_livescanlistener_on_end(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceLiveScanListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceLiveScanListener = UniffiVTableCallbackInterfaceLiveScanListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeLiveScanListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface LiveScanListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeLiveScanListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface LiveScanListener: handle missing in uniffiClone")
+            }
+        },
+        onScan: { (
+            uniffiHandle: UInt64,
+            event: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeLiveScanListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onScan(
+                     event: try FfiConverterTypeScanEvent_lift(event)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onEnd: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeLiveScanListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onEnd(
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceLiveScanListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceLiveScanListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitLiveScanListener() {
+    uniffi_companion_ffi_fn_init_callback_vtable_livescanlistener(UniffiCallbackInterfaceLiveScanListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLiveScanListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<LiveScanListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = LiveScanListener
+
+    public static func lift(_ handle: UInt64) throws -> LiveScanListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return LiveScanListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: LiveScanListener) -> UInt64 {
+         if let rustImpl = value as? LiveScanListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LiveScanListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: LiveScanListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLiveScanListener_lift(_ handle: UInt64) throws -> LiveScanListener {
+    return try FfiConverterTypeLiveScanListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLiveScanListener_lower(_ value: LiveScanListener) -> UInt64 {
+    return FfiConverterTypeLiveScanListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A running live-scan session.
  */
 public protocol LiveScannerProtocol: AnyObject, Sendable {
     
-    func pollEvents()  -> [ScanEvent]
-    
+    /**
+     * Frames submitted, decoded, dropped; codes reported. Cheap.
+     */
     func stats()  -> SessionStats
     
+    /**
+     * Stops decoding; the listener gets `on_end`.
+     */
     func stop() 
     
+    /**
+     * Hands a frame over and returns at once (the scan window is copied; a frame still
+     * waiting is replaced and counted as dropped). Cheap: call it from the camera callback.
+     */
     func submitFrame(data: Data, width: UInt32, height: UInt32, rowStride: UInt32, rotationDegrees: Int32, roi: RegionOfInterest?) throws 
     
     /**
-     * Blocks until the pending frame is decoded or `timeout_ms` passes (tests, not UI).
+     * Waits until the frame handed over last is decoded, up to `timeout_ms` (tests, not UI).
      */
     func waitIdle(timeoutMs: UInt32)  -> Bool
     
 }
 /**
- * The live-scan session: `submit_frame` returns at once (newest frame wins, older pending
- * frames are dropped and counted); confirmed codes arrive via `poll_events`.
+ * A running live-scan session.
  */
 open class LiveScanner: LiveScannerProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1550,16 +2509,7 @@ open class LiveScanner: LiveScannerProtocol, @unchecked Sendable {
     public func uniffiCloneHandle() -> UInt64 {
         return try! rustCall { uniffi_companion_ffi_fn_clone_livescanner(self.handle, $0) }
     }
-public convenience init(config: LiveScanConfig)throws  {
-    let handle =
-        try rustCallWithError(FfiConverterTypeScanError_lift) {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_constructor_livescanner_new(
-        FfiConverterTypeLiveScanConfig_lower(config),uniffiCallStatus
-    )
-}
-    self.init(unsafeFromHandle: handle)
-}
+    // No primary constructor declared for this class.
 
     deinit {
         if handle == 0 {
@@ -1573,15 +2523,9 @@ public convenience init(config: LiveScanConfig)throws  {
     
 
     
-open func pollEvents() -> [ScanEvent]  {
-    return try!  FfiConverterSequenceTypeScanEvent.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_method_livescanner_poll_events(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
+    /**
+     * Frames submitted, decoded, dropped; codes reported. Cheap.
+     */
 open func stats() -> SessionStats  {
     return try!  FfiConverterTypeSessionStats_lift(try! rustCall() {
         uniffiCallStatus in
@@ -1591,6 +2535,9 @@ open func stats() -> SessionStats  {
 })
 }
     
+    /**
+     * Stops decoding; the listener gets `on_end`.
+     */
 open func stop()  {try! rustCall() {
         uniffiCallStatus in
     uniffi_companion_ffi_fn_method_livescanner_stop(
@@ -1599,7 +2546,11 @@ open func stop()  {try! rustCall() {
 }
 }
     
-open func submitFrame(data: Data, width: UInt32, height: UInt32, rowStride: UInt32, rotationDegrees: Int32, roi: RegionOfInterest?)throws   {try rustCallWithError(FfiConverterTypeScanError_lift) {
+    /**
+     * Hands a frame over and returns at once (the scan window is copied; a frame still
+     * waiting is replaced and counted as dropped). Cheap: call it from the camera callback.
+     */
+open func submitFrame(data: Data, width: UInt32, height: UInt32, rowStride: UInt32, rotationDegrees: Int32, roi: RegionOfInterest?)throws   {try rustCallWithError(FfiConverterTypeCompanionError_lift) {
         uniffiCallStatus in
         FfiConverterByRefBytes.lower(data) { dataFb in
     uniffi_companion_ffi_fn_method_livescanner_submit_frame(
@@ -1616,7 +2567,7 @@ open func submitFrame(data: Data, width: UInt32, height: UInt32, rowStride: UInt
 }
     
     /**
-     * Blocks until the pending frame is decoded or `timeout_ms` passes (tests, not UI).
+     * Waits until the frame handed over last is decoded, up to `timeout_ms` (tests, not UI).
      */
 open func waitIdle(timeoutMs: UInt32) -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
@@ -1671,6 +2622,1501 @@ public func FfiConverterTypeLiveScanner_lift(_ handle: UInt64) throws -> LiveSca
 #endif
 public func FfiConverterTypeLiveScanner_lower(_ value: LiveScanner) -> UInt64 {
     return FfiConverterTypeLiveScanner.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Receives the outbox: pending and rejected movements, newest first.
+ */
+public protocol OutboxListener: AnyObject, Sendable {
+    
+    func onUpdate(movements: [Movement]) 
+    
+    func onEnd() 
+    
+}
+/**
+ * Receives the outbox: pending and rejected movements, newest first.
+ */
+open class OutboxListenerImpl: OutboxListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_companion_ffi_fn_clone_outboxlistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_companion_ffi_fn_free_outboxlistener(handle, $0) }
+    }
+
+    
+
+    
+open func onUpdate(movements: [Movement])  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_outboxlistener_on_update(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceTypeMovement.lower(movements),uniffiCallStatus
+    )
+}
+}
+    
+open func onEnd()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_outboxlistener_on_end(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceOutboxListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceOutboxListener = UniffiVTableCallbackInterfaceOutboxListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeOutboxListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface OutboxListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeOutboxListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface OutboxListener: handle missing in uniffiClone")
+            }
+        },
+        onUpdate: { (
+            uniffiHandle: UInt64,
+            movements: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeOutboxListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onUpdate(
+                     movements: try FfiConverterSequenceTypeMovement.lift(movements)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onEnd: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeOutboxListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onEnd(
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceOutboxListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceOutboxListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitOutboxListener() {
+    uniffi_companion_ffi_fn_init_callback_vtable_outboxlistener(UniffiCallbackInterfaceOutboxListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOutboxListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<OutboxListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = OutboxListener
+
+    public static func lift(_ handle: UInt64) throws -> OutboxListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return OutboxListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: OutboxListener) -> UInt64 {
+         if let rustImpl = value as? OutboxListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OutboxListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: OutboxListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboxListener_lift(_ handle: UInt64) throws -> OutboxListener {
+    return try FfiConverterTypeOutboxListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboxListener_lower(_ value: OutboxListener) -> UInt64 {
+    return FfiConverterTypeOutboxListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * This install's permission decisions.
+ */
+public protocol PermissionsProtocol: AnyObject, Sendable {
+    
+    /**
+     * What the screen of `feature` does next, from the OS facts of every permission it
+     * needs and what this install asked before.
+     */
+    func decide(feature: Feature, facts: [OsPermissionFacts]) async throws  -> PermissionDecision
+    
+    /**
+     * What the feature does without what the user will not grant now. Cheap.
+     */
+    func degradeWithout(feature: Feature, decision: PermissionDecision)  -> [Degradation]
+    
+    /**
+     * Call right before showing the OS prompt for `permission`.
+     */
+    func recordAsked(permission: Permission) async throws 
+    
+    /**
+     * iOS: the temporary full-accuracy prompt was answered with "keep approximate".
+     */
+    func recordFullAccuracyDeclined() async throws 
+    
+}
+/**
+ * This install's permission decisions.
+ */
+open class Permissions: PermissionsProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_companion_ffi_fn_clone_permissions(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_companion_ffi_fn_free_permissions(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * What the screen of `feature` does next, from the OS facts of every permission it
+     * needs and what this install asked before.
+     */
+open func decide(feature: Feature, facts: [OsPermissionFacts])async throws  -> PermissionDecision  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_permissions_decide(
+                        self.uniffiCloneHandle(),FfiConverterTypeFeature_lower(feature),FfiConverterSequenceTypeOsPermissionFacts.lower(facts)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePermissionDecision_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * What the feature does without what the user will not grant now. Cheap.
+     */
+open func degradeWithout(feature: Feature, decision: PermissionDecision) -> [Degradation]  {
+    return try!  FfiConverterSequenceTypeDegradation.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_permissions_degrade_without(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFeature_lower(feature),
+        FfiConverterTypePermissionDecision_lower(decision),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Call right before showing the OS prompt for `permission`.
+     */
+open func recordAsked(permission: Permission)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_permissions_record_asked(
+                        self.uniffiCloneHandle(),FfiConverterTypePermission_lower(permission)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_void,
+            completeFunc: ffi_companion_ffi_rust_future_complete_void,
+            freeFunc: ffi_companion_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * iOS: the temporary full-accuracy prompt was answered with "keep approximate".
+     */
+open func recordFullAccuracyDeclined()async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_permissions_record_full_accuracy_declined(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_void,
+            completeFunc: ffi_companion_ffi_rust_future_complete_void,
+            freeFunc: ffi_companion_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePermissions: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Permissions
+
+    public static func lift(_ handle: UInt64) throws -> Permissions {
+        return Permissions(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Permissions) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Permissions {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Permissions, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermissions_lift(_ handle: UInt64) throws -> Permissions {
+    return try FfiConverterTypePermissions.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePermissions_lower(_ value: Permissions) -> UInt64 {
+    return FfiConverterTypePermissions.lower(value)
+}
+
+
+
+
+
+
+/**
+ * The signed-in account's push notifications. Calls fail with `NotSignedIn` while signed out,
+ * except the parsers, which need no account.
+ */
+public protocol PushNotificationsProtocol: AnyObject, Sendable {
+    
+    /**
+     * Parses APNs `userInfo`, serialised as JSON. Cheap.
+     */
+    func parseApns(userInfoJson: String) throws  -> NotificationEvent
+    
+    /**
+     * Parses an FCM data message (`RemoteMessage.data`). Unknown types parse as
+     * `Unknown`; a known type with missing or malformed fields is `InvalidInput`. Cheap.
+     */
+    func parseFcm(data: [String: String]) throws  -> NotificationEvent
+    
+    /**
+     * Every switch that is not at its default (on), counting unsynced edits.
+     */
+    func preferences() async throws  -> [Preference]
+    
+    /**
+     * Hands over the token the OS gave (call it on every start and on every rotation). A
+     * request is made only when one is due (new or rotated token, monthly refresh).
+     */
+    func registerToken(provider: PushProvider, token: String, environment: ApnsEnvironment?) async throws  -> RegisterOutcome
+    
+    /**
+     * Switches a category on or off (stock alerts per warehouse); works offline, sent by
+     * `sync_preferences`.
+     */
+    func setPreference(category: Category, warehouseId: String?, enabled: Bool) async throws 
+    
+    /**
+     * The local view of the registration; no request.
+     */
+    func status() async throws  -> PushStatus
+    
+    /**
+     * Sends unsynced preference edits and takes the server's set.
+     */
+    func syncPreferences() async throws  -> [Preference]
+    
+    /**
+     * Stops notifications to this install for this account. Offline, the request is
+     * queued (`false`) and sent later.
+     */
+    func unregister() async throws  -> Bool
+    
+}
+/**
+ * The signed-in account's push notifications. Calls fail with `NotSignedIn` while signed out,
+ * except the parsers, which need no account.
+ */
+open class PushNotifications: PushNotificationsProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_companion_ffi_fn_clone_pushnotifications(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_companion_ffi_fn_free_pushnotifications(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Parses APNs `userInfo`, serialised as JSON. Cheap.
+     */
+open func parseApns(userInfoJson: String)throws  -> NotificationEvent  {
+    return try  FfiConverterTypeNotificationEvent_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_pushnotifications_parse_apns(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(userInfoJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Parses an FCM data message (`RemoteMessage.data`). Unknown types parse as
+     * `Unknown`; a known type with missing or malformed fields is `InvalidInput`. Cheap.
+     */
+open func parseFcm(data: [String: String])throws  -> NotificationEvent  {
+    return try  FfiConverterTypeNotificationEvent_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_pushnotifications_parse_fcm(
+            self.uniffiCloneHandle(),
+        FfiConverterDictionaryStringString.lower(data),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every switch that is not at its default (on), counting unsynced edits.
+     */
+open func preferences()async throws  -> [Preference]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_pushnotifications_preferences(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypePreference.lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Hands over the token the OS gave (call it on every start and on every rotation). A
+     * request is made only when one is due (new or rotated token, monthly refresh).
+     */
+open func registerToken(provider: PushProvider, token: String, environment: ApnsEnvironment?)async throws  -> RegisterOutcome  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_pushnotifications_register_token(
+                        self.uniffiCloneHandle(),FfiConverterTypePushProvider_lower(provider),FfiConverterString.lower(token),FfiConverterOptionTypeApnsEnvironment.lower(environment)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeRegisterOutcome_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Switches a category on or off (stock alerts per warehouse); works offline, sent by
+     * `sync_preferences`.
+     */
+open func setPreference(category: Category, warehouseId: String?, enabled: Bool)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_pushnotifications_set_preference(
+                        self.uniffiCloneHandle(),FfiConverterTypeCategory_lower(category),FfiConverterOptionString.lower(warehouseId),FfiConverterBool.lower(enabled)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_void,
+            completeFunc: ffi_companion_ffi_rust_future_complete_void,
+            freeFunc: ffi_companion_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * The local view of the registration; no request.
+     */
+open func status()async throws  -> PushStatus  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_pushnotifications_status(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePushStatus_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Sends unsynced preference edits and takes the server's set.
+     */
+open func syncPreferences()async throws  -> [Preference]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_pushnotifications_sync_preferences(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypePreference.lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Stops notifications to this install for this account. Offline, the request is
+     * queued (`false`) and sent later.
+     */
+open func unregister()async throws  -> Bool  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_pushnotifications_unregister(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_i8,
+            completeFunc: ffi_companion_ffi_rust_future_complete_i8,
+            freeFunc: ffi_companion_ffi_rust_future_free_i8,
+            liftFunc: FfiConverterBool.lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePushNotifications: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = PushNotifications
+
+    public static func lift(_ handle: UInt64) throws -> PushNotifications {
+        return PushNotifications(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: PushNotifications) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PushNotifications {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: PushNotifications, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePushNotifications_lift(_ handle: UInt64) throws -> PushNotifications {
+    return try FfiConverterTypePushNotifications.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePushNotifications_lower(_ value: PushNotifications) -> UInt64 {
+    return FfiConverterTypePushNotifications.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Scanning: decoders for camera frames and photos, live sessions, GS1 parsing.
+ */
+public protocol ScannerProtocol: AnyObject, Sendable {
+    
+    /**
+     * Decodes a JPEG or PNG photo (a label, a delivery note), thoroughly.
+     */
+    func decodeImage(bytes: Data, options: ScanOptions) async throws  -> DecodeOutcome
+    
+    /**
+     * Live-session defaults (2-frame confirmation, 3 s repeat suppression). Cheap.
+     */
+    func defaultLiveConfig()  -> LiveScanConfig
+    
+    /**
+     * The options of a warehouse camera screen. Cheap.
+     */
+    func defaultOptions()  -> ScanOptions
+    
+    /**
+     * A decoder for one camera screen, called from the camera's analysis thread.
+     */
+    func frameDecoder(options: ScanOptions) throws  -> FrameScanner
+    
+    /**
+     * Parses GS1 data: transmitted (GS-separated, optional symbology identifier) or
+     * bracketed. Cheap.
+     */
+    func parseGs1(data: String) throws  -> [Gs1Element]
+    
+    /**
+     * Parses a GS1 Digital Link URI; `None` when it carries no GS1 primary key. Cheap.
+     */
+    func parseGs1DigitalLink(uri: String)  -> [Gs1Element]?
+    
+    /**
+     * The PTI voice pick code of a produce case (GTIN-14, lot, optional date YYMMDD). Cheap.
+     */
+    func ptiVoicePickCode(gtin14: String, lot: String, dateYymmdd: String?)  -> VoicePickCode
+    
+    /**
+     * Starts a live session: frames go in with `submit_frame` (newest wins), and each
+     * confirmed code reaches `listener` with the item it resolves to in the signed-in
+     * account's stock (none without an account). Stops with `stop()` or when dropped.
+     */
+    func startLive(config: LiveScanConfig, listener: LiveScanListener) throws  -> LiveScanner
+    
+}
+/**
+ * Scanning: decoders for camera frames and photos, live sessions, GS1 parsing.
+ */
+open class Scanner: ScannerProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_companion_ffi_fn_clone_scanner(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_companion_ffi_fn_free_scanner(handle, $0) }
+    }
+
+    
+    /**
+     * A scanner without an account: codes only, no item lookup.
+     */
+public static func standalone() -> Scanner  {
+    return try!  FfiConverterTypeScanner_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_constructor_scanner_standalone(uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Decodes a JPEG or PNG photo (a label, a delivery note), thoroughly.
+     */
+open func decodeImage(bytes: Data, options: ScanOptions)async throws  -> DecodeOutcome  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_scanner_decode_image(
+                        self.uniffiCloneHandle(),FfiConverterData.lower(bytes),FfiConverterTypeScanOptions_lower(options)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDecodeOutcome_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Live-session defaults (2-frame confirmation, 3 s repeat suppression). Cheap.
+     */
+open func defaultLiveConfig() -> LiveScanConfig  {
+    return try!  FfiConverterTypeLiveScanConfig_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_scanner_default_live_config(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The options of a warehouse camera screen. Cheap.
+     */
+open func defaultOptions() -> ScanOptions  {
+    return try!  FfiConverterTypeScanOptions_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_scanner_default_options(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A decoder for one camera screen, called from the camera's analysis thread.
+     */
+open func frameDecoder(options: ScanOptions)throws  -> FrameScanner  {
+    return try  FfiConverterTypeFrameScanner_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_scanner_frame_decoder(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeScanOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Parses GS1 data: transmitted (GS-separated, optional symbology identifier) or
+     * bracketed. Cheap.
+     */
+open func parseGs1(data: String)throws  -> [Gs1Element]  {
+    return try  FfiConverterSequenceTypeGs1Element.lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_scanner_parse_gs1(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(data),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Parses a GS1 Digital Link URI; `None` when it carries no GS1 primary key. Cheap.
+     */
+open func parseGs1DigitalLink(uri: String) -> [Gs1Element]?  {
+    return try!  FfiConverterOptionSequenceTypeGs1Element.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_scanner_parse_gs1_digital_link(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(uri),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The PTI voice pick code of a produce case (GTIN-14, lot, optional date YYMMDD). Cheap.
+     */
+open func ptiVoicePickCode(gtin14: String, lot: String, dateYymmdd: String?) -> VoicePickCode  {
+    return try!  FfiConverterTypeVoicePickCode_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_scanner_pti_voice_pick_code(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(gtin14),
+        FfiConverterString.lower(lot),
+        FfiConverterOptionString.lower(dateYymmdd),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Starts a live session: frames go in with `submit_frame` (newest wins), and each
+     * confirmed code reaches `listener` with the item it resolves to in the signed-in
+     * account's stock (none without an account). Stops with `stop()` or when dropped.
+     */
+open func startLive(config: LiveScanConfig, listener: LiveScanListener)throws  -> LiveScanner  {
+    return try  FfiConverterTypeLiveScanner_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_scanner_start_live(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeLiveScanConfig_lower(config),
+        FfiConverterTypeLiveScanListener_lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScanner: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Scanner
+
+    public static func lift(_ handle: UInt64) throws -> Scanner {
+        return Scanner(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Scanner) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Scanner {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Scanner, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScanner_lift(_ handle: UInt64) throws -> Scanner {
+    return try FfiConverterTypeScanner.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScanner_lower(_ value: Scanner) -> UInt64 {
+    return FfiConverterTypeScanner.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Receives the session state: signed out, or signed in as an account.
+ */
+public protocol SessionStateListener: AnyObject, Sendable {
+    
+    func onUpdate(state: SessionState) 
+    
+    func onEnd() 
+    
+}
+/**
+ * Receives the session state: signed out, or signed in as an account.
+ */
+open class SessionStateListenerImpl: SessionStateListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_companion_ffi_fn_clone_sessionstatelistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_companion_ffi_fn_free_sessionstatelistener(handle, $0) }
+    }
+
+    
+
+    
+open func onUpdate(state: SessionState)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_sessionstatelistener_on_update(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSessionState_lower(state),uniffiCallStatus
+    )
+}
+}
+    
+open func onEnd()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_sessionstatelistener_on_end(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceSessionStateListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceSessionStateListener = UniffiVTableCallbackInterfaceSessionStateListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeSessionStateListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface SessionStateListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeSessionStateListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface SessionStateListener: handle missing in uniffiClone")
+            }
+        },
+        onUpdate: { (
+            uniffiHandle: UInt64,
+            state: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeSessionStateListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onUpdate(
+                     state: try FfiConverterTypeSessionState_lift(state)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onEnd: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeSessionStateListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onEnd(
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceSessionStateListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceSessionStateListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitSessionStateListener() {
+    uniffi_companion_ffi_fn_init_callback_vtable_sessionstatelistener(UniffiCallbackInterfaceSessionStateListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSessionStateListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<SessionStateListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = SessionStateListener
+
+    public static func lift(_ handle: UInt64) throws -> SessionStateListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return SessionStateListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: SessionStateListener) -> UInt64 {
+         if let rustImpl = value as? SessionStateListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SessionStateListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SessionStateListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessionStateListener_lift(_ handle: UInt64) throws -> SessionStateListener {
+    return try FfiConverterTypeSessionStateListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessionStateListener_lower(_ value: SessionStateListener) -> UInt64 {
+    return FfiConverterTypeSessionStateListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Receives the inventory sync's status: activity, progress, pending count.
+ */
+public protocol SyncStatusListener: AnyObject, Sendable {
+    
+    func onUpdate(status: SyncStatus) 
+    
+    func onEnd() 
+    
+}
+/**
+ * Receives the inventory sync's status: activity, progress, pending count.
+ */
+open class SyncStatusListenerImpl: SyncStatusListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_companion_ffi_fn_clone_syncstatuslistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_companion_ffi_fn_free_syncstatuslistener(handle, $0) }
+    }
+
+    
+
+    
+open func onUpdate(status: SyncStatus)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_syncstatuslistener_on_update(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSyncStatus_lower(status),uniffiCallStatus
+    )
+}
+}
+    
+open func onEnd()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_syncstatuslistener_on_end(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceSyncStatusListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceSyncStatusListener = UniffiVTableCallbackInterfaceSyncStatusListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeSyncStatusListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface SyncStatusListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeSyncStatusListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface SyncStatusListener: handle missing in uniffiClone")
+            }
+        },
+        onUpdate: { (
+            uniffiHandle: UInt64,
+            status: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeSyncStatusListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onUpdate(
+                     status: try FfiConverterTypeSyncStatus_lift(status)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onEnd: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeSyncStatusListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onEnd(
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceSyncStatusListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceSyncStatusListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitSyncStatusListener() {
+    uniffi_companion_ffi_fn_init_callback_vtable_syncstatuslistener(UniffiCallbackInterfaceSyncStatusListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncStatusListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<SyncStatusListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = SyncStatusListener
+
+    public static func lift(_ handle: UInt64) throws -> SyncStatusListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return SyncStatusListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: SyncStatusListener) -> UInt64 {
+         if let rustImpl = value as? SyncStatusListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncStatusListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SyncStatusListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncStatusListener_lift(_ handle: UInt64) throws -> SyncStatusListener {
+    return try FfiConverterTypeSyncStatusListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncStatusListener_lower(_ value: SyncStatusListener) -> UInt64 {
+    return FfiConverterTypeSyncStatusListener.lower(value)
 }
 
 
@@ -1846,35 +4292,58 @@ enum CompanionError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError
     case Unauthorized(detail: String
     )
     /**
+     * The call needs a signed-in account and nobody is signed in.
+     */
+    case NotSignedIn
+    /**
      * An argument is wrong; `field` names it so the UI can highlight it.
      */
     case InvalidInput(field: String, detail: String
     )
     /**
-     * The server failed or refused; `status` is the HTTP status.
+     * A camera frame or image that contradicts itself (stride, size, format), or a scan
+     * option out of range; `field` names the argument.
      */
-    case Server(status: UInt16, detail: String
+    case InvalidFrame(field: String, detail: String
     )
     /**
-     * The local database or data directory failed; `corrupt` means the local copy must
-     * be discarded and re-synced.
+     * Text that is not valid GS1 data.
      */
-    case Storage(detail: String, corrupt: Bool
-    )
-    /**
-     * An app-provided service (secure storage) failed.
-     */
-    case Platform(detail: String
+    case InvalidGs1(detail: String
     )
     case NotFound(detail: String
     )
     /**
-     * The data changed on the server in a way that conflicts with this request.
+     * The request conflicts with the current state of the data.
      */
     case Conflict(detail: String
     )
     /**
-     * The operation was cancelled.
+     * The server failed or refused; `status` is the HTTP status, `code` its error code.
+     */
+    case Server(status: Int32, code: String, detail: String, 
+        /**
+         * Set when the server asked to wait before retrying.
+         */retryAfterMs: Int64?
+    )
+    /**
+     * The server broke the protocol (or sent an answer the core refused to read).
+     */
+    case Protocol(detail: String
+    )
+    /**
+     * The local database or data directory failed; `corrupt` means the local copy is
+     * damaged or cannot be decrypted and must be discarded and synced again.
+     */
+    case Storage(detail: String, corrupt: Bool
+    )
+    /**
+     * An app-provided service (Keystore/Keychain) failed.
+     */
+    case Platform(service: String, detail: String
+    )
+    /**
+     * The call was cancelled (a cancelled coroutine, a `Cancellation` fired).
      */
     case Cancelled
     /**
@@ -1883,6 +4352,42 @@ enum CompanionError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError
     case Internal(detail: String
     )
 
+    
+    /**
+     * Stable machine-readable code (`offline`, `invalid_input`, `server`, ...).
+     */
+public func code() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_companionerror_code(
+            FfiConverterTypeCompanionError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether the same call may succeed later without the user changing anything.
+     */
+public func isRetryable() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_companionerror_is_retryable(
+            FfiConverterTypeCompanionError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * How long the server asked to wait before retrying, in milliseconds.
+     */
+public func retryAfterMs() -> Int64?  {
+    return try!  FfiConverterOptionInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_companionerror_retry_after_ms(
+            FfiConverterTypeCompanionError_lower(self),uniffiCallStatus
+    )
+})
+}
     
 
     
@@ -1917,19 +4422,16 @@ public struct FfiConverterTypeCompanionError: FfiConverterRustBuffer {
         case 2: return .Unauthorized(
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 3: return .InvalidInput(
+        case 3: return .NotSignedIn
+        case 4: return .InvalidInput(
             field: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 4: return .Server(
-            status: try FfiConverterUInt16.read(from: &buf), 
+        case 5: return .InvalidFrame(
+            field: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 5: return .Storage(
-            detail: try FfiConverterString.read(from: &buf), 
-            corrupt: try FfiConverterBool.read(from: &buf)
-            )
-        case 6: return .Platform(
+        case 6: return .InvalidGs1(
             detail: try FfiConverterString.read(from: &buf)
             )
         case 7: return .NotFound(
@@ -1938,8 +4440,25 @@ public struct FfiConverterTypeCompanionError: FfiConverterRustBuffer {
         case 8: return .Conflict(
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 9: return .Cancelled
-        case 10: return .Internal(
+        case 9: return .Server(
+            status: try FfiConverterInt32.read(from: &buf), 
+            code: try FfiConverterString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf), 
+            retryAfterMs: try FfiConverterOptionInt64.read(from: &buf)
+            )
+        case 10: return .Protocol(
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 11: return .Storage(
+            detail: try FfiConverterString.read(from: &buf), 
+            corrupt: try FfiConverterBool.read(from: &buf)
+            )
+        case 12: return .Platform(
+            service: try FfiConverterString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 13: return .Cancelled
+        case 14: return .Internal(
             detail: try FfiConverterString.read(from: &buf)
             )
 
@@ -1964,25 +4483,23 @@ public struct FfiConverterTypeCompanionError: FfiConverterRustBuffer {
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .InvalidInput(field,detail):
+        case .NotSignedIn:
             writeInt(&buf, Int32(3))
+        
+        
+        case let .InvalidInput(field,detail):
+            writeInt(&buf, Int32(4))
             FfiConverterString.write(field, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Server(status,detail):
-            writeInt(&buf, Int32(4))
-            FfiConverterUInt16.write(status, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .Storage(detail,corrupt):
+        case let .InvalidFrame(field,detail):
             writeInt(&buf, Int32(5))
+            FfiConverterString.write(field, into: &buf)
             FfiConverterString.write(detail, into: &buf)
-            FfiConverterBool.write(corrupt, into: &buf)
             
         
-        case let .Platform(detail):
+        case let .InvalidGs1(detail):
             writeInt(&buf, Int32(6))
             FfiConverterString.write(detail, into: &buf)
             
@@ -1997,12 +4514,37 @@ public struct FfiConverterTypeCompanionError: FfiConverterRustBuffer {
             FfiConverterString.write(detail, into: &buf)
             
         
-        case .Cancelled:
+        case let .Server(status,code,detail,retryAfterMs):
             writeInt(&buf, Int32(9))
+            FfiConverterInt32.write(status, into: &buf)
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterOptionInt64.write(retryAfterMs, into: &buf)
+            
+        
+        case let .Protocol(detail):
+            writeInt(&buf, Int32(10))
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .Storage(detail,corrupt):
+            writeInt(&buf, Int32(11))
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterBool.write(corrupt, into: &buf)
+            
+        
+        case let .Platform(service,detail):
+            writeInt(&buf, Int32(12))
+            FfiConverterString.write(service, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case .Cancelled:
+            writeInt(&buf, Int32(13))
         
         
         case let .Internal(detail):
-            writeInt(&buf, Int32(10))
+            writeInt(&buf, Int32(14))
             FfiConverterString.write(detail, into: &buf)
             
         }
@@ -2022,6 +4564,30 @@ public func FfiConverterTypeCompanionError_lift(_ buf: RustBuffer) throws -> Com
 #endif
 public func FfiConverterTypeCompanionError_lower(_ value: CompanionError) -> RustBuffer {
     return FfiConverterTypeCompanionError.lower(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
+    typealias SwiftType = Int64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
 }
 
 #if swift(>=5.8)
@@ -2075,6 +4641,54 @@ fileprivate struct FfiConverterOptionTypeLogSink: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeCancellation: FfiConverterRustBuffer {
+    typealias SwiftType = Cancellation?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCancellation.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCancellation.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeItemStock: FfiConverterRustBuffer {
+    typealias SwiftType = ItemStock?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeItemStock.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeItemStock.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeRegionOfInterest: FfiConverterRustBuffer {
     typealias SwiftType = RegionOfInterest?
 
@@ -2091,6 +4705,30 @@ fileprivate struct FfiConverterOptionTypeRegionOfInterest: FfiConverterRustBuffe
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeRegionOfInterest.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeApnsEnvironment: FfiConverterRustBuffer {
+    typealias SwiftType = ApnsEnvironment?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeApnsEnvironment.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeApnsEnvironment.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -2117,31 +4755,6 @@ fileprivate struct FfiConverterOptionSequenceTypeGs1Element: FfiConverterRustBuf
         case 1: return try FfiConverterSequenceTypeGs1Element.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeGs1Element: FfiConverterRustBuffer {
-    typealias SwiftType = [Gs1Element]
-
-    public static func write(_ value: [Gs1Element], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeGs1Element.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Gs1Element] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [Gs1Element]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeGs1Element.read(from: &buf))
-        }
-        return seq
     }
 }
 
@@ -2223,6 +4836,31 @@ fileprivate struct FfiConverterSequenceTypeMovement: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeOsPermissionFacts: FfiConverterRustBuffer {
+    typealias SwiftType = [OsPermissionFacts]
+
+    public static func write(_ value: [OsPermissionFacts], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOsPermissionFacts.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OsPermissionFacts] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OsPermissionFacts]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOsPermissionFacts.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypePoLine: FfiConverterRustBuffer {
     typealias SwiftType = [PoLine]
 
@@ -2240,31 +4878,6 @@ fileprivate struct FfiConverterSequenceTypePoLine: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypePoLine.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeScanEvent: FfiConverterRustBuffer {
-    typealias SwiftType = [ScanEvent]
-
-    public static func write(_ value: [ScanEvent], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeScanEvent.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ScanEvent] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [ScanEvent]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeScanEvent.read(from: &buf))
         }
         return seq
     }
@@ -2319,6 +4932,107 @@ fileprivate struct FfiConverterSequenceTypeStockLine: FfiConverterRustBuffer {
         return seq
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeGs1Element: FfiConverterRustBuffer {
+    typealias SwiftType = [Gs1Element]
+
+    public static func write(_ value: [Gs1Element], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeGs1Element.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Gs1Element] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Gs1Element]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeGs1Element.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePreference: FfiConverterRustBuffer {
+    typealias SwiftType = [Preference]
+
+    public static func write(_ value: [Preference], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePreference.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Preference] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Preference]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePreference.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDegradation: FfiConverterRustBuffer {
+    typealias SwiftType = [Degradation]
+
+    public static func write(_ value: [Degradation], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDegradation.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Degradation] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Degradation]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDegradation.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
+    public static func write(_ value: [String: String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: String]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterString.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
 private let UNIFFI_RUST_FUTURE_POLL_WAKE: Int8 = 1
 
@@ -2368,7 +5082,7 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
- * Installs logging for the process; call once at app start, before opening [`Companion`].
+ * Installs logging for the process; call once at app start, before opening the client.
  * Without a sink (desktop), logs go to stderr. Later calls change nothing and return false.
  */
 public func initPlatform(logSink: LogSink?, level: LogLevel) -> Bool  {
@@ -2378,95 +5092,6 @@ public func initPlatform(logSink: LogSink?, level: LogLevel) -> Bool  {
         FfiConverterOptionTypeLogSink.lower(logSink),
         FfiConverterTypeLogLevel_lower(level),uniffiCallStatus
     )
-})
-}
-/**
- * The default live-session settings (2-frame confirmation, 3 s repeat suppression).
- */
-public func defaultLiveScanConfig() -> LiveScanConfig  {
-    return try!  FfiConverterTypeLiveScanConfig_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_func_default_live_scan_config(uniffiCallStatus
-    )
-})
-}
-/**
- * The default options of a warehouse camera screen.
- */
-public func defaultScanOptions() -> ScanOptions  {
-    return try!  FfiConverterTypeScanOptions_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_func_default_scan_options(uniffiCallStatus
-    )
-})
-}
-/**
- * Parses a GS1 Digital Link URI; `None` when it carries no GS1 primary key.
- */
-public func parseGs1DigitalLink(uri: String) -> [Gs1Element]?  {
-    return try!  FfiConverterOptionSequenceTypeGs1Element.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_func_parse_gs1_digital_link(
-        FfiConverterString.lower(uri),uniffiCallStatus
-    )
-})
-}
-/**
- * Parses GS1 data: transmitted (GS-separated, optional symbology identifier) or bracketed.
- */
-public func parseGs1ElementString(data: String)throws  -> [Gs1Element]  {
-    return try  FfiConverterSequenceTypeGs1Element.lift(try rustCallWithError(FfiConverterTypeGs1Error_lift) {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_func_parse_gs1_element_string(
-        FfiConverterString.lower(data),uniffiCallStatus
-    )
-})
-}
-/**
- * The PTI voice pick code of a produce case (GTIN-14, lot, optional date YYMMDD).
- */
-public func ptiVoicePickCode(gtin14: String, lot: String, dateYymmdd: String?) -> VoicePickCode  {
-    return try!  FfiConverterTypeVoicePickCode_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_companion_ffi_fn_func_pti_voice_pick_code(
-        FfiConverterString.lower(gtin14),
-        FfiConverterString.lower(lot),
-        FfiConverterOptionString.lower(dateYymmdd),uniffiCallStatus
-    )
-})
-}
-/**
- * Decodes a JPEG or PNG photo (a label, a delivery note).
- */
-public func scanImageBytes(bytes: Data, options: ScanOptions)throws  -> DecodeOutcome  {
-    return try  FfiConverterTypeDecodeOutcome_lift(try rustCallWithError(FfiConverterTypeScanError_lift) {
-        uniffiCallStatus in
-        FfiConverterByRefBytes.lower(bytes) { bytesFb in
-    uniffi_companion_ffi_fn_func_scan_image_bytes(
-        bytesFb,
-        FfiConverterTypeScanOptions_lower(options),uniffiCallStatus
-    )
-        }
-})
-}
-/**
- * Decodes one frame with a fresh decoder (no round robin across frames). For a camera
- * screen prefer [`FrameScanner`] or [`LiveScanner`].
- */
-public func scanLumaFrame(data: Data, width: UInt32, height: UInt32, rowStride: UInt32, rotationDegrees: Int32, roi: RegionOfInterest?, options: ScanOptions)throws  -> DecodeOutcome  {
-    return try  FfiConverterTypeDecodeOutcome_lift(try rustCallWithError(FfiConverterTypeScanError_lift) {
-        uniffiCallStatus in
-        FfiConverterByRefBytes.lower(data) { dataFb in
-    uniffi_companion_ffi_fn_func_scan_luma_frame(
-        dataFb,
-        FfiConverterUInt32.lower(width),
-        FfiConverterUInt32.lower(height),
-        FfiConverterUInt32.lower(rowStride),
-        FfiConverterInt32.lower(rotationDegrees),
-        FfiConverterOptionTypeRegionOfInterest.lower(roi),
-        FfiConverterTypeScanOptions_lower(options),uniffiCallStatus
-    )
-        }
 })
 }
 
@@ -2486,8 +5111,15 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.contractVersionMismatch
     }
 
-    uniffiCallbackInitCompanionListener()
+    uniffiCallbackInitBinStockListener()
+    uniffiCallbackInitItemStockListener()
+    uniffiCallbackInitLiveScanListener()
+    uniffiCallbackInitOutboxListener()
+    uniffiCallbackInitSessionStateListener()
+    uniffiCallbackInitSyncStatusListener()
     uniffiEnsureCompanionCoreInitialized()
+    uniffiEnsureCompanionScanInitialized()
+    uniffiEnsureCompanionWireInitialized()
     return InitializationResult.ok
 }()
 

@@ -471,38 +471,6 @@ private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterUInt8: FfiConverterPrimitive {
-    typealias FfiType = UInt8
-    typealias SwiftType = UInt8
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt8 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: UInt8, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
-    typealias FfiType = UInt16
-    typealias SwiftType = UInt16
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt16 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
     typealias FfiType = UInt32
     typealias SwiftType = UInt32
@@ -519,15 +487,15 @@ fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
-    typealias FfiType = UInt64
-    typealias SwiftType = UInt64
+fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
+    typealias FfiType = Int32
+    typealias SwiftType = Int32
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int32 {
         return try lift(readInt(&buf))
     }
 
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+    public static func write(_ value: Int32, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -545,38 +513,6 @@ fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
 
     public static func write(_ value: Int64, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterFloat: FfiConverterPrimitive {
-    typealias FfiType = Float
-    typealias SwiftType = Float
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Float {
-        return try lift(readFloat(&buf))
-    }
-
-    public static func write(_ value: Float, into buf: inout [UInt8]) {
-        writeFloat(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
-    typealias FfiType = Double
-    typealias SwiftType = Double
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Double {
-        return try lift(readDouble(&buf))
-    }
-
-    public static func write(_ value: Double, into buf: inout [UInt8]) {
-        writeDouble(&buf, lower(value))
     }
 }
 
@@ -665,6 +601,77 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
         let len = Int32(value.count)
         writeInt(&buf, len)
         writeBytes(&buf, value)
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
+    typealias SwiftType = Date
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Date {
+        let seconds: Int64 = try readInt(&buf)
+        let nanoseconds: UInt32 = try readInt(&buf)
+        // Build the Date from whole seconds first, then add the nanoseconds as a
+        // separate TimeInterval.  Date stores CFAbsoluteTime (seconds since 2001),
+        // so adding a small fraction to the ~7.8e8 base is twice as precise as
+        // adding it to the ~1.76e9 Unix-epoch value, because the smaller magnitude
+        // leaves more mantissa bits for the sub-second part.
+        if seconds >= 0 {
+            return Date(timeIntervalSince1970: Double(seconds))
+                .addingTimeInterval(Double(nanoseconds) / 1.0e9)
+        } else {
+            return Date(timeIntervalSince1970: Double(seconds))
+                .addingTimeInterval(-Double(nanoseconds) / 1.0e9)
+        }
+    }
+
+    public static func write(_ value: Date, into buf: inout [UInt8]) {
+        var delta = value.timeIntervalSince1970
+        var sign: Int64 = 1
+        if delta < 0 {
+            // The nanoseconds portion of the epoch offset must always be
+            // positive, to simplify the calculation we will use the absolute
+            // value of the offset.
+            sign = -1
+            delta = -delta
+        }
+        if delta.rounded(.down) > Double(Int64.max) {
+            fatalError("Timestamp overflow, exceeds max bounds supported by Uniffi")
+        }
+        let seconds = Int64(delta)
+        let nanoseconds = UInt32((delta - Double(seconds)) * 1.0e9)
+        writeInt(&buf, sign * seconds)
+        writeInt(&buf, nanoseconds)
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
+    typealias SwiftType = TimeInterval
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TimeInterval {
+        let seconds: UInt64 = try readInt(&buf)
+        let nanoseconds: UInt32 = try readInt(&buf)
+        return Double(seconds) + (Double(nanoseconds) / 1.0e9)
+    }
+
+    public static func write(_ value: TimeInterval, into buf: inout [UInt8]) {
+        if value.rounded(.down) > Double(Int64.max) {
+            fatalError("Duration overflow, exceeds max bounds supported by Uniffi")
+        }
+
+        if value < 0 {
+            fatalError("Invalid duration, must be non-negative")
+        }
+
+        let seconds = UInt64(value)
+        let nanoseconds = UInt32((value - Double(seconds)) * 1.0e9)
+        writeInt(&buf, seconds)
+        writeInt(&buf, nanoseconds)
     }
 }
 
@@ -1175,129 +1182,13 @@ public func FfiConverterTypeSecureStorage_lower(_ value: SecureStorage) -> UInt6
 
 
 /**
- * The signed-in user and the warehouses whose data this device may hold.
- */
-public struct Account: Equatable, Hashable {
-    public var id: String
-    public var username: String
-    public var displayName: String
-    public var warehouses: [Warehouse]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(id: String, username: String, displayName: String, warehouses: [Warehouse]) {
-        self.id = id
-        self.username = username
-        self.displayName = displayName
-        self.warehouses = warehouses
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Account: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeAccount: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Account {
-        return
-            try Account(
-                id: FfiConverterString.read(from: &buf), 
-                username: FfiConverterString.read(from: &buf), 
-                displayName: FfiConverterString.read(from: &buf), 
-                warehouses: FfiConverterSequenceTypeWarehouse.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Account, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
-        FfiConverterString.write(value.username, into: &buf)
-        FfiConverterString.write(value.displayName, into: &buf)
-        FfiConverterSequenceTypeWarehouse.write(value.warehouses, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAccount_lift(_ buf: RustBuffer) throws -> Account {
-    return try FfiConverterTypeAccount.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAccount_lower(_ value: Account) -> RustBuffer {
-    return FfiConverterTypeAccount.lower(value)
-}
-
-
-/**
- * A point in display coordinates (after rotation), for the overlay.
- */
-public struct CodePoint: Equatable, Hashable {
-    public var x: Float
-    public var y: Float
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(x: Float, y: Float) {
-        self.x = x
-        self.y = y
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension CodePoint: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeCodePoint: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CodePoint {
-        return
-            try CodePoint(
-                x: FfiConverterFloat.read(from: &buf), 
-                y: FfiConverterFloat.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: CodePoint, into buf: inout [UInt8]) {
-        FfiConverterFloat.write(value.x, into: &buf)
-        FfiConverterFloat.write(value.y, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCodePoint_lift(_ buf: RustBuffer) throws -> CodePoint {
-    return try FfiConverterTypeCodePoint.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCodePoint_lower(_ value: CodePoint) -> RustBuffer {
-    return FfiConverterTypeCodePoint.lower(value)
-}
-
-
-/**
  * Where the core keeps its files and which backend it talks to.
+ *
+ * ```
+ * use companion_core::{CompanionConfig, DeviceInfo};
+ * let config = CompanionConfig::new("/data/user/0/app/files", "https://erp.example.com", DeviceInfo::desktop());
+ * assert_eq!(config.tuning.auto_sync_interval().as_secs(), 300);
+ * ```
  */
 public struct CompanionConfig: Equatable, Hashable {
     /**
@@ -1313,6 +1204,10 @@ public struct CompanionConfig: Equatable, Hashable {
      * What this device is, sent to the server when signing in.
      */
     public var device: DeviceInfo
+    /**
+     * Timeouts, retries, sync pacing and page sizes; [`Tuning::default`] suits phones.
+     */
+    public var tuning: Tuning
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1326,10 +1221,14 @@ public struct CompanionConfig: Equatable, Hashable {
          */serverUrl: String, 
         /**
          * What this device is, sent to the server when signing in.
-         */device: DeviceInfo) {
+         */device: DeviceInfo, 
+        /**
+         * Timeouts, retries, sync pacing and page sizes; [`Tuning::default`] suits phones.
+         */tuning: Tuning = Tuning()) {
         self.dataDir = dataDir
         self.serverUrl = serverUrl
         self.device = device
+        self.tuning = tuning
     }
 
     
@@ -1350,7 +1249,8 @@ public struct FfiConverterTypeCompanionConfig: FfiConverterRustBuffer {
             try CompanionConfig(
                 dataDir: FfiConverterString.read(from: &buf), 
                 serverUrl: FfiConverterString.read(from: &buf), 
-                device: FfiConverterTypeDeviceInfo.read(from: &buf)
+                device: FfiConverterTypeDeviceInfo.read(from: &buf), 
+                tuning: FfiConverterTypeTuning.read(from: &buf)
         )
     }
 
@@ -1358,6 +1258,7 @@ public struct FfiConverterTypeCompanionConfig: FfiConverterRustBuffer {
         FfiConverterString.write(value.dataDir, into: &buf)
         FfiConverterString.write(value.serverUrl, into: &buf)
         FfiConverterTypeDeviceInfo.write(value.device, into: &buf)
+        FfiConverterTypeTuning.write(value.tuning, into: &buf)
     }
 }
 
@@ -1374,79 +1275,6 @@ public func FfiConverterTypeCompanionConfig_lift(_ buf: RustBuffer) throws -> Co
 #endif
 public func FfiConverterTypeCompanionConfig_lower(_ value: CompanionConfig) -> RustBuffer {
     return FfiConverterTypeCompanionConfig.lower(value)
-}
-
-
-/**
- * The result of decoding one frame.
- */
-public struct DecodeOutcome: Equatable, Hashable {
-    public var codes: [ScannedCode]
-    /**
-     * Time spent decoding, in milliseconds.
-     */
-    public var elapsedMs: Float
-    /**
-     * True when passes were skipped because the budget ran out.
-     */
-    public var budgetExhausted: Bool
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(codes: [ScannedCode], 
-        /**
-         * Time spent decoding, in milliseconds.
-         */elapsedMs: Float, 
-        /**
-         * True when passes were skipped because the budget ran out.
-         */budgetExhausted: Bool) {
-        self.codes = codes
-        self.elapsedMs = elapsedMs
-        self.budgetExhausted = budgetExhausted
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension DecodeOutcome: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeDecodeOutcome: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DecodeOutcome {
-        return
-            try DecodeOutcome(
-                codes: FfiConverterSequenceTypeScannedCode.read(from: &buf), 
-                elapsedMs: FfiConverterFloat.read(from: &buf), 
-                budgetExhausted: FfiConverterBool.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: DecodeOutcome, into buf: inout [UInt8]) {
-        FfiConverterSequenceTypeScannedCode.write(value.codes, into: &buf)
-        FfiConverterFloat.write(value.elapsedMs, into: &buf)
-        FfiConverterBool.write(value.budgetExhausted, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDecodeOutcome_lift(_ buf: RustBuffer) throws -> DecodeOutcome {
-    return try FfiConverterTypeDecodeOutcome.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDecodeOutcome_lower(_ value: DecodeOutcome) -> RustBuffer {
-    return FfiConverterTypeDecodeOutcome.lower(value)
 }
 
 
@@ -1518,105 +1346,6 @@ public func FfiConverterTypeDeviceInfo_lift(_ buf: RustBuffer) throws -> DeviceI
 #endif
 public func FfiConverterTypeDeviceInfo_lower(_ value: DeviceInfo) -> RustBuffer {
     return FfiConverterTypeDeviceInfo.lower(value)
-}
-
-
-/**
- * One AI and its value, as printed in brackets on the label.
- */
-public struct Gs1Element: Equatable, Hashable {
-    /**
-     * The Application Identifier, e.g. "01" or "3103".
-     */
-    public var ai: String
-    /**
-     * The GS1 data title, e.g. "GTIN" or "NET WEIGHT (kg)".
-     */
-    public var title: String
-    /**
-     * The raw value as encoded.
-     */
-    public var value: String
-    /**
-     * The value typed where the AI has a type; `None` for free text and invalid values.
-     */
-    public var typed: Gs1Value?
-    /**
-     * Why the value is not valid (check digit, date, character set); `None` when valid.
-     */
-    public var issue: String?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The Application Identifier, e.g. "01" or "3103".
-         */ai: String, 
-        /**
-         * The GS1 data title, e.g. "GTIN" or "NET WEIGHT (kg)".
-         */title: String, 
-        /**
-         * The raw value as encoded.
-         */value: String, 
-        /**
-         * The value typed where the AI has a type; `None` for free text and invalid values.
-         */typed: Gs1Value?, 
-        /**
-         * Why the value is not valid (check digit, date, character set); `None` when valid.
-         */issue: String?) {
-        self.ai = ai
-        self.title = title
-        self.value = value
-        self.typed = typed
-        self.issue = issue
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Gs1Element: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeGs1Element: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Gs1Element {
-        return
-            try Gs1Element(
-                ai: FfiConverterString.read(from: &buf), 
-                title: FfiConverterString.read(from: &buf), 
-                value: FfiConverterString.read(from: &buf), 
-                typed: FfiConverterOptionTypeGs1Value.read(from: &buf), 
-                issue: FfiConverterOptionString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Gs1Element, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.ai, into: &buf)
-        FfiConverterString.write(value.title, into: &buf)
-        FfiConverterString.write(value.value, into: &buf)
-        FfiConverterOptionTypeGs1Value.write(value.typed, into: &buf)
-        FfiConverterOptionString.write(value.issue, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeGs1Element_lift(_ buf: RustBuffer) throws -> Gs1Element {
-    return try FfiConverterTypeGs1Element.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeGs1Element_lower(_ value: Gs1Element) -> RustBuffer {
-    return FfiConverterTypeGs1Element.lower(value)
 }
 
 
@@ -1793,89 +1522,6 @@ public func FfiConverterTypeItemStock_lower(_ value: ItemStock) -> RustBuffer {
 
 
 /**
- * Settings of a live session.
- */
-public struct LiveScanConfig: Equatable, Hashable {
-    public var options: ScanOptions
-    /**
-     * Frames in which a code must be read before it is reported (1 = immediately).
-     */
-    public var confirmFrames: UInt32
-    /**
-     * A code counts towards confirmation only if seen again within this many frames.
-     */
-    public var confirmWindowFrames: UInt32
-    /**
-     * After reporting a code, the same code is not reported again for this long.
-     */
-    public var repeatSuppressionMs: UInt32
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(options: ScanOptions, 
-        /**
-         * Frames in which a code must be read before it is reported (1 = immediately).
-         */confirmFrames: UInt32, 
-        /**
-         * A code counts towards confirmation only if seen again within this many frames.
-         */confirmWindowFrames: UInt32, 
-        /**
-         * After reporting a code, the same code is not reported again for this long.
-         */repeatSuppressionMs: UInt32) {
-        self.options = options
-        self.confirmFrames = confirmFrames
-        self.confirmWindowFrames = confirmWindowFrames
-        self.repeatSuppressionMs = repeatSuppressionMs
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension LiveScanConfig: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeLiveScanConfig: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LiveScanConfig {
-        return
-            try LiveScanConfig(
-                options: FfiConverterTypeScanOptions.read(from: &buf), 
-                confirmFrames: FfiConverterUInt32.read(from: &buf), 
-                confirmWindowFrames: FfiConverterUInt32.read(from: &buf), 
-                repeatSuppressionMs: FfiConverterUInt32.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: LiveScanConfig, into buf: inout [UInt8]) {
-        FfiConverterTypeScanOptions.write(value.options, into: &buf)
-        FfiConverterUInt32.write(value.confirmFrames, into: &buf)
-        FfiConverterUInt32.write(value.confirmWindowFrames, into: &buf)
-        FfiConverterUInt32.write(value.repeatSuppressionMs, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeLiveScanConfig_lift(_ buf: RustBuffer) throws -> LiveScanConfig {
-    return try FfiConverterTypeLiveScanConfig.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeLiveScanConfig_lower(_ value: LiveScanConfig) -> RustBuffer {
-    return FfiConverterTypeLiveScanConfig.lower(value)
-}
-
-
-/**
  * One formatted log line.
  */
 public struct LogRecord: Equatable, Hashable {
@@ -1957,7 +1603,10 @@ public struct Movement: Equatable, Hashable {
     public var qty: Int64
     public var reason: AdjustReason?
     public var poLineId: String?
-    public var createdAtMs: Int64
+    /**
+     * When it was recorded, by this phone's clock (informational: ordering never uses it).
+     */
+    public var createdAt: Date
     public var state: MovementState
     public var serverVersion: Int64?
     public var rejectCode: String?
@@ -1969,7 +1618,10 @@ public struct Movement: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(seq: Int64, id: String, warehouseId: String, kind: MovementKind, itemId: String, lotId: String, locationId: String, toLocationId: String?, qty: Int64, reason: AdjustReason?, poLineId: String?, createdAtMs: Int64, state: MovementState, serverVersion: Int64?, rejectCode: String?, rejectReason: String?, 
+    public init(seq: Int64, id: String, warehouseId: String, kind: MovementKind, itemId: String, lotId: String, locationId: String, toLocationId: String?, qty: Int64, reason: AdjustReason?, poLineId: String?, 
+        /**
+         * When it was recorded, by this phone's clock (informational: ordering never uses it).
+         */createdAt: Date, state: MovementState, serverVersion: Int64?, rejectCode: String?, rejectReason: String?, 
         /**
          * Counts: the feed version the counter had seen.
          */observedVersion: Int64?) {
@@ -1984,7 +1636,7 @@ public struct Movement: Equatable, Hashable {
         self.qty = qty
         self.reason = reason
         self.poLineId = poLineId
-        self.createdAtMs = createdAtMs
+        self.createdAt = createdAt
         self.state = state
         self.serverVersion = serverVersion
         self.rejectCode = rejectCode
@@ -2019,7 +1671,7 @@ public struct FfiConverterTypeMovement: FfiConverterRustBuffer {
                 qty: FfiConverterInt64.read(from: &buf), 
                 reason: FfiConverterOptionTypeAdjustReason.read(from: &buf), 
                 poLineId: FfiConverterOptionString.read(from: &buf), 
-                createdAtMs: FfiConverterInt64.read(from: &buf), 
+                createdAt: FfiConverterTimestamp.read(from: &buf), 
                 state: FfiConverterTypeMovementState.read(from: &buf), 
                 serverVersion: FfiConverterOptionInt64.read(from: &buf), 
                 rejectCode: FfiConverterOptionString.read(from: &buf), 
@@ -2040,7 +1692,7 @@ public struct FfiConverterTypeMovement: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.qty, into: &buf)
         FfiConverterOptionTypeAdjustReason.write(value.reason, into: &buf)
         FfiConverterOptionString.write(value.poLineId, into: &buf)
-        FfiConverterInt64.write(value.createdAtMs, into: &buf)
+        FfiConverterTimestamp.write(value.createdAt, into: &buf)
         FfiConverterTypeMovementState.write(value.state, into: &buf)
         FfiConverterOptionInt64.write(value.serverVersion, into: &buf)
         FfiConverterOptionString.write(value.rejectCode, into: &buf)
@@ -2172,69 +1824,6 @@ public func FfiConverterTypeNewMovement_lift(_ buf: RustBuffer) throws -> NewMov
 #endif
 public func FfiConverterTypeNewMovement_lower(_ value: NewMovement) -> RustBuffer {
     return FfiConverterTypeNewMovement.lower(value)
-}
-
-
-/**
- * One notification as the phone understands it.
- */
-public struct NotificationEvent: Equatable, Hashable {
-    /**
-     * Unique per event (not per device): lets the phone drop duplicates.
-     */
-    public var eventId: String
-    public var kind: NotificationKind
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Unique per event (not per device): lets the phone drop duplicates.
-         */eventId: String, kind: NotificationKind) {
-        self.eventId = eventId
-        self.kind = kind
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension NotificationEvent: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeNotificationEvent: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NotificationEvent {
-        return
-            try NotificationEvent(
-                eventId: FfiConverterString.read(from: &buf), 
-                kind: FfiConverterTypeNotificationKind.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: NotificationEvent, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.eventId, into: &buf)
-        FfiConverterTypeNotificationKind.write(value.kind, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeNotificationEvent_lift(_ buf: RustBuffer) throws -> NotificationEvent {
-    return try FfiConverterTypeNotificationEvent.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeNotificationEvent_lower(_ value: NotificationEvent) -> RustBuffer {
-    return FfiConverterTypeNotificationEvent.lower(value)
 }
 
 
@@ -2512,67 +2101,6 @@ public func FfiConverterTypePoLine_lower(_ value: PoLine) -> RustBuffer {
 
 
 /**
- * One switch. `warehouse_id` is set for per-warehouse categories only.
- */
-public struct Preference: Equatable, Hashable {
-    public var category: Category
-    public var warehouseId: String?
-    public var enabled: Bool
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(category: Category, warehouseId: String?, enabled: Bool) {
-        self.category = category
-        self.warehouseId = warehouseId
-        self.enabled = enabled
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Preference: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypePreference: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Preference {
-        return
-            try Preference(
-                category: FfiConverterTypeCategory.read(from: &buf), 
-                warehouseId: FfiConverterOptionString.read(from: &buf), 
-                enabled: FfiConverterBool.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Preference, into buf: inout [UInt8]) {
-        FfiConverterTypeCategory.write(value.category, into: &buf)
-        FfiConverterOptionString.write(value.warehouseId, into: &buf)
-        FfiConverterBool.write(value.enabled, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePreference_lift(_ buf: RustBuffer) throws -> Preference {
-    return try FfiConverterTypePreference.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePreference_lower(_ value: Preference) -> RustBuffer {
-    return FfiConverterTypePreference.lower(value)
-}
-
-
-/**
  * The phone's view of its registration (from the local store; no request).
  */
 public struct PushStatus: Equatable, Hashable {
@@ -2652,399 +2180,6 @@ public func FfiConverterTypePushStatus_lower(_ value: PushStatus) -> RustBuffer 
 
 
 /**
- * The on-screen scan window, in display (upright) pixel coordinates of the frame.
- */
-public struct RegionOfInterest: Equatable, Hashable {
-    public var left: UInt32
-    public var top: UInt32
-    public var width: UInt32
-    public var height: UInt32
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(left: UInt32, top: UInt32, width: UInt32, height: UInt32) {
-        self.left = left
-        self.top = top
-        self.width = width
-        self.height = height
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension RegionOfInterest: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeRegionOfInterest: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegionOfInterest {
-        return
-            try RegionOfInterest(
-                left: FfiConverterUInt32.read(from: &buf), 
-                top: FfiConverterUInt32.read(from: &buf), 
-                width: FfiConverterUInt32.read(from: &buf), 
-                height: FfiConverterUInt32.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: RegionOfInterest, into buf: inout [UInt8]) {
-        FfiConverterUInt32.write(value.left, into: &buf)
-        FfiConverterUInt32.write(value.top, into: &buf)
-        FfiConverterUInt32.write(value.width, into: &buf)
-        FfiConverterUInt32.write(value.height, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRegionOfInterest_lift(_ buf: RustBuffer) throws -> RegionOfInterest {
-    return try FfiConverterTypeRegionOfInterest.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRegionOfInterest_lower(_ value: RegionOfInterest) -> RustBuffer {
-    return FfiConverterTypeRegionOfInterest.lower(value)
-}
-
-
-/**
- * A confirmed code, with the inventory's view of it.
- */
-public struct ScanEvent: Equatable, Hashable {
-    public var code: ScannedCode
-    public var item: ScannedItem?
-    /**
-     * Index of the frame (in submission order) that confirmed it.
-     */
-    public var frameIndex: UInt64
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(code: ScannedCode, item: ScannedItem?, 
-        /**
-         * Index of the frame (in submission order) that confirmed it.
-         */frameIndex: UInt64) {
-        self.code = code
-        self.item = item
-        self.frameIndex = frameIndex
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension ScanEvent: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeScanEvent: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScanEvent {
-        return
-            try ScanEvent(
-                code: FfiConverterTypeScannedCode.read(from: &buf), 
-                item: FfiConverterOptionTypeScannedItem.read(from: &buf), 
-                frameIndex: FfiConverterUInt64.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: ScanEvent, into buf: inout [UInt8]) {
-        FfiConverterTypeScannedCode.write(value.code, into: &buf)
-        FfiConverterOptionTypeScannedItem.write(value.item, into: &buf)
-        FfiConverterUInt64.write(value.frameIndex, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeScanEvent_lift(_ buf: RustBuffer) throws -> ScanEvent {
-    return try FfiConverterTypeScanEvent.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeScanEvent_lower(_ value: ScanEvent) -> RustBuffer {
-    return FfiConverterTypeScanEvent.lower(value)
-}
-
-
-/**
- * What to look for and how hard, per screen.
- */
-public struct ScanOptions: Equatable, Hashable {
-    public var formats: [BarcodeFormat]
-    public var strategy: DecodeStrategy
-    /**
-     * Passes do not start after this many milliseconds of the frame have passed.
-     */
-    public var budgetMs: UInt32
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(formats: [BarcodeFormat], strategy: DecodeStrategy, 
-        /**
-         * Passes do not start after this many milliseconds of the frame have passed.
-         */budgetMs: UInt32) {
-        self.formats = formats
-        self.strategy = strategy
-        self.budgetMs = budgetMs
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension ScanOptions: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeScanOptions: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScanOptions {
-        return
-            try ScanOptions(
-                formats: FfiConverterSequenceTypeBarcodeFormat.read(from: &buf), 
-                strategy: FfiConverterTypeDecodeStrategy.read(from: &buf), 
-                budgetMs: FfiConverterUInt32.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: ScanOptions, into buf: inout [UInt8]) {
-        FfiConverterSequenceTypeBarcodeFormat.write(value.formats, into: &buf)
-        FfiConverterTypeDecodeStrategy.write(value.strategy, into: &buf)
-        FfiConverterUInt32.write(value.budgetMs, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeScanOptions_lift(_ buf: RustBuffer) throws -> ScanOptions {
-    return try FfiConverterTypeScanOptions.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeScanOptions_lower(_ value: ScanOptions) -> RustBuffer {
-    return FfiConverterTypeScanOptions.lower(value)
-}
-
-
-/**
- * One decoded barcode, ready for the screen and the overlay.
- */
-public struct ScannedCode: Equatable, Hashable {
-    public var format: BarcodeFormat
-    /**
-     * Human-readable text; GS1 data in bracketed form `(01)...(10)...`.
-     */
-    public var text: String
-    /**
-     * The payload bytes as the decoder produced them (GS1: transmitted form with GS).
-     */
-    public var rawBytes: Data
-    /**
-     * ISO/IEC 15424 symbology identifier, e.g. "]C1" for GS1-128, "]E0" for EAN-13.
-     */
-    public var symbologyIdentifier: String
-    /**
-     * Corner points in display coordinates (after rotation), for the overlay.
-     */
-    public var corners: [CodePoint]
-    /**
-     * Parsed GS1 element strings (empty for non-GS1 data).
-     */
-    public var gs1: [Gs1Element]
-    /**
-     * Why the GS1 data could not be parsed, if it claimed to be GS1.
-     */
-    public var gs1Error: String?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(format: BarcodeFormat, 
-        /**
-         * Human-readable text; GS1 data in bracketed form `(01)...(10)...`.
-         */text: String, 
-        /**
-         * The payload bytes as the decoder produced them (GS1: transmitted form with GS).
-         */rawBytes: Data, 
-        /**
-         * ISO/IEC 15424 symbology identifier, e.g. "]C1" for GS1-128, "]E0" for EAN-13.
-         */symbologyIdentifier: String, 
-        /**
-         * Corner points in display coordinates (after rotation), for the overlay.
-         */corners: [CodePoint], 
-        /**
-         * Parsed GS1 element strings (empty for non-GS1 data).
-         */gs1: [Gs1Element], 
-        /**
-         * Why the GS1 data could not be parsed, if it claimed to be GS1.
-         */gs1Error: String?) {
-        self.format = format
-        self.text = text
-        self.rawBytes = rawBytes
-        self.symbologyIdentifier = symbologyIdentifier
-        self.corners = corners
-        self.gs1 = gs1
-        self.gs1Error = gs1Error
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension ScannedCode: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeScannedCode: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScannedCode {
-        return
-            try ScannedCode(
-                format: FfiConverterTypeBarcodeFormat.read(from: &buf), 
-                text: FfiConverterString.read(from: &buf), 
-                rawBytes: FfiConverterData.read(from: &buf), 
-                symbologyIdentifier: FfiConverterString.read(from: &buf), 
-                corners: FfiConverterSequenceTypeCodePoint.read(from: &buf), 
-                gs1: FfiConverterSequenceTypeGs1Element.read(from: &buf), 
-                gs1Error: FfiConverterOptionString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: ScannedCode, into buf: inout [UInt8]) {
-        FfiConverterTypeBarcodeFormat.write(value.format, into: &buf)
-        FfiConverterString.write(value.text, into: &buf)
-        FfiConverterData.write(value.rawBytes, into: &buf)
-        FfiConverterString.write(value.symbologyIdentifier, into: &buf)
-        FfiConverterSequenceTypeCodePoint.write(value.corners, into: &buf)
-        FfiConverterSequenceTypeGs1Element.write(value.gs1, into: &buf)
-        FfiConverterOptionString.write(value.gs1Error, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeScannedCode_lift(_ buf: RustBuffer) throws -> ScannedCode {
-    return try FfiConverterTypeScannedCode.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeScannedCode_lower(_ value: ScannedCode) -> RustBuffer {
-    return FfiConverterTypeScannedCode.lower(value)
-}
-
-
-/**
- * What the inventory knows about a scanned code. Filled by an [`ItemLookup`].
- */
-public struct ScannedItem: Equatable, Hashable {
-    public var itemId: String
-    public var name: String
-    /**
-     * The lot on the label when the store knows it.
-     */
-    public var lot: String?
-    /**
-     * Stock on hand in the item's unit, if the local store has it.
-     */
-    public var stockOnHand: Double?
-    public var unit: String?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(itemId: String, name: String, 
-        /**
-         * The lot on the label when the store knows it.
-         */lot: String?, 
-        /**
-         * Stock on hand in the item's unit, if the local store has it.
-         */stockOnHand: Double?, unit: String?) {
-        self.itemId = itemId
-        self.name = name
-        self.lot = lot
-        self.stockOnHand = stockOnHand
-        self.unit = unit
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension ScannedItem: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeScannedItem: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScannedItem {
-        return
-            try ScannedItem(
-                itemId: FfiConverterString.read(from: &buf), 
-                name: FfiConverterString.read(from: &buf), 
-                lot: FfiConverterOptionString.read(from: &buf), 
-                stockOnHand: FfiConverterOptionDouble.read(from: &buf), 
-                unit: FfiConverterOptionString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: ScannedItem, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.itemId, into: &buf)
-        FfiConverterString.write(value.name, into: &buf)
-        FfiConverterOptionString.write(value.lot, into: &buf)
-        FfiConverterOptionDouble.write(value.stockOnHand, into: &buf)
-        FfiConverterOptionString.write(value.unit, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeScannedItem_lift(_ buf: RustBuffer) throws -> ScannedItem {
-    return try FfiConverterTypeScannedItem.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeScannedItem_lower(_ value: ScannedItem) -> RustBuffer {
-    return FfiConverterTypeScannedItem.lower(value)
-}
-
-
-/**
  * Sync position of one scope (warehouse).
  */
 public struct ScopeInfo: Equatable, Hashable {
@@ -3060,9 +2195,9 @@ public struct ScopeInfo: Equatable, Hashable {
     /**
      * Progress of the download in progress (0/0 when none).
      */
-    public var rowsDone: UInt64
-    public var rowsTotal: UInt64
-    public var lastSyncAtMs: Int64?
+    public var rowsDone: Int64
+    public var rowsTotal: Int64
+    public var lastSyncedAt: Date?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3075,13 +2210,13 @@ public struct ScopeInfo: Equatable, Hashable {
          */version: Int64, 
         /**
          * Progress of the download in progress (0/0 when none).
-         */rowsDone: UInt64, rowsTotal: UInt64, lastSyncAtMs: Int64?) {
+         */rowsDone: Int64, rowsTotal: Int64, lastSyncedAt: Date?) {
         self.warehouseId = warehouseId
         self.complete = complete
         self.version = version
         self.rowsDone = rowsDone
         self.rowsTotal = rowsTotal
-        self.lastSyncAtMs = lastSyncAtMs
+        self.lastSyncedAt = lastSyncedAt
     }
 
     
@@ -3103,9 +2238,9 @@ public struct FfiConverterTypeScopeInfo: FfiConverterRustBuffer {
                 warehouseId: FfiConverterString.read(from: &buf), 
                 complete: FfiConverterBool.read(from: &buf), 
                 version: FfiConverterInt64.read(from: &buf), 
-                rowsDone: FfiConverterUInt64.read(from: &buf), 
-                rowsTotal: FfiConverterUInt64.read(from: &buf), 
-                lastSyncAtMs: FfiConverterOptionInt64.read(from: &buf)
+                rowsDone: FfiConverterInt64.read(from: &buf), 
+                rowsTotal: FfiConverterInt64.read(from: &buf), 
+                lastSyncedAt: FfiConverterOptionTimestamp.read(from: &buf)
         )
     }
 
@@ -3113,9 +2248,9 @@ public struct FfiConverterTypeScopeInfo: FfiConverterRustBuffer {
         FfiConverterString.write(value.warehouseId, into: &buf)
         FfiConverterBool.write(value.complete, into: &buf)
         FfiConverterInt64.write(value.version, into: &buf)
-        FfiConverterUInt64.write(value.rowsDone, into: &buf)
-        FfiConverterUInt64.write(value.rowsTotal, into: &buf)
-        FfiConverterOptionInt64.write(value.lastSyncAtMs, into: &buf)
+        FfiConverterInt64.write(value.rowsDone, into: &buf)
+        FfiConverterInt64.write(value.rowsTotal, into: &buf)
+        FfiConverterOptionTimestamp.write(value.lastSyncedAt, into: &buf)
     }
 }
 
@@ -3132,101 +2267,6 @@ public func FfiConverterTypeScopeInfo_lift(_ buf: RustBuffer) throws -> ScopeInf
 #endif
 public func FfiConverterTypeScopeInfo_lower(_ value: ScopeInfo) -> RustBuffer {
     return FfiConverterTypeScopeInfo.lower(value)
-}
-
-
-/**
- * Counters for the screen's diagnostics and the tests.
- */
-public struct SessionStats: Equatable, Hashable {
-    public var framesSubmitted: UInt64
-    public var framesDecoded: UInt64
-    /**
-     * Frames replaced by a newer one before decoding started.
-     */
-    public var framesDropped: UInt64
-    public var codesReported: UInt64
-    /**
-     * Events dropped because nobody polled (the queue is bounded too).
-     */
-    public var eventsDropped: UInt64
-    public var lastDecodeMs: Float
-    /**
-     * Bytes held in the pending slot (at most one frame).
-     */
-    public var pendingBytes: UInt64
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(framesSubmitted: UInt64, framesDecoded: UInt64, 
-        /**
-         * Frames replaced by a newer one before decoding started.
-         */framesDropped: UInt64, codesReported: UInt64, 
-        /**
-         * Events dropped because nobody polled (the queue is bounded too).
-         */eventsDropped: UInt64, lastDecodeMs: Float, 
-        /**
-         * Bytes held in the pending slot (at most one frame).
-         */pendingBytes: UInt64) {
-        self.framesSubmitted = framesSubmitted
-        self.framesDecoded = framesDecoded
-        self.framesDropped = framesDropped
-        self.codesReported = codesReported
-        self.eventsDropped = eventsDropped
-        self.lastDecodeMs = lastDecodeMs
-        self.pendingBytes = pendingBytes
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension SessionStats: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeSessionStats: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SessionStats {
-        return
-            try SessionStats(
-                framesSubmitted: FfiConverterUInt64.read(from: &buf), 
-                framesDecoded: FfiConverterUInt64.read(from: &buf), 
-                framesDropped: FfiConverterUInt64.read(from: &buf), 
-                codesReported: FfiConverterUInt64.read(from: &buf), 
-                eventsDropped: FfiConverterUInt64.read(from: &buf), 
-                lastDecodeMs: FfiConverterFloat.read(from: &buf), 
-                pendingBytes: FfiConverterUInt64.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: SessionStats, into buf: inout [UInt8]) {
-        FfiConverterUInt64.write(value.framesSubmitted, into: &buf)
-        FfiConverterUInt64.write(value.framesDecoded, into: &buf)
-        FfiConverterUInt64.write(value.framesDropped, into: &buf)
-        FfiConverterUInt64.write(value.codesReported, into: &buf)
-        FfiConverterUInt64.write(value.eventsDropped, into: &buf)
-        FfiConverterFloat.write(value.lastDecodeMs, into: &buf)
-        FfiConverterUInt64.write(value.pendingBytes, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeSessionStats_lift(_ buf: RustBuffer) throws -> SessionStats {
-    return try FfiConverterTypeSessionStats.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeSessionStats_lower(_ value: SessionStats) -> RustBuffer {
-    return FfiConverterTypeSessionStats.lower(value)
 }
 
 
@@ -3333,10 +2373,10 @@ public func FfiConverterTypeStockLine_lower(_ value: StockLine) -> RustBuffer {
  * What one sync did.
  */
 public struct SyncReport: Equatable, Hashable {
-    public var pushed: UInt32
-    public var applied: UInt32
-    public var rejected: UInt32
-    public var pulledRows: UInt64
+    public var pushed: Int32
+    public var applied: Int32
+    public var rejected: Int32
+    public var pulledRows: Int64
     /**
      * Scopes found diverged (or with an unknown cursor) and downloaded again.
      */
@@ -3344,17 +2384,17 @@ public struct SyncReport: Equatable, Hashable {
     /**
      * Movements still waiting for the server.
      */
-    public var pending: UInt64
+    public var pending: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(pushed: UInt32, applied: UInt32, rejected: UInt32, pulledRows: UInt64, 
+    public init(pushed: Int32, applied: Int32, rejected: Int32, pulledRows: Int64, 
         /**
          * Scopes found diverged (or with an unknown cursor) and downloaded again.
          */scopesReset: [String], 
         /**
          * Movements still waiting for the server.
-         */pending: UInt64) {
+         */pending: Int64) {
         self.pushed = pushed
         self.applied = applied
         self.rejected = rejected
@@ -3379,22 +2419,22 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncReport {
         return
             try SyncReport(
-                pushed: FfiConverterUInt32.read(from: &buf), 
-                applied: FfiConverterUInt32.read(from: &buf), 
-                rejected: FfiConverterUInt32.read(from: &buf), 
-                pulledRows: FfiConverterUInt64.read(from: &buf), 
+                pushed: FfiConverterInt32.read(from: &buf), 
+                applied: FfiConverterInt32.read(from: &buf), 
+                rejected: FfiConverterInt32.read(from: &buf), 
+                pulledRows: FfiConverterInt64.read(from: &buf), 
                 scopesReset: FfiConverterSequenceString.read(from: &buf), 
-                pending: FfiConverterUInt64.read(from: &buf)
+                pending: FfiConverterInt64.read(from: &buf)
         )
     }
 
     public static func write(_ value: SyncReport, into buf: inout [UInt8]) {
-        FfiConverterUInt32.write(value.pushed, into: &buf)
-        FfiConverterUInt32.write(value.applied, into: &buf)
-        FfiConverterUInt32.write(value.rejected, into: &buf)
-        FfiConverterUInt64.write(value.pulledRows, into: &buf)
+        FfiConverterInt32.write(value.pushed, into: &buf)
+        FfiConverterInt32.write(value.applied, into: &buf)
+        FfiConverterInt32.write(value.rejected, into: &buf)
+        FfiConverterInt64.write(value.pulledRows, into: &buf)
         FfiConverterSequenceString.write(value.scopesReset, into: &buf)
-        FfiConverterUInt64.write(value.pending, into: &buf)
+        FfiConverterInt64.write(value.pending, into: &buf)
     }
 }
 
@@ -3415,37 +2455,160 @@ public func FfiConverterTypeSyncReport_lower(_ value: SyncReport) -> RustBuffer 
 
 
 /**
- * A voice pick code as printed on a PTI case label.
+ * What the sync is doing, with the outbox's size, for a status line or a progress bar.
  */
-public struct VoicePickCode: Equatable, Hashable {
+public struct SyncStatus: Equatable, Hashable {
+    public var activity: SyncActivity
     /**
-     * All four digits, e.g. "6359".
+     * Movements recorded on this phone and not yet confirmed by the server.
      */
-    public var code: String
+    public var pending: Int64
     /**
-     * The two digits printed large (the last two), e.g. "59".
+     * End of the last sync that completed, if any.
      */
-    public var large: String
+    public var lastSyncedAt: Date?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(activity: SyncActivity, 
+        /**
+         * Movements recorded on this phone and not yet confirmed by the server.
+         */pending: Int64, 
+        /**
+         * End of the last sync that completed, if any.
+         */lastSyncedAt: Date?) {
+        self.activity = activity
+        self.pending = pending
+        self.lastSyncedAt = lastSyncedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncStatus {
+        return
+            try SyncStatus(
+                activity: FfiConverterTypeSyncActivity.read(from: &buf), 
+                pending: FfiConverterInt64.read(from: &buf), 
+                lastSyncedAt: FfiConverterOptionTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncStatus, into buf: inout [UInt8]) {
+        FfiConverterTypeSyncActivity.write(value.activity, into: &buf)
+        FfiConverterInt64.write(value.pending, into: &buf)
+        FfiConverterOptionTimestamp.write(value.lastSyncedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncStatus_lift(_ buf: RustBuffer) throws -> SyncStatus {
+    return try FfiConverterTypeSyncStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncStatus_lower(_ value: SyncStatus) -> RustBuffer {
+    return FfiConverterTypeSyncStatus.lower(value)
+}
+
+
+/**
+ * Everything an app may tune, in one place. Each field says its default.
+ */
+public struct Tuning: Equatable, Hashable {
     /**
-     * The two digits printed small (the first two), e.g. "63".
+     * Time to establish a connection. Default 10 s.
      */
-    public var small: String
+    public var connectTimeout: TimeInterval?
+    /**
+     * A whole request, body included (a server that trickles is cut off). Default 30 s.
+     */
+    public var requestTimeout: TimeInterval?
+    /**
+     * Attempts of an idempotent request, the first included. Default 4.
+     */
+    public var retryAttempts: Int32
+    /**
+     * First backoff delay; doubles per attempt with full jitter. Default 200 ms.
+     */
+    public var retryBaseDelay: TimeInterval?
+    /**
+     * A server's `Retry-After` longer than this is not waited out inline: the call fails
+     * with the delay and the sync loop waits instead. Default 10 s.
+     */
+    public var maxInlineRetryAfter: TimeInterval?
+    /**
+     * Between automatic syncs once everything is settled. Default 5 min (at least 10 s).
+     */
+    public var autoSyncInterval: TimeInterval?
+    /**
+     * Rows per downloaded page (the server caps it at 20,000). Default 10,000.
+     */
+    public var syncPageRows: Int32
+    /**
+     * Movements per push request (at most 1,000). Default 1,000.
+     */
+    public var syncPushBatch: Int32
+    /**
+     * Largest answer read from the server. Default 64 MiB.
+     */
+    public var maxResponseBytes: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * All four digits, e.g. "6359".
-         */code: String, 
+         * Time to establish a connection. Default 10 s.
+         */connectTimeout: TimeInterval? = nil, 
         /**
-         * The two digits printed large (the last two), e.g. "59".
-         */large: String, 
+         * A whole request, body included (a server that trickles is cut off). Default 30 s.
+         */requestTimeout: TimeInterval? = nil, 
         /**
-         * The two digits printed small (the first two), e.g. "63".
-         */small: String) {
-        self.code = code
-        self.large = large
-        self.small = small
+         * Attempts of an idempotent request, the first included. Default 4.
+         */retryAttempts: Int32 = 4, 
+        /**
+         * First backoff delay; doubles per attempt with full jitter. Default 200 ms.
+         */retryBaseDelay: TimeInterval? = nil, 
+        /**
+         * A server's `Retry-After` longer than this is not waited out inline: the call fails
+         * with the delay and the sync loop waits instead. Default 10 s.
+         */maxInlineRetryAfter: TimeInterval? = nil, 
+        /**
+         * Between automatic syncs once everything is settled. Default 5 min (at least 10 s).
+         */autoSyncInterval: TimeInterval? = nil, 
+        /**
+         * Rows per downloaded page (the server caps it at 20,000). Default 10,000.
+         */syncPageRows: Int32 = 10000, 
+        /**
+         * Movements per push request (at most 1,000). Default 1,000.
+         */syncPushBatch: Int32 = 1000, 
+        /**
+         * Largest answer read from the server. Default 64 MiB.
+         */maxResponseBytes: Int64 = Int64(67108864)) {
+        self.connectTimeout = connectTimeout
+        self.requestTimeout = requestTimeout
+        self.retryAttempts = retryAttempts
+        self.retryBaseDelay = retryBaseDelay
+        self.maxInlineRetryAfter = maxInlineRetryAfter
+        self.autoSyncInterval = autoSyncInterval
+        self.syncPageRows = syncPageRows
+        self.syncPushBatch = syncPushBatch
+        self.maxResponseBytes = maxResponseBytes
     }
 
     
@@ -3454,26 +2617,38 @@ public struct VoicePickCode: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension VoicePickCode: Sendable {}
+extension Tuning: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeVoicePickCode: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VoicePickCode {
+public struct FfiConverterTypeTuning: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Tuning {
         return
-            try VoicePickCode(
-                code: FfiConverterString.read(from: &buf), 
-                large: FfiConverterString.read(from: &buf), 
-                small: FfiConverterString.read(from: &buf)
+            try Tuning(
+                connectTimeout: FfiConverterOptionDuration.read(from: &buf), 
+                requestTimeout: FfiConverterOptionDuration.read(from: &buf), 
+                retryAttempts: FfiConverterInt32.read(from: &buf), 
+                retryBaseDelay: FfiConverterOptionDuration.read(from: &buf), 
+                maxInlineRetryAfter: FfiConverterOptionDuration.read(from: &buf), 
+                autoSyncInterval: FfiConverterOptionDuration.read(from: &buf), 
+                syncPageRows: FfiConverterInt32.read(from: &buf), 
+                syncPushBatch: FfiConverterInt32.read(from: &buf), 
+                maxResponseBytes: FfiConverterInt64.read(from: &buf)
         )
     }
 
-    public static func write(_ value: VoicePickCode, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.code, into: &buf)
-        FfiConverterString.write(value.large, into: &buf)
-        FfiConverterString.write(value.small, into: &buf)
+    public static func write(_ value: Tuning, into buf: inout [UInt8]) {
+        FfiConverterOptionDuration.write(value.connectTimeout, into: &buf)
+        FfiConverterOptionDuration.write(value.requestTimeout, into: &buf)
+        FfiConverterInt32.write(value.retryAttempts, into: &buf)
+        FfiConverterOptionDuration.write(value.retryBaseDelay, into: &buf)
+        FfiConverterOptionDuration.write(value.maxInlineRetryAfter, into: &buf)
+        FfiConverterOptionDuration.write(value.autoSyncInterval, into: &buf)
+        FfiConverterInt32.write(value.syncPageRows, into: &buf)
+        FfiConverterInt32.write(value.syncPushBatch, into: &buf)
+        FfiConverterInt64.write(value.maxResponseBytes, into: &buf)
     }
 }
 
@@ -3481,728 +2656,16 @@ public struct FfiConverterTypeVoicePickCode: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeVoicePickCode_lift(_ buf: RustBuffer) throws -> VoicePickCode {
-    return try FfiConverterTypeVoicePickCode.lift(buf)
+public func FfiConverterTypeTuning_lift(_ buf: RustBuffer) throws -> Tuning {
+    return try FfiConverterTypeTuning.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeVoicePickCode_lower(_ value: VoicePickCode) -> RustBuffer {
-    return FfiConverterTypeVoicePickCode.lower(value)
+public func FfiConverterTypeTuning_lower(_ value: Tuning) -> RustBuffer {
+    return FfiConverterTypeTuning.lower(value)
 }
-
-
-public struct Warehouse: Equatable, Hashable {
-    public var id: String
-    public var name: String
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(id: String, name: String) {
-        self.id = id
-        self.name = name
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Warehouse: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeWarehouse: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Warehouse {
-        return
-            try Warehouse(
-                id: FfiConverterString.read(from: &buf), 
-                name: FfiConverterString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Warehouse, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
-        FfiConverterString.write(value.name, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeWarehouse_lift(_ buf: RustBuffer) throws -> Warehouse {
-    return try FfiConverterTypeWarehouse.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeWarehouse_lower(_ value: Warehouse) -> RustBuffer {
-    return FfiConverterTypeWarehouse.lower(value)
-}
-
-
-/**
- * Why stock was adjusted.
- */
-
-public enum AdjustReason: Equatable, Hashable {
-    
-    case damage
-    case spoilage
-    case shrink
-    case found
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension AdjustReason: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeAdjustReason: FfiConverterRustBuffer {
-    typealias SwiftType = AdjustReason
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AdjustReason {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .damage
-        
-        case 2: return .spoilage
-        
-        case 3: return .shrink
-        
-        case 4: return .found
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: AdjustReason, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .damage:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .spoilage:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .shrink:
-            writeInt(&buf, Int32(3))
-        
-        
-        case .found:
-            writeInt(&buf, Int32(4))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAdjustReason_lift(_ buf: RustBuffer) throws -> AdjustReason {
-    return try FfiConverterTypeAdjustReason.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAdjustReason_lower(_ value: AdjustReason) -> RustBuffer {
-    return FfiConverterTypeAdjustReason.lower(value)
-}
-
-
-
-/**
- * APNs environment of a token (debug builds of the iOS app get sandbox tokens).
- */
-
-public enum ApnsEnvironment: Equatable, Hashable {
-    
-    case production
-    case sandbox
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension ApnsEnvironment: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeApnsEnvironment: FfiConverterRustBuffer {
-    typealias SwiftType = ApnsEnvironment
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApnsEnvironment {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .production
-        
-        case 2: return .sandbox
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: ApnsEnvironment, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .production:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .sandbox:
-            writeInt(&buf, Int32(2))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeApnsEnvironment_lift(_ buf: RustBuffer) throws -> ApnsEnvironment {
-    return try FfiConverterTypeApnsEnvironment.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeApnsEnvironment_lower(_ value: ApnsEnvironment) -> RustBuffer {
-    return FfiConverterTypeApnsEnvironment.lower(value)
-}
-
-
-
-/**
- * The symbologies the warehouse and the road use. GS1-128 is Code 128 with FNC1 and
- * ITF-14 is ITF of 14 digits; both show up as their base format with GS1 data attached.
- */
-
-public enum BarcodeFormat: Equatable, Hashable {
-    
-    case ean13
-    case ean8
-    case upcA
-    case upcE
-    case code128
-    case itf
-    case dataBar
-    case dataBarExpanded
-    case qrCode
-    case dataMatrix
-    case pdf417
-    case code39
-    case aztec
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension BarcodeFormat: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeBarcodeFormat: FfiConverterRustBuffer {
-    typealias SwiftType = BarcodeFormat
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BarcodeFormat {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .ean13
-        
-        case 2: return .ean8
-        
-        case 3: return .upcA
-        
-        case 4: return .upcE
-        
-        case 5: return .code128
-        
-        case 6: return .itf
-        
-        case 7: return .dataBar
-        
-        case 8: return .dataBarExpanded
-        
-        case 9: return .qrCode
-        
-        case 10: return .dataMatrix
-        
-        case 11: return .pdf417
-        
-        case 12: return .code39
-        
-        case 13: return .aztec
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: BarcodeFormat, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .ean13:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .ean8:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .upcA:
-            writeInt(&buf, Int32(3))
-        
-        
-        case .upcE:
-            writeInt(&buf, Int32(4))
-        
-        
-        case .code128:
-            writeInt(&buf, Int32(5))
-        
-        
-        case .itf:
-            writeInt(&buf, Int32(6))
-        
-        
-        case .dataBar:
-            writeInt(&buf, Int32(7))
-        
-        
-        case .dataBarExpanded:
-            writeInt(&buf, Int32(8))
-        
-        
-        case .qrCode:
-            writeInt(&buf, Int32(9))
-        
-        
-        case .dataMatrix:
-            writeInt(&buf, Int32(10))
-        
-        
-        case .pdf417:
-            writeInt(&buf, Int32(11))
-        
-        
-        case .code39:
-            writeInt(&buf, Int32(12))
-        
-        
-        case .aztec:
-            writeInt(&buf, Int32(13))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeBarcodeFormat_lift(_ buf: RustBuffer) throws -> BarcodeFormat {
-    return try FfiConverterTypeBarcodeFormat.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeBarcodeFormat_lower(_ value: BarcodeFormat) -> RustBuffer {
-    return FfiConverterTypeBarcodeFormat.lower(value)
-}
-
-
-
-/**
- * The notification categories a user can switch on and off.
- */
-
-public enum Category: Equatable, Hashable {
-    
-    /**
-     * An item's stock in a warehouse fell below its threshold (per warehouse).
-     */
-    case stockBelowThreshold
-    /**
-     * Receipts against purchase orders, and other PO changes.
-     */
-    case purchaseOrder
-    /**
-     * An approval waits for this user.
-     */
-    case approval
-    /**
-     * A delivery stop was assigned to this user.
-     */
-    case deliveryAssignment
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension Category: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeCategory: FfiConverterRustBuffer {
-    typealias SwiftType = Category
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Category {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .stockBelowThreshold
-        
-        case 2: return .purchaseOrder
-        
-        case 3: return .approval
-        
-        case 4: return .deliveryAssignment
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: Category, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .stockBelowThreshold:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .purchaseOrder:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .approval:
-            writeInt(&buf, Int32(3))
-        
-        
-        case .deliveryAssignment:
-            writeInt(&buf, Int32(4))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCategory_lift(_ buf: RustBuffer) throws -> Category {
-    return try FfiConverterTypeCategory.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCategory_lower(_ value: Category) -> RustBuffer {
-    return FfiConverterTypeCategory.lower(value)
-}
-
-
-
-/**
- * Something the UI may want to redraw for.
- */
-
-public enum CompanionEvent: Equatable, Hashable {
-    
-    /**
-     * The session changed (sign in, sign out, session expired).
-     */
-    case session(state: SessionState
-    )
-    /**
-     * Inventory sync progress and the number of local movements not yet settled.
-     */
-    case sync(status: SyncStatus, pending: UInt64
-    )
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension CompanionEvent: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeCompanionEvent: FfiConverterRustBuffer {
-    typealias SwiftType = CompanionEvent
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CompanionEvent {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .session(state: try FfiConverterTypeSessionState.read(from: &buf)
-        )
-        
-        case 2: return .sync(status: try FfiConverterTypeSyncStatus.read(from: &buf), pending: try FfiConverterUInt64.read(from: &buf)
-        )
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: CompanionEvent, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case let .session(state):
-            writeInt(&buf, Int32(1))
-            FfiConverterTypeSessionState.write(state, into: &buf)
-            
-        
-        case let .sync(status,pending):
-            writeInt(&buf, Int32(2))
-            FfiConverterTypeSyncStatus.write(status, into: &buf)
-            FfiConverterUInt64.write(pending, into: &buf)
-            
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCompanionEvent_lift(_ buf: RustBuffer) throws -> CompanionEvent {
-    return try FfiConverterTypeCompanionEvent.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCompanionEvent_lower(_ value: CompanionEvent) -> RustBuffer {
-    return FfiConverterTypeCompanionEvent.lower(value)
-}
-
-
-
-/**
- * How much work a frame gets.
- */
-
-public enum DecodeStrategy: Equatable, Hashable {
-    
-    /**
-     * Cheap passes only: the lowest latency, for weak phones.
-     */
-    case fast
-    /**
-     * Cheap passes on every frame plus one hard pass per frame in turn.
-     */
-    case live
-    /**
-     * Every pass while the budget lasts: still images, a photo of a label.
-     */
-    case thorough
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension DecodeStrategy: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeDecodeStrategy: FfiConverterRustBuffer {
-    typealias SwiftType = DecodeStrategy
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DecodeStrategy {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .fast
-        
-        case 2: return .live
-        
-        case 3: return .thorough
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: DecodeStrategy, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .fast:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .live:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .thorough:
-            writeInt(&buf, Int32(3))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDecodeStrategy_lift(_ buf: RustBuffer) throws -> DecodeStrategy {
-    return try FfiConverterTypeDecodeStrategy.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDecodeStrategy_lower(_ value: DecodeStrategy) -> RustBuffer {
-    return FfiConverterTypeDecodeStrategy.lower(value)
-}
-
-
-
-/**
- * Where opening the notification leads.
- */
-
-public enum DeepLink: Equatable, Hashable {
-    
-    case item(warehouseId: String, itemId: String
-    )
-    case purchaseOrder(warehouseId: String, poNumber: String
-    )
-    case approval(approvalId: String
-    )
-    case stop(stopId: String
-    )
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension DeepLink: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeDeepLink: FfiConverterRustBuffer {
-    typealias SwiftType = DeepLink
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeepLink {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .item(warehouseId: try FfiConverterString.read(from: &buf), itemId: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 2: return .purchaseOrder(warehouseId: try FfiConverterString.read(from: &buf), poNumber: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 3: return .approval(approvalId: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 4: return .stop(stopId: try FfiConverterString.read(from: &buf)
-        )
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: DeepLink, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case let .item(warehouseId,itemId):
-            writeInt(&buf, Int32(1))
-            FfiConverterString.write(warehouseId, into: &buf)
-            FfiConverterString.write(itemId, into: &buf)
-            
-        
-        case let .purchaseOrder(warehouseId,poNumber):
-            writeInt(&buf, Int32(2))
-            FfiConverterString.write(warehouseId, into: &buf)
-            FfiConverterString.write(poNumber, into: &buf)
-            
-        
-        case let .approval(approvalId):
-            writeInt(&buf, Int32(3))
-            FfiConverterString.write(approvalId, into: &buf)
-            
-        
-        case let .stop(stopId):
-            writeInt(&buf, Int32(4))
-            FfiConverterString.write(stopId, into: &buf)
-            
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDeepLink_lift(_ buf: RustBuffer) throws -> DeepLink {
-    return try FfiConverterTypeDeepLink.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDeepLink_lower(_ value: DeepLink) -> RustBuffer {
-    return FfiConverterTypeDeepLink.lower(value)
-}
-
 
 
 /**
@@ -4301,6 +2764,183 @@ public func FfiConverterTypeDegradation_lower(_ value: Degradation) -> RustBuffe
 
 
 /**
+ * What kind of failure an error is: what an app acts on (and what a failed sync's status
+ * carries). Stable; its [`ErrorKind::code`] is the machine-readable form.
+ */
+
+public enum ErrorKind: Equatable, Hashable {
+    
+    /**
+     * No network or the server is unreachable: keep working offline, retry later.
+     */
+    case offline
+    /**
+     * Sign in (again).
+     */
+    case unauthorized
+    /**
+     * Nobody is signed in on this device.
+     */
+    case notSignedIn
+    /**
+     * An argument is wrong; the error names the field.
+     */
+    case invalidInput
+    case notFound
+    case conflict
+    /**
+     * The server failed or refused with an HTTP status.
+     */
+    case server
+    /**
+     * The server broke the protocol (or a hostile answer was refused).
+     */
+    case `protocol`
+    /**
+     * The local database or data directory failed.
+     */
+    case storage
+    /**
+     * The local copy is damaged or cannot be decrypted: discard it and sync again.
+     */
+    case storageCorrupt
+    /**
+     * An app-provided service (Keystore/Keychain) failed.
+     */
+    case platform
+    case cancelled
+    /**
+     * A bug in the core.
+     */
+    case `internal`
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ErrorKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeErrorKind: FfiConverterRustBuffer {
+    typealias SwiftType = ErrorKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .offline
+        
+        case 2: return .unauthorized
+        
+        case 3: return .notSignedIn
+        
+        case 4: return .invalidInput
+        
+        case 5: return .notFound
+        
+        case 6: return .conflict
+        
+        case 7: return .server
+        
+        case 8: return .`protocol`
+        
+        case 9: return .storage
+        
+        case 10: return .storageCorrupt
+        
+        case 11: return .platform
+        
+        case 12: return .cancelled
+        
+        case 13: return .`internal`
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ErrorKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .offline:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .unauthorized:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .notSignedIn:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .invalidInput:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .notFound:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .conflict:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .server:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .`protocol`:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .storage:
+            writeInt(&buf, Int32(9))
+        
+        
+        case .storageCorrupt:
+            writeInt(&buf, Int32(10))
+        
+        
+        case .platform:
+            writeInt(&buf, Int32(11))
+        
+        
+        case .cancelled:
+            writeInt(&buf, Int32(12))
+        
+        
+        case .`internal`:
+            writeInt(&buf, Int32(13))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorKind_lift(_ buf: RustBuffer) throws -> ErrorKind {
+    return try FfiConverterTypeErrorKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorKind_lower(_ value: ErrorKind) -> RustBuffer {
+    return FfiConverterTypeErrorKind.lower(value)
+}
+
+
+
+/**
  * The features that ask for permissions, each at the moment the user starts it.
  */
 
@@ -4381,345 +3021,6 @@ public func FfiConverterTypeFeature_lift(_ buf: RustBuffer) throws -> Feature {
 #endif
 public func FfiConverterTypeFeature_lower(_ value: Feature) -> RustBuffer {
     return FfiConverterTypeFeature.lower(value)
-}
-
-
-
-/**
- * How far the sensor image must be turned clockwise to appear upright on screen
- * (CameraX `imageInfo.rotationDegrees`, iOS video orientation).
- */
-
-public enum FrameRotation: Equatable, Hashable {
-    
-    case deg0
-    case deg90
-    case deg180
-    case deg270
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension FrameRotation: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeFrameRotation: FfiConverterRustBuffer {
-    typealias SwiftType = FrameRotation
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FrameRotation {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .deg0
-        
-        case 2: return .deg90
-        
-        case 3: return .deg180
-        
-        case 4: return .deg270
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: FrameRotation, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .deg0:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .deg90:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .deg180:
-            writeInt(&buf, Int32(3))
-        
-        
-        case .deg270:
-            writeInt(&buf, Int32(4))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeFrameRotation_lift(_ buf: RustBuffer) throws -> FrameRotation {
-    return try FfiConverterTypeFrameRotation.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeFrameRotation_lower(_ value: FrameRotation) -> RustBuffer {
-    return FfiConverterTypeFrameRotation.lower(value)
-}
-
-
-
-/**
- * Why an element string could not be parsed at all.
- */
-public 
-enum Gs1Error: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
-
-    
-    
-    /**
-     * The data does not start with a known AI at this position.
-     */
-    case UnknownAi(offset: UInt32, found: String
-    )
-    /**
-     * A field is shorter or longer than its AI allows.
-     */
-    case BadLength(ai: String, length: UInt32, min: UInt32, max: UInt32
-    )
-    /**
-     * Input is empty or not GS1 data at all.
-     */
-    case NotGs1(reason: String
-    )
-
-    
-
-    
-
-    
-    public var errorDescription: String? {
-        String(reflecting: self)
-    }
-    
-}
-
-#if compiler(>=6)
-extension Gs1Error: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeGs1Error: FfiConverterRustBuffer {
-    typealias SwiftType = Gs1Error
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Gs1Error {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-
-        
-
-        
-        case 1: return .UnknownAi(
-            offset: try FfiConverterUInt32.read(from: &buf), 
-            found: try FfiConverterString.read(from: &buf)
-            )
-        case 2: return .BadLength(
-            ai: try FfiConverterString.read(from: &buf), 
-            length: try FfiConverterUInt32.read(from: &buf), 
-            min: try FfiConverterUInt32.read(from: &buf), 
-            max: try FfiConverterUInt32.read(from: &buf)
-            )
-        case 3: return .NotGs1(
-            reason: try FfiConverterString.read(from: &buf)
-            )
-
-         default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: Gs1Error, into buf: inout [UInt8]) {
-        switch value {
-
-        
-
-        
-        
-        case let .UnknownAi(offset,found):
-            writeInt(&buf, Int32(1))
-            FfiConverterUInt32.write(offset, into: &buf)
-            FfiConverterString.write(found, into: &buf)
-            
-        
-        case let .BadLength(ai,length,min,max):
-            writeInt(&buf, Int32(2))
-            FfiConverterString.write(ai, into: &buf)
-            FfiConverterUInt32.write(length, into: &buf)
-            FfiConverterUInt32.write(min, into: &buf)
-            FfiConverterUInt32.write(max, into: &buf)
-            
-        
-        case let .NotGs1(reason):
-            writeInt(&buf, Int32(3))
-            FfiConverterString.write(reason, into: &buf)
-            
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeGs1Error_lift(_ buf: RustBuffer) throws -> Gs1Error {
-    return try FfiConverterTypeGs1Error.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeGs1Error_lower(_ value: Gs1Error) -> RustBuffer {
-    return FfiConverterTypeGs1Error.lower(value)
-}
-
-
-/**
- * A typed GS1 value.
- */
-
-public enum Gs1Value: Equatable, Hashable {
-    
-    /**
-     * A GTIN normalised to 14 digits, check digit verified.
-     */
-    case gtin(gtin14: String
-    )
-    /**
-     * A Serial Shipping Container Code (18 digits), check digit verified.
-     */
-    case sscc(sscc: String
-    )
-    /**
-     * A Global Location Number (13 digits), check digit verified.
-     */
-    case gln(gln: String
-    )
-    /**
-     * A YYMMDD date. `day_stated` is false when DD was 00: the GS1 rule then means the
-     * last day of the month, which `day` holds.
-     */
-    case date(year: UInt16, month: UInt8, day: UInt8, dayStated: Bool
-    )
-    /**
-     * A measure or amount with an implied decimal point (310n..369n, 390n..395n).
-     */
-    case decimal(value: Double, digits: String, decimals: UInt8, unit: String
-    )
-    /**
-     * A count of trade items or units.
-     */
-    case count(count: UInt64
-    )
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension Gs1Value: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeGs1Value: FfiConverterRustBuffer {
-    typealias SwiftType = Gs1Value
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Gs1Value {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .gtin(gtin14: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 2: return .sscc(sscc: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 3: return .gln(gln: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 4: return .date(year: try FfiConverterUInt16.read(from: &buf), month: try FfiConverterUInt8.read(from: &buf), day: try FfiConverterUInt8.read(from: &buf), dayStated: try FfiConverterBool.read(from: &buf)
-        )
-        
-        case 5: return .decimal(value: try FfiConverterDouble.read(from: &buf), digits: try FfiConverterString.read(from: &buf), decimals: try FfiConverterUInt8.read(from: &buf), unit: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 6: return .count(count: try FfiConverterUInt64.read(from: &buf)
-        )
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: Gs1Value, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case let .gtin(gtin14):
-            writeInt(&buf, Int32(1))
-            FfiConverterString.write(gtin14, into: &buf)
-            
-        
-        case let .sscc(sscc):
-            writeInt(&buf, Int32(2))
-            FfiConverterString.write(sscc, into: &buf)
-            
-        
-        case let .gln(gln):
-            writeInt(&buf, Int32(3))
-            FfiConverterString.write(gln, into: &buf)
-            
-        
-        case let .date(year,month,day,dayStated):
-            writeInt(&buf, Int32(4))
-            FfiConverterUInt16.write(year, into: &buf)
-            FfiConverterUInt8.write(month, into: &buf)
-            FfiConverterUInt8.write(day, into: &buf)
-            FfiConverterBool.write(dayStated, into: &buf)
-            
-        
-        case let .decimal(value,digits,decimals,unit):
-            writeInt(&buf, Int32(5))
-            FfiConverterDouble.write(value, into: &buf)
-            FfiConverterString.write(digits, into: &buf)
-            FfiConverterUInt8.write(decimals, into: &buf)
-            FfiConverterString.write(unit, into: &buf)
-            
-        
-        case let .count(count):
-            writeInt(&buf, Int32(6))
-            FfiConverterUInt64.write(count, into: &buf)
-            
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeGs1Value_lift(_ buf: RustBuffer) throws -> Gs1Value {
-    return try FfiConverterTypeGs1Value.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeGs1Value_lower(_ value: Gs1Value) -> RustBuffer {
-    return FfiConverterTypeGs1Value.lower(value)
 }
 
 
@@ -4814,101 +3115,6 @@ public func FfiConverterTypeLogLevel_lower(_ value: LogLevel) -> RustBuffer {
 
 
 
-/**
- * What a movement does. The effect on stock (`delta` per item × lot × location):
- * - `receive`: `+qty` at `location_id` (optionally against `po_line_id`)
- * - `move`: `-qty` at `location_id`, `+qty` at `to_location_id`
- * - `adjust`: `qty` (signed, non-zero) at `location_id`, with a `reason`
- * - `count`: sets the quantity at `location_id` to `qty` as of `observed_version`
- * - `pick`: `-qty` at `location_id`
- */
-
-public enum MovementKind: Equatable, Hashable {
-    
-    case receive
-    case move
-    case adjust
-    case count
-    case pick
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension MovementKind: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeMovementKind: FfiConverterRustBuffer {
-    typealias SwiftType = MovementKind
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MovementKind {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .receive
-        
-        case 2: return .move
-        
-        case 3: return .adjust
-        
-        case 4: return .count
-        
-        case 5: return .pick
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: MovementKind, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .receive:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .move:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .adjust:
-            writeInt(&buf, Int32(3))
-        
-        
-        case .count:
-            writeInt(&buf, Int32(4))
-        
-        
-        case .pick:
-            writeInt(&buf, Int32(5))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeMovementKind_lift(_ buf: RustBuffer) throws -> MovementKind {
-    return try FfiConverterTypeMovementKind.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeMovementKind_lower(_ value: MovementKind) -> RustBuffer {
-    return FfiConverterTypeMovementKind.lower(value)
-}
-
-
-
 
 public enum MovementState: Equatable, Hashable {
     
@@ -4987,121 +3193,6 @@ public func FfiConverterTypeMovementState_lift(_ buf: RustBuffer) throws -> Move
 #endif
 public func FfiConverterTypeMovementState_lower(_ value: MovementState) -> RustBuffer {
     return FfiConverterTypeMovementState.lower(value)
-}
-
-
-
-/**
- * What happened.
- */
-
-public enum NotificationKind: Equatable, Hashable {
-    
-    case stockBelowThreshold(warehouseId: String, itemId: String, onHand: Int64, threshold: Int64
-    )
-    case purchaseOrderProgress(warehouseId: String, poNumber: String, poLineId: String, qtyReceived: Int64, qtyOrdered: Int64
-    )
-    case approvalWaiting(approvalId: String
-    )
-    case deliveryAssigned(stopId: String
-    )
-    /**
-     * A type this version does not know; shown as a plain notification, no target.
-     */
-    case unknown(typeName: String
-    )
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension NotificationKind: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeNotificationKind: FfiConverterRustBuffer {
-    typealias SwiftType = NotificationKind
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NotificationKind {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .stockBelowThreshold(warehouseId: try FfiConverterString.read(from: &buf), itemId: try FfiConverterString.read(from: &buf), onHand: try FfiConverterInt64.read(from: &buf), threshold: try FfiConverterInt64.read(from: &buf)
-        )
-        
-        case 2: return .purchaseOrderProgress(warehouseId: try FfiConverterString.read(from: &buf), poNumber: try FfiConverterString.read(from: &buf), poLineId: try FfiConverterString.read(from: &buf), qtyReceived: try FfiConverterInt64.read(from: &buf), qtyOrdered: try FfiConverterInt64.read(from: &buf)
-        )
-        
-        case 3: return .approvalWaiting(approvalId: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 4: return .deliveryAssigned(stopId: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 5: return .unknown(typeName: try FfiConverterString.read(from: &buf)
-        )
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: NotificationKind, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case let .stockBelowThreshold(warehouseId,itemId,onHand,threshold):
-            writeInt(&buf, Int32(1))
-            FfiConverterString.write(warehouseId, into: &buf)
-            FfiConverterString.write(itemId, into: &buf)
-            FfiConverterInt64.write(onHand, into: &buf)
-            FfiConverterInt64.write(threshold, into: &buf)
-            
-        
-        case let .purchaseOrderProgress(warehouseId,poNumber,poLineId,qtyReceived,qtyOrdered):
-            writeInt(&buf, Int32(2))
-            FfiConverterString.write(warehouseId, into: &buf)
-            FfiConverterString.write(poNumber, into: &buf)
-            FfiConverterString.write(poLineId, into: &buf)
-            FfiConverterInt64.write(qtyReceived, into: &buf)
-            FfiConverterInt64.write(qtyOrdered, into: &buf)
-            
-        
-        case let .approvalWaiting(approvalId):
-            writeInt(&buf, Int32(3))
-            FfiConverterString.write(approvalId, into: &buf)
-            
-        
-        case let .deliveryAssigned(stopId):
-            writeInt(&buf, Int32(4))
-            FfiConverterString.write(stopId, into: &buf)
-            
-        
-        case let .unknown(typeName):
-            writeInt(&buf, Int32(5))
-            FfiConverterString.write(typeName, into: &buf)
-            
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeNotificationKind_lift(_ buf: RustBuffer) throws -> NotificationKind {
-    return try FfiConverterTypeNotificationKind.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeNotificationKind_lower(_ value: NotificationKind) -> RustBuffer {
-    return FfiConverterTypeNotificationKind.lower(value)
 }
 
 
@@ -5693,75 +3784,6 @@ public func FfiConverterTypePlatformError_lower(_ value: PlatformError) -> RustB
 
 
 /**
- * Which push service delivers to a device.
- */
-
-public enum PushProvider: Equatable, Hashable {
-    
-    case fcm
-    case apns
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension PushProvider: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypePushProvider: FfiConverterRustBuffer {
-    typealias SwiftType = PushProvider
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PushProvider {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .fcm
-        
-        case 2: return .apns
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: PushProvider, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .fcm:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .apns:
-            writeInt(&buf, Int32(2))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePushProvider_lift(_ buf: RustBuffer) throws -> PushProvider {
-    return try FfiConverterTypePushProvider.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePushProvider_lower(_ value: PushProvider) -> RustBuffer {
-    return FfiConverterTypePushProvider.lower(value)
-}
-
-
-
-/**
  * What a `register_token` call did.
  */
 
@@ -5936,115 +3958,6 @@ public func FfiConverterTypeRegisterReason_lower(_ value: RegisterReason) -> Rus
 
 
 /**
- * Errors at the scanning boundary. Bad input is a typed error, never a panic.
- */
-public 
-enum ScanError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
-
-    
-    
-    /**
-     * The frame description does not match its bytes or is out of range.
-     */
-    case InvalidFrame(field: String, reason: String
-    )
-    /**
-     * A still image could not be decoded (corrupt, unsupported or too large).
-     */
-    case UnsupportedImage(reason: String
-    )
-    /**
-     * Options that cannot work (no formats, zero budget).
-     */
-    case InvalidOptions(reason: String
-    )
-
-    
-
-    
-
-    
-    public var errorDescription: String? {
-        String(reflecting: self)
-    }
-    
-}
-
-#if compiler(>=6)
-extension ScanError: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeScanError: FfiConverterRustBuffer {
-    typealias SwiftType = ScanError
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScanError {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-
-        
-
-        
-        case 1: return .InvalidFrame(
-            field: try FfiConverterString.read(from: &buf), 
-            reason: try FfiConverterString.read(from: &buf)
-            )
-        case 2: return .UnsupportedImage(
-            reason: try FfiConverterString.read(from: &buf)
-            )
-        case 3: return .InvalidOptions(
-            reason: try FfiConverterString.read(from: &buf)
-            )
-
-         default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: ScanError, into buf: inout [UInt8]) {
-        switch value {
-
-        
-
-        
-        
-        case let .InvalidFrame(field,reason):
-            writeInt(&buf, Int32(1))
-            FfiConverterString.write(field, into: &buf)
-            FfiConverterString.write(reason, into: &buf)
-            
-        
-        case let .UnsupportedImage(reason):
-            writeInt(&buf, Int32(2))
-            FfiConverterString.write(reason, into: &buf)
-            
-        
-        case let .InvalidOptions(reason):
-            writeInt(&buf, Int32(3))
-            FfiConverterString.write(reason, into: &buf)
-            
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeScanError_lift(_ buf: RustBuffer) throws -> ScanError {
-    return try FfiConverterTypeScanError.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeScanError_lower(_ value: ScanError) -> RustBuffer {
-    return FfiConverterTypeScanError.lower(value)
-}
-
-
-/**
  * Whether someone is signed in on this device.
  */
 
@@ -6117,24 +4030,26 @@ public func FfiConverterTypeSessionState_lower(_ value: SessionState) -> RustBuf
 
 
 /**
- * What the sync is doing, for a status line or a progress bar.
+ * The sync's current activity.
  */
 
-public enum SyncStatus: Equatable, Hashable {
+public enum SyncActivity: Equatable, Hashable {
     
-    case idle(lastSyncAtMs: Int64?
-    )
-    case syncing(done: UInt64, total: UInt64
+    case idle
+    /**
+     * `done` of `total` rows downloaded so far (both 0 while only pushing).
+     */
+    case syncing(done: Int64, total: Int64
     )
     /**
      * The server cannot be reached; changes are kept and sent later.
      */
     case offline
     /**
-     * The last sync failed for another reason (`kind`: unauthorized, server, protocol,
-     * storage, ...). `retry_after_ms` is set when the server asked to wait.
+     * The last sync failed; `kind` is the error's kind as calls report it, and
+     * `retry_after` is set when the server asked to wait.
      */
-    case error(kind: String, detail: String, retryAfterMs: UInt64?
+    case failed(kind: ErrorKind, detail: String, retryAfter: TimeInterval?
     )
 
 
@@ -6144,58 +4059,56 @@ public enum SyncStatus: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension SyncStatus: Sendable {}
+extension SyncActivity: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeSyncStatus: FfiConverterRustBuffer {
-    typealias SwiftType = SyncStatus
+public struct FfiConverterTypeSyncActivity: FfiConverterRustBuffer {
+    typealias SwiftType = SyncActivity
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncStatus {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncActivity {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
-        case 1: return .idle(lastSyncAtMs: try FfiConverterOptionInt64.read(from: &buf)
-        )
+        case 1: return .idle
         
-        case 2: return .syncing(done: try FfiConverterUInt64.read(from: &buf), total: try FfiConverterUInt64.read(from: &buf)
+        case 2: return .syncing(done: try FfiConverterInt64.read(from: &buf), total: try FfiConverterInt64.read(from: &buf)
         )
         
         case 3: return .offline
         
-        case 4: return .error(kind: try FfiConverterString.read(from: &buf), detail: try FfiConverterString.read(from: &buf), retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf)
+        case 4: return .failed(kind: try FfiConverterTypeErrorKind.read(from: &buf), detail: try FfiConverterString.read(from: &buf), retryAfter: try FfiConverterOptionDuration.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
 
-    public static func write(_ value: SyncStatus, into buf: inout [UInt8]) {
+    public static func write(_ value: SyncActivity, into buf: inout [UInt8]) {
         switch value {
         
         
-        case let .idle(lastSyncAtMs):
+        case .idle:
             writeInt(&buf, Int32(1))
-            FfiConverterOptionInt64.write(lastSyncAtMs, into: &buf)
-            
+        
         
         case let .syncing(done,total):
             writeInt(&buf, Int32(2))
-            FfiConverterUInt64.write(done, into: &buf)
-            FfiConverterUInt64.write(total, into: &buf)
+            FfiConverterInt64.write(done, into: &buf)
+            FfiConverterInt64.write(total, into: &buf)
             
         
         case .offline:
             writeInt(&buf, Int32(3))
         
         
-        case let .error(kind,detail,retryAfterMs):
+        case let .failed(kind,detail,retryAfter):
             writeInt(&buf, Int32(4))
-            FfiConverterString.write(kind, into: &buf)
+            FfiConverterTypeErrorKind.write(kind, into: &buf)
             FfiConverterString.write(detail, into: &buf)
-            FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionDuration.write(retryAfter, into: &buf)
             
         }
     }
@@ -6205,41 +4118,17 @@ public struct FfiConverterTypeSyncStatus: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeSyncStatus_lift(_ buf: RustBuffer) throws -> SyncStatus {
-    return try FfiConverterTypeSyncStatus.lift(buf)
+public func FfiConverterTypeSyncActivity_lift(_ buf: RustBuffer) throws -> SyncActivity {
+    return try FfiConverterTypeSyncActivity.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeSyncStatus_lower(_ value: SyncStatus) -> RustBuffer {
-    return FfiConverterTypeSyncStatus.lower(value)
+public func FfiConverterTypeSyncActivity_lower(_ value: SyncActivity) -> RustBuffer {
+    return FfiConverterTypeSyncActivity.lower(value)
 }
 
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
-    typealias SwiftType = UInt64?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterUInt64.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterUInt64.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
@@ -6260,30 +4149,6 @@ fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterInt64.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
-    typealias SwiftType = Double?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterDouble.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterDouble.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6340,8 +4205,8 @@ fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeScannedItem: FfiConverterRustBuffer {
-    typealias SwiftType = ScannedItem?
+fileprivate struct FfiConverterOptionTimestamp: FfiConverterRustBuffer {
+    typealias SwiftType = Date?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -6349,13 +4214,37 @@ fileprivate struct FfiConverterOptionTypeScannedItem: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeScannedItem.write(value, into: &buf)
+        FfiConverterTimestamp.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeScannedItem.read(from: &buf)
+        case 1: return try FfiConverterTimestamp.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionDuration: FfiConverterRustBuffer {
+    typealias SwiftType = TimeInterval?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDuration.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDuration.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6380,30 +4269,6 @@ fileprivate struct FfiConverterOptionTypeAdjustReason: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeAdjustReason.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionTypeGs1Value: FfiConverterRustBuffer {
-    typealias SwiftType = Gs1Value?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeGs1Value.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeGs1Value.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6461,56 +4326,6 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeCodePoint: FfiConverterRustBuffer {
-    typealias SwiftType = [CodePoint]
-
-    public static func write(_ value: [CodePoint], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeCodePoint.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CodePoint] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [CodePoint]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeCodePoint.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeGs1Element: FfiConverterRustBuffer {
-    typealias SwiftType = [Gs1Element]
-
-    public static func write(_ value: [Gs1Element], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeGs1Element.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Gs1Element] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [Gs1Element]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeGs1Element.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterSequenceTypePermissionStateOf: FfiConverterRustBuffer {
     typealias SwiftType = [PermissionStateOf]
 
@@ -6536,31 +4351,6 @@ fileprivate struct FfiConverterSequenceTypePermissionStateOf: FfiConverterRustBu
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeScannedCode: FfiConverterRustBuffer {
-    typealias SwiftType = [ScannedCode]
-
-    public static func write(_ value: [ScannedCode], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeScannedCode.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ScannedCode] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [ScannedCode]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeScannedCode.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterSequenceTypeStockLine: FfiConverterRustBuffer {
     typealias SwiftType = [StockLine]
 
@@ -6578,56 +4368,6 @@ fileprivate struct FfiConverterSequenceTypeStockLine: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeStockLine.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeWarehouse: FfiConverterRustBuffer {
-    typealias SwiftType = [Warehouse]
-
-    public static func write(_ value: [Warehouse], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeWarehouse.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Warehouse] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [Warehouse]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeWarehouse.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeBarcodeFormat: FfiConverterRustBuffer {
-    typealias SwiftType = [BarcodeFormat]
-
-    public static func write(_ value: [BarcodeFormat], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeBarcodeFormat.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [BarcodeFormat] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [BarcodeFormat]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeBarcodeFormat.read(from: &buf))
         }
         return seq
     }
@@ -6701,6 +4441,7 @@ private let initializationResult: InitializationResult = {
 
     uniffiCallbackInitLogSink()
     uniffiCallbackInitSecureStorage()
+    uniffiEnsureCompanionWireInitialized()
     return InitializationResult.ok
 }()
 

@@ -30,56 +30,76 @@ import java.nio.CharBuffer
 import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
-import app.companion.core.Account
 import app.companion.core.CompanionConfig
-import app.companion.core.CompanionEvent
-import app.companion.core.DecodeOutcome
-import app.companion.core.FfiConverterTypeAccount
+import app.companion.core.Degradation
+import app.companion.core.Feature
 import app.companion.core.FfiConverterTypeCompanionConfig
-import app.companion.core.FfiConverterTypeCompanionEvent
-import app.companion.core.FfiConverterTypeDecodeOutcome
-import app.companion.core.FfiConverterTypeGs1Element
-import app.companion.core.FfiConverterTypeGs1Error
+import app.companion.core.FfiConverterTypeDegradation
+import app.companion.core.FfiConverterTypeFeature
 import app.companion.core.FfiConverterTypeItem
 import app.companion.core.FfiConverterTypeItemStock
-import app.companion.core.FfiConverterTypeLiveScanConfig
 import app.companion.core.FfiConverterTypeLogLevel
 import app.companion.core.FfiConverterTypeLogSink
 import app.companion.core.FfiConverterTypeMovement
 import app.companion.core.FfiConverterTypeNewMovement
+import app.companion.core.FfiConverterTypeOsPermissionFacts
+import app.companion.core.FfiConverterTypePermission
+import app.companion.core.FfiConverterTypePermissionDecision
 import app.companion.core.FfiConverterTypePoLine
-import app.companion.core.FfiConverterTypeRegionOfInterest
-import app.companion.core.FfiConverterTypeScanError
-import app.companion.core.FfiConverterTypeScanEvent
-import app.companion.core.FfiConverterTypeScanOptions
+import app.companion.core.FfiConverterTypePushStatus
+import app.companion.core.FfiConverterTypeRegisterOutcome
 import app.companion.core.FfiConverterTypeScopeInfo
 import app.companion.core.FfiConverterTypeSecureStorage
 import app.companion.core.FfiConverterTypeSessionState
-import app.companion.core.FfiConverterTypeSessionStats
 import app.companion.core.FfiConverterTypeStockLine
 import app.companion.core.FfiConverterTypeSyncReport
-import app.companion.core.FfiConverterTypeVoicePickCode
-import app.companion.core.Gs1Element
-import app.companion.core.Gs1Exception
+import app.companion.core.FfiConverterTypeSyncStatus
 import app.companion.core.Item
 import app.companion.core.ItemStock
-import app.companion.core.LiveScanConfig
 import app.companion.core.LogLevel
 import app.companion.core.LogSink
 import app.companion.core.Movement
 import app.companion.core.NewMovement
+import app.companion.core.OsPermissionFacts
+import app.companion.core.Permission
+import app.companion.core.PermissionDecision
 import app.companion.core.PoLine
-import app.companion.core.RegionOfInterest
-import app.companion.core.ScanEvent
-import app.companion.core.ScanException
-import app.companion.core.ScanOptions
+import app.companion.core.PushStatus
+import app.companion.core.RegisterOutcome
 import app.companion.core.ScopeInfo
 import app.companion.core.SecureStorage
 import app.companion.core.SessionState
-import app.companion.core.SessionStats
 import app.companion.core.StockLine
 import app.companion.core.SyncReport
-import app.companion.core.VoicePickCode
+import app.companion.core.SyncStatus
+import app.companion.scan.DecodeOutcome
+import app.companion.scan.FfiConverterTypeDecodeOutcome
+import app.companion.scan.FfiConverterTypeGs1Element
+import app.companion.scan.FfiConverterTypeLiveScanConfig
+import app.companion.scan.FfiConverterTypeRegionOfInterest
+import app.companion.scan.FfiConverterTypeScanEvent
+import app.companion.scan.FfiConverterTypeScanOptions
+import app.companion.scan.FfiConverterTypeSessionStats
+import app.companion.scan.FfiConverterTypeVoicePickCode
+import app.companion.scan.Gs1Element
+import app.companion.scan.LiveScanConfig
+import app.companion.scan.RegionOfInterest
+import app.companion.scan.ScanEvent
+import app.companion.scan.ScanOptions
+import app.companion.scan.SessionStats
+import app.companion.scan.VoicePickCode
+import app.companion.wire.Account
+import app.companion.wire.ApnsEnvironment
+import app.companion.wire.Category
+import app.companion.wire.FfiConverterTypeAccount
+import app.companion.wire.FfiConverterTypeApnsEnvironment
+import app.companion.wire.FfiConverterTypeCategory
+import app.companion.wire.FfiConverterTypeNotificationEvent
+import app.companion.wire.FfiConverterTypePreference
+import app.companion.wire.FfiConverterTypePushProvider
+import app.companion.wire.NotificationEvent
+import app.companion.wire.Preference
+import app.companion.wire.PushProvider
 import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.coroutines.resume
 import kotlinx.coroutines.CancellableContinuation
@@ -88,31 +108,41 @@ import kotlinx.coroutines.GlobalScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.suspendCancellableCoroutine
-import app.companion.core.RustBuffer as RustBufferAccount
 import app.companion.core.RustBuffer as RustBufferCompanionConfig
-import app.companion.core.RustBuffer as RustBufferCompanionEvent
-import app.companion.core.RustBuffer as RustBufferDecodeOutcome
-import app.companion.core.RustBuffer as RustBufferGs1Element
-import app.companion.core.RustBuffer as RustBufferGs1Error
+import app.companion.core.RustBuffer as RustBufferDegradation
+import app.companion.core.RustBuffer as RustBufferFeature
 import app.companion.core.RustBuffer as RustBufferItem
 import app.companion.core.RustBuffer as RustBufferItemStock
-import app.companion.core.RustBuffer as RustBufferLiveScanConfig
 import app.companion.core.RustBuffer as RustBufferLogLevel
 import app.companion.core.RustBuffer as RustBufferLogSink
 import app.companion.core.RustBuffer as RustBufferMovement
 import app.companion.core.RustBuffer as RustBufferNewMovement
+import app.companion.core.RustBuffer as RustBufferOsPermissionFacts
+import app.companion.core.RustBuffer as RustBufferPermission
+import app.companion.core.RustBuffer as RustBufferPermissionDecision
 import app.companion.core.RustBuffer as RustBufferPoLine
-import app.companion.core.RustBuffer as RustBufferRegionOfInterest
-import app.companion.core.RustBuffer as RustBufferScanError
-import app.companion.core.RustBuffer as RustBufferScanEvent
-import app.companion.core.RustBuffer as RustBufferScanOptions
+import app.companion.core.RustBuffer as RustBufferPushStatus
+import app.companion.core.RustBuffer as RustBufferRegisterOutcome
 import app.companion.core.RustBuffer as RustBufferScopeInfo
 import app.companion.core.RustBuffer as RustBufferSecureStorage
 import app.companion.core.RustBuffer as RustBufferSessionState
-import app.companion.core.RustBuffer as RustBufferSessionStats
 import app.companion.core.RustBuffer as RustBufferStockLine
 import app.companion.core.RustBuffer as RustBufferSyncReport
-import app.companion.core.RustBuffer as RustBufferVoicePickCode
+import app.companion.core.RustBuffer as RustBufferSyncStatus
+import app.companion.scan.RustBuffer as RustBufferDecodeOutcome
+import app.companion.scan.RustBuffer as RustBufferGs1Element
+import app.companion.scan.RustBuffer as RustBufferLiveScanConfig
+import app.companion.scan.RustBuffer as RustBufferRegionOfInterest
+import app.companion.scan.RustBuffer as RustBufferScanEvent
+import app.companion.scan.RustBuffer as RustBufferScanOptions
+import app.companion.scan.RustBuffer as RustBufferSessionStats
+import app.companion.scan.RustBuffer as RustBufferVoicePickCode
+import app.companion.wire.RustBuffer as RustBufferAccount
+import app.companion.wire.RustBuffer as RustBufferApnsEnvironment
+import app.companion.wire.RustBuffer as RustBufferCategory
+import app.companion.wire.RustBuffer as RustBufferNotificationEvent
+import app.companion.wire.RustBuffer as RustBufferPreference
+import app.companion.wire.RustBuffer as RustBufferPushProvider
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -732,25 +762,171 @@ internal open class UniffiForeignFutureResultVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
-internal interface UniffiCallbackInterfaceCompanionListenerMethod0 : com.sun.jna.Callback {
-    fun callback(`uniffiHandle`: Long,`event`: RustBufferCompanionEvent.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+internal interface UniffiCallbackInterfaceBinStockListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`lines`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
-@Structure.FieldOrder("uniffiFree", "uniffiClone", "onEvent")
-internal open class UniffiVTableCallbackInterfaceCompanionListener(
+internal interface UniffiCallbackInterfaceBinStockListenerMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceItemStockListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`stock`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceItemStockListenerMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceLiveScanListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`event`: RustBufferScanEvent.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceLiveScanListenerMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceOutboxListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`movements`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceOutboxListenerMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceSessionStateListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`state`: RustBufferSessionState.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceSessionStateListenerMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceSyncStatusListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`status`: RustBufferSyncStatus.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceSyncStatusListenerMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onUpdate", "onEnd")
+internal open class UniffiVTableCallbackInterfaceBinStockListener(
     @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
     @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
-    @JvmField internal var `onEvent`: UniffiCallbackInterfaceCompanionListenerMethod0? = null,
+    @JvmField internal var `onUpdate`: UniffiCallbackInterfaceBinStockListenerMethod0? = null,
+    @JvmField internal var `onEnd`: UniffiCallbackInterfaceBinStockListenerMethod1? = null,
 ) : Structure() {
     class UniffiByValue(
         `uniffiFree`: UniffiCallbackInterfaceFree? = null,
         `uniffiClone`: UniffiCallbackInterfaceClone? = null,
-        `onEvent`: UniffiCallbackInterfaceCompanionListenerMethod0? = null,
-    ): UniffiVTableCallbackInterfaceCompanionListener(`uniffiFree`,`uniffiClone`,`onEvent`,), Structure.ByValue
+        `onUpdate`: UniffiCallbackInterfaceBinStockListenerMethod0? = null,
+        `onEnd`: UniffiCallbackInterfaceBinStockListenerMethod1? = null,
+    ): UniffiVTableCallbackInterfaceBinStockListener(`uniffiFree`,`uniffiClone`,`onUpdate`,`onEnd`,), Structure.ByValue
 
-   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceCompanionListener) {
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceBinStockListener) {
         `uniffiFree` = other.`uniffiFree`
         `uniffiClone` = other.`uniffiClone`
-        `onEvent` = other.`onEvent`
+        `onUpdate` = other.`onUpdate`
+        `onEnd` = other.`onEnd`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onUpdate", "onEnd")
+internal open class UniffiVTableCallbackInterfaceItemStockListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onUpdate`: UniffiCallbackInterfaceItemStockListenerMethod0? = null,
+    @JvmField internal var `onEnd`: UniffiCallbackInterfaceItemStockListenerMethod1? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onUpdate`: UniffiCallbackInterfaceItemStockListenerMethod0? = null,
+        `onEnd`: UniffiCallbackInterfaceItemStockListenerMethod1? = null,
+    ): UniffiVTableCallbackInterfaceItemStockListener(`uniffiFree`,`uniffiClone`,`onUpdate`,`onEnd`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceItemStockListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onUpdate` = other.`onUpdate`
+        `onEnd` = other.`onEnd`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onScan", "onEnd")
+internal open class UniffiVTableCallbackInterfaceLiveScanListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onScan`: UniffiCallbackInterfaceLiveScanListenerMethod0? = null,
+    @JvmField internal var `onEnd`: UniffiCallbackInterfaceLiveScanListenerMethod1? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onScan`: UniffiCallbackInterfaceLiveScanListenerMethod0? = null,
+        `onEnd`: UniffiCallbackInterfaceLiveScanListenerMethod1? = null,
+    ): UniffiVTableCallbackInterfaceLiveScanListener(`uniffiFree`,`uniffiClone`,`onScan`,`onEnd`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceLiveScanListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onScan` = other.`onScan`
+        `onEnd` = other.`onEnd`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onUpdate", "onEnd")
+internal open class UniffiVTableCallbackInterfaceOutboxListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onUpdate`: UniffiCallbackInterfaceOutboxListenerMethod0? = null,
+    @JvmField internal var `onEnd`: UniffiCallbackInterfaceOutboxListenerMethod1? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onUpdate`: UniffiCallbackInterfaceOutboxListenerMethod0? = null,
+        `onEnd`: UniffiCallbackInterfaceOutboxListenerMethod1? = null,
+    ): UniffiVTableCallbackInterfaceOutboxListener(`uniffiFree`,`uniffiClone`,`onUpdate`,`onEnd`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceOutboxListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onUpdate` = other.`onUpdate`
+        `onEnd` = other.`onEnd`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onUpdate", "onEnd")
+internal open class UniffiVTableCallbackInterfaceSessionStateListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onUpdate`: UniffiCallbackInterfaceSessionStateListenerMethod0? = null,
+    @JvmField internal var `onEnd`: UniffiCallbackInterfaceSessionStateListenerMethod1? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onUpdate`: UniffiCallbackInterfaceSessionStateListenerMethod0? = null,
+        `onEnd`: UniffiCallbackInterfaceSessionStateListenerMethod1? = null,
+    ): UniffiVTableCallbackInterfaceSessionStateListener(`uniffiFree`,`uniffiClone`,`onUpdate`,`onEnd`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceSessionStateListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onUpdate` = other.`onUpdate`
+        `onEnd` = other.`onEnd`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onUpdate", "onEnd")
+internal open class UniffiVTableCallbackInterfaceSyncStatusListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onUpdate`: UniffiCallbackInterfaceSyncStatusListenerMethod0? = null,
+    @JvmField internal var `onEnd`: UniffiCallbackInterfaceSyncStatusListenerMethod1? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onUpdate`: UniffiCallbackInterfaceSyncStatusListenerMethod0? = null,
+        `onEnd`: UniffiCallbackInterfaceSyncStatusListenerMethod1? = null,
+    ): UniffiVTableCallbackInterfaceSyncStatusListener(`uniffiFree`,`uniffiClone`,`onUpdate`,`onEnd`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceSyncStatusListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onUpdate` = other.`onUpdate`
+        `onEnd` = other.`onEnd`
     }
 
 }
@@ -780,23 +956,23 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_companion_ffi_checksum_func_init_platform(
     ): Int
-    external fun uniffi_companion_ffi_checksum_func_default_live_scan_config(
+    external fun uniffi_companion_ffi_checksum_method_cancellation_cancel(
     ): Int
-    external fun uniffi_companion_ffi_checksum_func_default_scan_options(
-    ): Int
-    external fun uniffi_companion_ffi_checksum_func_parse_gs1_digital_link(
-    ): Int
-    external fun uniffi_companion_ffi_checksum_func_parse_gs1_element_string(
-    ): Int
-    external fun uniffi_companion_ffi_checksum_func_pti_voice_pick_code(
-    ): Int
-    external fun uniffi_companion_ffi_checksum_func_scan_image_bytes(
-    ): Int
-    external fun uniffi_companion_ffi_checksum_func_scan_luma_frame(
-    ): Int
-    external fun uniffi_companion_ffi_checksum_method_companionclient_add_listener(
+    external fun uniffi_companion_ffi_checksum_method_cancellation_is_cancelled(
     ): Int
     external fun uniffi_companion_ffi_checksum_method_companionclient_install_id(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_companionclient_inventory(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_companionclient_observe_session(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_companionclient_permissions(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_companionclient_push(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_companionclient_refresh_account(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_companionclient_scanner(
     ): Int
     external fun uniffi_companion_ffi_checksum_method_companionclient_session_state(
     ): Int
@@ -804,39 +980,63 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_companion_ffi_checksum_method_companionclient_sign_out(
     ): Int
-    external fun uniffi_companion_ffi_checksum_method_companionclient_inventory_movements(
+    external fun uniffi_companion_ffi_checksum_method_inventory_bin(
     ): Int
-    external fun uniffi_companion_ffi_checksum_method_companionclient_inventory_pending_count(
+    external fun uniffi_companion_ffi_checksum_method_inventory_by_sku(
     ): Int
-    external fun uniffi_companion_ffi_checksum_method_companionclient_inventory_scopes(
+    external fun uniffi_companion_ffi_checksum_method_inventory_item(
     ): Int
-    external fun uniffi_companion_ffi_checksum_method_companionclient_inventory_sync(
+    external fun uniffi_companion_ffi_checksum_method_inventory_lookup(
     ): Int
-    external fun uniffi_companion_ffi_checksum_method_companionclient_inventory_verify_scope(
+    external fun uniffi_companion_ffi_checksum_method_inventory_movements(
     ): Int
-    external fun uniffi_companion_ffi_checksum_method_companionclient_open_po_lines(
+    external fun uniffi_companion_ffi_checksum_method_inventory_observe_bin(
     ): Int
-    external fun uniffi_companion_ffi_checksum_method_companionclient_record_movement(
+    external fun uniffi_companion_ffi_checksum_method_inventory_observe_item(
     ): Int
-    external fun uniffi_companion_ffi_checksum_method_companionclient_start_inventory_auto_sync(
+    external fun uniffi_companion_ffi_checksum_method_inventory_observe_outbox(
     ): Int
-    external fun uniffi_companion_ffi_checksum_method_companionclient_stock_by_sku(
+    external fun uniffi_companion_ffi_checksum_method_inventory_observe_status(
     ): Int
-    external fun uniffi_companion_ffi_checksum_method_companionclient_stock_in_bin(
+    external fun uniffi_companion_ffi_checksum_method_inventory_open_po_lines(
     ): Int
-    external fun uniffi_companion_ffi_checksum_method_companionclient_stock_item(
+    external fun uniffi_companion_ffi_checksum_method_inventory_record(
     ): Int
-    external fun uniffi_companion_ffi_checksum_method_companionclient_stock_lookup(
+    external fun uniffi_companion_ffi_checksum_method_inventory_scopes(
     ): Int
-    external fun uniffi_companion_ffi_checksum_method_companionclient_stock_search(
+    external fun uniffi_companion_ffi_checksum_method_inventory_search(
     ): Int
-    external fun uniffi_companion_ffi_checksum_method_companionclient_start_live_scan(
+    external fun uniffi_companion_ffi_checksum_method_inventory_start_auto_sync(
     ): Int
-    external fun uniffi_companion_ffi_checksum_method_companionlistener_on_event(
+    external fun uniffi_companion_ffi_checksum_method_inventory_sync(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_inventory_verify_warehouse(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_permissions_decide(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_permissions_degrade_without(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_permissions_record_asked(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_permissions_record_full_accuracy_declined(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_pushnotifications_parse_apns(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_pushnotifications_parse_fcm(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_pushnotifications_preferences(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_pushnotifications_register_token(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_pushnotifications_set_preference(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_pushnotifications_status(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_pushnotifications_sync_preferences(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_pushnotifications_unregister(
     ): Int
     external fun uniffi_companion_ffi_checksum_method_framescanner_decode_frame(
-    ): Int
-    external fun uniffi_companion_ffi_checksum_method_livescanner_poll_events(
     ): Int
     external fun uniffi_companion_ffi_checksum_method_livescanner_stats(
     ): Int
@@ -846,15 +1046,55 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_companion_ffi_checksum_method_livescanner_wait_idle(
     ): Int
+    external fun uniffi_companion_ffi_checksum_method_scanner_decode_image(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_scanner_default_live_config(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_scanner_default_options(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_scanner_frame_decoder(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_scanner_parse_gs1(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_scanner_parse_gs1_digital_link(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_scanner_pti_voice_pick_code(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_scanner_start_live(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_binstocklistener_on_update(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_binstocklistener_on_end(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_itemstocklistener_on_update(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_itemstocklistener_on_end(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_livescanlistener_on_scan(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_livescanlistener_on_end(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_outboxlistener_on_update(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_outboxlistener_on_end(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_sessionstatelistener_on_update(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_sessionstatelistener_on_end(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_syncstatuslistener_on_update(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_syncstatuslistener_on_end(
+    ): Int
     external fun uniffi_companion_ffi_checksum_method_taskhandle_cancel(
     ): Int
     external fun uniffi_companion_ffi_checksum_method_taskhandle_is_finished(
     ): Int
+    external fun uniffi_companion_ffi_checksum_constructor_cancellation_new(
+    ): Int
     external fun uniffi_companion_ffi_checksum_constructor_companionclient_open(
     ): Int
-    external fun uniffi_companion_ffi_checksum_constructor_framescanner_new(
-    ): Int
-    external fun uniffi_companion_ffi_checksum_constructor_livescanner_new(
+    external fun uniffi_companion_ffi_checksum_constructor_scanner_standalone(
     ): Int
     external fun ffi_companion_ffi_uniffi_contract_version(
     ): Int
@@ -872,80 +1112,133 @@ internal object UniffiLib {
 
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "companion_ffi"))
-        uniffiCallbackInterfaceCompanionListener.register(this)
+        uniffiCallbackInterfaceBinStockListener.register(this)
+        uniffiCallbackInterfaceItemStockListener.register(this)
+        uniffiCallbackInterfaceLiveScanListener.register(this)
+        uniffiCallbackInterfaceOutboxListener.register(this)
+        uniffiCallbackInterfaceSessionStateListener.register(this)
+        uniffiCallbackInterfaceSyncStatusListener.register(this)
         app.companion.core.uniffiEnsureInitialized()
+        app.companion.scan.uniffiEnsureInitialized()
+        app.companion.wire.uniffiEnsureInitialized()
         
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_companion_ffi_fn_clone_cancellation(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_free_cancellation(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_constructor_cancellation_new(uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_cancellation_cancel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_cancellation_is_cancelled(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
     external fun uniffi_companion_ffi_fn_clone_companionclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_companion_ffi_fn_free_companionclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_companion_ffi_fn_constructor_companionclient_open(`config`: RustBufferCompanionConfig.ByValue,`secureStorage`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_companion_ffi_fn_method_companionclient_add_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_companion_ffi_fn_constructor_companionclient_open(`config`: RustBufferCompanionConfig.ByValue,`secureStorage`: Long,
     ): Long
     external fun uniffi_companion_ffi_fn_method_companionclient_install_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_companion_ffi_fn_method_companionclient_inventory(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_companionclient_observe_session(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_companionclient_permissions(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_companionclient_push(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_companionclient_refresh_account(`ptr`: Long,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_companionclient_scanner(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_companion_ffi_fn_method_companionclient_session_state(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferSessionState.ByValue
     external fun uniffi_companion_ffi_fn_method_companionclient_sign_in(`ptr`: Long,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_companion_ffi_fn_method_companionclient_sign_out(`ptr`: Long,
     ): Long
-    external fun uniffi_companion_ffi_fn_method_companionclient_inventory_movements(`ptr`: Long,`includeApplied`: Byte,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_companion_ffi_fn_method_companionclient_inventory_pending_count(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_companion_ffi_fn_clone_inventory(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_companion_ffi_fn_method_companionclient_inventory_scopes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_companion_ffi_fn_method_companionclient_inventory_sync(`ptr`: Long,
-    ): Long
-    external fun uniffi_companion_ffi_fn_method_companionclient_inventory_verify_scope(`ptr`: Long,`warehouseId`: RustBuffer.ByValue,
-    ): Long
-    external fun uniffi_companion_ffi_fn_method_companionclient_open_po_lines(`ptr`: Long,`warehouseId`: RustBuffer.ByValue,`itemId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_companion_ffi_fn_method_companionclient_record_movement(`ptr`: Long,`movement`: RustBufferNewMovement.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBufferMovement.ByValue
-    external fun uniffi_companion_ffi_fn_method_companionclient_start_inventory_auto_sync(`ptr`: Long,`intervalSecs`: Int,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_companion_ffi_fn_method_companionclient_stock_by_sku(`ptr`: Long,`sku`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_companion_ffi_fn_method_companionclient_stock_in_bin(`ptr`: Long,`warehouseId`: RustBuffer.ByValue,`locationId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_companion_ffi_fn_method_companionclient_stock_item(`ptr`: Long,`warehouseId`: RustBuffer.ByValue,`itemId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBufferItemStock.ByValue
-    external fun uniffi_companion_ffi_fn_method_companionclient_stock_lookup(`ptr`: Long,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_companion_ffi_fn_method_companionclient_stock_search(`ptr`: Long,`query`: RustBuffer.ByValue,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_companion_ffi_fn_method_companionclient_start_live_scan(`ptr`: Long,`config`: RustBufferLiveScanConfig.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_companion_ffi_fn_clone_companionlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_companion_ffi_fn_free_companionlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_companion_ffi_fn_free_inventory(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_companion_ffi_fn_init_callback_vtable_companionlistener(`vtable`: UniffiVTableCallbackInterfaceCompanionListener,
+    external fun uniffi_companion_ffi_fn_method_inventory_bin(`ptr`: Long,`warehouseId`: RustBuffer.ByValue,`locationId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_inventory_by_sku(`ptr`: Long,`sku`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_inventory_item(`ptr`: Long,`warehouseId`: RustBuffer.ByValue,`itemId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_inventory_lookup(`ptr`: Long,`code`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_inventory_movements(`ptr`: Long,`includeApplied`: Byte,`limit`: Int,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_inventory_observe_bin(`ptr`: Long,`warehouseId`: RustBuffer.ByValue,`locationId`: RustBuffer.ByValue,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_inventory_observe_item(`ptr`: Long,`warehouseId`: RustBuffer.ByValue,`itemId`: RustBuffer.ByValue,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_inventory_observe_outbox(`ptr`: Long,`limit`: Int,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_inventory_observe_status(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_inventory_open_po_lines(`ptr`: Long,`warehouseId`: RustBuffer.ByValue,`itemId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_inventory_record(`ptr`: Long,`movement`: RustBufferNewMovement.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_inventory_scopes(`ptr`: Long,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_inventory_search(`ptr`: Long,`query`: RustBuffer.ByValue,`limit`: Int,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_inventory_start_auto_sync(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_inventory_sync(`ptr`: Long,`cancellation`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_inventory_verify_warehouse(`ptr`: Long,`warehouseId`: RustBuffer.ByValue,`cancellation`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_clone_permissions(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_free_permissions(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_companion_ffi_fn_method_companionlistener_on_event(`ptr`: Long,`event`: RustBufferCompanionEvent.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_companion_ffi_fn_method_permissions_decide(`ptr`: Long,`feature`: RustBufferFeature.ByValue,`facts`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_permissions_degrade_without(`ptr`: Long,`feature`: RustBufferFeature.ByValue,`decision`: RustBufferPermissionDecision.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_companion_ffi_fn_method_permissions_record_asked(`ptr`: Long,`permission`: RustBufferPermission.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_permissions_record_full_accuracy_declined(`ptr`: Long,
+    ): Long
+    external fun uniffi_companion_ffi_fn_clone_pushnotifications(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_free_pushnotifications(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_companion_ffi_fn_method_pushnotifications_parse_apns(`ptr`: Long,`userInfoJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferNotificationEvent.ByValue
+    external fun uniffi_companion_ffi_fn_method_pushnotifications_parse_fcm(`ptr`: Long,`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferNotificationEvent.ByValue
+    external fun uniffi_companion_ffi_fn_method_pushnotifications_preferences(`ptr`: Long,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_pushnotifications_register_token(`ptr`: Long,`provider`: RustBufferPushProvider.ByValue,`token`: RustBuffer.ByValue,`environment`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_pushnotifications_set_preference(`ptr`: Long,`category`: RustBufferCategory.ByValue,`warehouseId`: RustBuffer.ByValue,`enabled`: Byte,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_pushnotifications_status(`ptr`: Long,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_pushnotifications_sync_preferences(`ptr`: Long,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_pushnotifications_unregister(`ptr`: Long,
+    ): Long
     external fun uniffi_companion_ffi_fn_clone_framescanner(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_companion_ffi_fn_free_framescanner(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_companion_ffi_fn_constructor_framescanner_new(`options`: RustBufferScanOptions.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
     external fun uniffi_companion_ffi_fn_method_framescanner_decode_frame(`ptr`: Long,`data`: ForeignBytes.ByValue,`width`: Int,`height`: Int,`rowStride`: Int,`rotationDegrees`: Int,`roi`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferDecodeOutcome.ByValue
     external fun uniffi_companion_ffi_fn_clone_livescanner(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_companion_ffi_fn_free_livescanner(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_companion_ffi_fn_constructor_livescanner_new(`config`: RustBufferLiveScanConfig.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_companion_ffi_fn_method_livescanner_poll_events(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
     external fun uniffi_companion_ffi_fn_method_livescanner_stats(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferSessionStats.ByValue
     external fun uniffi_companion_ffi_fn_method_livescanner_stop(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -954,6 +1247,88 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_companion_ffi_fn_method_livescanner_wait_idle(`ptr`: Long,`timeoutMs`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
+    external fun uniffi_companion_ffi_fn_clone_scanner(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_free_scanner(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_constructor_scanner_standalone(uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_scanner_decode_image(`ptr`: Long,`bytes`: RustBuffer.ByValue,`options`: RustBufferScanOptions.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_scanner_default_live_config(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferLiveScanConfig.ByValue
+    external fun uniffi_companion_ffi_fn_method_scanner_default_options(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferScanOptions.ByValue
+    external fun uniffi_companion_ffi_fn_method_scanner_frame_decoder(`ptr`: Long,`options`: RustBufferScanOptions.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_scanner_parse_gs1(`ptr`: Long,`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_companion_ffi_fn_method_scanner_parse_gs1_digital_link(`ptr`: Long,`uri`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_companion_ffi_fn_method_scanner_pti_voice_pick_code(`ptr`: Long,`gtin14`: RustBuffer.ByValue,`lot`: RustBuffer.ByValue,`dateYymmdd`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferVoicePickCode.ByValue
+    external fun uniffi_companion_ffi_fn_method_scanner_start_live(`ptr`: Long,`config`: RustBufferLiveScanConfig.ByValue,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_clone_binstocklistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_free_binstocklistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_init_callback_vtable_binstocklistener(`vtable`: UniffiVTableCallbackInterfaceBinStockListener,
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_binstocklistener_on_update(`ptr`: Long,`lines`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_binstocklistener_on_end(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_clone_itemstocklistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_free_itemstocklistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_init_callback_vtable_itemstocklistener(`vtable`: UniffiVTableCallbackInterfaceItemStockListener,
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_itemstocklistener_on_update(`ptr`: Long,`stock`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_itemstocklistener_on_end(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_clone_livescanlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_free_livescanlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_init_callback_vtable_livescanlistener(`vtable`: UniffiVTableCallbackInterfaceLiveScanListener,
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_livescanlistener_on_scan(`ptr`: Long,`event`: RustBufferScanEvent.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_livescanlistener_on_end(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_clone_outboxlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_free_outboxlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_init_callback_vtable_outboxlistener(`vtable`: UniffiVTableCallbackInterfaceOutboxListener,
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_outboxlistener_on_update(`ptr`: Long,`movements`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_outboxlistener_on_end(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_clone_sessionstatelistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_free_sessionstatelistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_init_callback_vtable_sessionstatelistener(`vtable`: UniffiVTableCallbackInterfaceSessionStateListener,
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_sessionstatelistener_on_update(`ptr`: Long,`state`: RustBufferSessionState.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_sessionstatelistener_on_end(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_clone_syncstatuslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_free_syncstatuslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_init_callback_vtable_syncstatuslistener(`vtable`: UniffiVTableCallbackInterfaceSyncStatusListener,
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_syncstatuslistener_on_update(`ptr`: Long,`status`: RustBufferSyncStatus.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_syncstatuslistener_on_end(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_companion_ffi_fn_clone_taskhandle(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_companion_ffi_fn_free_taskhandle(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -962,22 +1337,14 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_companion_ffi_fn_method_taskhandle_is_finished(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
+    external fun uniffi_companion_ffi_fn_method_companionerror_code(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_companion_ffi_fn_method_companionerror_is_retryable(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_companion_ffi_fn_method_companionerror_retry_after_ms(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_companion_ffi_fn_func_init_platform(`logSink`: RustBuffer.ByValue,`level`: RustBufferLogLevel.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
-    external fun uniffi_companion_ffi_fn_func_default_live_scan_config(uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBufferLiveScanConfig.ByValue
-    external fun uniffi_companion_ffi_fn_func_default_scan_options(uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBufferScanOptions.ByValue
-    external fun uniffi_companion_ffi_fn_func_parse_gs1_digital_link(`uri`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_companion_ffi_fn_func_parse_gs1_element_string(`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_companion_ffi_fn_func_pti_voice_pick_code(`gtin14`: RustBuffer.ByValue,`lot`: RustBuffer.ByValue,`dateYymmdd`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBufferVoicePickCode.ByValue
-    external fun uniffi_companion_ffi_fn_func_scan_image_bytes(`bytes`: ForeignBytes.ByValue,`options`: RustBufferScanOptions.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBufferDecodeOutcome.ByValue
-    external fun uniffi_companion_ffi_fn_func_scan_luma_frame(`data`: ForeignBytes.ByValue,`width`: Int,`height`: Int,`rowStride`: Int,`rotationDegrees`: Int,`roi`: RustBuffer.ByValue,`options`: RustBufferScanOptions.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBufferDecodeOutcome.ByValue
     external fun ffi_companion_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_companion_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1325,33 +1692,6 @@ private class JavaLangRefCleanable(
 /**
  * @suppress
  */
-public object FfiConverterUShort: FfiConverter<UShort, Short> {
-    override fun lift(value: Short): UShort {
-        return value.toUShort()
-    }
-
-    fun lift(value: Int): UShort {
-        return value.toUShort()
-    }
-
-    override fun read(buf: ByteBuffer): UShort {
-        return lift(buf.getShort())
-    }
-
-    override fun lower(value: UShort): Short {
-        return value.toShort()
-    }
-
-    override fun allocationSize(value: UShort) = 2UL
-
-    override fun write(value: UShort, buf: ByteBuffer) {
-        buf.putShort(value.toShort())
-    }
-}
-
-/**
- * @suppress
- */
 public object FfiConverterUInt: FfiConverter<UInt, Int> {
     override fun lift(value: Int): UInt {
         return value.toUInt()
@@ -1398,23 +1738,23 @@ public object FfiConverterInt: FfiConverter<Int, Int> {
 /**
  * @suppress
  */
-public object FfiConverterULong: FfiConverter<ULong, Long> {
-    override fun lift(value: Long): ULong {
-        return value.toULong()
+public object FfiConverterLong: FfiConverter<Long, Long> {
+    override fun lift(value: Long): Long {
+        return value
     }
 
-    override fun read(buf: ByteBuffer): ULong {
-        return lift(buf.getLong())
+    override fun read(buf: ByteBuffer): Long {
+        return buf.getLong()
     }
 
-    override fun lower(value: ULong): Long {
-        return value.toLong()
+    override fun lower(value: Long): Long {
+        return value
     }
 
-    override fun allocationSize(value: ULong) = 8UL
+    override fun allocationSize(value: Long) = 8UL
 
-    override fun write(value: ULong, buf: ByteBuffer) {
-        buf.putLong(value.toLong())
+    override fun write(value: Long, buf: ByteBuffer) {
+        buf.putLong(value)
     }
 }
 
@@ -1614,116 +1954,706 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 
 
 /**
+ * Receives the contents of a bin.
+ */
+public interface BinStockListener {
+    
+    fun `onUpdate`(`lines`: List<StockLine>)
+    
+    fun `onEnd`()
+    
+    companion object
+}
+
+/**
+ * Receives the contents of a bin.
+ */
+open class BinStockListenerImpl: Disposable, AutoCloseable, BinStockListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_companion_ffi_fn_free_binstocklistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_companion_ffi_fn_clone_binstocklistener(handle, status)
+        }
+    }
+
+    override fun `onUpdate`(`lines`: List<StockLine>)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_binstocklistener_on_update(
+        it,
+        
+        FfiConverterSequenceTypeStockLine.lower(`lines`),_status)
+}
+    }
+    
+    
+
+    override fun `onEnd`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_binstocklistener_on_end(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceBinStockListener {
+    internal object `onUpdate`: UniffiCallbackInterfaceBinStockListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`lines`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeBinStockListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onUpdate`(
+                    FfiConverterSequenceTypeStockLine.lift(`lines`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onEnd`: UniffiCallbackInterfaceBinStockListenerMethod1 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeBinStockListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onEnd`(
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeBinStockListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeBinStockListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceBinStockListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onUpdate`,
+        `onEnd`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_companion_ffi_fn_init_callback_vtable_binstocklistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBinStockListener: FfiConverter<BinStockListener, Long> {
+    internal val handleMap = UniffiHandleMap<BinStockListener>()
+
+    override fun lower(value: BinStockListener): Long {
+        if (value is BinStockListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): BinStockListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return BinStockListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): BinStockListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: BinStockListener) = 8UL
+
+    override fun write(value: BinStockListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A one-shot cancel signal for a long call (sync, download, upload, export).
+ */
+public interface CancellationInterface {
+    
+    /**
+     * Stops the call it was passed to (it fails with `Cancelled`). Idempotent.
+     */
+    fun `cancel`()
+    
+    fun `isCancelled`(): kotlin.Boolean
+    
+    companion object
+}
+
+/**
+ * A one-shot cancel signal for a long call (sync, download, upload, export).
+ */
+open class Cancellation: Disposable, AutoCloseable, CancellationInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    constructor() :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_constructor_cancellation_new(
+    
+        _status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_companion_ffi_fn_free_cancellation(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_companion_ffi_fn_clone_cancellation(handle, status)
+        }
+    }
+
+    
+    /**
+     * Stops the call it was passed to (it fails with `Cancelled`). Idempotent.
+     */override fun `cancel`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_cancellation_cancel(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    override fun `isCancelled`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_cancellation_is_cancelled(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCancellation: FfiConverter<Cancellation, Long> {
+    override fun lower(value: Cancellation): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Cancellation {
+        return Cancellation(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Cancellation {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Cancellation) = 8UL
+
+    override fun write(value: Cancellation, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * Companion's core, one per app process.
  *
  * Kotlin:
  * ```kotlin
- * val companion = CompanionClient.open(config, KeystoreSecureStorage(context))
- * val account = companion.signIn("maria", password)   // suspend
+ * val client = CompanionClient.open(config, KeystoreSecureStorage(context))   // suspend
+ * client.signIn("maria", password)                                           // suspend
+ * val stock = client.inventory().lookup(scannedGtin)                         // suspend
  * ```
+ *
+ * Calls marked "cheap" read memory only and are safe on the main thread; every other call
+ * is `suspend` (Kotlin) / `async` (Swift) and runs on the core's own threads.
  */
 public interface CompanionClientInterface {
     
     /**
-     * Registers a listener: it receives the current state at once, then every change, until
-     * the returned handle is cancelled or dropped.
-     */
-    fun `addListener`(`listener`: CompanionListener): TaskHandle
-    
-    /**
-     * This installation's id (stable across launches, new after reinstall).
+     * This installation's id (stable across launches, new after reinstall). Cheap.
      */
     fun `installId`(): kotlin.String
     
+    /**
+     * Offline inventory of the signed-in account. Cheap; valid across sign-ins (calls fail
+     * with `NotSignedIn` while signed out).
+     */
+    fun `inventory`(): Inventory
+    
+    /**
+     * The session state now, then every change (sign-in, sign-out, session ended by the
+     * server), until the handle is cancelled.
+     */
+    fun `observeSession`(`listener`: SessionStateListener): TaskHandle
+    
+    /**
+     * The point-of-use permission decisions, remembered for this install. Cheap.
+     */
+    fun `permissions`(): Permissions
+    
+    /**
+     * Push notifications of the signed-in account. Cheap.
+     */
+    fun `push`(): PushNotifications
+    
+    /**
+     * Fetches the account again (name, warehouses) from the server.
+     */
+    suspend fun `refreshAccount`(): Account
+    
+    /**
+     * Barcode scanning; with a signed-in account, codes are looked up offline. Cheap.
+     */
+    fun `scanner`(): Scanner
+    
+    /**
+     * Who is signed in. Cheap.
+     */
     fun `sessionState`(): SessionState
     
     /**
-     * Signs in; tokens go to secure storage, the account's database is opened.
+     * Signs in; tokens go to secure storage and the account's database is opened.
+     * `Unauthorized` for wrong credentials, `InvalidInput` for an empty field.
      */
     suspend fun `signIn`(`username`: kotlin.String, `password`: kotlin.String): Account
     
     /**
-     * Signs out and revokes the session on the server (later, if offline now).
+     * Signs out: notifications for this install stop, the account's components close and
+     * the session is revoked on the server (later, if offline now). Unsynced changes stay
+     * on the device for the next sign-in.
      */
     suspend fun `signOut`()
-    
-    /**
-     * Pending and rejected movements (and applied ones with `include_applied`), newest first.
-     */
-    fun `inventoryMovements`(`includeApplied`: kotlin.Boolean, `limit`: kotlin.UInt): List<Movement>
-    
-    /**
-     * Movements not yet confirmed by the server.
-     */
-    fun `inventoryPendingCount`(): kotlin.ULong
-    
-    /**
-     * Sync position and last successful sync per warehouse.
-     */
-    fun `inventoryScopes`(): List<ScopeInfo>
-    
-    /**
-     * Pushes the outbox and pulls every warehouse of the account. Safe to call at any
-     * time; cancelling the coroutine stops it between two transactions and the next call
-     * resumes where it stopped.
-     */
-    suspend fun `inventorySync`(): SyncReport
-    
-    /**
-     * Checks one warehouse's local copy against its checksum now, repairing it by a fresh
-     * download if damaged. Returns whether it was intact.
-     */
-    suspend fun `inventoryVerifyScope`(`warehouseId`: kotlin.String): kotlin.Boolean
-    
-    /**
-     * Open purchase-order lines to receive against, optionally of one item.
-     */
-    fun `openPoLines`(`warehouseId`: kotlin.String, `itemId`: kotlin.String?): List<PoLine>
-    
-    /**
-     * Records a movement offline; visible at once, sent by the next sync. Bad input is
-     * `InvalidInput` naming the field, and nothing is recorded.
-     */
-    fun `recordMovement`(`movement`: NewMovement): Movement
-    
-    /**
-     * Starts the core's sync loop: a sync now, retries with exponential backoff (honouring
-     * the server's `Retry-After`) after failures, and a sync every `interval_secs` once all
-     * is settled. Keep the handle while the app runs; cancel it (or drop it) to stop.
-     */
-    fun `startInventoryAutoSync`(`intervalSecs`: kotlin.UInt): TaskHandle
-    
-    /**
-     * Stock of the items with a SKU (one per warehouse stocking it).
-     */
-    fun `stockBySku`(`sku`: kotlin.String): List<ItemStock>
-    
-    /**
-     * Everything in one bin.
-     */
-    fun `stockInBin`(`warehouseId`: kotlin.String, `locationId`: kotlin.String): List<StockLine>
-    
-    /**
-     * Stock of one item of a warehouse.
-     */
-    fun `stockItem`(`warehouseId`: kotlin.String, `itemId`: kotlin.String): ItemStock
-    
-    /**
-     * Stock of every item carrying a barcode or GTIN. `NotFound` for an unknown code.
-     */
-    fun `stockLookup`(`code`: kotlin.String): List<ItemStock>
-    
-    /**
-     * Items whose name, SKU, variety or origin contain every word of `query`.
-     */
-    fun `stockSearch`(`query`: kotlin.String, `limit`: kotlin.UInt): List<Item>
-    
-    /**
-     * A live-scan session for the signed-in account: every confirmed code is looked up
-     * offline in the local inventory (item, lot, stock on hand) and arrives with its
-     * `ScanEvent`. `Unauthorized` when nobody is signed in; `InvalidInput` for a bad config.
-     */
-    fun `startLiveScan`(`config`: LiveScanConfig): LiveScanner
     
     companion object
 }
@@ -1733,9 +2663,13 @@ public interface CompanionClientInterface {
  *
  * Kotlin:
  * ```kotlin
- * val companion = CompanionClient.open(config, KeystoreSecureStorage(context))
- * val account = companion.signIn("maria", password)   // suspend
+ * val client = CompanionClient.open(config, KeystoreSecureStorage(context))   // suspend
+ * client.signIn("maria", password)                                           // suspend
+ * val stock = client.inventory().lookup(scannedGtin)                         // suspend
  * ```
+ *
+ * Calls marked "cheap" read memory only and are safe on the main thread; every other call
+ * is `suspend` (Kotlin) / `async` (Swift) and runs on the core's own threads.
  */
 open class CompanionClient: Disposable, AutoCloseable, CompanionClientInterface
 {
@@ -1840,26 +2774,7 @@ open class CompanionClient: Disposable, AutoCloseable, CompanionClientInterface
 
     
     /**
-     * Registers a listener: it receives the current state at once, then every change, until
-     * the returned handle is cancelled or dropped.
-     */
-    @Throws(CompanionException::class)override fun `addListener`(`listener`: CompanionListener): TaskHandle {
-            return FfiConverterTypeTaskHandle.lift(
-    callWithHandle {
-    uniffiRustCallWithError(CompanionException) { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_add_listener(
-        it,
-        
-        FfiConverterTypeCompanionListener.lower(`listener`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * This installation's id (stable across launches, new after reinstall).
+     * This installation's id (stable across launches, new after reinstall). Cheap.
      */override fun `installId`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
@@ -1873,7 +2788,118 @@ open class CompanionClient: Disposable, AutoCloseable, CompanionClientInterface
     }
     
 
-    override fun `sessionState`(): SessionState {
+    
+    /**
+     * Offline inventory of the signed-in account. Cheap; valid across sign-ins (calls fail
+     * with `NotSignedIn` while signed out).
+     */override fun `inventory`(): Inventory {
+            return FfiConverterTypeInventory.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_inventory(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The session state now, then every change (sign-in, sign-out, session ended by the
+     * server), until the handle is cancelled.
+     */
+    @Throws(CompanionException::class)override fun `observeSession`(`listener`: SessionStateListener): TaskHandle {
+            return FfiConverterTypeTaskHandle.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CompanionException) { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_observe_session(
+        it,
+        
+        FfiConverterTypeSessionStateListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The point-of-use permission decisions, remembered for this install. Cheap.
+     */override fun `permissions`(): Permissions {
+            return FfiConverterTypePermissions.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_permissions(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Push notifications of the signed-in account. Cheap.
+     */override fun `push`(): PushNotifications {
+            return FfiConverterTypePushNotifications.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_push(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Fetches the account again (name, warehouses) from the server.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `refreshAccount`() : Account {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_companionclient_refresh_account(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferAccount.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeAccount.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Barcode scanning; with a signed-in account, codes are looked up offline. Cheap.
+     */override fun `scanner`(): Scanner {
+            return FfiConverterTypeScanner.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_scanner(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Who is signed in. Cheap.
+     */override fun `sessionState`(): SessionState {
             return FfiConverterTypeSessionState.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
@@ -1888,7 +2914,8 @@ open class CompanionClient: Disposable, AutoCloseable, CompanionClientInterface
 
     
     /**
-     * Signs in; tokens go to secure storage, the account's database is opened.
+     * Signs in; tokens go to secure storage and the account's database is opened.
+     * `Unauthorized` for wrong credentials, `InvalidInput` for an empty field.
      */
     @Throws(CompanionException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -1914,7 +2941,9 @@ open class CompanionClient: Disposable, AutoCloseable, CompanionClientInterface
 
     
     /**
-     * Signs out and revokes the session on the server (later, if offline now).
+     * Signs out: notifications for this install stop, the account's components close and
+     * the session is revoked on the server (later, if offline now). Unsynced changes stay
+     * on the device for the next sign-in.
      */
     @Throws(CompanionException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -1938,282 +2967,6 @@ open class CompanionClient: Disposable, AutoCloseable, CompanionClientInterface
     }
 
     
-    /**
-     * Pending and rejected movements (and applied ones with `include_applied`), newest first.
-     */
-    @Throws(CompanionException::class)override fun `inventoryMovements`(`includeApplied`: kotlin.Boolean, `limit`: kotlin.UInt): List<Movement> {
-            return FfiConverterSequenceTypeMovement.lift(
-    callWithHandle {
-    uniffiRustCallWithError(CompanionException) { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_inventory_movements(
-        it,
-        
-        FfiConverterBoolean.lower(`includeApplied`),
-        FfiConverterUInt.lower(`limit`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Movements not yet confirmed by the server.
-     */
-    @Throws(CompanionException::class)override fun `inventoryPendingCount`(): kotlin.ULong {
-            return FfiConverterULong.lift(
-    callWithHandle {
-    uniffiRustCallWithError(CompanionException) { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_inventory_pending_count(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Sync position and last successful sync per warehouse.
-     */
-    @Throws(CompanionException::class)override fun `inventoryScopes`(): List<ScopeInfo> {
-            return FfiConverterSequenceTypeScopeInfo.lift(
-    callWithHandle {
-    uniffiRustCallWithError(CompanionException) { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_inventory_scopes(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Pushes the outbox and pulls every warehouse of the account. Safe to call at any
-     * time; cancelling the coroutine stops it between two transactions and the next call
-     * resumes where it stopped.
-     */
-    @Throws(CompanionException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `inventorySync`() : SyncReport {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_companion_ffi_fn_method_companionclient_inventory_sync(
-                uniffiHandle,
-                
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferSyncReport.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
-        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
-        // lift function
-        { FfiConverterTypeSyncReport.lift(it) },
-        // Error FFI converter
-        CompanionException.ErrorHandler,
-    )
-    }
-
-    
-    /**
-     * Checks one warehouse's local copy against its checksum now, repairing it by a fresh
-     * download if damaged. Returns whether it was intact.
-     */
-    @Throws(CompanionException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `inventoryVerifyScope`(`warehouseId`: kotlin.String) : kotlin.Boolean {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_companion_ffi_fn_method_companionclient_inventory_verify_scope(
-                uniffiHandle,
-                
-        FfiConverterString.lower(`warehouseId`),
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_i8(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_i8(future, continuation) },
-        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_i8(future) },
-        // lift function
-        { FfiConverterBoolean.lift(it) },
-        // Error FFI converter
-        CompanionException.ErrorHandler,
-    )
-    }
-
-    
-    /**
-     * Open purchase-order lines to receive against, optionally of one item.
-     */
-    @Throws(CompanionException::class)override fun `openPoLines`(`warehouseId`: kotlin.String, `itemId`: kotlin.String?): List<PoLine> {
-            return FfiConverterSequenceTypePoLine.lift(
-    callWithHandle {
-    uniffiRustCallWithError(CompanionException) { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_open_po_lines(
-        it,
-        
-        FfiConverterString.lower(`warehouseId`),
-        FfiConverterOptionalString.lower(`itemId`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Records a movement offline; visible at once, sent by the next sync. Bad input is
-     * `InvalidInput` naming the field, and nothing is recorded.
-     */
-    @Throws(CompanionException::class)override fun `recordMovement`(`movement`: NewMovement): Movement {
-            return FfiConverterTypeMovement.lift(
-    callWithHandle {
-    uniffiRustCallWithError(CompanionException) { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_record_movement(
-        it,
-        
-        FfiConverterTypeNewMovement.lower(`movement`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Starts the core's sync loop: a sync now, retries with exponential backoff (honouring
-     * the server's `Retry-After`) after failures, and a sync every `interval_secs` once all
-     * is settled. Keep the handle while the app runs; cancel it (or drop it) to stop.
-     */
-    @Throws(CompanionException::class)override fun `startInventoryAutoSync`(`intervalSecs`: kotlin.UInt): TaskHandle {
-            return FfiConverterTypeTaskHandle.lift(
-    callWithHandle {
-    uniffiRustCallWithError(CompanionException) { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_start_inventory_auto_sync(
-        it,
-        
-        FfiConverterUInt.lower(`intervalSecs`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Stock of the items with a SKU (one per warehouse stocking it).
-     */
-    @Throws(CompanionException::class)override fun `stockBySku`(`sku`: kotlin.String): List<ItemStock> {
-            return FfiConverterSequenceTypeItemStock.lift(
-    callWithHandle {
-    uniffiRustCallWithError(CompanionException) { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_stock_by_sku(
-        it,
-        
-        FfiConverterString.lower(`sku`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Everything in one bin.
-     */
-    @Throws(CompanionException::class)override fun `stockInBin`(`warehouseId`: kotlin.String, `locationId`: kotlin.String): List<StockLine> {
-            return FfiConverterSequenceTypeStockLine.lift(
-    callWithHandle {
-    uniffiRustCallWithError(CompanionException) { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_stock_in_bin(
-        it,
-        
-        FfiConverterString.lower(`warehouseId`),
-        FfiConverterString.lower(`locationId`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Stock of one item of a warehouse.
-     */
-    @Throws(CompanionException::class)override fun `stockItem`(`warehouseId`: kotlin.String, `itemId`: kotlin.String): ItemStock {
-            return FfiConverterTypeItemStock.lift(
-    callWithHandle {
-    uniffiRustCallWithError(CompanionException) { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_stock_item(
-        it,
-        
-        FfiConverterString.lower(`warehouseId`),
-        FfiConverterString.lower(`itemId`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Stock of every item carrying a barcode or GTIN. `NotFound` for an unknown code.
-     */
-    @Throws(CompanionException::class)override fun `stockLookup`(`code`: kotlin.String): List<ItemStock> {
-            return FfiConverterSequenceTypeItemStock.lift(
-    callWithHandle {
-    uniffiRustCallWithError(CompanionException) { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_stock_lookup(
-        it,
-        
-        FfiConverterString.lower(`code`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Items whose name, SKU, variety or origin contain every word of `query`.
-     */
-    @Throws(CompanionException::class)override fun `stockSearch`(`query`: kotlin.String, `limit`: kotlin.UInt): List<Item> {
-            return FfiConverterSequenceTypeItem.lift(
-    callWithHandle {
-    uniffiRustCallWithError(CompanionException) { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_stock_search(
-        it,
-        
-        FfiConverterString.lower(`query`),
-        FfiConverterUInt.lower(`limit`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * A live-scan session for the signed-in account: every confirmed code is looked up
-     * offline in the local inventory (item, lot, stock on hand) and arrives with its
-     * `ScanEvent`. `Unauthorized` when nobody is signed in; `InvalidInput` for a bad config.
-     */
-    @Throws(CompanionException::class)override fun `startLiveScan`(`config`: LiveScanConfig): LiveScanner {
-            return FfiConverterTypeLiveScanner.lift(
-    callWithHandle {
-    uniffiRustCallWithError(CompanionException) { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_start_live_scan(
-        it,
-        
-        FfiConverterTypeLiveScanConfig.lower(`config`),_status)
-}
-    }
-    )
-    }
-    
-
-    
 
     
 
@@ -2222,22 +2975,27 @@ open class CompanionClient: Disposable, AutoCloseable, CompanionClientInterface
     companion object {
         
     /**
-     * Opens the core with the app's configuration and secure storage. Fails with
-     * `InvalidInput` for a bad configuration (e.g. a plain-http remote server URL) and
-     * `Storage` for an unwritable data directory or a corrupt database.
+     * Opens the core with the app's configuration and secure storage, and the signed-in
+     * account's database if someone is signed in. `InvalidInput` for a bad configuration
+     * (e.g. a plain-http remote server URL); `Storage` for an unwritable data directory or
+     * a corrupt database; `Platform` when secure storage fails.
      */
-    @Throws(CompanionException::class) fun `open`(`config`: CompanionConfig, `secureStorage`: SecureStorage): CompanionClient {
-            return FfiConverterTypeCompanionClient.lift(
-    uniffiRustCallWithError(CompanionException) { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_constructor_companionclient_open(
-    
-        
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+     suspend fun `open`(`config`: CompanionConfig, `secureStorage`: SecureStorage) : CompanionClient {
+        return uniffiRustCallAsync(
+        UniffiLib.uniffi_companion_ffi_fn_constructor_companionclient_open(
         FfiConverterTypeCompanionConfig.lower(`config`),
-        FfiConverterTypeSecureStorage.lower(`secureStorage`),_status)
-}
+        FfiConverterTypeSecureStorage.lower(`secureStorage`),),
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeCompanionClient.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
     )
     }
-    
 
         
     }
@@ -2365,325 +3123,9 @@ public object FfiConverterTypeCompanionClient: FfiConverter<CompanionClient, Lon
 
 
 /**
- * Receives the core's state changes. Called on a background thread: hop to the UI thread.
- */
-public interface CompanionListener {
-    
-    fun `onEvent`(`event`: CompanionEvent)
-    
-    companion object
-}
-
-/**
- * Receives the core's state changes. Called on a background thread: hop to the UI thread.
- */
-open class CompanionListenerImpl: Disposable, AutoCloseable, CompanionListener
-{
-
-    @Suppress("UNUSED_PARAMETER")
-    /**
-     * @suppress
-     */
-    constructor(withHandle: UniffiWithHandle, handle: Long) {
-        this.handle = handle
-        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
-    }
-
-    /**
-     * @suppress
-     *
-     * This constructor can be used to instantiate a fake object. Only used for tests. Any
-     * attempt to actually use an object constructed this way will fail as there is no
-     * connected Rust object.
-     */
-    @Suppress("UNUSED_PARAMETER")
-    constructor(noHandle: NoHandle) {
-        this.handle = 0
-        this.cleanable = null
-    }
-
-    protected val handle: Long
-    protected val cleanable: UniffiCleaner.Cleanable?
-
-    private val wasDestroyed = AtomicBoolean(false)
-    private val callCounter = AtomicLong(1)
-
-    /**
-     * Whether the current object has been destroyed and its reference is gone in the Rust side.
-     */
-    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
-
-    override fun destroy() {
-        // Only allow a single call to this method.
-        // TODO: maybe we should log a warning if called more than once?
-        if (this.wasDestroyed.compareAndSet(false, true)) {
-            // This decrement always matches the initial count of 1 given at creation time.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    @Synchronized
-    override fun close() {
-        this.destroy()
-    }
-
-    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
-        // Check and increment the call counter, to keep the object alive.
-        // This needs a compare-and-set retry loop in case of concurrent updates.
-        do {
-            val c = this.callCounter.get()
-            if (c == 0L) {
-                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
-            }
-            if (c == Long.MAX_VALUE) {
-                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
-            }
-        } while (! this.callCounter.compareAndSet(c, c + 1L))
-        // Now we can safely do the method call without the handle being freed concurrently.
-        try {
-            return block(this.uniffiCloneHandle())
-        } finally {
-            // This decrement always matches the increment we performed above.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    // Use a static inner class instead of a closure so as not to accidentally
-    // capture `this` as part of the cleanable's action.
-    private class UniffiCleanAction(private val handle: Long) : Runnable {
-        override fun run() {
-            if (handle == 0.toLong()) {
-                // Fake object created with `NoHandle`, don't try to free.
-                return;
-            }
-            uniffiRustCall { status ->
-                UniffiLib.uniffi_companion_ffi_fn_free_companionlistener(handle, status)
-            }
-        }
-    }
-
-    /**
-     * @suppress
-     */
-    fun uniffiCloneHandle(): Long {
-        if (handle == 0.toLong()) {
-            throw InternalException("uniffiCloneHandle() called on NoHandle object");
-        }
-        return uniffiRustCall() { status ->
-            UniffiLib.uniffi_companion_ffi_fn_clone_companionlistener(handle, status)
-        }
-    }
-
-    override fun `onEvent`(`event`: CompanionEvent)
-        = 
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_method_companionlistener_on_event(
-        it,
-        
-        FfiConverterTypeCompanionEvent.lower(`event`),_status)
-}
-    }
-    
-    
-
-    
-
-    
-
-
-    
-    
-    /**
-     * @suppress
-     */
-    companion object
-    
-}
-
-
-
-// Put the implementation in an object so we don't pollute the top-level namespace
-internal object uniffiCallbackInterfaceCompanionListener {
-    internal object `onEvent`: UniffiCallbackInterfaceCompanionListenerMethod0 {
-        override fun callback(`uniffiHandle`: Long,`event`: RustBufferCompanionEvent.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
-            val uniffiObj = FfiConverterTypeCompanionListener.handleMap.get(uniffiHandle)
-            val makeCall = { ->
-                uniffiObj.`onEvent`(
-                    FfiConverterTypeCompanionEvent.lift(`event`),
-                )
-            }
-            val writeReturn = { _: Unit -> Unit }
-            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
-        }
-    }
-
-    internal object uniffiFree: UniffiCallbackInterfaceFree {
-        override fun callback(handle: Long) {
-            FfiConverterTypeCompanionListener.handleMap.remove(handle)
-        }
-    }
-
-    internal object uniffiClone: UniffiCallbackInterfaceClone {
-        override fun callback(handle: Long): Long {
-            return FfiConverterTypeCompanionListener.handleMap.clone(handle)
-        }
-    }
-
-    internal var vtable = UniffiVTableCallbackInterfaceCompanionListener.UniffiByValue(
-        uniffiFree,
-        uniffiClone,
-        `onEvent`,
-    )
-
-    // Registers the foreign callback with the Rust side.
-    // This method is generated for each callback interface.
-    internal fun register(lib: UniffiLib) {
-        lib.uniffi_companion_ffi_fn_init_callback_vtable_companionlistener(vtable)
-    }
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeCompanionListener: FfiConverter<CompanionListener, Long> {
-    internal val handleMap = UniffiHandleMap<CompanionListener>()
-
-    override fun lower(value: CompanionListener): Long {
-        if (value is CompanionListenerImpl) {
-             // Rust-implemented object.  Clone the handle and return it
-            return value.uniffiCloneHandle()
-         } else {
-            // Kotlin object, generate a new vtable handle and return that.
-            return handleMap.insert(value)
-         }
-    }
-
-    override fun lift(value: Long): CompanionListener {
-        if ((value and 1.toLong()) == 0.toLong()) {
-            // Rust-generated handle, construct a new class that uses the handle to implement the
-            // interface
-            return CompanionListenerImpl(UniffiWithHandle, value)
-        } else {
-            // Kotlin-generated handle, get the object from the handle map
-            return handleMap.remove(value)
-        }
-    }
-
-    override fun read(buf: ByteBuffer): CompanionListener {
-        return lift(buf.getLong())
-    }
-
-    override fun allocationSize(value: CompanionListener) = 8UL
-
-    override fun write(value: CompanionListener, buf: ByteBuffer) {
-        buf.putLong(lower(value))
-    }
-}
-
-
-// This template implements a class for working with a Rust struct via a handle
-// to the live Rust struct on the other side of the FFI.
-//
-// There's some subtlety here, because we have to be careful not to operate on a Rust
-// struct after it has been dropped, and because we must expose a public API for freeing
-// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
-//
-//   * Each instance holds an opaque handle to the underlying Rust struct.
-//     Method calls need to read this handle from the object's state and pass it in to
-//     the Rust FFI.
-//
-//   * When an instance is no longer needed, its handle should be passed to a
-//     special destructor function provided by the Rust FFI, which will drop the
-//     underlying Rust struct.
-//
-//   * Given an instance, calling code is expected to call the special
-//     `destroy` method in order to free it after use, either by calling it explicitly
-//     or by using a higher-level helper like the `use` method. Failing to do so risks
-//     leaking the underlying Rust struct.
-//
-//   * We can't assume that calling code will do the right thing, and must be prepared
-//     to handle Kotlin method calls executing concurrently with or even after a call to
-//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
-//
-//   * We must never allow Rust code to operate on the underlying Rust struct after
-//     the destructor has been called, and must never call the destructor more than once.
-//     Doing so may trigger memory unsafety.
-//
-//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
-//     is implemented to call the destructor when the Kotlin object becomes unreachable.
-//     This is done in a background thread. This is not a panacea, and client code should be aware that
-//      1. the thread may starve if some there are objects that have poorly performing
-//     `drop` methods or do significant work in their `drop` methods.
-//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
-//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
-//
-// If we try to implement this with mutual exclusion on access to the handle, there is the
-// possibility of a race between a method call and a concurrent call to `destroy`:
-//
-//    * Thread A starts a method call, reads the value of the handle, but is interrupted
-//      before it can pass the handle over the FFI to Rust.
-//    * Thread B calls `destroy` and frees the underlying Rust struct.
-//    * Thread A resumes, passing the already-read handle value to Rust and triggering
-//      a use-after-free.
-//
-// One possible solution would be to use a `ReadWriteLock`, with each method call taking
-// a read lock (and thus allowed to run concurrently) and the special `destroy` method
-// taking a write lock (and thus blocking on live method calls). However, we aim not to
-// generate methods with any hidden blocking semantics, and a `destroy` method that might
-// block if called incorrectly seems to meet that bar.
-//
-// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
-// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
-// has been called. These are updated according to the following rules:
-//
-//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
-//      The initial value for the flag is false.
-//
-//    * At the start of each method call, we atomically check the counter.
-//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
-//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
-//
-//    * At the end of each method call, we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-//    * When `destroy` is called, we atomically flip the flag from false to true.
-//      If the flag was already true we silently fail.
-//      Otherwise we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
-// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
-//
-// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
-// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
-// of the underlying Rust code.
-//
-// This makes a cleaner a better alternative to _not_ calling `destroy()` as
-// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
-// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
-// thread may be starved, and the app will leak memory.
-//
-// In this case, `destroy`ing manually may be a better solution.
-//
-// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
-// with Rust peers are reclaimed:
-//
-// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
-// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
-// 3. The memory is reclaimed when the process terminates.
-//
-// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
-//
-
-
-/**
- * Synchronous per-screen decoder: the shell's analyzer calls it on its own thread with
- * "keep only latest" backpressure; the hard passes rotate across calls.
+ * A per-screen decoder: the camera analyzer calls it on its own thread with "keep only
+ * latest" backpressure; the expensive passes rotate across calls, each call within the
+ * options' frame budget. Never call it on the main thread.
  */
 public interface FrameScannerInterface {
     
@@ -2693,8 +3135,9 @@ public interface FrameScannerInterface {
 }
 
 /**
- * Synchronous per-screen decoder: the shell's analyzer calls it on its own thread with
- * "keep only latest" backpressure; the hard passes rotate across calls.
+ * A per-screen decoder: the camera analyzer calls it on its own thread with "keep only
+ * latest" backpressure; the expensive passes rotate across calls, each call within the
+ * options' frame budget. Never call it on the main thread.
  */
 open class FrameScanner: Disposable, AutoCloseable, FrameScannerInterface
 {
@@ -2720,15 +3163,6 @@ open class FrameScanner: Disposable, AutoCloseable, FrameScannerInterface
         this.handle = 0
         this.cleanable = null
     }
-    constructor(`options`: ScanOptions) :
-        this(UniffiWithHandle, 
-    uniffiRustCallWithError(ScanExceptionExternalErrorHandler) { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_constructor_framescanner_new(
-    
-        
-        FfiConverterTypeScanOptions.lower(`options`),_status)
-}
-    )
 
     protected val handle: Long
     protected val cleanable: UniffiCleaner.Cleanable?
@@ -2807,10 +3241,10 @@ open class FrameScanner: Disposable, AutoCloseable, FrameScannerInterface
     }
 
     
-    @Throws(ScanException::class)override fun `decodeFrame`(`data`: java.nio.ByteBuffer, `width`: kotlin.UInt, `height`: kotlin.UInt, `rowStride`: kotlin.UInt, `rotationDegrees`: kotlin.Int, `roi`: RegionOfInterest?): DecodeOutcome {
+    @Throws(CompanionException::class)override fun `decodeFrame`(`data`: java.nio.ByteBuffer, `width`: kotlin.UInt, `height`: kotlin.UInt, `rowStride`: kotlin.UInt, `rotationDegrees`: kotlin.Int, `roi`: RegionOfInterest?): DecodeOutcome {
             return FfiConverterTypeDecodeOutcome.lift(
     callWithHandle {
-    uniffiRustCallWithError(ScanExceptionExternalErrorHandler) { _status ->
+    uniffiRustCallWithError(CompanionException) { _status ->
     UniffiLib.uniffi_companion_ffi_fn_method_framescanner_decode_frame(
         it,
         
@@ -2961,21 +3395,1432 @@ public object FfiConverterTypeFrameScanner: FfiConverter<FrameScanner, Long> {
 
 
 /**
- * The live-scan session: `submit_frame` returns at once (newest frame wins, older pending
- * frames are dropped and counted); confirmed codes arrive via `poll_events`.
+ * The signed-in account's inventory. Calls fail with `NotSignedIn` while signed out.
+ */
+public interface InventoryInterface {
+    
+    /**
+     * Everything in one bin.
+     */
+    suspend fun `bin`(`warehouseId`: kotlin.String, `locationId`: kotlin.String): List<StockLine>
+    
+    /**
+     * Stock of the items with a SKU (one per warehouse stocking it).
+     */
+    suspend fun `bySku`(`sku`: kotlin.String): List<ItemStock>
+    
+    /**
+     * Stock of one item of a warehouse.
+     */
+    suspend fun `item`(`warehouseId`: kotlin.String, `itemId`: kotlin.String): ItemStock
+    
+    /**
+     * Stock of every item carrying a barcode or GTIN. `NotFound` for an unknown code.
+     */
+    suspend fun `lookup`(`code`: kotlin.String): List<ItemStock>
+    
+    /**
+     * Pending and rejected movements (and applied ones with `include_applied`), newest first.
+     */
+    suspend fun `movements`(`includeApplied`: kotlin.Boolean, `limit`: kotlin.UInt): List<Movement>
+    
+    /**
+     * A bin's contents now, then after every change.
+     */
+    fun `observeBin`(`warehouseId`: kotlin.String, `locationId`: kotlin.String, `listener`: BinStockListener): TaskHandle
+    
+    /**
+     * An item's stock now, then after every local movement or pull that changes it.
+     */
+    fun `observeItem`(`warehouseId`: kotlin.String, `itemId`: kotlin.String, `listener`: ItemStockListener): TaskHandle
+    
+    /**
+     * The outbox (pending and rejected movements, newest first, at most `limit`) now,
+     * then after every change.
+     */
+    fun `observeOutbox`(`limit`: kotlin.UInt, `listener`: OutboxListener): TaskHandle
+    
+    /**
+     * The sync status now (activity, progress, pending count), then every change.
+     */
+    fun `observeStatus`(`listener`: SyncStatusListener): TaskHandle
+    
+    /**
+     * Open purchase-order lines to receive against, optionally of one item.
+     */
+    suspend fun `openPoLines`(`warehouseId`: kotlin.String, `itemId`: kotlin.String?): List<PoLine>
+    
+    /**
+     * Records a movement offline; visible at once, sent by the next sync. Bad input is
+     * `InvalidInput` naming the field, and nothing is recorded.
+     */
+    suspend fun `record`(`movement`: NewMovement): Movement
+    
+    /**
+     * Sync position and last successful sync per warehouse.
+     */
+    suspend fun `scopes`(): List<ScopeInfo>
+    
+    /**
+     * Items whose name, SKU, variety or origin contain every word of `query`; an empty
+     * query lists the catalogue.
+     */
+    suspend fun `search`(`query`: kotlin.String, `limit`: kotlin.UInt): List<Item>
+    
+    /**
+     * Starts the core's sync loop: a sync now, retries with exponential backoff (honouring
+     * the server's `Retry-After`) after failures, and a sync every
+     * `tuning.auto_sync_interval` once all is settled. Runs until the handle is cancelled
+     * or the account signs out.
+     */
+    fun `startAutoSync`(): TaskHandle
+    
+    /**
+     * Pushes the outbox and pulls every warehouse of the account. Safe to call at any time;
+     * cancelling (the coroutine, or `cancellation`) stops it between two transactions and
+     * the next call resumes where it stopped. Progress arrives through `observe_status`.
+     */
+    suspend fun `sync`(`cancellation`: Cancellation?): SyncReport
+    
+    /**
+     * Checks one warehouse's local copy against its checksum now, repairing it by a fresh
+     * download if damaged. Returns whether it was intact.
+     */
+    suspend fun `verifyWarehouse`(`warehouseId`: kotlin.String, `cancellation`: Cancellation?): kotlin.Boolean
+    
+    companion object
+}
+
+/**
+ * The signed-in account's inventory. Calls fail with `NotSignedIn` while signed out.
+ */
+open class Inventory: Disposable, AutoCloseable, InventoryInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_companion_ffi_fn_free_inventory(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_companion_ffi_fn_clone_inventory(handle, status)
+        }
+    }
+
+    
+    /**
+     * Everything in one bin.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `bin`(`warehouseId`: kotlin.String, `locationId`: kotlin.String) : List<StockLine> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_inventory_bin(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`warehouseId`),
+        FfiConverterString.lower(`locationId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeStockLine.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Stock of the items with a SKU (one per warehouse stocking it).
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `bySku`(`sku`: kotlin.String) : List<ItemStock> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_inventory_by_sku(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`sku`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeItemStock.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Stock of one item of a warehouse.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `item`(`warehouseId`: kotlin.String, `itemId`: kotlin.String) : ItemStock {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_inventory_item(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`warehouseId`),
+        FfiConverterString.lower(`itemId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferItemStock.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeItemStock.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Stock of every item carrying a barcode or GTIN. `NotFound` for an unknown code.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `lookup`(`code`: kotlin.String) : List<ItemStock> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_inventory_lookup(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`code`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeItemStock.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Pending and rejected movements (and applied ones with `include_applied`), newest first.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `movements`(`includeApplied`: kotlin.Boolean, `limit`: kotlin.UInt) : List<Movement> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_inventory_movements(
+                uniffiHandle,
+                
+        FfiConverterBoolean.lower(`includeApplied`),
+        FfiConverterUInt.lower(`limit`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeMovement.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * A bin's contents now, then after every change.
+     */
+    @Throws(CompanionException::class)override fun `observeBin`(`warehouseId`: kotlin.String, `locationId`: kotlin.String, `listener`: BinStockListener): TaskHandle {
+            return FfiConverterTypeTaskHandle.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CompanionException) { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_inventory_observe_bin(
+        it,
+        
+        FfiConverterString.lower(`warehouseId`),
+        FfiConverterString.lower(`locationId`),
+        FfiConverterTypeBinStockListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * An item's stock now, then after every local movement or pull that changes it.
+     */
+    @Throws(CompanionException::class)override fun `observeItem`(`warehouseId`: kotlin.String, `itemId`: kotlin.String, `listener`: ItemStockListener): TaskHandle {
+            return FfiConverterTypeTaskHandle.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CompanionException) { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_inventory_observe_item(
+        it,
+        
+        FfiConverterString.lower(`warehouseId`),
+        FfiConverterString.lower(`itemId`),
+        FfiConverterTypeItemStockListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The outbox (pending and rejected movements, newest first, at most `limit`) now,
+     * then after every change.
+     */
+    @Throws(CompanionException::class)override fun `observeOutbox`(`limit`: kotlin.UInt, `listener`: OutboxListener): TaskHandle {
+            return FfiConverterTypeTaskHandle.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CompanionException) { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_inventory_observe_outbox(
+        it,
+        
+        FfiConverterUInt.lower(`limit`),
+        FfiConverterTypeOutboxListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The sync status now (activity, progress, pending count), then every change.
+     */
+    @Throws(CompanionException::class)override fun `observeStatus`(`listener`: SyncStatusListener): TaskHandle {
+            return FfiConverterTypeTaskHandle.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CompanionException) { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_inventory_observe_status(
+        it,
+        
+        FfiConverterTypeSyncStatusListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Open purchase-order lines to receive against, optionally of one item.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `openPoLines`(`warehouseId`: kotlin.String, `itemId`: kotlin.String?) : List<PoLine> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_inventory_open_po_lines(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`warehouseId`),
+        FfiConverterOptionalString.lower(`itemId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypePoLine.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Records a movement offline; visible at once, sent by the next sync. Bad input is
+     * `InvalidInput` naming the field, and nothing is recorded.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `record`(`movement`: NewMovement) : Movement {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_inventory_record(
+                uniffiHandle,
+                
+        FfiConverterTypeNewMovement.lower(`movement`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferMovement.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeMovement.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Sync position and last successful sync per warehouse.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `scopes`() : List<ScopeInfo> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_inventory_scopes(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeScopeInfo.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Items whose name, SKU, variety or origin contain every word of `query`; an empty
+     * query lists the catalogue.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `search`(`query`: kotlin.String, `limit`: kotlin.UInt) : List<Item> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_inventory_search(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`query`),
+        FfiConverterUInt.lower(`limit`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeItem.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Starts the core's sync loop: a sync now, retries with exponential backoff (honouring
+     * the server's `Retry-After`) after failures, and a sync every
+     * `tuning.auto_sync_interval` once all is settled. Runs until the handle is cancelled
+     * or the account signs out.
+     */
+    @Throws(CompanionException::class)override fun `startAutoSync`(): TaskHandle {
+            return FfiConverterTypeTaskHandle.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CompanionException) { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_inventory_start_auto_sync(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Pushes the outbox and pulls every warehouse of the account. Safe to call at any time;
+     * cancelling (the coroutine, or `cancellation`) stops it between two transactions and
+     * the next call resumes where it stopped. Progress arrives through `observe_status`.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `sync`(`cancellation`: Cancellation?) : SyncReport {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_inventory_sync(
+                uniffiHandle,
+                
+        FfiConverterOptionalTypeCancellation.lower(`cancellation`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferSyncReport.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeSyncReport.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Checks one warehouse's local copy against its checksum now, repairing it by a fresh
+     * download if damaged. Returns whether it was intact.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `verifyWarehouse`(`warehouseId`: kotlin.String, `cancellation`: Cancellation?) : kotlin.Boolean {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_inventory_verify_warehouse(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`warehouseId`),
+        FfiConverterOptionalTypeCancellation.lower(`cancellation`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_i8(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_i8(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_i8(future) },
+        // lift function
+        { FfiConverterBoolean.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInventory: FfiConverter<Inventory, Long> {
+    override fun lower(value: Inventory): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Inventory {
+        return Inventory(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Inventory {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Inventory) = 8UL
+
+    override fun write(value: Inventory, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Receives an item's stock (`None` while the item is not on this phone).
+ */
+public interface ItemStockListener {
+    
+    fun `onUpdate`(`stock`: ItemStock?)
+    
+    fun `onEnd`()
+    
+    companion object
+}
+
+/**
+ * Receives an item's stock (`None` while the item is not on this phone).
+ */
+open class ItemStockListenerImpl: Disposable, AutoCloseable, ItemStockListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_companion_ffi_fn_free_itemstocklistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_companion_ffi_fn_clone_itemstocklistener(handle, status)
+        }
+    }
+
+    override fun `onUpdate`(`stock`: ItemStock?)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_itemstocklistener_on_update(
+        it,
+        
+        FfiConverterOptionalTypeItemStock.lower(`stock`),_status)
+}
+    }
+    
+    
+
+    override fun `onEnd`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_itemstocklistener_on_end(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceItemStockListener {
+    internal object `onUpdate`: UniffiCallbackInterfaceItemStockListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`stock`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeItemStockListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onUpdate`(
+                    FfiConverterOptionalTypeItemStock.lift(`stock`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onEnd`: UniffiCallbackInterfaceItemStockListenerMethod1 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeItemStockListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onEnd`(
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeItemStockListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeItemStockListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceItemStockListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onUpdate`,
+        `onEnd`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_companion_ffi_fn_init_callback_vtable_itemstocklistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeItemStockListener: FfiConverter<ItemStockListener, Long> {
+    internal val handleMap = UniffiHandleMap<ItemStockListener>()
+
+    override fun lower(value: ItemStockListener): Long {
+        if (value is ItemStockListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): ItemStockListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return ItemStockListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): ItemStockListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: ItemStockListener) = 8UL
+
+    override fun write(value: ItemStockListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Receives each code a live-scan session confirms, with the item it resolves to.
+ */
+public interface LiveScanListener {
+    
+    fun `onScan`(`event`: ScanEvent)
+    
+    fun `onEnd`()
+    
+    companion object
+}
+
+/**
+ * Receives each code a live-scan session confirms, with the item it resolves to.
+ */
+open class LiveScanListenerImpl: Disposable, AutoCloseable, LiveScanListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_companion_ffi_fn_free_livescanlistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_companion_ffi_fn_clone_livescanlistener(handle, status)
+        }
+    }
+
+    override fun `onScan`(`event`: ScanEvent)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_livescanlistener_on_scan(
+        it,
+        
+        FfiConverterTypeScanEvent.lower(`event`),_status)
+}
+    }
+    
+    
+
+    override fun `onEnd`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_livescanlistener_on_end(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceLiveScanListener {
+    internal object `onScan`: UniffiCallbackInterfaceLiveScanListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`event`: RustBufferScanEvent.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeLiveScanListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onScan`(
+                    FfiConverterTypeScanEvent.lift(`event`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onEnd`: UniffiCallbackInterfaceLiveScanListenerMethod1 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeLiveScanListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onEnd`(
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeLiveScanListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeLiveScanListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceLiveScanListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onScan`,
+        `onEnd`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_companion_ffi_fn_init_callback_vtable_livescanlistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLiveScanListener: FfiConverter<LiveScanListener, Long> {
+    internal val handleMap = UniffiHandleMap<LiveScanListener>()
+
+    override fun lower(value: LiveScanListener): Long {
+        if (value is LiveScanListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): LiveScanListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return LiveScanListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): LiveScanListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: LiveScanListener) = 8UL
+
+    override fun write(value: LiveScanListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A running live-scan session.
  */
 public interface LiveScannerInterface {
     
-    fun `pollEvents`(): List<ScanEvent>
-    
+    /**
+     * Frames submitted, decoded, dropped; codes reported. Cheap.
+     */
     fun `stats`(): SessionStats
     
+    /**
+     * Stops decoding; the listener gets `on_end`.
+     */
     fun `stop`()
     
+    /**
+     * Hands a frame over and returns at once (the scan window is copied; a frame still
+     * waiting is replaced and counted as dropped). Cheap: call it from the camera callback.
+     */
     fun `submitFrame`(`data`: java.nio.ByteBuffer, `width`: kotlin.UInt, `height`: kotlin.UInt, `rowStride`: kotlin.UInt, `rotationDegrees`: kotlin.Int, `roi`: RegionOfInterest?)
     
     /**
-     * Blocks until the pending frame is decoded or `timeout_ms` passes (tests, not UI).
+     * Waits until the frame handed over last is decoded, up to `timeout_ms` (tests, not UI).
      */
     fun `waitIdle`(`timeoutMs`: kotlin.UInt): kotlin.Boolean
     
@@ -2983,8 +4828,7 @@ public interface LiveScannerInterface {
 }
 
 /**
- * The live-scan session: `submit_frame` returns at once (newest frame wins, older pending
- * frames are dropped and counted); confirmed codes arrive via `poll_events`.
+ * A running live-scan session.
  */
 open class LiveScanner: Disposable, AutoCloseable, LiveScannerInterface
 {
@@ -3010,15 +4854,6 @@ open class LiveScanner: Disposable, AutoCloseable, LiveScannerInterface
         this.handle = 0
         this.cleanable = null
     }
-    constructor(`config`: LiveScanConfig) :
-        this(UniffiWithHandle, 
-    uniffiRustCallWithError(ScanExceptionExternalErrorHandler) { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_constructor_livescanner_new(
-    
-        
-        FfiConverterTypeLiveScanConfig.lower(`config`),_status)
-}
-    )
 
     protected val handle: Long
     protected val cleanable: UniffiCleaner.Cleanable?
@@ -3096,20 +4931,10 @@ open class LiveScanner: Disposable, AutoCloseable, LiveScannerInterface
         }
     }
 
-    override fun `pollEvents`(): List<ScanEvent> {
-            return FfiConverterSequenceTypeScanEvent.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_method_livescanner_poll_events(
-        it,
-        _status)
-}
-    }
-    )
-    }
     
-
-    override fun `stats`(): SessionStats {
+    /**
+     * Frames submitted, decoded, dropped; codes reported. Cheap.
+     */override fun `stats`(): SessionStats {
             return FfiConverterTypeSessionStats.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
@@ -3122,7 +4947,10 @@ open class LiveScanner: Disposable, AutoCloseable, LiveScannerInterface
     }
     
 
-    override fun `stop`()
+    
+    /**
+     * Stops decoding; the listener gets `on_end`.
+     */override fun `stop`()
         = 
     callWithHandle {
     uniffiRustCall() { _status ->
@@ -3135,10 +4963,14 @@ open class LiveScanner: Disposable, AutoCloseable, LiveScannerInterface
     
 
     
-    @Throws(ScanException::class)override fun `submitFrame`(`data`: java.nio.ByteBuffer, `width`: kotlin.UInt, `height`: kotlin.UInt, `rowStride`: kotlin.UInt, `rotationDegrees`: kotlin.Int, `roi`: RegionOfInterest?)
+    /**
+     * Hands a frame over and returns at once (the scan window is copied; a frame still
+     * waiting is replaced and counted as dropped). Cheap: call it from the camera callback.
+     */
+    @Throws(CompanionException::class)override fun `submitFrame`(`data`: java.nio.ByteBuffer, `width`: kotlin.UInt, `height`: kotlin.UInt, `rowStride`: kotlin.UInt, `rotationDegrees`: kotlin.Int, `roi`: RegionOfInterest?)
         = 
     callWithHandle {
-    uniffiRustCallWithError(ScanExceptionExternalErrorHandler) { _status ->
+    uniffiRustCallWithError(CompanionException) { _status ->
     UniffiLib.uniffi_companion_ffi_fn_method_livescanner_submit_frame(
         it,
         
@@ -3155,7 +4987,7 @@ open class LiveScanner: Disposable, AutoCloseable, LiveScannerInterface
 
     
     /**
-     * Blocks until the pending frame is decoded or `timeout_ms` passes (tests, not UI).
+     * Waits until the frame handed over last is decoded, up to `timeout_ms` (tests, not UI).
      */override fun `waitIdle`(`timeoutMs`: kotlin.UInt): kotlin.Boolean {
             return FfiConverterBoolean.lift(
     callWithHandle {
@@ -3204,6 +5036,2334 @@ public object FfiConverterTypeLiveScanner: FfiConverter<LiveScanner, Long> {
     override fun allocationSize(value: LiveScanner) = 8UL
 
     override fun write(value: LiveScanner, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Receives the outbox: pending and rejected movements, newest first.
+ */
+public interface OutboxListener {
+    
+    fun `onUpdate`(`movements`: List<Movement>)
+    
+    fun `onEnd`()
+    
+    companion object
+}
+
+/**
+ * Receives the outbox: pending and rejected movements, newest first.
+ */
+open class OutboxListenerImpl: Disposable, AutoCloseable, OutboxListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_companion_ffi_fn_free_outboxlistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_companion_ffi_fn_clone_outboxlistener(handle, status)
+        }
+    }
+
+    override fun `onUpdate`(`movements`: List<Movement>)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_outboxlistener_on_update(
+        it,
+        
+        FfiConverterSequenceTypeMovement.lower(`movements`),_status)
+}
+    }
+    
+    
+
+    override fun `onEnd`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_outboxlistener_on_end(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceOutboxListener {
+    internal object `onUpdate`: UniffiCallbackInterfaceOutboxListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`movements`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeOutboxListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onUpdate`(
+                    FfiConverterSequenceTypeMovement.lift(`movements`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onEnd`: UniffiCallbackInterfaceOutboxListenerMethod1 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeOutboxListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onEnd`(
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeOutboxListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeOutboxListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceOutboxListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onUpdate`,
+        `onEnd`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_companion_ffi_fn_init_callback_vtable_outboxlistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOutboxListener: FfiConverter<OutboxListener, Long> {
+    internal val handleMap = UniffiHandleMap<OutboxListener>()
+
+    override fun lower(value: OutboxListener): Long {
+        if (value is OutboxListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): OutboxListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return OutboxListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): OutboxListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: OutboxListener) = 8UL
+
+    override fun write(value: OutboxListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * This install's permission decisions.
+ */
+public interface PermissionsInterface {
+    
+    /**
+     * What the screen of `feature` does next, from the OS facts of every permission it
+     * needs and what this install asked before.
+     */
+    suspend fun `decide`(`feature`: Feature, `facts`: List<OsPermissionFacts>): PermissionDecision
+    
+    /**
+     * What the feature does without what the user will not grant now. Cheap.
+     */
+    fun `degradeWithout`(`feature`: Feature, `decision`: PermissionDecision): List<Degradation>
+    
+    /**
+     * Call right before showing the OS prompt for `permission`.
+     */
+    suspend fun `recordAsked`(`permission`: Permission)
+    
+    /**
+     * iOS: the temporary full-accuracy prompt was answered with "keep approximate".
+     */
+    suspend fun `recordFullAccuracyDeclined`()
+    
+    companion object
+}
+
+/**
+ * This install's permission decisions.
+ */
+open class Permissions: Disposable, AutoCloseable, PermissionsInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_companion_ffi_fn_free_permissions(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_companion_ffi_fn_clone_permissions(handle, status)
+        }
+    }
+
+    
+    /**
+     * What the screen of `feature` does next, from the OS facts of every permission it
+     * needs and what this install asked before.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `decide`(`feature`: Feature, `facts`: List<OsPermissionFacts>) : PermissionDecision {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_permissions_decide(
+                uniffiHandle,
+                
+        FfiConverterTypeFeature.lower(`feature`),
+        FfiConverterSequenceTypeOsPermissionFacts.lower(`facts`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferPermissionDecision.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypePermissionDecision.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * What the feature does without what the user will not grant now. Cheap.
+     */override fun `degradeWithout`(`feature`: Feature, `decision`: PermissionDecision): List<Degradation> {
+            return FfiConverterSequenceTypeDegradation.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_permissions_degrade_without(
+        it,
+        
+        FfiConverterTypeFeature.lower(`feature`),
+        FfiConverterTypePermissionDecision.lower(`decision`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Call right before showing the OS prompt for `permission`.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `recordAsked`(`permission`: Permission) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_permissions_record_asked(
+                uniffiHandle,
+                
+        FfiConverterTypePermission.lower(`permission`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * iOS: the temporary full-accuracy prompt was answered with "keep approximate".
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `recordFullAccuracyDeclined`() {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_permissions_record_full_accuracy_declined(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePermissions: FfiConverter<Permissions, Long> {
+    override fun lower(value: Permissions): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Permissions {
+        return Permissions(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Permissions {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Permissions) = 8UL
+
+    override fun write(value: Permissions, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The signed-in account's push notifications. Calls fail with `NotSignedIn` while signed out,
+ * except the parsers, which need no account.
+ */
+public interface PushNotificationsInterface {
+    
+    /**
+     * Parses APNs `userInfo`, serialised as JSON. Cheap.
+     */
+    fun `parseApns`(`userInfoJson`: kotlin.String): NotificationEvent
+    
+    /**
+     * Parses an FCM data message (`RemoteMessage.data`). Unknown types parse as
+     * `Unknown`; a known type with missing or malformed fields is `InvalidInput`. Cheap.
+     */
+    fun `parseFcm`(`data`: Map<kotlin.String, kotlin.String>): NotificationEvent
+    
+    /**
+     * Every switch that is not at its default (on), counting unsynced edits.
+     */
+    suspend fun `preferences`(): List<Preference>
+    
+    /**
+     * Hands over the token the OS gave (call it on every start and on every rotation). A
+     * request is made only when one is due (new or rotated token, monthly refresh).
+     */
+    suspend fun `registerToken`(`provider`: PushProvider, `token`: kotlin.String, `environment`: ApnsEnvironment?): RegisterOutcome
+    
+    /**
+     * Switches a category on or off (stock alerts per warehouse); works offline, sent by
+     * `sync_preferences`.
+     */
+    suspend fun `setPreference`(`category`: Category, `warehouseId`: kotlin.String?, `enabled`: kotlin.Boolean)
+    
+    /**
+     * The local view of the registration; no request.
+     */
+    suspend fun `status`(): PushStatus
+    
+    /**
+     * Sends unsynced preference edits and takes the server's set.
+     */
+    suspend fun `syncPreferences`(): List<Preference>
+    
+    /**
+     * Stops notifications to this install for this account. Offline, the request is
+     * queued (`false`) and sent later.
+     */
+    suspend fun `unregister`(): kotlin.Boolean
+    
+    companion object
+}
+
+/**
+ * The signed-in account's push notifications. Calls fail with `NotSignedIn` while signed out,
+ * except the parsers, which need no account.
+ */
+open class PushNotifications: Disposable, AutoCloseable, PushNotificationsInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_companion_ffi_fn_free_pushnotifications(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_companion_ffi_fn_clone_pushnotifications(handle, status)
+        }
+    }
+
+    
+    /**
+     * Parses APNs `userInfo`, serialised as JSON. Cheap.
+     */
+    @Throws(CompanionException::class)override fun `parseApns`(`userInfoJson`: kotlin.String): NotificationEvent {
+            return FfiConverterTypeNotificationEvent.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CompanionException) { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_pushnotifications_parse_apns(
+        it,
+        
+        FfiConverterString.lower(`userInfoJson`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Parses an FCM data message (`RemoteMessage.data`). Unknown types parse as
+     * `Unknown`; a known type with missing or malformed fields is `InvalidInput`. Cheap.
+     */
+    @Throws(CompanionException::class)override fun `parseFcm`(`data`: Map<kotlin.String, kotlin.String>): NotificationEvent {
+            return FfiConverterTypeNotificationEvent.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CompanionException) { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_pushnotifications_parse_fcm(
+        it,
+        
+        FfiConverterMapStringString.lower(`data`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every switch that is not at its default (on), counting unsynced edits.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `preferences`() : List<Preference> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_pushnotifications_preferences(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypePreference.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Hands over the token the OS gave (call it on every start and on every rotation). A
+     * request is made only when one is due (new or rotated token, monthly refresh).
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `registerToken`(`provider`: PushProvider, `token`: kotlin.String, `environment`: ApnsEnvironment?) : RegisterOutcome {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_pushnotifications_register_token(
+                uniffiHandle,
+                
+        FfiConverterTypePushProvider.lower(`provider`),
+        FfiConverterString.lower(`token`),
+        FfiConverterOptionalTypeApnsEnvironment.lower(`environment`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferRegisterOutcome.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeRegisterOutcome.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Switches a category on or off (stock alerts per warehouse); works offline, sent by
+     * `sync_preferences`.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setPreference`(`category`: Category, `warehouseId`: kotlin.String?, `enabled`: kotlin.Boolean) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_pushnotifications_set_preference(
+                uniffiHandle,
+                
+        FfiConverterTypeCategory.lower(`category`),
+        FfiConverterOptionalString.lower(`warehouseId`),
+        FfiConverterBoolean.lower(`enabled`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The local view of the registration; no request.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `status`() : PushStatus {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_pushnotifications_status(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferPushStatus.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypePushStatus.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Sends unsynced preference edits and takes the server's set.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `syncPreferences`() : List<Preference> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_pushnotifications_sync_preferences(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypePreference.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Stops notifications to this install for this account. Offline, the request is
+     * queued (`false`) and sent later.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `unregister`() : kotlin.Boolean {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_pushnotifications_unregister(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_i8(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_i8(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_i8(future) },
+        // lift function
+        { FfiConverterBoolean.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePushNotifications: FfiConverter<PushNotifications, Long> {
+    override fun lower(value: PushNotifications): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): PushNotifications {
+        return PushNotifications(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): PushNotifications {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: PushNotifications) = 8UL
+
+    override fun write(value: PushNotifications, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Scanning: decoders for camera frames and photos, live sessions, GS1 parsing.
+ */
+public interface ScannerInterface {
+    
+    /**
+     * Decodes a JPEG or PNG photo (a label, a delivery note), thoroughly.
+     */
+    suspend fun `decodeImage`(`bytes`: kotlin.ByteArray, `options`: ScanOptions): DecodeOutcome
+    
+    /**
+     * Live-session defaults (2-frame confirmation, 3 s repeat suppression). Cheap.
+     */
+    fun `defaultLiveConfig`(): LiveScanConfig
+    
+    /**
+     * The options of a warehouse camera screen. Cheap.
+     */
+    fun `defaultOptions`(): ScanOptions
+    
+    /**
+     * A decoder for one camera screen, called from the camera's analysis thread.
+     */
+    fun `frameDecoder`(`options`: ScanOptions): FrameScanner
+    
+    /**
+     * Parses GS1 data: transmitted (GS-separated, optional symbology identifier) or
+     * bracketed. Cheap.
+     */
+    fun `parseGs1`(`data`: kotlin.String): List<Gs1Element>
+    
+    /**
+     * Parses a GS1 Digital Link URI; `None` when it carries no GS1 primary key. Cheap.
+     */
+    fun `parseGs1DigitalLink`(`uri`: kotlin.String): List<Gs1Element>?
+    
+    /**
+     * The PTI voice pick code of a produce case (GTIN-14, lot, optional date YYMMDD). Cheap.
+     */
+    fun `ptiVoicePickCode`(`gtin14`: kotlin.String, `lot`: kotlin.String, `dateYymmdd`: kotlin.String?): VoicePickCode
+    
+    /**
+     * Starts a live session: frames go in with `submit_frame` (newest wins), and each
+     * confirmed code reaches `listener` with the item it resolves to in the signed-in
+     * account's stock (none without an account). Stops with `stop()` or when dropped.
+     */
+    fun `startLive`(`config`: LiveScanConfig, `listener`: LiveScanListener): LiveScanner
+    
+    companion object
+}
+
+/**
+ * Scanning: decoders for camera frames and photos, live sessions, GS1 parsing.
+ */
+open class Scanner: Disposable, AutoCloseable, ScannerInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_companion_ffi_fn_free_scanner(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_companion_ffi_fn_clone_scanner(handle, status)
+        }
+    }
+
+    
+    /**
+     * Decodes a JPEG or PNG photo (a label, a delivery note), thoroughly.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `decodeImage`(`bytes`: kotlin.ByteArray, `options`: ScanOptions) : DecodeOutcome {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_scanner_decode_image(
+                uniffiHandle,
+                
+        FfiConverterByteArray.lower(`bytes`),
+        FfiConverterTypeScanOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferDecodeOutcome.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDecodeOutcome.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Live-session defaults (2-frame confirmation, 3 s repeat suppression). Cheap.
+     */override fun `defaultLiveConfig`(): LiveScanConfig {
+            return FfiConverterTypeLiveScanConfig.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_scanner_default_live_config(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The options of a warehouse camera screen. Cheap.
+     */override fun `defaultOptions`(): ScanOptions {
+            return FfiConverterTypeScanOptions.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_scanner_default_options(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A decoder for one camera screen, called from the camera's analysis thread.
+     */
+    @Throws(CompanionException::class)override fun `frameDecoder`(`options`: ScanOptions): FrameScanner {
+            return FfiConverterTypeFrameScanner.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CompanionException) { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_scanner_frame_decoder(
+        it,
+        
+        FfiConverterTypeScanOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Parses GS1 data: transmitted (GS-separated, optional symbology identifier) or
+     * bracketed. Cheap.
+     */
+    @Throws(CompanionException::class)override fun `parseGs1`(`data`: kotlin.String): List<Gs1Element> {
+            return FfiConverterSequenceTypeGs1Element.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CompanionException) { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_scanner_parse_gs1(
+        it,
+        
+        FfiConverterString.lower(`data`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Parses a GS1 Digital Link URI; `None` when it carries no GS1 primary key. Cheap.
+     */override fun `parseGs1DigitalLink`(`uri`: kotlin.String): List<Gs1Element>? {
+            return FfiConverterOptionalSequenceTypeGs1Element.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_scanner_parse_gs1_digital_link(
+        it,
+        
+        FfiConverterString.lower(`uri`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The PTI voice pick code of a produce case (GTIN-14, lot, optional date YYMMDD). Cheap.
+     */override fun `ptiVoicePickCode`(`gtin14`: kotlin.String, `lot`: kotlin.String, `dateYymmdd`: kotlin.String?): VoicePickCode {
+            return FfiConverterTypeVoicePickCode.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_scanner_pti_voice_pick_code(
+        it,
+        
+        FfiConverterString.lower(`gtin14`),
+        FfiConverterString.lower(`lot`),
+        FfiConverterOptionalString.lower(`dateYymmdd`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Starts a live session: frames go in with `submit_frame` (newest wins), and each
+     * confirmed code reaches `listener` with the item it resolves to in the signed-in
+     * account's stock (none without an account). Stops with `stop()` or when dropped.
+     */
+    @Throws(CompanionException::class)override fun `startLive`(`config`: LiveScanConfig, `listener`: LiveScanListener): LiveScanner {
+            return FfiConverterTypeLiveScanner.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CompanionException) { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_scanner_start_live(
+        it,
+        
+        FfiConverterTypeLiveScanConfig.lower(`config`),
+        FfiConverterTypeLiveScanListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * A scanner without an account: codes only, no item lookup.
+     */ fun `standalone`(): Scanner {
+            return FfiConverterTypeScanner.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_constructor_scanner_standalone(
+    
+        _status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeScanner: FfiConverter<Scanner, Long> {
+    override fun lower(value: Scanner): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Scanner {
+        return Scanner(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Scanner {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Scanner) = 8UL
+
+    override fun write(value: Scanner, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Receives the session state: signed out, or signed in as an account.
+ */
+public interface SessionStateListener {
+    
+    fun `onUpdate`(`state`: SessionState)
+    
+    fun `onEnd`()
+    
+    companion object
+}
+
+/**
+ * Receives the session state: signed out, or signed in as an account.
+ */
+open class SessionStateListenerImpl: Disposable, AutoCloseable, SessionStateListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_companion_ffi_fn_free_sessionstatelistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_companion_ffi_fn_clone_sessionstatelistener(handle, status)
+        }
+    }
+
+    override fun `onUpdate`(`state`: SessionState)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_sessionstatelistener_on_update(
+        it,
+        
+        FfiConverterTypeSessionState.lower(`state`),_status)
+}
+    }
+    
+    
+
+    override fun `onEnd`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_sessionstatelistener_on_end(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceSessionStateListener {
+    internal object `onUpdate`: UniffiCallbackInterfaceSessionStateListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`state`: RustBufferSessionState.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeSessionStateListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onUpdate`(
+                    FfiConverterTypeSessionState.lift(`state`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onEnd`: UniffiCallbackInterfaceSessionStateListenerMethod1 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeSessionStateListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onEnd`(
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeSessionStateListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeSessionStateListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceSessionStateListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onUpdate`,
+        `onEnd`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_companion_ffi_fn_init_callback_vtable_sessionstatelistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSessionStateListener: FfiConverter<SessionStateListener, Long> {
+    internal val handleMap = UniffiHandleMap<SessionStateListener>()
+
+    override fun lower(value: SessionStateListener): Long {
+        if (value is SessionStateListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): SessionStateListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return SessionStateListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): SessionStateListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: SessionStateListener) = 8UL
+
+    override fun write(value: SessionStateListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Receives the inventory sync's status: activity, progress, pending count.
+ */
+public interface SyncStatusListener {
+    
+    fun `onUpdate`(`status`: SyncStatus)
+    
+    fun `onEnd`()
+    
+    companion object
+}
+
+/**
+ * Receives the inventory sync's status: activity, progress, pending count.
+ */
+open class SyncStatusListenerImpl: Disposable, AutoCloseable, SyncStatusListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_companion_ffi_fn_free_syncstatuslistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_companion_ffi_fn_clone_syncstatuslistener(handle, status)
+        }
+    }
+
+    override fun `onUpdate`(`status`: SyncStatus)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_syncstatuslistener_on_update(
+        it,
+        
+        FfiConverterTypeSyncStatus.lower(`status`),_status)
+}
+    }
+    
+    
+
+    override fun `onEnd`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_syncstatuslistener_on_end(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceSyncStatusListener {
+    internal object `onUpdate`: UniffiCallbackInterfaceSyncStatusListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`status`: RustBufferSyncStatus.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeSyncStatusListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onUpdate`(
+                    FfiConverterTypeSyncStatus.lift(`status`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onEnd`: UniffiCallbackInterfaceSyncStatusListenerMethod1 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeSyncStatusListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onEnd`(
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeSyncStatusListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeSyncStatusListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceSyncStatusListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onUpdate`,
+        `onEnd`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_companion_ffi_fn_init_callback_vtable_syncstatuslistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSyncStatusListener: FfiConverter<SyncStatusListener, Long> {
+    internal val handleMap = UniffiHandleMap<SyncStatusListener>()
+
+    override fun lower(value: SyncStatusListener): Long {
+        if (value is SyncStatusListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): SyncStatusListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return SyncStatusListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): SyncStatusListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: SyncStatusListener) = 8UL
+
+    override fun write(value: SyncStatusListener, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -3533,6 +7693,15 @@ sealed class CompanionException: kotlin.Exception() {
     }
     
     /**
+     * The call needs a signed-in account and nobody is signed in.
+     */
+    class NotSignedIn(
+        ) : CompanionException() {
+        override val message
+            get() = ""
+    }
+    
+    /**
      * An argument is wrong; `field` names it so the UI can highlight it.
      */
     class InvalidInput(
@@ -3546,36 +7715,23 @@ sealed class CompanionException: kotlin.Exception() {
     }
     
     /**
-     * The server failed or refused; `status` is the HTTP status.
+     * A camera frame or image that contradicts itself (stride, size, format), or a scan
+     * option out of range; `field` names the argument.
      */
-    class Server(
+    class InvalidFrame(
         
-        val `status`: kotlin.UShort, 
+        val `field`: kotlin.String, 
         
         val `detail`: kotlin.String
         ) : CompanionException() {
         override val message
-            get() = "status=${ `status` }, detail=${ `detail` }"
+            get() = "field=${ `field` }, detail=${ `detail` }"
     }
     
     /**
-     * The local database or data directory failed; `corrupt` means the local copy must
-     * be discarded and re-synced.
+     * Text that is not valid GS1 data.
      */
-    class Storage(
-        
-        val `detail`: kotlin.String, 
-        
-        val `corrupt`: kotlin.Boolean
-        ) : CompanionException() {
-        override val message
-            get() = "detail=${ `detail` }, corrupt=${ `corrupt` }"
-    }
-    
-    /**
-     * An app-provided service (secure storage) failed.
-     */
-    class Platform(
+    class InvalidGs1(
         
         val `detail`: kotlin.String
         ) : CompanionException() {
@@ -3592,7 +7748,7 @@ sealed class CompanionException: kotlin.Exception() {
     }
     
     /**
-     * The data changed on the server in a way that conflicts with this request.
+     * The request conflicts with the current state of the data.
      */
     class Conflict(
         
@@ -3603,7 +7759,65 @@ sealed class CompanionException: kotlin.Exception() {
     }
     
     /**
-     * The operation was cancelled.
+     * The server failed or refused; `status` is the HTTP status, `code` its error code.
+     */
+    class Server(
+        
+        val `status`: kotlin.Int, 
+        
+        val `code`: kotlin.String, 
+        
+        val `detail`: kotlin.String, 
+        
+        /**
+         * Set when the server asked to wait before retrying.
+         */
+        val `retryAfterMs`: kotlin.Long?
+        ) : CompanionException() {
+        override val message
+            get() = "status=${ `status` }, code=${ `code` }, detail=${ `detail` }, retryAfterMs=${ `retryAfterMs` }"
+    }
+    
+    /**
+     * The server broke the protocol (or sent an answer the core refused to read).
+     */
+    class Protocol(
+        
+        val `detail`: kotlin.String
+        ) : CompanionException() {
+        override val message
+            get() = "detail=${ `detail` }"
+    }
+    
+    /**
+     * The local database or data directory failed; `corrupt` means the local copy is
+     * damaged or cannot be decrypted and must be discarded and synced again.
+     */
+    class Storage(
+        
+        val `detail`: kotlin.String, 
+        
+        val `corrupt`: kotlin.Boolean
+        ) : CompanionException() {
+        override val message
+            get() = "detail=${ `detail` }, corrupt=${ `corrupt` }"
+    }
+    
+    /**
+     * An app-provided service (Keystore/Keychain) failed.
+     */
+    class Platform(
+        
+        val `service`: kotlin.String, 
+        
+        val `detail`: kotlin.String
+        ) : CompanionException() {
+        override val message
+            get() = "service=${ `service` }, detail=${ `detail` }"
+    }
+    
+    /**
+     * The call was cancelled (a cancelled coroutine, a `Cancellation` fired).
      */
     class Cancelled(
         ) : CompanionException() {
@@ -3620,6 +7834,45 @@ sealed class CompanionException: kotlin.Exception() {
         ) : CompanionException() {
         override val message
             get() = "detail=${ `detail` }"
+    }
+    
+
+    
+        /**
+         * Stable machine-readable code (`offline`, `invalid_input`, `server`, ...).
+         */ fun `code`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_companionerror_code(FfiConverterTypeCompanionError.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+        /**
+         * Whether the same call may succeed later without the user changing anything.
+         */ fun `isRetryable`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_companionerror_is_retryable(FfiConverterTypeCompanionError.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+        /**
+         * How long the server asked to wait before retrying, in milliseconds.
+         */ fun `retryAfterMs`(): kotlin.Long? {
+            return FfiConverterOptionalLong.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_companionerror_retry_after_ms(FfiConverterTypeCompanionError.lower(this),
+        _status)
+}
+    )
     }
     
 
@@ -3647,19 +7900,16 @@ public object FfiConverterTypeCompanionError : FfiConverterRustBuffer<CompanionE
             2 -> CompanionException.Unauthorized(
                 FfiConverterString.read(buf),
                 )
-            3 -> CompanionException.InvalidInput(
+            3 -> CompanionException.NotSignedIn()
+            4 -> CompanionException.InvalidInput(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            4 -> CompanionException.Server(
-                FfiConverterUShort.read(buf),
+            5 -> CompanionException.InvalidFrame(
+                FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            5 -> CompanionException.Storage(
-                FfiConverterString.read(buf),
-                FfiConverterBoolean.read(buf),
-                )
-            6 -> CompanionException.Platform(
+            6 -> CompanionException.InvalidGs1(
                 FfiConverterString.read(buf),
                 )
             7 -> CompanionException.NotFound(
@@ -3668,8 +7918,25 @@ public object FfiConverterTypeCompanionError : FfiConverterRustBuffer<CompanionE
             8 -> CompanionException.Conflict(
                 FfiConverterString.read(buf),
                 )
-            9 -> CompanionException.Cancelled()
-            10 -> CompanionException.Internal(
+            9 -> CompanionException.Server(
+                FfiConverterInt.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalLong.read(buf),
+                )
+            10 -> CompanionException.Protocol(
+                FfiConverterString.read(buf),
+                )
+            11 -> CompanionException.Storage(
+                FfiConverterString.read(buf),
+                FfiConverterBoolean.read(buf),
+                )
+            12 -> CompanionException.Platform(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            13 -> CompanionException.Cancelled()
+            14 -> CompanionException.Internal(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -3688,25 +7955,23 @@ public object FfiConverterTypeCompanionError : FfiConverterRustBuffer<CompanionE
                 4UL
                 + FfiConverterString.allocationSize(value.`detail`)
             )
+            is CompanionException.NotSignedIn -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+            )
             is CompanionException.InvalidInput -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`field`)
                 + FfiConverterString.allocationSize(value.`detail`)
             )
-            is CompanionException.Server -> (
+            is CompanionException.InvalidFrame -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterUShort.allocationSize(value.`status`)
+                + FfiConverterString.allocationSize(value.`field`)
                 + FfiConverterString.allocationSize(value.`detail`)
             )
-            is CompanionException.Storage -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`detail`)
-                + FfiConverterBoolean.allocationSize(value.`corrupt`)
-            )
-            is CompanionException.Platform -> (
+            is CompanionException.InvalidGs1 -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`detail`)
@@ -3719,6 +7984,31 @@ public object FfiConverterTypeCompanionError : FfiConverterRustBuffer<CompanionE
             is CompanionException.Conflict -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
+                + FfiConverterString.allocationSize(value.`detail`)
+            )
+            is CompanionException.Server -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterInt.allocationSize(value.`status`)
+                + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`detail`)
+                + FfiConverterOptionalLong.allocationSize(value.`retryAfterMs`)
+            )
+            is CompanionException.Protocol -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`detail`)
+            )
+            is CompanionException.Storage -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`detail`)
+                + FfiConverterBoolean.allocationSize(value.`corrupt`)
+            )
+            is CompanionException.Platform -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`service`)
                 + FfiConverterString.allocationSize(value.`detail`)
             )
             is CompanionException.Cancelled -> (
@@ -3745,25 +8035,23 @@ public object FfiConverterTypeCompanionError : FfiConverterRustBuffer<CompanionE
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
-            is CompanionException.InvalidInput -> {
+            is CompanionException.NotSignedIn -> {
                 buf.putInt(3)
+                Unit
+            }
+            is CompanionException.InvalidInput -> {
+                buf.putInt(4)
                 FfiConverterString.write(value.`field`, buf)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
-            is CompanionException.Server -> {
-                buf.putInt(4)
-                FfiConverterUShort.write(value.`status`, buf)
-                FfiConverterString.write(value.`detail`, buf)
-                Unit
-            }
-            is CompanionException.Storage -> {
+            is CompanionException.InvalidFrame -> {
                 buf.putInt(5)
+                FfiConverterString.write(value.`field`, buf)
                 FfiConverterString.write(value.`detail`, buf)
-                FfiConverterBoolean.write(value.`corrupt`, buf)
                 Unit
             }
-            is CompanionException.Platform -> {
+            is CompanionException.InvalidGs1 -> {
                 buf.putInt(6)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
@@ -3778,18 +8066,75 @@ public object FfiConverterTypeCompanionError : FfiConverterRustBuffer<CompanionE
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
-            is CompanionException.Cancelled -> {
+            is CompanionException.Server -> {
                 buf.putInt(9)
+                FfiConverterInt.write(value.`status`, buf)
+                FfiConverterString.write(value.`code`, buf)
+                FfiConverterString.write(value.`detail`, buf)
+                FfiConverterOptionalLong.write(value.`retryAfterMs`, buf)
+                Unit
+            }
+            is CompanionException.Protocol -> {
+                buf.putInt(10)
+                FfiConverterString.write(value.`detail`, buf)
+                Unit
+            }
+            is CompanionException.Storage -> {
+                buf.putInt(11)
+                FfiConverterString.write(value.`detail`, buf)
+                FfiConverterBoolean.write(value.`corrupt`, buf)
+                Unit
+            }
+            is CompanionException.Platform -> {
+                buf.putInt(12)
+                FfiConverterString.write(value.`service`, buf)
+                FfiConverterString.write(value.`detail`, buf)
+                Unit
+            }
+            is CompanionException.Cancelled -> {
+                buf.putInt(13)
                 Unit
             }
             is CompanionException.Internal -> {
-                buf.putInt(10)
+                buf.putInt(14)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
+    override fun read(buf: ByteBuffer): kotlin.Long? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterLong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Long?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterLong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Long?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterLong.write(value, buf)
+        }
+    }
 }
 
 
@@ -3862,6 +8207,70 @@ public object FfiConverterOptionalTypeLogSink: FfiConverterRustBuffer<LogSink?> 
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeCancellation: FfiConverterRustBuffer<Cancellation?> {
+    override fun read(buf: ByteBuffer): Cancellation? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCancellation.read(buf)
+    }
+
+    override fun allocationSize(value: Cancellation?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCancellation.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Cancellation?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCancellation.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeItemStock: FfiConverterRustBuffer<ItemStock?> {
+    override fun read(buf: ByteBuffer): ItemStock? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeItemStock.read(buf)
+    }
+
+    override fun allocationSize(value: ItemStock?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeItemStock.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ItemStock?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeItemStock.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeRegionOfInterest: FfiConverterRustBuffer<RegionOfInterest?> {
     override fun read(buf: ByteBuffer): RegionOfInterest? {
         if (buf.get().toInt() == 0) {
@@ -3894,6 +8303,38 @@ public object FfiConverterOptionalTypeRegionOfInterest: FfiConverterRustBuffer<R
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeApnsEnvironment: FfiConverterRustBuffer<ApnsEnvironment?> {
+    override fun read(buf: ByteBuffer): ApnsEnvironment? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeApnsEnvironment.read(buf)
+    }
+
+    override fun allocationSize(value: ApnsEnvironment?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeApnsEnvironment.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ApnsEnvironment?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeApnsEnvironment.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalSequenceTypeGs1Element: FfiConverterRustBuffer<List<Gs1Element>?> {
     override fun read(buf: ByteBuffer): List<Gs1Element>? {
         if (buf.get().toInt() == 0) {
@@ -3916,34 +8357,6 @@ public object FfiConverterOptionalSequenceTypeGs1Element: FfiConverterRustBuffer
         } else {
             buf.put(1)
             FfiConverterSequenceTypeGs1Element.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeGs1Element: FfiConverterRustBuffer<List<Gs1Element>> {
-    override fun read(buf: ByteBuffer): List<Gs1Element> {
-        val len = buf.getInt()
-        return List<Gs1Element>(len) {
-            FfiConverterTypeGs1Element.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<Gs1Element>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeGs1Element.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<Gs1Element>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeGs1Element.write(it, buf)
         }
     }
 }
@@ -4038,6 +8451,34 @@ public object FfiConverterSequenceTypeMovement: FfiConverterRustBuffer<List<Move
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeOsPermissionFacts: FfiConverterRustBuffer<List<OsPermissionFacts>> {
+    override fun read(buf: ByteBuffer): List<OsPermissionFacts> {
+        val len = buf.getInt()
+        return List<OsPermissionFacts>(len) {
+            FfiConverterTypeOsPermissionFacts.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<OsPermissionFacts>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeOsPermissionFacts.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<OsPermissionFacts>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeOsPermissionFacts.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypePoLine: FfiConverterRustBuffer<List<PoLine>> {
     override fun read(buf: ByteBuffer): List<PoLine> {
         val len = buf.getInt()
@@ -4056,34 +8497,6 @@ public object FfiConverterSequenceTypePoLine: FfiConverterRustBuffer<List<PoLine
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypePoLine.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeScanEvent: FfiConverterRustBuffer<List<ScanEvent>> {
-    override fun read(buf: ByteBuffer): List<ScanEvent> {
-        val len = buf.getInt()
-        return List<ScanEvent>(len) {
-            FfiConverterTypeScanEvent.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<ScanEvent>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeScanEvent.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<ScanEvent>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeScanEvent.write(it, buf)
         }
     }
 }
@@ -4147,72 +8560,193 @@ public object FfiConverterSequenceTypeStockLine: FfiConverterRustBuffer<List<Sto
 
 
 
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeGs1Element: FfiConverterRustBuffer<List<Gs1Element>> {
+    override fun read(buf: ByteBuffer): List<Gs1Element> {
+        val len = buf.getInt()
+        return List<Gs1Element>(len) {
+            FfiConverterTypeGs1Element.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Gs1Element>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeGs1Element.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Gs1Element>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeGs1Element.write(it, buf)
+        }
+    }
+}
 
 
 
 
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePreference: FfiConverterRustBuffer<List<Preference>> {
+    override fun read(buf: ByteBuffer): List<Preference> {
+        val len = buf.getInt()
+        return List<Preference>(len) {
+            FfiConverterTypePreference.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Preference>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePreference.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Preference>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePreference.write(it, buf)
+        }
+    }
+}
 
 
 
 
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeDegradation: FfiConverterRustBuffer<List<Degradation>> {
+    override fun read(buf: ByteBuffer): List<Degradation> {
+        val len = buf.getInt()
+        return List<Degradation>(len) {
+            FfiConverterTypeDegradation.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Degradation>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDegradation.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Degradation>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDegradation.write(it, buf)
+        }
+    }
+}
 
 
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-object Gs1ExceptionExternalErrorHandler : UniffiRustCallStatusErrorHandler<Gs1Exception> {
-    override fun lift(error_buf: RustBuffer.ByValue): Gs1Exception =
-        app.companion.core.Gs1Exception.ErrorHandler.lift(
-            RustBufferGs1Error.ByValue().apply {
-                capacity = error_buf.capacity
-                len = error_buf.len
-                data = error_buf.data
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.String>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterString.read(buf)
+                this[k] = v
             }
-        )
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterString.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterString.write(v, buf)
+        }
+    }
 }
 
 
 
 
 
-object ScanExceptionExternalErrorHandler : UniffiRustCallStatusErrorHandler<ScanException> {
-    override fun lift(error_buf: RustBuffer.ByValue): ScanException =
-        app.companion.core.ScanException.ErrorHandler.lift(
-            RustBufferScanError.ByValue().apply {
-                capacity = error_buf.capacity
-                len = error_buf.len
-                data = error_buf.data
-            }
-        )
-}
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 
 
@@ -4224,7 +8758,7 @@ object ScanExceptionExternalErrorHandler : UniffiRustCallStatusErrorHandler<Scan
 
 
         /**
-         * Installs logging for the process; call once at app start, before opening [`Companion`].
+         * Installs logging for the process; call once at app start, before opening the client.
          * Without a sink (desktop), logs go to stderr. Later calls change nothing and return false.
          */ fun `initPlatform`(`logSink`: LogSink?, `level`: LogLevel): kotlin.Boolean {
             return FfiConverterBoolean.lift(
@@ -4234,115 +8768,6 @@ object ScanExceptionExternalErrorHandler : UniffiRustCallStatusErrorHandler<Scan
         
         FfiConverterOptionalTypeLogSink.lower(`logSink`),
         FfiConverterTypeLogLevel.lower(`level`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * The default live-session settings (2-frame confirmation, 3 s repeat suppression).
-         */ fun `defaultLiveScanConfig`(): LiveScanConfig {
-            return FfiConverterTypeLiveScanConfig.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_func_default_live_scan_config(
-    
-        _status)
-}
-    )
-    }
-    
-
-        /**
-         * The default options of a warehouse camera screen.
-         */ fun `defaultScanOptions`(): ScanOptions {
-            return FfiConverterTypeScanOptions.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_func_default_scan_options(
-    
-        _status)
-}
-    )
-    }
-    
-
-        /**
-         * Parses a GS1 Digital Link URI; `None` when it carries no GS1 primary key.
-         */ fun `parseGs1DigitalLink`(`uri`: kotlin.String): List<Gs1Element>? {
-            return FfiConverterOptionalSequenceTypeGs1Element.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_func_parse_gs1_digital_link(
-    
-        
-        FfiConverterString.lower(`uri`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * Parses GS1 data: transmitted (GS-separated, optional symbology identifier) or bracketed.
-         */
-    @Throws(Gs1Exception::class) fun `parseGs1ElementString`(`data`: kotlin.String): List<Gs1Element> {
-            return FfiConverterSequenceTypeGs1Element.lift(
-    uniffiRustCallWithError(Gs1ExceptionExternalErrorHandler) { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_func_parse_gs1_element_string(
-    
-        
-        FfiConverterString.lower(`data`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * The PTI voice pick code of a produce case (GTIN-14, lot, optional date YYMMDD).
-         */ fun `ptiVoicePickCode`(`gtin14`: kotlin.String, `lot`: kotlin.String, `dateYymmdd`: kotlin.String?): VoicePickCode {
-            return FfiConverterTypeVoicePickCode.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_func_pti_voice_pick_code(
-    
-        
-        FfiConverterString.lower(`gtin14`),
-        FfiConverterString.lower(`lot`),
-        FfiConverterOptionalString.lower(`dateYymmdd`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * Decodes a JPEG or PNG photo (a label, a delivery note).
-         */
-    @Throws(ScanException::class) fun `scanImageBytes`(`bytes`: java.nio.ByteBuffer, `options`: ScanOptions): DecodeOutcome {
-            return FfiConverterTypeDecodeOutcome.lift(
-    uniffiRustCallWithError(ScanExceptionExternalErrorHandler) { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_func_scan_image_bytes(
-    
-        
-        FfiConverterByRefBytes.lower(`bytes`),
-        FfiConverterTypeScanOptions.lower(`options`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * Decodes one frame with a fresh decoder (no round robin across frames). For a camera
-         * screen prefer [`FrameScanner`] or [`LiveScanner`].
-         */
-    @Throws(ScanException::class) fun `scanLumaFrame`(`data`: java.nio.ByteBuffer, `width`: kotlin.UInt, `height`: kotlin.UInt, `rowStride`: kotlin.UInt, `rotationDegrees`: kotlin.Int, `roi`: RegionOfInterest?, `options`: ScanOptions): DecodeOutcome {
-            return FfiConverterTypeDecodeOutcome.lift(
-    uniffiRustCallWithError(ScanExceptionExternalErrorHandler) { _status ->
-    UniffiLib.uniffi_companion_ffi_fn_func_scan_luma_frame(
-    
-        
-        FfiConverterByRefBytes.lower(`data`),
-        FfiConverterUInt.lower(`width`),
-        FfiConverterUInt.lower(`height`),
-        FfiConverterUInt.lower(`rowStride`),
-        FfiConverterInt.lower(`rotationDegrees`),
-        FfiConverterOptionalTypeRegionOfInterest.lower(`roi`),
-        FfiConverterTypeScanOptions.lower(`options`),_status)
 }
     )
     }

@@ -30,7 +30,19 @@ import java.nio.CharBuffer
 import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
+import app.companion.wire.Account
+import app.companion.wire.AdjustReason
+import app.companion.wire.FfiConverterTypeAccount
+import app.companion.wire.FfiConverterTypeAdjustReason
+import app.companion.wire.FfiConverterTypeMovementKind
+import app.companion.wire.FfiConverterTypePushProvider
+import app.companion.wire.MovementKind
+import app.companion.wire.PushProvider
 import java.util.concurrent.atomic.AtomicBoolean
+import app.companion.wire.RustBuffer as RustBufferAccount
+import app.companion.wire.RustBuffer as RustBufferAdjustReason
+import app.companion.wire.RustBuffer as RustBufferMovementKind
+import app.companion.wire.RustBuffer as RustBufferPushProvider
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -756,6 +768,7 @@ internal object UniffiLib {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "companion_core"))
         uniffiCallbackInterfaceLogSink.register(this)
         uniffiCallbackInterfaceSecureStorage.register(this)
+        app.companion.wire.uniffiEnsureInitialized()
         
     }
 
@@ -1087,60 +1100,6 @@ private class JavaLangRefCleanable(
 /**
  * @suppress
  */
-public object FfiConverterUByte: FfiConverter<UByte, Byte> {
-    override fun lift(value: Byte): UByte {
-        return value.toUByte()
-    }
-
-    fun lift(value: Int): UByte {
-        return value.toUByte()
-    }
-
-    override fun read(buf: ByteBuffer): UByte {
-        return lift(buf.get())
-    }
-
-    override fun lower(value: UByte): Byte {
-        return value.toByte()
-    }
-
-    override fun allocationSize(value: UByte) = 1UL
-
-    override fun write(value: UByte, buf: ByteBuffer) {
-        buf.put(value.toByte())
-    }
-}
-
-/**
- * @suppress
- */
-public object FfiConverterUShort: FfiConverter<UShort, Short> {
-    override fun lift(value: Short): UShort {
-        return value.toUShort()
-    }
-
-    fun lift(value: Int): UShort {
-        return value.toUShort()
-    }
-
-    override fun read(buf: ByteBuffer): UShort {
-        return lift(buf.getShort())
-    }
-
-    override fun lower(value: UShort): Short {
-        return value.toShort()
-    }
-
-    override fun allocationSize(value: UShort) = 2UL
-
-    override fun write(value: UShort, buf: ByteBuffer) {
-        buf.putShort(value.toShort())
-    }
-}
-
-/**
- * @suppress
- */
 public object FfiConverterUInt: FfiConverter<UInt, Int> {
     override fun lift(value: Int): UInt {
         return value.toUInt()
@@ -1164,23 +1123,23 @@ public object FfiConverterUInt: FfiConverter<UInt, Int> {
 /**
  * @suppress
  */
-public object FfiConverterULong: FfiConverter<ULong, Long> {
-    override fun lift(value: Long): ULong {
-        return value.toULong()
+public object FfiConverterInt: FfiConverter<Int, Int> {
+    override fun lift(value: Int): Int {
+        return value
     }
 
-    override fun read(buf: ByteBuffer): ULong {
-        return lift(buf.getLong())
+    override fun read(buf: ByteBuffer): Int {
+        return buf.getInt()
     }
 
-    override fun lower(value: ULong): Long {
-        return value.toLong()
+    override fun lower(value: Int): Int {
+        return value
     }
 
-    override fun allocationSize(value: ULong) = 8UL
+    override fun allocationSize(value: Int) = 4UL
 
-    override fun write(value: ULong, buf: ByteBuffer) {
-        buf.putLong(value.toLong())
+    override fun write(value: Int, buf: ByteBuffer) {
+        buf.putInt(value)
     }
 }
 
@@ -1204,52 +1163,6 @@ public object FfiConverterLong: FfiConverter<Long, Long> {
 
     override fun write(value: Long, buf: ByteBuffer) {
         buf.putLong(value)
-    }
-}
-
-/**
- * @suppress
- */
-public object FfiConverterFloat: FfiConverter<Float, Float> {
-    override fun lift(value: Float): Float {
-        return value
-    }
-
-    override fun read(buf: ByteBuffer): Float {
-        return buf.getFloat()
-    }
-
-    override fun lower(value: Float): Float {
-        return value
-    }
-
-    override fun allocationSize(value: Float) = 4UL
-
-    override fun write(value: Float, buf: ByteBuffer) {
-        buf.putFloat(value)
-    }
-}
-
-/**
- * @suppress
- */
-public object FfiConverterDouble: FfiConverter<Double, Double> {
-    override fun lift(value: Double): Double {
-        return value
-    }
-
-    override fun read(buf: ByteBuffer): Double {
-        return buf.getDouble()
-    }
-
-    override fun lower(value: Double): Double {
-        return value
-    }
-
-    override fun allocationSize(value: Double) = 8UL
-
-    override fun write(value: Double, buf: ByteBuffer) {
-        buf.putDouble(value)
     }
 }
 
@@ -1349,6 +1262,90 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
     override fun write(value: ByteArray, buf: ByteBuffer) {
         buf.putInt(value.size)
         buf.put(value)
+    }
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTimestamp: FfiConverterRustBuffer<java.time.Instant> {
+    override fun read(buf: ByteBuffer): java.time.Instant {
+        val seconds = buf.getLong()
+        // Type mismatch (should be u32) but we check for overflow/underflow below
+        val nanoseconds = buf.getInt().toLong()
+        if (nanoseconds < 0) {
+            throw java.time.DateTimeException("Instant nanoseconds exceed minimum or maximum supported by uniffi")
+        }
+        if (seconds >= 0) {
+            return java.time.Instant.EPOCH.plus(java.time.Duration.ofSeconds(seconds, nanoseconds))
+        } else {
+            return java.time.Instant.EPOCH.minus(java.time.Duration.ofSeconds(-seconds, nanoseconds))
+        }
+    }
+
+    // 8 bytes for seconds, 4 bytes for nanoseconds
+    override fun allocationSize(value: java.time.Instant) = 12UL
+
+    override fun write(value: java.time.Instant, buf: ByteBuffer) {
+        var epochOffset = java.time.Duration.between(java.time.Instant.EPOCH, value)
+
+        var sign = 1
+        if (epochOffset.isNegative()) {
+            sign = -1
+            epochOffset = epochOffset.negated()
+        }
+
+        if (epochOffset.nano < 0) {
+            // Java docs provide guarantee that nano will always be positive, so this should be impossible
+            // See: https://docs.oracle.com/javase/8/docs/api/java/time/Instant.html
+            throw IllegalArgumentException("Invalid timestamp, nano value must be non-negative")
+        }
+
+        buf.putLong(sign * epochOffset.seconds)
+        // Type mismatch (should be u32) but since values will always be between 0 and 999,999,999 it should be OK
+        buf.putInt(epochOffset.nano)
+    }
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterDuration: FfiConverterRustBuffer<java.time.Duration> {
+    override fun read(buf: ByteBuffer): java.time.Duration {
+        // Type mismatch (should be u64) but we check for overflow/underflow below
+        val seconds = buf.getLong()
+        // Type mismatch (should be u32) but we check for overflow/underflow below
+        val nanoseconds = buf.getInt().toLong()
+        if (seconds < 0) {
+            throw java.time.DateTimeException("Duration exceeds minimum or maximum value supported by uniffi")
+        }
+        if (nanoseconds < 0) {
+            throw java.time.DateTimeException("Duration nanoseconds exceed minimum or maximum supported by uniffi")
+        }
+        return java.time.Duration.ofSeconds(seconds, nanoseconds)
+    }
+
+    // 8 bytes for seconds, 4 bytes for nanoseconds
+    override fun allocationSize(value: java.time.Duration) = 12UL
+
+    override fun write(value: java.time.Duration, buf: ByteBuffer) {
+        if (value.seconds < 0) {
+            // Rust does not support negative Durations
+            throw IllegalArgumentException("Invalid duration, must be non-negative")
+        }
+
+        if (value.nano < 0) {
+            // Java docs provide guarantee that nano will always be positive, so this should be impossible
+            // See: https://docs.oracle.com/javase/8/docs/api/java/time/Duration.html
+            throw IllegalArgumentException("Invalid duration, nano value must be non-negative")
+        }
+
+        // Type mismatch (should be u64) but since Rust doesn't support negative durations we should be OK
+        buf.putLong(value.seconds)
+        // Type mismatch (should be u32) but since values will always be between 0 and 999,999,999 it should be OK
+        buf.putInt(value.nano)
     }
 }
 
@@ -2086,99 +2083,13 @@ public object FfiConverterTypeSecureStorage: FfiConverter<SecureStorage, Long> {
 
 
 /**
- * The signed-in user and the warehouses whose data this device may hold.
- */
-data class Account (
-    var `id`: kotlin.String
-    , 
-    var `username`: kotlin.String
-    , 
-    var `displayName`: kotlin.String
-    , 
-    var `warehouses`: List<Warehouse>
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeAccount: FfiConverterRustBuffer<Account> {
-    override fun read(buf: ByteBuffer): Account {
-        return Account(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterSequenceTypeWarehouse.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Account) = (
-            FfiConverterString.allocationSize(value.`id`) +
-            FfiConverterString.allocationSize(value.`username`) +
-            FfiConverterString.allocationSize(value.`displayName`) +
-            FfiConverterSequenceTypeWarehouse.allocationSize(value.`warehouses`)
-    )
-
-    override fun write(value: Account, buf: ByteBuffer) {
-            FfiConverterString.write(value.`id`, buf)
-            FfiConverterString.write(value.`username`, buf)
-            FfiConverterString.write(value.`displayName`, buf)
-            FfiConverterSequenceTypeWarehouse.write(value.`warehouses`, buf)
-    }
-}
-
-
-
-/**
- * A point in display coordinates (after rotation), for the overlay.
- */
-data class CodePoint (
-    var `x`: kotlin.Float
-    , 
-    var `y`: kotlin.Float
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeCodePoint: FfiConverterRustBuffer<CodePoint> {
-    override fun read(buf: ByteBuffer): CodePoint {
-        return CodePoint(
-            FfiConverterFloat.read(buf),
-            FfiConverterFloat.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: CodePoint) = (
-            FfiConverterFloat.allocationSize(value.`x`) +
-            FfiConverterFloat.allocationSize(value.`y`)
-    )
-
-    override fun write(value: CodePoint, buf: ByteBuffer) {
-            FfiConverterFloat.write(value.`x`, buf)
-            FfiConverterFloat.write(value.`y`, buf)
-    }
-}
-
-
-
-/**
  * Where the core keeps its files and which backend it talks to.
+ *
+ * ```
+ * use companion_core::{CompanionConfig, DeviceInfo};
+ * let config = CompanionConfig::new("/data/user/0/app/files", "https://erp.example.com", DeviceInfo::desktop());
+ * assert_eq!(config.tuning.auto_sync_interval().as_secs(), 300);
+ * ```
  */
 data class CompanionConfig (
     /**
@@ -2196,6 +2107,11 @@ data class CompanionConfig (
      * What this device is, sent to the server when signing in.
      */
     var `device`: DeviceInfo
+    , 
+    /**
+     * Timeouts, retries, sync pacing and page sizes; [`Tuning::default`] suits phones.
+     */
+    var `tuning`: Tuning = Tuning() 
     
 ){
     
@@ -2215,71 +2131,22 @@ public object FfiConverterTypeCompanionConfig: FfiConverterRustBuffer<CompanionC
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterTypeDeviceInfo.read(buf),
+            FfiConverterTypeTuning.read(buf),
         )
     }
 
     override fun allocationSize(value: CompanionConfig) = (
             FfiConverterString.allocationSize(value.`dataDir`) +
             FfiConverterString.allocationSize(value.`serverUrl`) +
-            FfiConverterTypeDeviceInfo.allocationSize(value.`device`)
+            FfiConverterTypeDeviceInfo.allocationSize(value.`device`) +
+            FfiConverterTypeTuning.allocationSize(value.`tuning`)
     )
 
     override fun write(value: CompanionConfig, buf: ByteBuffer) {
             FfiConverterString.write(value.`dataDir`, buf)
             FfiConverterString.write(value.`serverUrl`, buf)
             FfiConverterTypeDeviceInfo.write(value.`device`, buf)
-    }
-}
-
-
-
-/**
- * The result of decoding one frame.
- */
-data class DecodeOutcome (
-    var `codes`: List<ScannedCode>
-    , 
-    /**
-     * Time spent decoding, in milliseconds.
-     */
-    var `elapsedMs`: kotlin.Float
-    , 
-    /**
-     * True when passes were skipped because the budget ran out.
-     */
-    var `budgetExhausted`: kotlin.Boolean
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeDecodeOutcome: FfiConverterRustBuffer<DecodeOutcome> {
-    override fun read(buf: ByteBuffer): DecodeOutcome {
-        return DecodeOutcome(
-            FfiConverterSequenceTypeScannedCode.read(buf),
-            FfiConverterFloat.read(buf),
-            FfiConverterBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: DecodeOutcome) = (
-            FfiConverterSequenceTypeScannedCode.allocationSize(value.`codes`) +
-            FfiConverterFloat.allocationSize(value.`elapsedMs`) +
-            FfiConverterBoolean.allocationSize(value.`budgetExhausted`)
-    )
-
-    override fun write(value: DecodeOutcome, buf: ByteBuffer) {
-            FfiConverterSequenceTypeScannedCode.write(value.`codes`, buf)
-            FfiConverterFloat.write(value.`elapsedMs`, buf)
-            FfiConverterBoolean.write(value.`budgetExhausted`, buf)
+            FfiConverterTypeTuning.write(value.`tuning`, buf)
     }
 }
 
@@ -2334,77 +2201,6 @@ public object FfiConverterTypeDeviceInfo: FfiConverterRustBuffer<DeviceInfo> {
             FfiConverterString.write(value.`model`, buf)
             FfiConverterString.write(value.`osVersion`, buf)
             FfiConverterString.write(value.`appVersion`, buf)
-    }
-}
-
-
-
-/**
- * One AI and its value, as printed in brackets on the label.
- */
-data class Gs1Element (
-    /**
-     * The Application Identifier, e.g. "01" or "3103".
-     */
-    var `ai`: kotlin.String
-    , 
-    /**
-     * The GS1 data title, e.g. "GTIN" or "NET WEIGHT (kg)".
-     */
-    var `title`: kotlin.String
-    , 
-    /**
-     * The raw value as encoded.
-     */
-    var `value`: kotlin.String
-    , 
-    /**
-     * The value typed where the AI has a type; `None` for free text and invalid values.
-     */
-    var `typed`: Gs1Value?
-    , 
-    /**
-     * Why the value is not valid (check digit, date, character set); `None` when valid.
-     */
-    var `issue`: kotlin.String?
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeGs1Element: FfiConverterRustBuffer<Gs1Element> {
-    override fun read(buf: ByteBuffer): Gs1Element {
-        return Gs1Element(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterOptionalTypeGs1Value.read(buf),
-            FfiConverterOptionalString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Gs1Element) = (
-            FfiConverterString.allocationSize(value.`ai`) +
-            FfiConverterString.allocationSize(value.`title`) +
-            FfiConverterString.allocationSize(value.`value`) +
-            FfiConverterOptionalTypeGs1Value.allocationSize(value.`typed`) +
-            FfiConverterOptionalString.allocationSize(value.`issue`)
-    )
-
-    override fun write(value: Gs1Element, buf: ByteBuffer) {
-            FfiConverterString.write(value.`ai`, buf)
-            FfiConverterString.write(value.`title`, buf)
-            FfiConverterString.write(value.`value`, buf)
-            FfiConverterOptionalTypeGs1Value.write(value.`typed`, buf)
-            FfiConverterOptionalString.write(value.`issue`, buf)
     }
 }
 
@@ -2552,66 +2348,6 @@ public object FfiConverterTypeItemStock: FfiConverterRustBuffer<ItemStock> {
 
 
 /**
- * Settings of a live session.
- */
-data class LiveScanConfig (
-    var `options`: ScanOptions
-    , 
-    /**
-     * Frames in which a code must be read before it is reported (1 = immediately).
-     */
-    var `confirmFrames`: kotlin.UInt
-    , 
-    /**
-     * A code counts towards confirmation only if seen again within this many frames.
-     */
-    var `confirmWindowFrames`: kotlin.UInt
-    , 
-    /**
-     * After reporting a code, the same code is not reported again for this long.
-     */
-    var `repeatSuppressionMs`: kotlin.UInt
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeLiveScanConfig: FfiConverterRustBuffer<LiveScanConfig> {
-    override fun read(buf: ByteBuffer): LiveScanConfig {
-        return LiveScanConfig(
-            FfiConverterTypeScanOptions.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: LiveScanConfig) = (
-            FfiConverterTypeScanOptions.allocationSize(value.`options`) +
-            FfiConverterUInt.allocationSize(value.`confirmFrames`) +
-            FfiConverterUInt.allocationSize(value.`confirmWindowFrames`) +
-            FfiConverterUInt.allocationSize(value.`repeatSuppressionMs`)
-    )
-
-    override fun write(value: LiveScanConfig, buf: ByteBuffer) {
-            FfiConverterTypeScanOptions.write(value.`options`, buf)
-            FfiConverterUInt.write(value.`confirmFrames`, buf)
-            FfiConverterUInt.write(value.`confirmWindowFrames`, buf)
-            FfiConverterUInt.write(value.`repeatSuppressionMs`, buf)
-    }
-}
-
-
-
-/**
  * One formatted log line.
  */
 data class LogRecord (
@@ -2686,7 +2422,10 @@ data class Movement (
     , 
     var `poLineId`: kotlin.String?
     , 
-    var `createdAtMs`: kotlin.Long
+    /**
+     * When it was recorded, by this phone's clock (informational: ordering never uses it).
+     */
+    var `createdAt`: java.time.Instant
     , 
     var `state`: MovementState
     , 
@@ -2727,7 +2466,7 @@ public object FfiConverterTypeMovement: FfiConverterRustBuffer<Movement> {
             FfiConverterLong.read(buf),
             FfiConverterOptionalTypeAdjustReason.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterLong.read(buf),
+            FfiConverterTimestamp.read(buf),
             FfiConverterTypeMovementState.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -2748,7 +2487,7 @@ public object FfiConverterTypeMovement: FfiConverterRustBuffer<Movement> {
             FfiConverterLong.allocationSize(value.`qty`) +
             FfiConverterOptionalTypeAdjustReason.allocationSize(value.`reason`) +
             FfiConverterOptionalString.allocationSize(value.`poLineId`) +
-            FfiConverterLong.allocationSize(value.`createdAtMs`) +
+            FfiConverterTimestamp.allocationSize(value.`createdAt`) +
             FfiConverterTypeMovementState.allocationSize(value.`state`) +
             FfiConverterOptionalLong.allocationSize(value.`serverVersion`) +
             FfiConverterOptionalString.allocationSize(value.`rejectCode`) +
@@ -2768,7 +2507,7 @@ public object FfiConverterTypeMovement: FfiConverterRustBuffer<Movement> {
             FfiConverterLong.write(value.`qty`, buf)
             FfiConverterOptionalTypeAdjustReason.write(value.`reason`, buf)
             FfiConverterOptionalString.write(value.`poLineId`, buf)
-            FfiConverterLong.write(value.`createdAtMs`, buf)
+            FfiConverterTimestamp.write(value.`createdAt`, buf)
             FfiConverterTypeMovementState.write(value.`state`, buf)
             FfiConverterOptionalLong.write(value.`serverVersion`, buf)
             FfiConverterOptionalString.write(value.`rejectCode`, buf)
@@ -2863,50 +2602,6 @@ public object FfiConverterTypeNewMovement: FfiConverterRustBuffer<NewMovement> {
             FfiConverterLong.write(value.`qty`, buf)
             FfiConverterOptionalTypeAdjustReason.write(value.`reason`, buf)
             FfiConverterOptionalString.write(value.`poLineId`, buf)
-    }
-}
-
-
-
-/**
- * One notification as the phone understands it.
- */
-data class NotificationEvent (
-    /**
-     * Unique per event (not per device): lets the phone drop duplicates.
-     */
-    var `eventId`: kotlin.String
-    , 
-    var `kind`: NotificationKind
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeNotificationEvent: FfiConverterRustBuffer<NotificationEvent> {
-    override fun read(buf: ByteBuffer): NotificationEvent {
-        return NotificationEvent(
-            FfiConverterString.read(buf),
-            FfiConverterTypeNotificationKind.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: NotificationEvent) = (
-            FfiConverterString.allocationSize(value.`eventId`) +
-            FfiConverterTypeNotificationKind.allocationSize(value.`kind`)
-    )
-
-    override fun write(value: NotificationEvent, buf: ByteBuffer) {
-            FfiConverterString.write(value.`eventId`, buf)
-            FfiConverterTypeNotificationKind.write(value.`kind`, buf)
     }
 }
 
@@ -3125,52 +2820,6 @@ public object FfiConverterTypePoLine: FfiConverterRustBuffer<PoLine> {
 
 
 /**
- * One switch. `warehouse_id` is set for per-warehouse categories only.
- */
-data class Preference (
-    var `category`: Category
-    , 
-    var `warehouseId`: kotlin.String?
-    , 
-    var `enabled`: kotlin.Boolean
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypePreference: FfiConverterRustBuffer<Preference> {
-    override fun read(buf: ByteBuffer): Preference {
-        return Preference(
-            FfiConverterTypeCategory.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Preference) = (
-            FfiConverterTypeCategory.allocationSize(value.`category`) +
-            FfiConverterOptionalString.allocationSize(value.`warehouseId`) +
-            FfiConverterBoolean.allocationSize(value.`enabled`)
-    )
-
-    override fun write(value: Preference, buf: ByteBuffer) {
-            FfiConverterTypeCategory.write(value.`category`, buf)
-            FfiConverterOptionalString.write(value.`warehouseId`, buf)
-            FfiConverterBoolean.write(value.`enabled`, buf)
-    }
-}
-
-
-
-/**
  * The phone's view of its registration (from the local store; no request).
  */
 data class PushStatus (
@@ -3235,301 +2884,6 @@ public object FfiConverterTypePushStatus: FfiConverterRustBuffer<PushStatus> {
 
 
 /**
- * The on-screen scan window, in display (upright) pixel coordinates of the frame.
- */
-data class RegionOfInterest (
-    var `left`: kotlin.UInt
-    , 
-    var `top`: kotlin.UInt
-    , 
-    var `width`: kotlin.UInt
-    , 
-    var `height`: kotlin.UInt
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeRegionOfInterest: FfiConverterRustBuffer<RegionOfInterest> {
-    override fun read(buf: ByteBuffer): RegionOfInterest {
-        return RegionOfInterest(
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: RegionOfInterest) = (
-            FfiConverterUInt.allocationSize(value.`left`) +
-            FfiConverterUInt.allocationSize(value.`top`) +
-            FfiConverterUInt.allocationSize(value.`width`) +
-            FfiConverterUInt.allocationSize(value.`height`)
-    )
-
-    override fun write(value: RegionOfInterest, buf: ByteBuffer) {
-            FfiConverterUInt.write(value.`left`, buf)
-            FfiConverterUInt.write(value.`top`, buf)
-            FfiConverterUInt.write(value.`width`, buf)
-            FfiConverterUInt.write(value.`height`, buf)
-    }
-}
-
-
-
-/**
- * A confirmed code, with the inventory's view of it.
- */
-data class ScanEvent (
-    var `code`: ScannedCode
-    , 
-    var `item`: ScannedItem?
-    , 
-    /**
-     * Index of the frame (in submission order) that confirmed it.
-     */
-    var `frameIndex`: kotlin.ULong
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeScanEvent: FfiConverterRustBuffer<ScanEvent> {
-    override fun read(buf: ByteBuffer): ScanEvent {
-        return ScanEvent(
-            FfiConverterTypeScannedCode.read(buf),
-            FfiConverterOptionalTypeScannedItem.read(buf),
-            FfiConverterULong.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: ScanEvent) = (
-            FfiConverterTypeScannedCode.allocationSize(value.`code`) +
-            FfiConverterOptionalTypeScannedItem.allocationSize(value.`item`) +
-            FfiConverterULong.allocationSize(value.`frameIndex`)
-    )
-
-    override fun write(value: ScanEvent, buf: ByteBuffer) {
-            FfiConverterTypeScannedCode.write(value.`code`, buf)
-            FfiConverterOptionalTypeScannedItem.write(value.`item`, buf)
-            FfiConverterULong.write(value.`frameIndex`, buf)
-    }
-}
-
-
-
-/**
- * What to look for and how hard, per screen.
- */
-data class ScanOptions (
-    var `formats`: List<BarcodeFormat>
-    , 
-    var `strategy`: DecodeStrategy
-    , 
-    /**
-     * Passes do not start after this many milliseconds of the frame have passed.
-     */
-    var `budgetMs`: kotlin.UInt
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeScanOptions: FfiConverterRustBuffer<ScanOptions> {
-    override fun read(buf: ByteBuffer): ScanOptions {
-        return ScanOptions(
-            FfiConverterSequenceTypeBarcodeFormat.read(buf),
-            FfiConverterTypeDecodeStrategy.read(buf),
-            FfiConverterUInt.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: ScanOptions) = (
-            FfiConverterSequenceTypeBarcodeFormat.allocationSize(value.`formats`) +
-            FfiConverterTypeDecodeStrategy.allocationSize(value.`strategy`) +
-            FfiConverterUInt.allocationSize(value.`budgetMs`)
-    )
-
-    override fun write(value: ScanOptions, buf: ByteBuffer) {
-            FfiConverterSequenceTypeBarcodeFormat.write(value.`formats`, buf)
-            FfiConverterTypeDecodeStrategy.write(value.`strategy`, buf)
-            FfiConverterUInt.write(value.`budgetMs`, buf)
-    }
-}
-
-
-
-/**
- * One decoded barcode, ready for the screen and the overlay.
- */
-data class ScannedCode (
-    var `format`: BarcodeFormat
-    , 
-    /**
-     * Human-readable text; GS1 data in bracketed form `(01)...(10)...`.
-     */
-    var `text`: kotlin.String
-    , 
-    /**
-     * The payload bytes as the decoder produced them (GS1: transmitted form with GS).
-     */
-    var `rawBytes`: kotlin.ByteArray
-    , 
-    /**
-     * ISO/IEC 15424 symbology identifier, e.g. "]C1" for GS1-128, "]E0" for EAN-13.
-     */
-    var `symbologyIdentifier`: kotlin.String
-    , 
-    /**
-     * Corner points in display coordinates (after rotation), for the overlay.
-     */
-    var `corners`: List<CodePoint>
-    , 
-    /**
-     * Parsed GS1 element strings (empty for non-GS1 data).
-     */
-    var `gs1`: List<Gs1Element>
-    , 
-    /**
-     * Why the GS1 data could not be parsed, if it claimed to be GS1.
-     */
-    var `gs1Error`: kotlin.String?
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeScannedCode: FfiConverterRustBuffer<ScannedCode> {
-    override fun read(buf: ByteBuffer): ScannedCode {
-        return ScannedCode(
-            FfiConverterTypeBarcodeFormat.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterByteArray.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterSequenceTypeCodePoint.read(buf),
-            FfiConverterSequenceTypeGs1Element.read(buf),
-            FfiConverterOptionalString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: ScannedCode) = (
-            FfiConverterTypeBarcodeFormat.allocationSize(value.`format`) +
-            FfiConverterString.allocationSize(value.`text`) +
-            FfiConverterByteArray.allocationSize(value.`rawBytes`) +
-            FfiConverterString.allocationSize(value.`symbologyIdentifier`) +
-            FfiConverterSequenceTypeCodePoint.allocationSize(value.`corners`) +
-            FfiConverterSequenceTypeGs1Element.allocationSize(value.`gs1`) +
-            FfiConverterOptionalString.allocationSize(value.`gs1Error`)
-    )
-
-    override fun write(value: ScannedCode, buf: ByteBuffer) {
-            FfiConverterTypeBarcodeFormat.write(value.`format`, buf)
-            FfiConverterString.write(value.`text`, buf)
-            FfiConverterByteArray.write(value.`rawBytes`, buf)
-            FfiConverterString.write(value.`symbologyIdentifier`, buf)
-            FfiConverterSequenceTypeCodePoint.write(value.`corners`, buf)
-            FfiConverterSequenceTypeGs1Element.write(value.`gs1`, buf)
-            FfiConverterOptionalString.write(value.`gs1Error`, buf)
-    }
-}
-
-
-
-/**
- * What the inventory knows about a scanned code. Filled by an [`ItemLookup`].
- */
-data class ScannedItem (
-    var `itemId`: kotlin.String
-    , 
-    var `name`: kotlin.String
-    , 
-    /**
-     * The lot on the label when the store knows it.
-     */
-    var `lot`: kotlin.String?
-    , 
-    /**
-     * Stock on hand in the item's unit, if the local store has it.
-     */
-    var `stockOnHand`: kotlin.Double?
-    , 
-    var `unit`: kotlin.String?
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeScannedItem: FfiConverterRustBuffer<ScannedItem> {
-    override fun read(buf: ByteBuffer): ScannedItem {
-        return ScannedItem(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalDouble.read(buf),
-            FfiConverterOptionalString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: ScannedItem) = (
-            FfiConverterString.allocationSize(value.`itemId`) +
-            FfiConverterString.allocationSize(value.`name`) +
-            FfiConverterOptionalString.allocationSize(value.`lot`) +
-            FfiConverterOptionalDouble.allocationSize(value.`stockOnHand`) +
-            FfiConverterOptionalString.allocationSize(value.`unit`)
-    )
-
-    override fun write(value: ScannedItem, buf: ByteBuffer) {
-            FfiConverterString.write(value.`itemId`, buf)
-            FfiConverterString.write(value.`name`, buf)
-            FfiConverterOptionalString.write(value.`lot`, buf)
-            FfiConverterOptionalDouble.write(value.`stockOnHand`, buf)
-            FfiConverterOptionalString.write(value.`unit`, buf)
-    }
-}
-
-
-
-/**
  * Sync position of one scope (warehouse).
  */
 data class ScopeInfo (
@@ -3548,11 +2902,11 @@ data class ScopeInfo (
     /**
      * Progress of the download in progress (0/0 when none).
      */
-    var `rowsDone`: kotlin.ULong
+    var `rowsDone`: kotlin.Long
     , 
-    var `rowsTotal`: kotlin.ULong
+    var `rowsTotal`: kotlin.Long
     , 
-    var `lastSyncAtMs`: kotlin.Long?
+    var `lastSyncedAt`: java.time.Instant?
     
 ){
     
@@ -3572,9 +2926,9 @@ public object FfiConverterTypeScopeInfo: FfiConverterRustBuffer<ScopeInfo> {
             FfiConverterString.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterLong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterOptionalLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
         )
     }
 
@@ -3582,93 +2936,18 @@ public object FfiConverterTypeScopeInfo: FfiConverterRustBuffer<ScopeInfo> {
             FfiConverterString.allocationSize(value.`warehouseId`) +
             FfiConverterBoolean.allocationSize(value.`complete`) +
             FfiConverterLong.allocationSize(value.`version`) +
-            FfiConverterULong.allocationSize(value.`rowsDone`) +
-            FfiConverterULong.allocationSize(value.`rowsTotal`) +
-            FfiConverterOptionalLong.allocationSize(value.`lastSyncAtMs`)
+            FfiConverterLong.allocationSize(value.`rowsDone`) +
+            FfiConverterLong.allocationSize(value.`rowsTotal`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`lastSyncedAt`)
     )
 
     override fun write(value: ScopeInfo, buf: ByteBuffer) {
             FfiConverterString.write(value.`warehouseId`, buf)
             FfiConverterBoolean.write(value.`complete`, buf)
             FfiConverterLong.write(value.`version`, buf)
-            FfiConverterULong.write(value.`rowsDone`, buf)
-            FfiConverterULong.write(value.`rowsTotal`, buf)
-            FfiConverterOptionalLong.write(value.`lastSyncAtMs`, buf)
-    }
-}
-
-
-
-/**
- * Counters for the screen's diagnostics and the tests.
- */
-data class SessionStats (
-    var `framesSubmitted`: kotlin.ULong
-    , 
-    var `framesDecoded`: kotlin.ULong
-    , 
-    /**
-     * Frames replaced by a newer one before decoding started.
-     */
-    var `framesDropped`: kotlin.ULong
-    , 
-    var `codesReported`: kotlin.ULong
-    , 
-    /**
-     * Events dropped because nobody polled (the queue is bounded too).
-     */
-    var `eventsDropped`: kotlin.ULong
-    , 
-    var `lastDecodeMs`: kotlin.Float
-    , 
-    /**
-     * Bytes held in the pending slot (at most one frame).
-     */
-    var `pendingBytes`: kotlin.ULong
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeSessionStats: FfiConverterRustBuffer<SessionStats> {
-    override fun read(buf: ByteBuffer): SessionStats {
-        return SessionStats(
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterFloat.read(buf),
-            FfiConverterULong.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: SessionStats) = (
-            FfiConverterULong.allocationSize(value.`framesSubmitted`) +
-            FfiConverterULong.allocationSize(value.`framesDecoded`) +
-            FfiConverterULong.allocationSize(value.`framesDropped`) +
-            FfiConverterULong.allocationSize(value.`codesReported`) +
-            FfiConverterULong.allocationSize(value.`eventsDropped`) +
-            FfiConverterFloat.allocationSize(value.`lastDecodeMs`) +
-            FfiConverterULong.allocationSize(value.`pendingBytes`)
-    )
-
-    override fun write(value: SessionStats, buf: ByteBuffer) {
-            FfiConverterULong.write(value.`framesSubmitted`, buf)
-            FfiConverterULong.write(value.`framesDecoded`, buf)
-            FfiConverterULong.write(value.`framesDropped`, buf)
-            FfiConverterULong.write(value.`codesReported`, buf)
-            FfiConverterULong.write(value.`eventsDropped`, buf)
-            FfiConverterFloat.write(value.`lastDecodeMs`, buf)
-            FfiConverterULong.write(value.`pendingBytes`, buf)
+            FfiConverterLong.write(value.`rowsDone`, buf)
+            FfiConverterLong.write(value.`rowsTotal`, buf)
+            FfiConverterOptionalTimestamp.write(value.`lastSyncedAt`, buf)
     }
 }
 
@@ -3758,13 +3037,13 @@ public object FfiConverterTypeStockLine: FfiConverterRustBuffer<StockLine> {
  * What one sync did.
  */
 data class SyncReport (
-    var `pushed`: kotlin.UInt
+    var `pushed`: kotlin.Int
     , 
-    var `applied`: kotlin.UInt
+    var `applied`: kotlin.Int
     , 
-    var `rejected`: kotlin.UInt
+    var `rejected`: kotlin.Int
     , 
-    var `pulledRows`: kotlin.ULong
+    var `pulledRows`: kotlin.Long
     , 
     /**
      * Scopes found diverged (or with an unknown cursor) and downloaded again.
@@ -3774,7 +3053,7 @@ data class SyncReport (
     /**
      * Movements still waiting for the server.
      */
-    var `pending`: kotlin.ULong
+    var `pending`: kotlin.Long
     
 ){
     
@@ -3791,54 +3070,51 @@ data class SyncReport (
 public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
     override fun read(buf: ByteBuffer): SyncReport {
         return SyncReport(
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterULong.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterLong.read(buf),
             FfiConverterSequenceString.read(buf),
-            FfiConverterULong.read(buf),
+            FfiConverterLong.read(buf),
         )
     }
 
     override fun allocationSize(value: SyncReport) = (
-            FfiConverterUInt.allocationSize(value.`pushed`) +
-            FfiConverterUInt.allocationSize(value.`applied`) +
-            FfiConverterUInt.allocationSize(value.`rejected`) +
-            FfiConverterULong.allocationSize(value.`pulledRows`) +
+            FfiConverterInt.allocationSize(value.`pushed`) +
+            FfiConverterInt.allocationSize(value.`applied`) +
+            FfiConverterInt.allocationSize(value.`rejected`) +
+            FfiConverterLong.allocationSize(value.`pulledRows`) +
             FfiConverterSequenceString.allocationSize(value.`scopesReset`) +
-            FfiConverterULong.allocationSize(value.`pending`)
+            FfiConverterLong.allocationSize(value.`pending`)
     )
 
     override fun write(value: SyncReport, buf: ByteBuffer) {
-            FfiConverterUInt.write(value.`pushed`, buf)
-            FfiConverterUInt.write(value.`applied`, buf)
-            FfiConverterUInt.write(value.`rejected`, buf)
-            FfiConverterULong.write(value.`pulledRows`, buf)
+            FfiConverterInt.write(value.`pushed`, buf)
+            FfiConverterInt.write(value.`applied`, buf)
+            FfiConverterInt.write(value.`rejected`, buf)
+            FfiConverterLong.write(value.`pulledRows`, buf)
             FfiConverterSequenceString.write(value.`scopesReset`, buf)
-            FfiConverterULong.write(value.`pending`, buf)
+            FfiConverterLong.write(value.`pending`, buf)
     }
 }
 
 
 
 /**
- * A voice pick code as printed on a PTI case label.
+ * What the sync is doing, with the outbox's size, for a status line or a progress bar.
  */
-data class VoicePickCode (
-    /**
-     * All four digits, e.g. "6359".
-     */
-    var `code`: kotlin.String
+data class SyncStatus (
+    var `activity`: SyncActivity
     , 
     /**
-     * The two digits printed large (the last two), e.g. "59".
+     * Movements recorded on this phone and not yet confirmed by the server.
      */
-    var `large`: kotlin.String
+    var `pending`: kotlin.Long
     , 
     /**
-     * The two digits printed small (the first two), e.g. "63".
+     * End of the last sync that completed, if any.
      */
-    var `small`: kotlin.String
+    var `lastSyncedAt`: java.time.Instant?
     
 ){
     
@@ -3852,34 +3128,79 @@ data class VoicePickCode (
 /**
  * @suppress
  */
-public object FfiConverterTypeVoicePickCode: FfiConverterRustBuffer<VoicePickCode> {
-    override fun read(buf: ByteBuffer): VoicePickCode {
-        return VoicePickCode(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+public object FfiConverterTypeSyncStatus: FfiConverterRustBuffer<SyncStatus> {
+    override fun read(buf: ByteBuffer): SyncStatus {
+        return SyncStatus(
+            FfiConverterTypeSyncActivity.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
         )
     }
 
-    override fun allocationSize(value: VoicePickCode) = (
-            FfiConverterString.allocationSize(value.`code`) +
-            FfiConverterString.allocationSize(value.`large`) +
-            FfiConverterString.allocationSize(value.`small`)
+    override fun allocationSize(value: SyncStatus) = (
+            FfiConverterTypeSyncActivity.allocationSize(value.`activity`) +
+            FfiConverterLong.allocationSize(value.`pending`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`lastSyncedAt`)
     )
 
-    override fun write(value: VoicePickCode, buf: ByteBuffer) {
-            FfiConverterString.write(value.`code`, buf)
-            FfiConverterString.write(value.`large`, buf)
-            FfiConverterString.write(value.`small`, buf)
+    override fun write(value: SyncStatus, buf: ByteBuffer) {
+            FfiConverterTypeSyncActivity.write(value.`activity`, buf)
+            FfiConverterLong.write(value.`pending`, buf)
+            FfiConverterOptionalTimestamp.write(value.`lastSyncedAt`, buf)
     }
 }
 
 
 
-data class Warehouse (
-    var `id`: kotlin.String
+/**
+ * Everything an app may tune, in one place. Each field says its default.
+ */
+data class Tuning (
+    /**
+     * Time to establish a connection. Default 10 s.
+     */
+    var `connectTimeout`: java.time.Duration? = null 
     , 
-    var `name`: kotlin.String
+    /**
+     * A whole request, body included (a server that trickles is cut off). Default 30 s.
+     */
+    var `requestTimeout`: java.time.Duration? = null 
+    , 
+    /**
+     * Attempts of an idempotent request, the first included. Default 4.
+     */
+    var `retryAttempts`: kotlin.Int = 4 
+    , 
+    /**
+     * First backoff delay; doubles per attempt with full jitter. Default 200 ms.
+     */
+    var `retryBaseDelay`: java.time.Duration? = null 
+    , 
+    /**
+     * A server's `Retry-After` longer than this is not waited out inline: the call fails
+     * with the delay and the sync loop waits instead. Default 10 s.
+     */
+    var `maxInlineRetryAfter`: java.time.Duration? = null 
+    , 
+    /**
+     * Between automatic syncs once everything is settled. Default 5 min (at least 10 s).
+     */
+    var `autoSyncInterval`: java.time.Duration? = null 
+    , 
+    /**
+     * Rows per downloaded page (the server caps it at 20,000). Default 10,000.
+     */
+    var `syncPageRows`: kotlin.Int = 10000 
+    , 
+    /**
+     * Movements per push request (at most 1,000). Default 1,000.
+     */
+    var `syncPushBatch`: kotlin.Int = 1000 
+    , 
+    /**
+     * Largest answer read from the server. Default 64 MiB.
+     */
+    var `maxResponseBytes`: kotlin.Long = 67108864L 
     
 ){
     
@@ -3893,485 +3214,45 @@ data class Warehouse (
 /**
  * @suppress
  */
-public object FfiConverterTypeWarehouse: FfiConverterRustBuffer<Warehouse> {
-    override fun read(buf: ByteBuffer): Warehouse {
-        return Warehouse(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+public object FfiConverterTypeTuning: FfiConverterRustBuffer<Tuning> {
+    override fun read(buf: ByteBuffer): Tuning {
+        return Tuning(
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterLong.read(buf),
         )
     }
 
-    override fun allocationSize(value: Warehouse) = (
-            FfiConverterString.allocationSize(value.`id`) +
-            FfiConverterString.allocationSize(value.`name`)
+    override fun allocationSize(value: Tuning) = (
+            FfiConverterOptionalDuration.allocationSize(value.`connectTimeout`) +
+            FfiConverterOptionalDuration.allocationSize(value.`requestTimeout`) +
+            FfiConverterInt.allocationSize(value.`retryAttempts`) +
+            FfiConverterOptionalDuration.allocationSize(value.`retryBaseDelay`) +
+            FfiConverterOptionalDuration.allocationSize(value.`maxInlineRetryAfter`) +
+            FfiConverterOptionalDuration.allocationSize(value.`autoSyncInterval`) +
+            FfiConverterInt.allocationSize(value.`syncPageRows`) +
+            FfiConverterInt.allocationSize(value.`syncPushBatch`) +
+            FfiConverterLong.allocationSize(value.`maxResponseBytes`)
     )
 
-    override fun write(value: Warehouse, buf: ByteBuffer) {
-            FfiConverterString.write(value.`id`, buf)
-            FfiConverterString.write(value.`name`, buf)
+    override fun write(value: Tuning, buf: ByteBuffer) {
+            FfiConverterOptionalDuration.write(value.`connectTimeout`, buf)
+            FfiConverterOptionalDuration.write(value.`requestTimeout`, buf)
+            FfiConverterInt.write(value.`retryAttempts`, buf)
+            FfiConverterOptionalDuration.write(value.`retryBaseDelay`, buf)
+            FfiConverterOptionalDuration.write(value.`maxInlineRetryAfter`, buf)
+            FfiConverterOptionalDuration.write(value.`autoSyncInterval`, buf)
+            FfiConverterInt.write(value.`syncPageRows`, buf)
+            FfiConverterInt.write(value.`syncPushBatch`, buf)
+            FfiConverterLong.write(value.`maxResponseBytes`, buf)
     }
 }
-
-
-
-/**
- * Why stock was adjusted.
- */
-
-enum class AdjustReason {
-    
-    DAMAGE,
-    SPOILAGE,
-    SHRINK,
-    FOUND;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeAdjustReason: FfiConverterRustBuffer<AdjustReason> {
-    override fun read(buf: ByteBuffer) = try {
-        AdjustReason.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: AdjustReason) = 4UL
-
-    override fun write(value: AdjustReason, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-/**
- * APNs environment of a token (debug builds of the iOS app get sandbox tokens).
- */
-
-enum class ApnsEnvironment {
-    
-    PRODUCTION,
-    SANDBOX;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeApnsEnvironment: FfiConverterRustBuffer<ApnsEnvironment> {
-    override fun read(buf: ByteBuffer) = try {
-        ApnsEnvironment.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: ApnsEnvironment) = 4UL
-
-    override fun write(value: ApnsEnvironment, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-/**
- * The symbologies the warehouse and the road use. GS1-128 is Code 128 with FNC1 and
- * ITF-14 is ITF of 14 digits; both show up as their base format with GS1 data attached.
- */
-
-enum class BarcodeFormat {
-    
-    EAN13,
-    EAN8,
-    UPC_A,
-    UPC_E,
-    CODE128,
-    ITF,
-    DATA_BAR,
-    DATA_BAR_EXPANDED,
-    QR_CODE,
-    DATA_MATRIX,
-    PDF417,
-    CODE39,
-    AZTEC;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeBarcodeFormat: FfiConverterRustBuffer<BarcodeFormat> {
-    override fun read(buf: ByteBuffer) = try {
-        BarcodeFormat.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: BarcodeFormat) = 4UL
-
-    override fun write(value: BarcodeFormat, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-/**
- * The notification categories a user can switch on and off.
- */
-
-enum class Category {
-    
-    /**
-     * An item's stock in a warehouse fell below its threshold (per warehouse).
-     */
-    STOCK_BELOW_THRESHOLD,
-    /**
-     * Receipts against purchase orders, and other PO changes.
-     */
-    PURCHASE_ORDER,
-    /**
-     * An approval waits for this user.
-     */
-    APPROVAL,
-    /**
-     * A delivery stop was assigned to this user.
-     */
-    DELIVERY_ASSIGNMENT;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeCategory: FfiConverterRustBuffer<Category> {
-    override fun read(buf: ByteBuffer) = try {
-        Category.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: Category) = 4UL
-
-    override fun write(value: Category, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-/**
- * Something the UI may want to redraw for.
- */
-sealed class CompanionEvent {
-    
-    /**
-     * The session changed (sign in, sign out, session expired).
-     */
-    data class Session(
-        val `state`: app.companion.core.SessionState) : CompanionEvent()
-        
-    {
-        
-
-        companion object
-    }
-    
-    /**
-     * Inventory sync progress and the number of local movements not yet settled.
-     */
-    data class Sync(
-        val `status`: app.companion.core.SyncStatus, 
-        val `pending`: kotlin.ULong) : CompanionEvent()
-        
-    {
-        
-
-        companion object
-    }
-    
-
-    
-
-    
-    
-
-
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeCompanionEvent : FfiConverterRustBuffer<CompanionEvent>{
-    override fun read(buf: ByteBuffer): CompanionEvent {
-        return when(buf.getInt()) {
-            1 -> CompanionEvent.Session(
-                FfiConverterTypeSessionState.read(buf),
-                )
-            2 -> CompanionEvent.Sync(
-                FfiConverterTypeSyncStatus.read(buf),
-                FfiConverterULong.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: CompanionEvent): ULong = when(value) {
-        is CompanionEvent.Session -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterTypeSessionState.allocationSize(value.`state`)
-            )
-        }
-        is CompanionEvent.Sync -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterTypeSyncStatus.allocationSize(value.`status`)
-                + FfiConverterULong.allocationSize(value.`pending`)
-            )
-        }
-    }
-
-    override fun write(value: CompanionEvent, buf: ByteBuffer) {
-        when(value) {
-            is CompanionEvent.Session -> {
-                buf.putInt(1)
-                FfiConverterTypeSessionState.write(value.`state`, buf)
-                Unit
-            }
-            is CompanionEvent.Sync -> {
-                buf.putInt(2)
-                FfiConverterTypeSyncStatus.write(value.`status`, buf)
-                FfiConverterULong.write(value.`pending`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
-    }
-}
-
-
-
-
-
-/**
- * How much work a frame gets.
- */
-
-enum class DecodeStrategy {
-    
-    /**
-     * Cheap passes only: the lowest latency, for weak phones.
-     */
-    FAST,
-    /**
-     * Cheap passes on every frame plus one hard pass per frame in turn.
-     */
-    LIVE,
-    /**
-     * Every pass while the budget lasts: still images, a photo of a label.
-     */
-    THOROUGH;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeDecodeStrategy: FfiConverterRustBuffer<DecodeStrategy> {
-    override fun read(buf: ByteBuffer) = try {
-        DecodeStrategy.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: DecodeStrategy) = 4UL
-
-    override fun write(value: DecodeStrategy, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-/**
- * Where opening the notification leads.
- */
-sealed class DeepLink {
-    
-    data class Item(
-        val `warehouseId`: kotlin.String, 
-        val `itemId`: kotlin.String) : DeepLink()
-        
-    {
-        
-
-        companion object
-    }
-    
-    data class PurchaseOrder(
-        val `warehouseId`: kotlin.String, 
-        val `poNumber`: kotlin.String) : DeepLink()
-        
-    {
-        
-
-        companion object
-    }
-    
-    data class Approval(
-        val `approvalId`: kotlin.String) : DeepLink()
-        
-    {
-        
-
-        companion object
-    }
-    
-    data class Stop(
-        val `stopId`: kotlin.String) : DeepLink()
-        
-    {
-        
-
-        companion object
-    }
-    
-
-    
-
-    
-    
-
-
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeDeepLink : FfiConverterRustBuffer<DeepLink>{
-    override fun read(buf: ByteBuffer): DeepLink {
-        return when(buf.getInt()) {
-            1 -> DeepLink.Item(
-                FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                )
-            2 -> DeepLink.PurchaseOrder(
-                FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                )
-            3 -> DeepLink.Approval(
-                FfiConverterString.read(buf),
-                )
-            4 -> DeepLink.Stop(
-                FfiConverterString.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: DeepLink): ULong = when(value) {
-        is DeepLink.Item -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`warehouseId`)
-                + FfiConverterString.allocationSize(value.`itemId`)
-            )
-        }
-        is DeepLink.PurchaseOrder -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`warehouseId`)
-                + FfiConverterString.allocationSize(value.`poNumber`)
-            )
-        }
-        is DeepLink.Approval -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`approvalId`)
-            )
-        }
-        is DeepLink.Stop -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`stopId`)
-            )
-        }
-    }
-
-    override fun write(value: DeepLink, buf: ByteBuffer) {
-        when(value) {
-            is DeepLink.Item -> {
-                buf.putInt(1)
-                FfiConverterString.write(value.`warehouseId`, buf)
-                FfiConverterString.write(value.`itemId`, buf)
-                Unit
-            }
-            is DeepLink.PurchaseOrder -> {
-                buf.putInt(2)
-                FfiConverterString.write(value.`warehouseId`, buf)
-                FfiConverterString.write(value.`poNumber`, buf)
-                Unit
-            }
-            is DeepLink.Approval -> {
-                buf.putInt(3)
-                FfiConverterString.write(value.`approvalId`, buf)
-                Unit
-            }
-            is DeepLink.Stop -> {
-                buf.putInt(4)
-                FfiConverterString.write(value.`stopId`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
-    }
-}
-
-
 
 
 
@@ -4418,6 +3299,85 @@ public object FfiConverterTypeDegradation: FfiConverterRustBuffer<Degradation> {
     override fun allocationSize(value: Degradation) = 4UL
 
     override fun write(value: Degradation, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What kind of failure an error is: what an app acts on (and what a failed sync's status
+ * carries). Stable; its [`ErrorKind::code`] is the machine-readable form.
+ */
+
+enum class ErrorKind {
+    
+    /**
+     * No network or the server is unreachable: keep working offline, retry later.
+     */
+    OFFLINE,
+    /**
+     * Sign in (again).
+     */
+    UNAUTHORIZED,
+    /**
+     * Nobody is signed in on this device.
+     */
+    NOT_SIGNED_IN,
+    /**
+     * An argument is wrong; the error names the field.
+     */
+    INVALID_INPUT,
+    NOT_FOUND,
+    CONFLICT,
+    /**
+     * The server failed or refused with an HTTP status.
+     */
+    SERVER,
+    /**
+     * The server broke the protocol (or a hostile answer was refused).
+     */
+    PROTOCOL,
+    /**
+     * The local database or data directory failed.
+     */
+    STORAGE,
+    /**
+     * The local copy is damaged or cannot be decrypted: discard it and sync again.
+     */
+    STORAGE_CORRUPT,
+    /**
+     * An app-provided service (Keystore/Keychain) failed.
+     */
+    PLATFORM,
+    CANCELLED,
+    /**
+     * A bug in the core.
+     */
+    INTERNAL;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeErrorKind: FfiConverterRustBuffer<ErrorKind> {
+    override fun read(buf: ByteBuffer) = try {
+        ErrorKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ErrorKind) = 4UL
+
+    override fun write(value: ErrorKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -4474,407 +3434,6 @@ public object FfiConverterTypeFeature: FfiConverterRustBuffer<Feature> {
 
 
 /**
- * How far the sensor image must be turned clockwise to appear upright on screen
- * (CameraX `imageInfo.rotationDegrees`, iOS video orientation).
- */
-
-enum class FrameRotation {
-    
-    DEG0,
-    DEG90,
-    DEG180,
-    DEG270;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeFrameRotation: FfiConverterRustBuffer<FrameRotation> {
-    override fun read(buf: ByteBuffer) = try {
-        FrameRotation.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: FrameRotation) = 4UL
-
-    override fun write(value: FrameRotation, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-
-
-/**
- * Why an element string could not be parsed at all.
- */
-sealed class Gs1Exception: kotlin.Exception() {
-    
-    /**
-     * The data does not start with a known AI at this position.
-     */
-    class UnknownAi(
-        
-        val `offset`: kotlin.UInt, 
-        
-        val `found`: kotlin.String
-        ) : Gs1Exception() {
-        override val message
-            get() = "offset=${ `offset` }, found=${ `found` }"
-    }
-    
-    /**
-     * A field is shorter or longer than its AI allows.
-     */
-    class BadLength(
-        
-        val `ai`: kotlin.String, 
-        
-        val `length`: kotlin.UInt, 
-        
-        val `min`: kotlin.UInt, 
-        
-        val `max`: kotlin.UInt
-        ) : Gs1Exception() {
-        override val message
-            get() = "ai=${ `ai` }, length=${ `length` }, min=${ `min` }, max=${ `max` }"
-    }
-    
-    /**
-     * Input is empty or not GS1 data at all.
-     */
-    class NotGs1(
-        
-        val `reason`: kotlin.String
-        ) : Gs1Exception() {
-        override val message
-            get() = "reason=${ `reason` }"
-    }
-    
-
-    
-
-
-    companion object ErrorHandler : UniffiRustCallStatusErrorHandler<Gs1Exception> {
-        override fun lift(error_buf: RustBuffer.ByValue): Gs1Exception = FfiConverterTypeGs1Error.lift(error_buf)
-    }
-
-    
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeGs1Error : FfiConverterRustBuffer<Gs1Exception> {
-    override fun read(buf: ByteBuffer): Gs1Exception {
-        
-
-        return when(buf.getInt()) {
-            1 -> Gs1Exception.UnknownAi(
-                FfiConverterUInt.read(buf),
-                FfiConverterString.read(buf),
-                )
-            2 -> Gs1Exception.BadLength(
-                FfiConverterString.read(buf),
-                FfiConverterUInt.read(buf),
-                FfiConverterUInt.read(buf),
-                FfiConverterUInt.read(buf),
-                )
-            3 -> Gs1Exception.NotGs1(
-                FfiConverterString.read(buf),
-                )
-            else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: Gs1Exception): ULong {
-        return when(value) {
-            is Gs1Exception.UnknownAi -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterUInt.allocationSize(value.`offset`)
-                + FfiConverterString.allocationSize(value.`found`)
-            )
-            is Gs1Exception.BadLength -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`ai`)
-                + FfiConverterUInt.allocationSize(value.`length`)
-                + FfiConverterUInt.allocationSize(value.`min`)
-                + FfiConverterUInt.allocationSize(value.`max`)
-            )
-            is Gs1Exception.NotGs1 -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-        }
-    }
-
-    override fun write(value: Gs1Exception, buf: ByteBuffer) {
-        when(value) {
-            is Gs1Exception.UnknownAi -> {
-                buf.putInt(1)
-                FfiConverterUInt.write(value.`offset`, buf)
-                FfiConverterString.write(value.`found`, buf)
-                Unit
-            }
-            is Gs1Exception.BadLength -> {
-                buf.putInt(2)
-                FfiConverterString.write(value.`ai`, buf)
-                FfiConverterUInt.write(value.`length`, buf)
-                FfiConverterUInt.write(value.`min`, buf)
-                FfiConverterUInt.write(value.`max`, buf)
-                Unit
-            }
-            is Gs1Exception.NotGs1 -> {
-                buf.putInt(3)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
-    }
-
-}
-
-
-
-/**
- * A typed GS1 value.
- */
-sealed class Gs1Value {
-    
-    /**
-     * A GTIN normalised to 14 digits, check digit verified.
-     */
-    data class Gtin(
-        val `gtin14`: kotlin.String) : Gs1Value()
-        
-    {
-        
-
-        companion object
-    }
-    
-    /**
-     * A Serial Shipping Container Code (18 digits), check digit verified.
-     */
-    data class Sscc(
-        val `sscc`: kotlin.String) : Gs1Value()
-        
-    {
-        
-
-        companion object
-    }
-    
-    /**
-     * A Global Location Number (13 digits), check digit verified.
-     */
-    data class Gln(
-        val `gln`: kotlin.String) : Gs1Value()
-        
-    {
-        
-
-        companion object
-    }
-    
-    /**
-     * A YYMMDD date. `day_stated` is false when DD was 00: the GS1 rule then means the
-     * last day of the month, which `day` holds.
-     */
-    data class Date(
-        val `year`: kotlin.UShort, 
-        val `month`: kotlin.UByte, 
-        val `day`: kotlin.UByte, 
-        val `dayStated`: kotlin.Boolean) : Gs1Value()
-        
-    {
-        
-
-        companion object
-    }
-    
-    /**
-     * A measure or amount with an implied decimal point (310n..369n, 390n..395n).
-     */
-    data class Decimal(
-        val `value`: kotlin.Double, 
-        val `digits`: kotlin.String, 
-        val `decimals`: kotlin.UByte, 
-        val `unit`: kotlin.String) : Gs1Value()
-        
-    {
-        
-
-        companion object
-    }
-    
-    /**
-     * A count of trade items or units.
-     */
-    data class Count(
-        val `count`: kotlin.ULong) : Gs1Value()
-        
-    {
-        
-
-        companion object
-    }
-    
-
-    
-
-    
-    
-
-
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeGs1Value : FfiConverterRustBuffer<Gs1Value>{
-    override fun read(buf: ByteBuffer): Gs1Value {
-        return when(buf.getInt()) {
-            1 -> Gs1Value.Gtin(
-                FfiConverterString.read(buf),
-                )
-            2 -> Gs1Value.Sscc(
-                FfiConverterString.read(buf),
-                )
-            3 -> Gs1Value.Gln(
-                FfiConverterString.read(buf),
-                )
-            4 -> Gs1Value.Date(
-                FfiConverterUShort.read(buf),
-                FfiConverterUByte.read(buf),
-                FfiConverterUByte.read(buf),
-                FfiConverterBoolean.read(buf),
-                )
-            5 -> Gs1Value.Decimal(
-                FfiConverterDouble.read(buf),
-                FfiConverterString.read(buf),
-                FfiConverterUByte.read(buf),
-                FfiConverterString.read(buf),
-                )
-            6 -> Gs1Value.Count(
-                FfiConverterULong.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: Gs1Value): ULong = when(value) {
-        is Gs1Value.Gtin -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`gtin14`)
-            )
-        }
-        is Gs1Value.Sscc -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`sscc`)
-            )
-        }
-        is Gs1Value.Gln -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`gln`)
-            )
-        }
-        is Gs1Value.Date -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterUShort.allocationSize(value.`year`)
-                + FfiConverterUByte.allocationSize(value.`month`)
-                + FfiConverterUByte.allocationSize(value.`day`)
-                + FfiConverterBoolean.allocationSize(value.`dayStated`)
-            )
-        }
-        is Gs1Value.Decimal -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterDouble.allocationSize(value.`value`)
-                + FfiConverterString.allocationSize(value.`digits`)
-                + FfiConverterUByte.allocationSize(value.`decimals`)
-                + FfiConverterString.allocationSize(value.`unit`)
-            )
-        }
-        is Gs1Value.Count -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterULong.allocationSize(value.`count`)
-            )
-        }
-    }
-
-    override fun write(value: Gs1Value, buf: ByteBuffer) {
-        when(value) {
-            is Gs1Value.Gtin -> {
-                buf.putInt(1)
-                FfiConverterString.write(value.`gtin14`, buf)
-                Unit
-            }
-            is Gs1Value.Sscc -> {
-                buf.putInt(2)
-                FfiConverterString.write(value.`sscc`, buf)
-                Unit
-            }
-            is Gs1Value.Gln -> {
-                buf.putInt(3)
-                FfiConverterString.write(value.`gln`, buf)
-                Unit
-            }
-            is Gs1Value.Date -> {
-                buf.putInt(4)
-                FfiConverterUShort.write(value.`year`, buf)
-                FfiConverterUByte.write(value.`month`, buf)
-                FfiConverterUByte.write(value.`day`, buf)
-                FfiConverterBoolean.write(value.`dayStated`, buf)
-                Unit
-            }
-            is Gs1Value.Decimal -> {
-                buf.putInt(5)
-                FfiConverterDouble.write(value.`value`, buf)
-                FfiConverterString.write(value.`digits`, buf)
-                FfiConverterUByte.write(value.`decimals`, buf)
-                FfiConverterString.write(value.`unit`, buf)
-                Unit
-            }
-            is Gs1Value.Count -> {
-                buf.putInt(6)
-                FfiConverterULong.write(value.`count`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
-    }
-}
-
-
-
-
-
-/**
  * Severity of a log line, mapped onto Logcat priorities and OSLog types by the shells.
  */
 
@@ -4906,51 +3465,6 @@ public object FfiConverterTypeLogLevel: FfiConverterRustBuffer<LogLevel> {
     override fun allocationSize(value: LogLevel) = 4UL
 
     override fun write(value: LogLevel, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-/**
- * What a movement does. The effect on stock (`delta` per item × lot × location):
- * - `receive`: `+qty` at `location_id` (optionally against `po_line_id`)
- * - `move`: `-qty` at `location_id`, `+qty` at `to_location_id`
- * - `adjust`: `qty` (signed, non-zero) at `location_id`, with a `reason`
- * - `count`: sets the quantity at `location_id` to `qty` as of `observed_version`
- * - `pick`: `-qty` at `location_id`
- */
-
-enum class MovementKind {
-    
-    RECEIVE,
-    MOVE,
-    ADJUST,
-    COUNT,
-    PICK;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeMovementKind: FfiConverterRustBuffer<MovementKind> {
-    override fun read(buf: ByteBuffer) = try {
-        MovementKind.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: MovementKind) = 4UL
-
-    override fun write(value: MovementKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -4996,195 +3510,6 @@ public object FfiConverterTypeMovementState: FfiConverterRustBuffer<MovementStat
 
     override fun write(value: MovementState, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-/**
- * What happened.
- */
-sealed class NotificationKind {
-    
-    data class StockBelowThreshold(
-        val `warehouseId`: kotlin.String, 
-        val `itemId`: kotlin.String, 
-        val `onHand`: kotlin.Long, 
-        val `threshold`: kotlin.Long) : NotificationKind()
-        
-    {
-        
-
-        companion object
-    }
-    
-    data class PurchaseOrderProgress(
-        val `warehouseId`: kotlin.String, 
-        val `poNumber`: kotlin.String, 
-        val `poLineId`: kotlin.String, 
-        val `qtyReceived`: kotlin.Long, 
-        val `qtyOrdered`: kotlin.Long) : NotificationKind()
-        
-    {
-        
-
-        companion object
-    }
-    
-    data class ApprovalWaiting(
-        val `approvalId`: kotlin.String) : NotificationKind()
-        
-    {
-        
-
-        companion object
-    }
-    
-    data class DeliveryAssigned(
-        val `stopId`: kotlin.String) : NotificationKind()
-        
-    {
-        
-
-        companion object
-    }
-    
-    /**
-     * A type this version does not know; shown as a plain notification, no target.
-     */
-    data class Unknown(
-        val `typeName`: kotlin.String) : NotificationKind()
-        
-    {
-        
-
-        companion object
-    }
-    
-
-    
-
-    
-    
-
-
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeNotificationKind : FfiConverterRustBuffer<NotificationKind>{
-    override fun read(buf: ByteBuffer): NotificationKind {
-        return when(buf.getInt()) {
-            1 -> NotificationKind.StockBelowThreshold(
-                FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                FfiConverterLong.read(buf),
-                FfiConverterLong.read(buf),
-                )
-            2 -> NotificationKind.PurchaseOrderProgress(
-                FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                FfiConverterLong.read(buf),
-                FfiConverterLong.read(buf),
-                )
-            3 -> NotificationKind.ApprovalWaiting(
-                FfiConverterString.read(buf),
-                )
-            4 -> NotificationKind.DeliveryAssigned(
-                FfiConverterString.read(buf),
-                )
-            5 -> NotificationKind.Unknown(
-                FfiConverterString.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: NotificationKind): ULong = when(value) {
-        is NotificationKind.StockBelowThreshold -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`warehouseId`)
-                + FfiConverterString.allocationSize(value.`itemId`)
-                + FfiConverterLong.allocationSize(value.`onHand`)
-                + FfiConverterLong.allocationSize(value.`threshold`)
-            )
-        }
-        is NotificationKind.PurchaseOrderProgress -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`warehouseId`)
-                + FfiConverterString.allocationSize(value.`poNumber`)
-                + FfiConverterString.allocationSize(value.`poLineId`)
-                + FfiConverterLong.allocationSize(value.`qtyReceived`)
-                + FfiConverterLong.allocationSize(value.`qtyOrdered`)
-            )
-        }
-        is NotificationKind.ApprovalWaiting -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`approvalId`)
-            )
-        }
-        is NotificationKind.DeliveryAssigned -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`stopId`)
-            )
-        }
-        is NotificationKind.Unknown -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`typeName`)
-            )
-        }
-    }
-
-    override fun write(value: NotificationKind, buf: ByteBuffer) {
-        when(value) {
-            is NotificationKind.StockBelowThreshold -> {
-                buf.putInt(1)
-                FfiConverterString.write(value.`warehouseId`, buf)
-                FfiConverterString.write(value.`itemId`, buf)
-                FfiConverterLong.write(value.`onHand`, buf)
-                FfiConverterLong.write(value.`threshold`, buf)
-                Unit
-            }
-            is NotificationKind.PurchaseOrderProgress -> {
-                buf.putInt(2)
-                FfiConverterString.write(value.`warehouseId`, buf)
-                FfiConverterString.write(value.`poNumber`, buf)
-                FfiConverterString.write(value.`poLineId`, buf)
-                FfiConverterLong.write(value.`qtyReceived`, buf)
-                FfiConverterLong.write(value.`qtyOrdered`, buf)
-                Unit
-            }
-            is NotificationKind.ApprovalWaiting -> {
-                buf.putInt(3)
-                FfiConverterString.write(value.`approvalId`, buf)
-                Unit
-            }
-            is NotificationKind.DeliveryAssigned -> {
-                buf.putInt(4)
-                FfiConverterString.write(value.`stopId`, buf)
-                Unit
-            }
-            is NotificationKind.Unknown -> {
-                buf.putInt(5)
-                FfiConverterString.write(value.`typeName`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -5731,43 +4056,6 @@ public object FfiConverterTypePlatformError : FfiConverterRustBuffer<PlatformExc
 
 
 /**
- * Which push service delivers to a device.
- */
-
-enum class PushProvider {
-    
-    FCM,
-    APNS;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypePushProvider: FfiConverterRustBuffer<PushProvider> {
-    override fun read(buf: ByteBuffer) = try {
-        PushProvider.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: PushProvider) = 4UL
-
-    override fun write(value: PushProvider, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-/**
  * What a `register_token` call did.
  */
 sealed class RegisterOutcome {
@@ -5924,127 +4212,6 @@ public object FfiConverterTypeRegisterReason: FfiConverterRustBuffer<RegisterRea
 
 
 
-
-
-/**
- * Errors at the scanning boundary. Bad input is a typed error, never a panic.
- */
-sealed class ScanException: kotlin.Exception() {
-    
-    /**
-     * The frame description does not match its bytes or is out of range.
-     */
-    class InvalidFrame(
-        
-        val `field`: kotlin.String, 
-        
-        val `reason`: kotlin.String
-        ) : ScanException() {
-        override val message
-            get() = "field=${ `field` }, reason=${ `reason` }"
-    }
-    
-    /**
-     * A still image could not be decoded (corrupt, unsupported or too large).
-     */
-    class UnsupportedImage(
-        
-        val `reason`: kotlin.String
-        ) : ScanException() {
-        override val message
-            get() = "reason=${ `reason` }"
-    }
-    
-    /**
-     * Options that cannot work (no formats, zero budget).
-     */
-    class InvalidOptions(
-        
-        val `reason`: kotlin.String
-        ) : ScanException() {
-        override val message
-            get() = "reason=${ `reason` }"
-    }
-    
-
-    
-
-
-    companion object ErrorHandler : UniffiRustCallStatusErrorHandler<ScanException> {
-        override fun lift(error_buf: RustBuffer.ByValue): ScanException = FfiConverterTypeScanError.lift(error_buf)
-    }
-
-    
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeScanError : FfiConverterRustBuffer<ScanException> {
-    override fun read(buf: ByteBuffer): ScanException {
-        
-
-        return when(buf.getInt()) {
-            1 -> ScanException.InvalidFrame(
-                FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                )
-            2 -> ScanException.UnsupportedImage(
-                FfiConverterString.read(buf),
-                )
-            3 -> ScanException.InvalidOptions(
-                FfiConverterString.read(buf),
-                )
-            else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: ScanException): ULong {
-        return when(value) {
-            is ScanException.InvalidFrame -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`field`)
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-            is ScanException.UnsupportedImage -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-            is ScanException.InvalidOptions -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-        }
-    }
-
-    override fun write(value: ScanException, buf: ByteBuffer) {
-        when(value) {
-            is ScanException.InvalidFrame -> {
-                buf.putInt(1)
-                FfiConverterString.write(value.`field`, buf)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is ScanException.UnsupportedImage -> {
-                buf.putInt(2)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is ScanException.InvalidOptions -> {
-                buf.putInt(3)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
-    }
-
-}
-
-
-
 /**
  * Whether someone is signed in on this device.
  */
@@ -6054,7 +4221,7 @@ sealed class SessionState {
     
     
     data class SignedIn(
-        val `account`: app.companion.core.Account) : SessionState()
+        val `account`: app.companion.wire.Account) : SessionState()
         
     {
         
@@ -6122,22 +4289,19 @@ public object FfiConverterTypeSessionState : FfiConverterRustBuffer<SessionState
 
 
 /**
- * What the sync is doing, for a status line or a progress bar.
+ * The sync's current activity.
  */
-sealed class SyncStatus {
+sealed class SyncActivity {
     
-    data class Idle(
-        val `lastSyncAtMs`: kotlin.Long?) : SyncStatus()
-        
-    {
-        
-
-        companion object
-    }
+    object Idle : SyncActivity()
     
+    
+    /**
+     * `done` of `total` rows downloaded so far (both 0 while only pushing).
+     */
     data class Syncing(
-        val `done`: kotlin.ULong, 
-        val `total`: kotlin.ULong) : SyncStatus()
+        val `done`: kotlin.Long, 
+        val `total`: kotlin.Long) : SyncActivity()
         
     {
         
@@ -6148,17 +4312,17 @@ sealed class SyncStatus {
     /**
      * The server cannot be reached; changes are kept and sent later.
      */
-    object Offline : SyncStatus()
+    object Offline : SyncActivity()
     
     
     /**
-     * The last sync failed for another reason (`kind`: unauthorized, server, protocol,
-     * storage, ...). `retry_after_ms` is set when the server asked to wait.
+     * The last sync failed; `kind` is the error's kind as calls report it, and
+     * `retry_after` is set when the server asked to wait.
      */
-    data class Error(
-        val `kind`: kotlin.String, 
+    data class Failed(
+        val `kind`: app.companion.core.ErrorKind, 
         val `detail`: kotlin.String, 
-        val `retryAfterMs`: kotlin.ULong?) : SyncStatus()
+        val `retryAfter`: java.time.Duration?) : SyncActivity()
         
     {
         
@@ -6179,81 +4343,77 @@ sealed class SyncStatus {
 /**
  * @suppress
  */
-public object FfiConverterTypeSyncStatus : FfiConverterRustBuffer<SyncStatus>{
-    override fun read(buf: ByteBuffer): SyncStatus {
+public object FfiConverterTypeSyncActivity : FfiConverterRustBuffer<SyncActivity>{
+    override fun read(buf: ByteBuffer): SyncActivity {
         return when(buf.getInt()) {
-            1 -> SyncStatus.Idle(
-                FfiConverterOptionalLong.read(buf),
+            1 -> SyncActivity.Idle
+            2 -> SyncActivity.Syncing(
+                FfiConverterLong.read(buf),
+                FfiConverterLong.read(buf),
                 )
-            2 -> SyncStatus.Syncing(
-                FfiConverterULong.read(buf),
-                FfiConverterULong.read(buf),
-                )
-            3 -> SyncStatus.Offline
-            4 -> SyncStatus.Error(
+            3 -> SyncActivity.Offline
+            4 -> SyncActivity.Failed(
+                FfiConverterTypeErrorKind.read(buf),
                 FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalDuration.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
     }
 
-    override fun allocationSize(value: SyncStatus): ULong = when(value) {
-        is SyncStatus.Idle -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterOptionalLong.allocationSize(value.`lastSyncAtMs`)
-            )
-        }
-        is SyncStatus.Syncing -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterULong.allocationSize(value.`done`)
-                + FfiConverterULong.allocationSize(value.`total`)
-            )
-        }
-        is SyncStatus.Offline -> {
+    override fun allocationSize(value: SyncActivity): ULong = when(value) {
+        is SyncActivity.Idle -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
             )
         }
-        is SyncStatus.Error -> {
+        is SyncActivity.Syncing -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
-                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterLong.allocationSize(value.`done`)
+                + FfiConverterLong.allocationSize(value.`total`)
+            )
+        }
+        is SyncActivity.Offline -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is SyncActivity.Failed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
                 + FfiConverterString.allocationSize(value.`detail`)
-                + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalDuration.allocationSize(value.`retryAfter`)
             )
         }
     }
 
-    override fun write(value: SyncStatus, buf: ByteBuffer) {
+    override fun write(value: SyncActivity, buf: ByteBuffer) {
         when(value) {
-            is SyncStatus.Idle -> {
+            is SyncActivity.Idle -> {
                 buf.putInt(1)
-                FfiConverterOptionalLong.write(value.`lastSyncAtMs`, buf)
                 Unit
             }
-            is SyncStatus.Syncing -> {
+            is SyncActivity.Syncing -> {
                 buf.putInt(2)
-                FfiConverterULong.write(value.`done`, buf)
-                FfiConverterULong.write(value.`total`, buf)
+                FfiConverterLong.write(value.`done`, buf)
+                FfiConverterLong.write(value.`total`, buf)
                 Unit
             }
-            is SyncStatus.Offline -> {
+            is SyncActivity.Offline -> {
                 buf.putInt(3)
                 Unit
             }
-            is SyncStatus.Error -> {
+            is SyncActivity.Failed -> {
                 buf.putInt(4)
-                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterTypeErrorKind.write(value.`kind`, buf)
                 FfiConverterString.write(value.`detail`, buf)
-                FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalDuration.write(value.`retryAfter`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -6261,38 +4421,6 @@ public object FfiConverterTypeSyncStatus : FfiConverterRustBuffer<SyncStatus>{
 }
 
 
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
-    override fun read(buf: ByteBuffer): kotlin.ULong? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterULong.read(buf)
-    }
-
-    override fun allocationSize(value: kotlin.ULong?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterULong.allocationSize(value)
-        }
-    }
-
-    override fun write(value: kotlin.ULong?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterULong.write(value, buf)
-        }
-    }
-}
 
 
 
@@ -6322,38 +4450,6 @@ public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
         } else {
             buf.put(1)
             FfiConverterLong.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalDouble: FfiConverterRustBuffer<kotlin.Double?> {
-    override fun read(buf: ByteBuffer): kotlin.Double? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterDouble.read(buf)
-    }
-
-    override fun allocationSize(value: kotlin.Double?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterDouble.allocationSize(value)
-        }
-    }
-
-    override fun write(value: kotlin.Double?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterDouble.write(value, buf)
         }
     }
 }
@@ -6428,28 +4524,60 @@ public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteA
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeScannedItem: FfiConverterRustBuffer<ScannedItem?> {
-    override fun read(buf: ByteBuffer): ScannedItem? {
+public object FfiConverterOptionalTimestamp: FfiConverterRustBuffer<java.time.Instant?> {
+    override fun read(buf: ByteBuffer): java.time.Instant? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterTypeScannedItem.read(buf)
+        return FfiConverterTimestamp.read(buf)
     }
 
-    override fun allocationSize(value: ScannedItem?): ULong {
+    override fun allocationSize(value: java.time.Instant?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterTypeScannedItem.allocationSize(value)
+            return 1UL + FfiConverterTimestamp.allocationSize(value)
         }
     }
 
-    override fun write(value: ScannedItem?, buf: ByteBuffer) {
+    override fun write(value: java.time.Instant?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterTypeScannedItem.write(value, buf)
+            FfiConverterTimestamp.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalDuration: FfiConverterRustBuffer<java.time.Duration?> {
+    override fun read(buf: ByteBuffer): java.time.Duration? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterDuration.read(buf)
+    }
+
+    override fun allocationSize(value: java.time.Duration?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterDuration.allocationSize(value)
+        }
+    }
+
+    override fun write(value: java.time.Duration?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterDuration.write(value, buf)
         }
     }
 }
@@ -6482,38 +4610,6 @@ public object FfiConverterOptionalTypeAdjustReason: FfiConverterRustBuffer<Adjus
         } else {
             buf.put(1)
             FfiConverterTypeAdjustReason.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalTypeGs1Value: FfiConverterRustBuffer<Gs1Value?> {
-    override fun read(buf: ByteBuffer): Gs1Value? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeGs1Value.read(buf)
-    }
-
-    override fun allocationSize(value: Gs1Value?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeGs1Value.allocationSize(value)
-        }
-    }
-
-    override fun write(value: Gs1Value?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeGs1Value.write(value, buf)
         }
     }
 }
@@ -6584,62 +4680,6 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeCodePoint: FfiConverterRustBuffer<List<CodePoint>> {
-    override fun read(buf: ByteBuffer): List<CodePoint> {
-        val len = buf.getInt()
-        return List<CodePoint>(len) {
-            FfiConverterTypeCodePoint.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<CodePoint>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeCodePoint.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<CodePoint>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeCodePoint.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeGs1Element: FfiConverterRustBuffer<List<Gs1Element>> {
-    override fun read(buf: ByteBuffer): List<Gs1Element> {
-        val len = buf.getInt()
-        return List<Gs1Element>(len) {
-            FfiConverterTypeGs1Element.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<Gs1Element>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeGs1Element.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<Gs1Element>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeGs1Element.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterSequenceTypePermissionStateOf: FfiConverterRustBuffer<List<PermissionStateOf>> {
     override fun read(buf: ByteBuffer): List<PermissionStateOf> {
         val len = buf.getInt()
@@ -6668,34 +4708,6 @@ public object FfiConverterSequenceTypePermissionStateOf: FfiConverterRustBuffer<
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeScannedCode: FfiConverterRustBuffer<List<ScannedCode>> {
-    override fun read(buf: ByteBuffer): List<ScannedCode> {
-        val len = buf.getInt()
-        return List<ScannedCode>(len) {
-            FfiConverterTypeScannedCode.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<ScannedCode>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeScannedCode.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<ScannedCode>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeScannedCode.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterSequenceTypeStockLine: FfiConverterRustBuffer<List<StockLine>> {
     override fun read(buf: ByteBuffer): List<StockLine> {
         val len = buf.getInt()
@@ -6714,62 +4726,6 @@ public object FfiConverterSequenceTypeStockLine: FfiConverterRustBuffer<List<Sto
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeStockLine.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeWarehouse: FfiConverterRustBuffer<List<Warehouse>> {
-    override fun read(buf: ByteBuffer): List<Warehouse> {
-        val len = buf.getInt()
-        return List<Warehouse>(len) {
-            FfiConverterTypeWarehouse.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<Warehouse>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeWarehouse.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<Warehouse>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeWarehouse.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeBarcodeFormat: FfiConverterRustBuffer<List<BarcodeFormat>> {
-    override fun read(buf: ByteBuffer): List<BarcodeFormat> {
-        val len = buf.getInt()
-        return List<BarcodeFormat>(len) {
-            FfiConverterTypeBarcodeFormat.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<BarcodeFormat>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeBarcodeFormat.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<BarcodeFormat>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeBarcodeFormat.write(it, buf)
         }
     }
 }
@@ -6829,4 +4785,12 @@ public object FfiConverterSequenceTypePermission: FfiConverterRustBuffer<List<Pe
         }
     }
 }
+
+
+
+
+
+
+
+
 

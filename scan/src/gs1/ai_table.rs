@@ -54,9 +54,7 @@ pub(crate) struct AiEntry {
     pub ai: &'static str,
     /// Flag `*`: predefined length, never followed by FNC1.
     pub predefined: bool,
-    /// Flag `!`: a GS1 identification key. Carried so the table holds every flag of the
-    /// dictionary; no check needs it yet.
-    #[allow(dead_code)]
+    /// Flag `!`: a GS1 identification key.
     pub key: bool,
     /// Flag `?`: permitted as a Digital Link data attribute (query parameter).
     pub dl_attr: bool,

@@ -681,16 +681,32 @@ pub fn association_issues(elements: &[Gs1Element]) -> Vec<Gs1Issue> {
                 issue(i, format!("AI ({}) requires {}", e.ai, wanted.join(" or ")));
             }
         }
-        for pattern in entry.ex {
-            if let Some(other) = elements
-                .iter()
-                .find(|o| o.ai != e.ai && matches_pattern(&o.ai, pattern))
-            {
-                issue(
-                    i,
-                    format!("AI ({}) must not appear with ({})", e.ai, other.ai),
-                );
+    }
+    // Exclusions are reported once per pair, on the element that is not a GS1
+    // identification key if only one is (a label's GTIN stays clean, so the decoder's
+    // "GTIN with an issue is a misread" rule keeps meaning a bad check digit), else on the
+    // later one.
+    for j in 0..elements.len() {
+        for i in 0..j {
+            let (a, b) = (&elements[i], &elements[j]);
+            let excludes = |x: &Gs1Element, y: &Gs1Element| {
+                x.ai != y.ai
+                    && lookup(&x.ai).is_some_and(|e| e.ex.iter().any(|p| matches_pattern(&y.ai, p)))
+            };
+            if !(excludes(a, b) || excludes(b, a)) {
+                continue;
             }
+            let is_key = |e: &Gs1Element| lookup(&e.ai).is_some_and(|entry| entry.key);
+            let (target, other) = if is_key(b) && !is_key(a) {
+                (i, b)
+            } else {
+                (j, a)
+            };
+            let ai = &elements[target].ai;
+            issue(
+                target,
+                format!("AI ({ai}) must not appear with ({})", other.ai),
+            );
         }
     }
     // A digital signature signs one instance: the keys with an optional serial component
@@ -891,8 +907,16 @@ mod tests {
         let elements = parse_bracketed("(01)09501101530003(17)261231(17)270101(10)A(10)A").unwrap();
         assert!(elements[2].issue.as_deref().unwrap().contains("twice"));
         assert_eq!(elements[4].issue, None, "identical repeats are fine");
-        let elements = parse_bracketed("(01)09501101530003(37)5").unwrap();
-        assert!(elements[0].issue.as_deref().unwrap().contains("(37)"));
+        // The exclusion lands on (37), not on the GTIN.
+        let elements = parse_bracketed("(37)5(01)09501101530003").unwrap();
+        assert_eq!(elements[1].issue, None);
+        assert!(
+            elements[0]
+                .issue
+                .as_deref()
+                .unwrap()
+                .contains("must not appear with (01)")
+        );
     }
 
     #[test]

@@ -343,6 +343,8 @@ fn component_example(c: &Comp, len: usize) -> String {
         ("winding", "1"),
         ("pieceoftotal", "0102"),
         ("packagetype", "PK"),
+        ("couponcode", "012345612345611110123"),
+        ("couponposoffer", "001234561234560123456"),
     ] {
         if has(linter) {
             return fixed(example);

@@ -13,19 +13,11 @@ use companion_scan::gs1::{
 };
 
 /// Cases where we knowingly differ from the engine.
-const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
-    (
-        "991234",
-        "scanners strip the leading FNC1 with the symbology identifier, so data without \
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[(
+    "991234",
+    "scanners strip the leading FNC1 with the symbology identifier, so data without \
          one is accepted",
-    ),
-    (
-        "(8110)",
-        "the North American coupon linters (couponcode, couponposoffer) are not \
-         implemented; 8110/8112 get only their character set and length checked",
-    ),
-    ("(8112)", "as (8110)"),
-];
+)];
 
 struct Case {
     line: usize,

@@ -40,9 +40,9 @@ pub(crate) enum Linter {
     /// UN/ECE Recommendation 21 package type codes: the code list is not carried here, so
     /// only the character set and length are checked.
     Packagetype,
-    /// North American coupon codes (8110): not validated beyond character set and length.
+    /// North American coupon code (8110): its fields and their length indicators.
     Couponcode,
-    /// Positive offer file coupon codes (8112): not validated beyond character set and length.
+    /// Positive offer file coupon code (8112): its fields and their length indicators.
     Couponposoffer,
 }
 
@@ -89,13 +89,13 @@ impl Linter {
             Linter::Hasnondigit if data.bytes().all(|b| b.is_ascii_digit()) => {
                 Err("must contain a non-digit".into())
             }
+            Linter::Couponcode => couponcode(data),
+            Linter::Couponposoffer => couponposoffer(data),
             Linter::Nonzero
             | Linter::Zero
             | Linter::Nozeroprefix
             | Linter::Hasnondigit
-            | Linter::Packagetype
-            | Linter::Couponcode
-            | Linter::Couponposoffer => Ok(()),
+            | Linter::Packagetype => Ok(()),
         }
     }
 }
@@ -471,6 +471,156 @@ fn pieceoftotal(data: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Reads the digit fields of a coupon code (GS1 US coupon application guidelines, as the
+/// Syntax Engine's linters check them), naming the field that is missing or wrong.
+struct Coupon<'a> {
+    rest: &'a [u8],
+}
+
+impl Coupon<'_> {
+    fn digit(&mut self, field: &str) -> Result<u8, String> {
+        let (&d, rest) = self
+            .rest
+            .split_first()
+            .ok_or_else(|| format!("coupon: {field} missing"))?;
+        self.rest = rest;
+        Ok(d - b'0')
+    }
+
+    fn digit_in(&mut self, field: &str, allowed: &[u8]) -> Result<u8, String> {
+        let d = self.digit(field)?;
+        if allowed.contains(&d) {
+            Ok(d)
+        } else {
+            Err(format!("coupon: {field} {d} is not valid"))
+        }
+    }
+
+    fn take(&mut self, n: usize, field: &str) -> Result<&[u8], String> {
+        if self.rest.len() < n {
+            return Err(format!("coupon: {field} truncated"));
+        }
+        let (taken, rest) = self.rest.split_at(n);
+        self.rest = rest;
+        Ok(taken)
+    }
+
+    /// A length indicator digit from `allowed`, then `offset` + that many digits.
+    fn field(&mut self, field: &str, allowed: &[u8], offset: usize) -> Result<(), String> {
+        let vli = self.digit_in(&format!("{field} length"), allowed)?;
+        self.take(usize::from(vli) + offset, field).map(|_| ())
+    }
+
+    fn next_is(&self, option: u8) -> bool {
+        self.rest.first() == Some(&(b'0' + option))
+    }
+
+    fn date(&mut self, field: &str) -> Result<[u8; 6], String> {
+        let date = self.take(6, field)?;
+        let text = std::str::from_utf8(date).unwrap_or_default();
+        yymmdd(text, false).map_err(|_| format!("coupon: {field} is not a valid date"))?;
+        let mut out = [0; 6];
+        out.copy_from_slice(date);
+        Ok(out)
+    }
+
+    fn end(&self) -> Result<(), String> {
+        if self.rest.is_empty() {
+            Ok(())
+        } else {
+            Err("coupon: excess data".into())
+        }
+    }
+}
+
+const VLI_0_TO_6: &[u8] = &[0, 1, 2, 3, 4, 5, 6];
+const VLI_1_TO_5: &[u8] = &[1, 2, 3, 4, 5];
+const REQUIREMENT_CODES: &[u8] = &[0, 1, 2, 3, 4, 9];
+
+fn couponcode(data: &str) -> Result<(), String> {
+    if !data.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("coupon: non-digit".into());
+    }
+    let mut c = Coupon {
+        rest: data.as_bytes(),
+    };
+    c.field("company prefix", VLI_0_TO_6, 6)?;
+    c.take(6, "offer code")?;
+    c.field("save value", VLI_1_TO_5, 0)?;
+    c.field("1st purchase requirement", VLI_1_TO_5, 0)?;
+    c.digit_in("1st purchase requirement code", REQUIREMENT_CODES)?;
+    c.take(3, "1st purchase family code")?;
+    if c.next_is(1) {
+        c.digit("option")?;
+        c.digit_in("additional purchase rules code", &[0, 1, 2, 3])?;
+        c.field("2nd purchase requirement", VLI_1_TO_5, 0)?;
+        c.digit_in("2nd purchase requirement code", REQUIREMENT_CODES)?;
+        c.take(3, "2nd purchase family code")?;
+        second_gcp(&mut c, "2nd purchase company prefix")?;
+    }
+    if c.next_is(2) {
+        c.digit("option")?;
+        c.field("3rd purchase requirement", VLI_1_TO_5, 0)?;
+        c.digit_in("3rd purchase requirement code", REQUIREMENT_CODES)?;
+        c.take(3, "3rd purchase family code")?;
+        second_gcp(&mut c, "3rd purchase company prefix")?;
+    }
+    let mut expiry = None;
+    if c.next_is(3) {
+        c.digit("option")?;
+        expiry = Some(c.date("expiration date")?);
+    }
+    if c.next_is(4) {
+        c.digit("option")?;
+        let start = c.date("start date")?;
+        // Both YYMMDD: byte order is date order within the century window.
+        if expiry.is_some_and(|expiry| start > expiry) {
+            return Err("coupon: expiration date before start date".into());
+        }
+    }
+    if c.next_is(5) {
+        c.digit("option")?;
+        let vli = c.digit("serial number length")?;
+        c.take(usize::from(vli) + 6, "serial number")?;
+    }
+    if c.next_is(6) {
+        c.digit("option")?;
+        c.field("retailer company prefix or GLN", &[1, 2, 3, 4, 5, 6, 7], 6)?;
+    }
+    if c.next_is(9) {
+        c.digit("option")?;
+        c.digit_in("save value code", &[0, 1, 2, 5, 6])?;
+        c.digit_in("save value applies to item", &[0, 1, 2])?;
+        c.digit("store coupon flag")?;
+        c.digit_in("don't multiply flag", &[0, 1])?;
+    }
+    c.end()
+}
+
+/// A company prefix with its length indicator, where "9" means none.
+fn second_gcp(c: &mut Coupon, field: &str) -> Result<(), String> {
+    let vli = c.digit_in(&format!("{field} length"), &[0, 1, 2, 3, 4, 5, 6, 9])?;
+    if vli != 9 {
+        c.take(usize::from(vli) + 6, field)?;
+    }
+    Ok(())
+}
+
+fn couponposoffer(data: &str) -> Result<(), String> {
+    if !data.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("coupon: non-digit".into());
+    }
+    let mut c = Coupon {
+        rest: data.as_bytes(),
+    };
+    c.digit_in("format code", &[0, 1])?;
+    c.field("funder ID", VLI_0_TO_6, 6)?;
+    c.take(6, "offer code")?;
+    let vli = c.digit("serial number length")?;
+    c.take(usize::from(vli) + 6, "serial number")?;
+    c.end()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -534,6 +684,33 @@ mod tests {
         assert!(Linter::Hhmi.check("2400").is_err());
         assert!(Linter::Hhmi.check("2360").is_err());
         assert!(Linter::Ss.check("60").is_err());
+    }
+
+    #[test]
+    fn coupons() {
+        for ok in ["012345612345611110123", "0123456123456111101233261231"] {
+            assert_eq!(Linter::Couponcode.check(ok), Ok(()), "{ok}");
+        }
+        assert!(
+            Linter::Couponcode
+                .check("012345612345611110123900000")
+                .is_err()
+        );
+        for ok in [
+            "001234561234560123456",
+            "061234567890121234569123456789012345",
+        ] {
+            assert_eq!(Linter::Couponposoffer.check(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "",
+            "0",
+            "07",
+            "0012345612345601234567",
+            "201234561234560123456",
+        ] {
+            assert!(Linter::Couponposoffer.check(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -40,6 +40,26 @@ pub(crate) enum Linter {
     /// UN/ECE Recommendation 21 package type codes: the code list is not carried here, so
     /// only the character set and length are checked.
     Packagetype,
+    /// Names that other releases of the dictionary use for the same or retired checks, so
+    /// the table can be regenerated from them: `key`/`keyoff1` (now `gcppos1`/`gcppos2`),
+    /// `hhmm` (now `hhmi`), `yymmddhh` and `mmoptss` (8008 before its split), `latlong`
+    /// (4309 before its split), `iso3166list` (423/425 before their split), `yyyymmd0`.
+    #[allow(dead_code)]
+    Key,
+    #[allow(dead_code)]
+    Keyoff1,
+    #[allow(dead_code)]
+    Hhmm,
+    #[allow(dead_code)]
+    Yymmddhh,
+    #[allow(dead_code)]
+    Mmoptss,
+    #[allow(dead_code)]
+    Latlong,
+    #[allow(dead_code)]
+    Iso3166list,
+    #[allow(dead_code)]
+    Yyyymmd0,
     /// North American coupon code (8110): its fields and their length indicators.
     Couponcode,
     /// Positive offer file coupon code (8112): its fields and their length indicators.
@@ -89,6 +109,42 @@ impl Linter {
             Linter::Hasnondigit if data.bytes().all(|b| b.is_ascii_digit()) => {
                 Err("must contain a non-digit".into())
             }
+            Linter::Key => gcp(data, 0),
+            Linter::Keyoff1 => gcp(data, 1),
+            Linter::Hhmm => hhmi(data),
+            Linter::Yymmddhh => match (data.get(..6), data.get(6..)) {
+                (Some(date), Some(hh)) if data.len() == 8 => {
+                    yymmdd(date, false)?;
+                    number_in(hh, 0, 23, "hour")
+                }
+                _ => Err("not a YYMMDDHH date and hour".into()),
+            },
+            Linter::Mmoptss => match (data.get(..2), data.get(2..)) {
+                (Some(mm), Some("")) => number_in(mm, 0, 59, "minute"),
+                (Some(mm), Some(ss)) if data.len() == 4 => {
+                    number_in(mm, 0, 59, "minute")?;
+                    number_in(ss, 0, 59, "second")
+                }
+                _ => Err("not MM or MMSS".into()),
+            },
+            Linter::Latlong => match (data.get(..10), data.get(10..)) {
+                (Some(lat), Some(long)) if data.len() == 20 => {
+                    at_most(lat, 1_800_000_000, "latitude")?;
+                    at_most(long, 3_600_000_000, "longitude")
+                }
+                _ => Err("not a latitude and longitude".into()),
+            },
+            Linter::Iso3166list if data.is_empty() || !data.len().is_multiple_of(3) => {
+                Err("not a list of ISO 3166 country codes".into())
+            }
+            Linter::Iso3166list => data
+                .as_bytes()
+                .chunks(3)
+                .try_for_each(|code| iso3166(std::str::from_utf8(code).unwrap_or_default())),
+            Linter::Yyyymmd0 if data.len() == 8 && data.ends_with("00") => {
+                yyyymmdd(&format!("{}01", &data[..6]))
+            }
+            Linter::Yyyymmd0 => yyyymmdd(data),
             Linter::Couponcode => couponcode(data),
             Linter::Couponposoffer => couponposoffer(data),
             Linter::Nonzero
@@ -684,6 +740,22 @@ mod tests {
         assert!(Linter::Hhmi.check("2400").is_err());
         assert!(Linter::Hhmi.check("2360").is_err());
         assert!(Linter::Ss.check("60").is_err());
+    }
+
+    #[test]
+    fn names_of_other_dictionary_releases() {
+        assert!(Linter::Key.check("1234").is_ok());
+        assert!(Linter::Keyoff1.check("1234").is_err());
+        assert!(Linter::Hhmm.check("2360").is_err());
+        assert!(Linter::Yymmddhh.check("26123123").is_ok());
+        assert!(Linter::Yymmddhh.check("26123124").is_err());
+        assert!(Linter::Mmoptss.check("59").is_ok());
+        assert!(Linter::Mmoptss.check("5960").is_err());
+        assert!(Linter::Latlong.check("18000000003600000000").is_ok());
+        assert!(Linter::Iso3166list.check("276250").is_ok());
+        assert!(Linter::Iso3166list.check("2762").is_err());
+        assert!(Linter::Yyyymmd0.check("20260200").is_ok());
+        assert!(Linter::Yyyymmd0.check("20261300").is_err());
     }
 
     #[test]

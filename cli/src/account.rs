@@ -27,7 +27,10 @@ pub fn open_device(data_dir: &std::path::Path, server: &str) -> Result<Companion
         server,
         DeviceInfo::desktop(),
     );
-    Ok(Companion::open(config, Arc::new(storage))?)
+    // Opening is blocking (disk, secure storage), as on a phone: off the async workers.
+    Ok(tokio::task::block_in_place(|| {
+        Companion::open(config, Arc::new(storage))
+    })?)
 }
 
 pub async fn login(cli: &Cli, args: &LoginArgs) -> Result<(), CliError> {
@@ -65,7 +68,7 @@ pub async fn logout(cli: &Cli) -> Result<(), CliError> {
     Ok(())
 }
 
-pub fn status(cli: &Cli) -> Result<(), CliError> {
+pub async fn status(cli: &Cli) -> Result<(), CliError> {
     let companion = open_device(&cli.data_dir, &cli.server)?;
     let account = match companion.session_state() {
         SessionState::SignedIn { account } => Some(account),

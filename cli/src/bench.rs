@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use companion_core::keys;
 use companion_core::platform::FileSecureStorage;
-use companion_core::store::{self, MIGRATIONS, Store};
+use companion_core::scope::ACCOUNT_MIGRATIONS as MIGRATIONS;
+use companion_core::store::{self, Store};
 use companion_server::{ServerConfig, seed};
 
 use crate::Cli;
@@ -75,7 +76,7 @@ async fn open(runs: usize, skip_library: bool) -> Result<(), CliError> {
     // The oldest schema this app can upgrade from, for the after-an-update case, encrypted
     // and plaintext; and a current plaintext database of the release before encryption.
     let oldest = work.path().join("oldest.db");
-    Store::open_with(&oldest, &key, &MIGRATIONS[..1])?;
+    Store::open(&oldest, &key, &MIGRATIONS[..1])?;
     let oldest_plain = work.path().join("oldest-plain.db");
     Store::open_plaintext(&oldest_plain, &MIGRATIONS[..1])?;
     let previous_release = work.path().join("previous-release.db");
@@ -154,7 +155,7 @@ async fn open(runs: usize, skip_library: bool) -> Result<(), CliError> {
 fn timed_open(phone: &Path, server_url: &str) -> Result<f64, CliError> {
     let start = Instant::now();
     let companion = open_device(phone, server_url)?;
-    companion.store()?;
+    companion.account_database()?;
     Ok(start.elapsed().as_secs_f64() * 1e3)
 }
 

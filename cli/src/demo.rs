@@ -93,7 +93,7 @@ pub async fn run(json: bool) -> Result<(), CliError> {
         ),
     );
 
-    let report = maria.inventory_sync().await?;
+    let report = maria.inventory()?.sync().await?;
     out.say(
         "initial_sync",
         serde_json::json!({"report": report}),
@@ -107,7 +107,7 @@ pub async fn run(json: bool) -> Result<(), CliError> {
     let lena_dir = work.path().join("phone-lena");
     let lena = open_device(&lena_dir, &server.url())?;
     lena.sign_in("lena", seed::DEMO_PASSWORD).await?;
-    lena.inventory_sync().await?;
+    lena.inventory()?.sync().await?;
     out.say(
         "second_phone",
         serde_json::json!({"user": "lena"}),
@@ -115,7 +115,7 @@ pub async fn run(json: bool) -> Result<(), CliError> {
     );
 
     // A case label is scanned: the GTIN hits the local database, no network needed.
-    let line = first_stocked_line(&server, &maria)?;
+    let line = first_stocked_line(&server, &maria).await?;
     let (gtin, item_id, lot_id, bin, before) = line;
     out.say(
         "lookup",
@@ -136,30 +136,35 @@ pub async fn run(json: bool) -> Result<(), CliError> {
         reason,
         po_line_id: None,
     };
-    maria.record_movement(movement(
-        MovementKind::Adjust,
-        -3,
-        Some(AdjustReason::Damage),
-    ))?;
-    lena.record_movement(movement(MovementKind::Pick, 2, None))?;
+    maria
+        .inventory()?
+        .record(movement(
+            MovementKind::Adjust,
+            -3,
+            Some(AdjustReason::Damage),
+        ))
+        .await?;
+    lena.inventory()?
+        .record(movement(MovementKind::Pick, 2, None))
+        .await?;
     out.say(
         "offline_changes",
         serde_json::json!({"maria": "adjust -3 damage", "lena": "pick 2",
-            "maria_sees": qty_at(&maria, &item_id, &lot_id, &bin)?, "lena_sees": qty_at(&lena, &item_id, &lot_id, &bin)?}),
+            "maria_sees": qty_at(&maria, &item_id, &lot_id, &bin).await?, "lena_sees": qty_at(&lena, &item_id, &lot_id, &bin).await?}),
         format!(
             "offline: A writes off 3 damaged (sees {}), B picks 2 (sees {}); both queued in their outboxes",
-            qty_at(&maria, &item_id, &lot_id, &bin)?,
-            qty_at(&lena, &item_id, &lot_id, &bin)?
+            qty_at(&maria, &item_id, &lot_id, &bin).await?,
+            qty_at(&lena, &item_id, &lot_id, &bin).await?
         ),
     );
 
     // Back in coverage: each phone pushes its outbox and pulls the other's change.
-    maria.inventory_sync().await?;
-    lena.inventory_sync().await?;
-    maria.inventory_sync().await?;
+    maria.inventory()?.sync().await?;
+    lena.inventory()?.sync().await?;
+    maria.inventory()?.sync().await?;
     let (a, b) = (
-        qty_at(&maria, &item_id, &lot_id, &bin)?,
-        qty_at(&lena, &item_id, &lot_id, &bin)?,
+        qty_at(&maria, &item_id, &lot_id, &bin).await?,
+        qty_at(&lena, &item_id, &lot_id, &bin).await?,
     );
     out.say(
         "merged",
@@ -214,11 +219,13 @@ async fn push_demo(
     // A demo token; a real one comes from FirebaseMessaging.getToken() on the phone.
     let token = format!("demo:APA91b-{}", maria.install_id());
     maria
-        .push()
+        .push()?
         .register_token(PushProvider::Fcm, &token, None)
         .await?;
     let total: i64 = maria
-        .stock_item(WAREHOUSE, item_id)?
+        .inventory()?
+        .item(WAREHOUSE, item_id)
+        .await?
         .lines
         .iter()
         .map(|l| l.qty)
@@ -235,18 +242,20 @@ async fn push_demo(
     if answer.status().as_u16() != 204 {
         return Err(usage(format!("setting the threshold: {}", answer.status())));
     }
-    lena.record_movement(NewMovement {
-        warehouse_id: WAREHOUSE.into(),
-        kind: MovementKind::Pick,
-        item_id: item_id.into(),
-        lot_id: lot_id.into(),
-        location_id: bin.into(),
-        to_location_id: None,
-        qty: 1,
-        reason: None,
-        po_line_id: None,
-    })?;
-    lena.inventory_sync().await?;
+    lena.inventory()?
+        .record(NewMovement {
+            warehouse_id: WAREHOUSE.into(),
+            kind: MovementKind::Pick,
+            item_id: item_id.into(),
+            lot_id: lot_id.into(),
+            location_id: bin.into(),
+            to_location_id: None,
+            qty: 1,
+            reason: None,
+            po_line_id: None,
+        })
+        .await?;
+    lena.inventory()?.sync().await?;
     let mut waited = 0;
     let received = loop {
         if let Some(m) = fcm.received_by(&token).into_iter().next() {
@@ -268,13 +277,13 @@ async fn push_demo(
             received.title, received.body
         ),
     );
-    maria.push().unregister().await?;
+    maria.push()?.unregister().await?;
     Ok(())
 }
 
 /// A case on a shelf, as (GTIN, item, lot, bin, qty): the bin is chosen from the server's
 /// stock (the picker walks to it); everything else the phone reads from its own database.
-fn first_stocked_line(
+async fn first_stocked_line(
     server: &companion_server::RunningServer,
     phone: &Companion,
 ) -> Result<(String, String, String, String, i64), CliError> {
@@ -289,14 +298,14 @@ fn first_stocked_line(
             )
         })
         .map_err(usage)?;
-    let item = phone.stock_item(WAREHOUSE, &item_id)?.item;
+    let item = phone.inventory()?.item(WAREHOUSE, &item_id).await?.item;
     let gtin = item
         .barcodes
         .first()
         .cloned()
         .ok_or_else(|| usage("demo item has no barcode"))?;
     // What a scan does: the GTIN hits the local database.
-    let hits = phone.stock_lookup(&gtin)?;
+    let hits = phone.inventory()?.lookup(&gtin).await?;
     let qty = hits
         .iter()
         .flat_map(|s| &s.lines)
@@ -306,8 +315,13 @@ fn first_stocked_line(
     Ok((gtin, item_id, lot_id, bin, qty))
 }
 
-fn qty_at(phone: &Companion, item_id: &str, lot_id: &str, bin: &str) -> Result<i64, CliError> {
-    let stock = phone.stock_item(WAREHOUSE, item_id)?;
+async fn qty_at(
+    phone: &Companion,
+    item_id: &str,
+    lot_id: &str,
+    bin: &str,
+) -> Result<i64, CliError> {
+    let stock = phone.inventory()?.item(WAREHOUSE, item_id).await?;
     Ok(stock
         .lines
         .iter()

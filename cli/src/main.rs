@@ -64,7 +64,7 @@ pub enum Command {
     Demo,
     /// Decodes barcodes in image files or directories.
     Scan(scan::ScanArgs),
-    /// Offline inventory: lookups, movements, the outbox.
+    /// Offline inventory: the catalogue, lookups, movements, the outbox.
     Stock {
         #[command(subcommand)]
         which: stock::StockCommand,
@@ -91,7 +91,28 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = Cli::parse();
+    // Argument errors follow the same contract as every other failure: JSON under --json,
+    // the usage exit code.
+    let json_requested = std::env::args().any(|a| a == "--json");
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e)
+            if e.kind() == clap::error::ErrorKind::DisplayHelp
+                || e.kind() == clap::error::ErrorKind::DisplayVersion =>
+        {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let usage = output::CliError::Usage(e.render().to_string().trim().to_string());
+            if json_requested {
+                output::print_error(true, &usage);
+            } else {
+                let _ = e.print();
+            }
+            return ExitCode::from(usage.exit_code());
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -108,17 +129,17 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             output::print_error(json, &e);
-            ExitCode::FAILURE
+            ExitCode::from(e.exit_code())
         }
     }
 }
 
 async fn run(cli: Cli) -> Result<(), output::CliError> {
     match &cli.command {
-        Command::Serve(args) => serve::run(args).await,
+        Command::Serve(args) => serve::run(args, cli.json).await,
         Command::Login(args) => account::login(&cli, args).await,
         Command::Logout => account::logout(&cli).await,
-        Command::Status => account::status(&cli),
+        Command::Status => account::status(&cli).await,
         Command::Demo => demo::run(cli.json).await,
         Command::Scan(args) => {
             scan::run_scan(args, cli.json).map_err(|e| output::CliError::Usage(e.to_string()))

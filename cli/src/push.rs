@@ -78,7 +78,7 @@ pub async fn run(cli: &Cli, which: &PushCommand) -> Result<(), CliError> {
         return Ok(());
     }
     let phone = open_device(&cli.data_dir, &cli.server)?;
-    let push = phone.push();
+    let push = phone.push()?;
     match which {
         PushCommand::Register { provider, sandbox } => {
             let provider = PushProvider::parse(provider)
@@ -254,7 +254,7 @@ pub async fn bench() -> Result<(), CliError> {
         .sign_in("maria", companion_server::seed::DEMO_PASSWORD)
         .await?;
     phone
-        .push()
+        .push()?
         .register_token(PushProvider::Fcm, "bench:APA91b-phone", None)
         .await?;
     let before = fcm.requests();
@@ -262,7 +262,7 @@ pub async fn bench() -> Result<(), CliError> {
     for _ in 0..200 {
         let t = Instant::now();
         let out = phone
-            .push()
+            .push()?
             .register_token(PushProvider::Fcm, "bench:APA91b-phone", None)
             .await?;
         runs.push(t.elapsed().as_secs_f64() * 1e6);

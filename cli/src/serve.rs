@@ -65,7 +65,7 @@ pub fn check_exposure(addr: SocketAddr, demo_users: bool, allowed: bool) -> Resu
     Ok(())
 }
 
-pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
+pub async fn run(args: &ServeArgs, json: bool) -> Result<(), CliError> {
     // Every database `serve` opens is seeded with the demo users.
     check_exposure(args.addr, true, args.allow_demo_users_on_network)?;
     let mut config = ServerConfig::in_dir(".");
@@ -108,14 +108,39 @@ pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
         })
         .map_err(|e| CliError::Usage(format!("seeding the catalogue: {e}")))?;
     // First stdout line is machine-readable: tests in other processes wait for it.
-    println!("companion-server listening url={}", server.url());
     let users: Vec<_> = seed::DEMO_USERS.iter().map(|u| u.1).collect();
-    eprintln!(
-        "demo users: {} (password: {})",
-        users.join(", "),
-        seed::DEMO_PASSWORD
-    );
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"event": "listening", "url": server.url(), "demo_users": users})
+        );
+    } else {
+        println!("companion-server listening url={}", server.url());
+        eprintln!(
+            "demo users: {} (password: {})",
+            users.join(", "),
+            seed::DEMO_PASSWORD
+        );
+    }
+    // Stop cleanly (in-flight requests finish, the database closes) on Ctrl-C and on the
+    // SIGTERM a service manager or a test harness sends.
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())
+            .map_err(|e| CliError::Usage(format!("cannot watch for SIGTERM: {e}")))?;
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
     let _ = tokio::signal::ctrl_c().await;
     server.shutdown().await;
+    if json {
+        println!("{}", serde_json::json!({"event": "stopped"}));
+    } else {
+        eprintln!("companion-server stopped");
+    }
     Ok(())
 }

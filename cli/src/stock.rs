@@ -4,11 +4,13 @@
 
 use std::io::IsTerminal;
 
+use std::sync::Arc;
+
 use companion_core::inventory::{
-    AdjustReason, ItemStock, Movement, MovementKind, MovementState, NewMovement, StockLine,
-    SyncReport, SyncStatus,
+    AdjustReason, Inventory, ItemStock, Movement, MovementKind, MovementState, NewMovement,
+    StockLine, SyncActivity, SyncReport,
 };
-use companion_core::{Companion, CompanionEvent, Error, SessionState};
+use companion_core::{Companion, Error, SessionState, Updates};
 
 use crate::Cli;
 use crate::account::open_device;
@@ -16,8 +18,20 @@ use crate::output::{CliError, emit};
 
 #[derive(clap::Subcommand)]
 pub enum StockCommand {
-    /// Stock of the item with a barcode or GTIN (what a scan hits).
-    Lookup { code: String },
+    /// The catalogue: every item of your warehouses (or one, with --warehouse), by name.
+    List {
+        #[arg(long)]
+        warehouse: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Stock of an item by barcode/GTIN (what a scan hits), SKU or item id.
+    Lookup {
+        code: String,
+        /// Only this warehouse (for an item id stocked in several).
+        #[arg(long)]
+        warehouse: Option<String>,
+    },
     /// Items whose name, SKU, variety or origin contain every word.
     Search {
         query: Vec<String>,
@@ -34,7 +48,7 @@ pub enum StockCommand {
     Receive {
         #[command(flatten)]
         at: At,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         qty: i64,
         #[arg(long)]
         po: Option<String>,
@@ -45,7 +59,7 @@ pub enum StockCommand {
         at: At,
         #[arg(long)]
         to: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         qty: i64,
     },
     /// Adjust up or down (e.g. --qty=-3) with a reason: damage, spoilage, shrink, found.
@@ -61,18 +75,21 @@ pub enum StockCommand {
     Count {
         #[command(flatten)]
         at: At,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         qty: i64,
     },
     /// Pick from a bin.
     Pick {
         #[command(flatten)]
         at: At,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         qty: i64,
     },
-    /// Movements not yet confirmed, and rejected ones (with --all also applied ones).
+    /// The outbox: movements not yet confirmed by default; --rejected adds the refused
+    /// ones (with the server's reason), --all every movement. Says when it is cut at --limit.
     Pending {
+        #[arg(long)]
+        rejected: bool,
         #[arg(long)]
         all: bool,
         #[arg(long, default_value_t = 100)]
@@ -118,32 +135,50 @@ fn scopes(c: &Companion) -> Result<Vec<String>, CliError> {
     }
 }
 
-/// Finds the item by id, SKU or barcode, in the given warehouse or the only one holding it.
-fn resolve(c: &Companion, at: &At) -> Result<(String, String), CliError> {
-    let mut found: Vec<(String, String)> = Vec::new();
+/// Every item matching `key` as an item id, a SKU or a barcode/GTIN, in `warehouse` or all
+/// of the account's warehouses: the one rule every stock command resolves items by.
+async fn find_items(
+    c: &Companion,
+    inv: &Inventory,
+    key: &str,
+    warehouse: Option<&str>,
+) -> Result<Vec<ItemStock>, CliError> {
+    let mut found: Vec<ItemStock> = Vec::new();
     for wh in scopes(c)? {
-        if at.warehouse.as_ref().is_some_and(|w| *w != wh) {
+        if warehouse.is_some_and(|w| w != wh) {
             continue;
         }
-        if c.stock_item(&wh, &at.item).is_ok() {
-            found.push((wh, at.item.clone()));
+        if let Ok(stock) = inv.item(&wh, key).await {
+            found.push(stock);
         }
     }
     if found.is_empty() {
-        let by_sku = c
-            .stock_by_sku(&at.item)
-            .or_else(|_| c.stock_lookup(&at.item))
-            .unwrap_or_default();
-        found = by_sku
-            .into_iter()
-            .filter(|s| {
-                at.warehouse
-                    .as_ref()
-                    .is_none_or(|w| *w == s.item.warehouse_id)
-            })
-            .map(|s| (s.item.warehouse_id, s.item.item_id))
-            .collect();
+        let by_sku = match inv.by_sku(key).await {
+            Ok(v) => v,
+            Err(Error::NotFound(_)) => Vec::new(),
+            Err(e) => return Err(e.into()),
+        };
+        found = if by_sku.is_empty() {
+            match inv.lookup(key).await {
+                Ok(v) => v,
+                Err(Error::NotFound(_)) => Vec::new(),
+                Err(e) => return Err(e.into()),
+            }
+        } else {
+            by_sku
+        };
+        found.retain(|s| warehouse.is_none_or(|w| w == s.item.warehouse_id));
     }
+    Ok(found)
+}
+
+/// Finds the item of a movement, in the given warehouse or the only one holding it.
+async fn resolve(c: &Companion, inv: &Inventory, at: &At) -> Result<(String, String), CliError> {
+    let mut found: Vec<(String, String)> = find_items(c, inv, &at.item, at.warehouse.as_deref())
+        .await?
+        .into_iter()
+        .map(|s| (s.item.warehouse_id, s.item.item_id))
+        .collect();
     match found.len() {
         0 => {
             // Not downloaded yet: trust the user with the only (or given) warehouse; the
@@ -236,17 +271,21 @@ fn movement_text(m: &Movement) -> String {
     )
 }
 
-pub async fn run(cli: &Cli, command: &StockCommand) -> Result<(), CliError> {
-    let c = device(cli)?;
-    let json = cli.json;
-    let record = |at: &At,
-                  kind: MovementKind,
-                  qty: i64,
-                  to: Option<String>,
-                  reason: Option<AdjustReason>,
-                  po: Option<String>| {
-        let (warehouse_id, item_id) = resolve(&c, at)?;
-        let m = c.record_movement(NewMovement {
+#[allow(clippy::too_many_arguments)]
+async fn record(
+    c: &Companion,
+    inv: &Inventory,
+    json: bool,
+    at: &At,
+    kind: MovementKind,
+    qty: i64,
+    to: Option<String>,
+    reason: Option<AdjustReason>,
+    po: Option<String>,
+) -> Result<(), CliError> {
+    let (warehouse_id, item_id) = resolve(c, inv, at).await?;
+    let m = inv
+        .record(NewMovement {
             warehouse_id,
             kind,
             item_id,
@@ -256,19 +295,46 @@ pub async fn run(cli: &Cli, command: &StockCommand) -> Result<(), CliError> {
             qty,
             reason,
             po_line_id: po,
-        })?;
-        emit(json, &m, || {
-            format!("recorded offline: {}", movement_text(&m))
-        });
-        Ok::<_, CliError>(())
-    };
+        })
+        .await?;
+    emit(json, &m, || {
+        format!("recorded offline: {}", movement_text(&m))
+    });
+    Ok(())
+}
+
+pub async fn run(cli: &Cli, command: &StockCommand) -> Result<(), CliError> {
+    let c = device(cli)?;
+    let inv = c.inventory()?;
+    let json = cli.json;
     match command {
-        StockCommand::Lookup { code } => {
-            let found = c.stock_lookup(code)?;
+        StockCommand::List { warehouse, limit } => {
+            let mut items = inv.search("", *limit).await?;
+            if let Some(w) = warehouse {
+                items.retain(|i| &i.warehouse_id == w);
+            }
+            emit(json, &items, || {
+                if items.is_empty() {
+                    return "no items on this phone yet (run `companion sync`)".into();
+                }
+                items
+                    .iter()
+                    .map(|i| format!("{} {} [{}] {}", i.warehouse_id, i.item_id, i.sku, i.name))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        StockCommand::Lookup { code, warehouse } => {
+            let found = find_items(&c, &inv, code, warehouse.as_deref()).await?;
+            if found.is_empty() {
+                return Err(
+                    Error::NotFound(format!("no item with id, SKU or barcode {code}")).into(),
+                );
+            }
             emit(json, &found, || stock_text(&found));
         }
         StockCommand::Search { query, limit } => {
-            let items = c.stock_search(&query.join(" "), *limit)?;
+            let items = inv.search(&query.join(" "), *limit).await?;
             emit(json, &items, || {
                 if items.is_empty() {
                     return "no items found".into();
@@ -293,7 +359,7 @@ pub async fn run(cli: &Cli, command: &StockCommand) -> Result<(), CliError> {
                     .into());
                 }
             };
-            let lines = c.stock_in_bin(&wh, bin)?;
+            let lines = inv.bin(&wh, bin).await?;
             emit(json, &lines, || {
                 let mut out = format!("{wh} bin {bin}:");
                 for l in &lines {
@@ -306,33 +372,109 @@ pub async fn run(cli: &Cli, command: &StockCommand) -> Result<(), CliError> {
             });
         }
         StockCommand::Receive { at, qty, po } => {
-            record(at, MovementKind::Receive, *qty, None, None, po.clone())?
+            record(
+                &c,
+                &inv,
+                json,
+                at,
+                MovementKind::Receive,
+                *qty,
+                None,
+                None,
+                po.clone(),
+            )
+            .await?
         }
         StockCommand::Move { at, to, qty } => {
-            record(at, MovementKind::Move, *qty, Some(to.clone()), None, None)?
+            let to = Some(to.clone());
+            record(&c, &inv, json, at, MovementKind::Move, *qty, to, None, None).await?
         }
         StockCommand::Adjust { at, qty, reason } => {
             let reason = AdjustReason::parse(reason).ok_or_else(|| {
                 Error::invalid("reason", "one of damage, spoilage, shrink, found")
             })?;
-            record(at, MovementKind::Adjust, *qty, None, Some(reason), None)?
+            let reason = Some(reason);
+            record(
+                &c,
+                &inv,
+                json,
+                at,
+                MovementKind::Adjust,
+                *qty,
+                None,
+                reason,
+                None,
+            )
+            .await?
         }
-        StockCommand::Count { at, qty } => record(at, MovementKind::Count, *qty, None, None, None)?,
-        StockCommand::Pick { at, qty } => record(at, MovementKind::Pick, *qty, None, None, None)?,
-        StockCommand::Pending { all, limit } => {
-            let list = c.inventory_movements(*all, *limit)?;
-            emit(json, &list, || {
-                if list.is_empty() {
+        StockCommand::Count { at, qty } => {
+            record(
+                &c,
+                &inv,
+                json,
+                at,
+                MovementKind::Count,
+                *qty,
+                None,
+                None,
+                None,
+            )
+            .await?
+        }
+        StockCommand::Pick { at, qty } => {
+            record(
+                &c,
+                &inv,
+                json,
+                at,
+                MovementKind::Pick,
+                *qty,
+                None,
+                None,
+                None,
+            )
+            .await?
+        }
+        StockCommand::Pending {
+            rejected,
+            all,
+            limit,
+        } => {
+            let every = inv.movements(*all, 10_000).await?;
+            let wanted: Vec<Movement> = every
+                .into_iter()
+                .filter(|m| {
+                    *all || m.state == MovementState::Pending
+                        || (*rejected && m.state == MovementState::Rejected)
+                })
+                .collect();
+            let total = wanted.len();
+            let shown: Vec<Movement> = wanted.into_iter().take(*limit as usize).collect();
+            let doc = serde_json::json!({
+                "movements": shown,
+                "total": total,
+                "truncated": total > shown.len(),
+            });
+            emit(json, &doc, || {
+                if shown.is_empty() {
                     return "nothing pending".into();
                 }
-                list.iter()
+                let mut out = shown
+                    .iter()
                     .map(movement_text)
                     .collect::<Vec<_>>()
-                    .join("\n")
+                    .join("\n");
+                if total > shown.len() {
+                    out.push_str(&format!(
+                        "\n({} of {total} shown; raise --limit for more)",
+                        shown.len()
+                    ));
+                }
+                out
             });
         }
         StockCommand::Scopes => {
-            let s = c.inventory_scopes()?;
+            let s = inv.scopes().await?;
             emit(json, &s, || {
                 s.iter()
                     .map(|s| {
@@ -345,8 +487,10 @@ pub async fn run(cli: &Cli, command: &StockCommand) -> Result<(), CliError> {
                             } else {
                                 "download incomplete"
                             },
-                            s.last_sync_at_ms
-                                .map_or("never".to_string(), |t| format!("{t} ms since epoch"))
+                            s.last_synced_at.map_or("never".to_string(), |t| format!(
+                                "{} ms since epoch",
+                                companion_core::time::to_millis(t)
+                            ))
                         )
                     })
                     .collect::<Vec<_>>()
@@ -360,26 +504,23 @@ pub async fn run(cli: &Cli, command: &StockCommand) -> Result<(), CliError> {
 /// `companion sync`: a progress bar on a terminal, JSON lines with `--json`.
 pub async fn sync(cli: &Cli, args: &SyncArgs) -> Result<(), CliError> {
     let c = device(cli)?;
+    let inv: Arc<Inventory> = c.inventory()?;
     let json = cli.json;
     let tty = std::io::stderr().is_terminal();
-    let mut sub = c.subscribe();
+    let mut updates = inv.status_updates();
     let printer = tokio::spawn(async move {
         let mut last_line = String::new();
-        while let Ok(event) = sub.updates.recv().await {
-            let CompanionEvent::Sync { status, pending } = event else {
-                continue;
-            };
-            // The sync publishes its final state (idle, offline, error) before it returns.
-            let last = !matches!(status, SyncStatus::Syncing { .. });
+        // The first value is the state before this sync; print from the sync's own.
+        let _ = updates.next().await;
+        while let Some(status) = updates.next().await {
+            let last = !matches!(status.activity, SyncActivity::Syncing { .. });
             if json {
-                let line =
-                    serde_json::json!({"event": "sync", "status": status, "pending": pending})
-                        .to_string();
+                let line = serde_json::json!({"event": "sync", "status": status}).to_string();
                 if line != last_line {
                     println!("{line}");
                     last_line = line;
                 }
-            } else if tty && let SyncStatus::Syncing { done, total } = status {
+            } else if tty && let SyncActivity::Syncing { done, total } = status.activity {
                 let width = 30usize;
                 let filled = if total > 0 {
                     (done.min(total) as usize * width) / total as usize
@@ -387,9 +528,10 @@ pub async fn sync(cli: &Cli, args: &SyncArgs) -> Result<(), CliError> {
                     0
                 };
                 eprint!(
-                    "\r[{}{}] {done}/{total} rows, {pending} pending ",
+                    "\r[{}{}] {done}/{total} rows, {} pending ",
                     "#".repeat(filled),
-                    "-".repeat(width - filled)
+                    "-".repeat(width - filled),
+                    status.pending
                 );
             }
             if last {
@@ -401,7 +543,7 @@ pub async fn sync(cli: &Cli, args: &SyncArgs) -> Result<(), CliError> {
         push_only: args.push_only,
         ..Default::default()
     };
-    let result = c.inventory_sync_with(&options).await;
+    let result = inv.sync_with(&options).await;
     // Let the printer show the final state, then stop it.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(1), printer).await;
     if tty && !json {
@@ -428,8 +570,9 @@ pub async fn sync(cli: &Cli, args: &SyncArgs) -> Result<(), CliError> {
         },
     );
     if report.rejected > 0 && !json {
-        for m in c
-            .inventory_movements(false, 1000)?
+        for m in inv
+            .movements(false, 1000)
+            .await?
             .iter()
             .filter(|m| m.state == MovementState::Rejected)
         {

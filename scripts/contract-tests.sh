@@ -17,7 +17,8 @@ if [[ ! -x "$venv/bin/schemathesis" ]] || ! cmp -s "$req" "$stamp"; then
   cp "$req" "$stamp"
 fi
 
-cargo build --locked --quiet -p companion-cli
+# The whole workspace, as `cargo test` built it (one feature set: nothing rebuilt).
+cargo build --locked --quiet
 work="$(mktemp -d)"
 server_pid=""
 cleanup() {

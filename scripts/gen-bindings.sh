@@ -25,8 +25,10 @@ esac
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 # Bindings come from the debug library: uniffi reads its metadata from the symbol table, which
 # a stripped (release-mobile) library no longer has. The API is the same in every profile.
-cargo build --quiet -p companion-ffi
-cargo build --quiet -p companion-bindgen
+# The whole workspace, as `cargo test` builds it: one feature set, so the library is built
+# once per CI run instead of once per package selection.
+cargo build --quiet --locked
+cargo build --quiet --locked -p companion-bindgen
 library="$target_dir/debug/libcompanion_ffi.so"
 bindgen="$target_dir/debug/uniffi-bindgen"
 

@@ -21,11 +21,11 @@ for tool in cargo java mvn; do
 done
 
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
-# The library the bindings load and the CLI whose `serve` the tests start as their server.
-# Built one package at a time, like scripts/gen-bindings.sh does: a cdylib's file name has no
-# feature hash, so building it in a different package set (other unified features) relinks it.
-cargo build --quiet -p companion-ffi
-cargo build --quiet -p companion-cli
+# The library the bindings load and the CLI whose `serve` the tests start as their server,
+# built with the whole workspace as `cargo test` and scripts/gen-bindings.sh build it: one
+# feature set, so nothing is compiled twice (a cdylib's file name has no feature hash, so a
+# different package selection would relink, or rebuild, it).
+cargo build --quiet --locked
 
 libdir="$target_dir/debug"
 [[ -f "$libdir/libcompanion_ffi.so" ]] || { echo "kotlin-tests: $libdir/libcompanion_ffi.so missing" >&2; exit 1; }

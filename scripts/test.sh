@@ -7,6 +7,7 @@
 # Needs Rust (with rustfmt + clippy), Python 3 with venv, a JDK 17 and Maven; everything else
 # is fetched by cargo, pip and Maven themselves.
 set -euo pipefail
+start=$(date +%s)
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
@@ -32,3 +33,6 @@ scripts/ios-checks.sh
 
 step "Kotlin bindings on the JVM"
 scripts/kotlin-tests.sh
+
+echo
+echo "all tests passed in $(( $(date +%s) - start ))s"

@@ -31,6 +31,44 @@ use crate::limits::{
 };
 
 /// Token columns for rotation that tolerates a lost answer (appended to the migrations).
+/// Accounts, warehouses, device sessions and token hashes: the server's first schema step.
+pub const MIGRATION: &str = r#"
+CREATE TABLE accounts (
+    id TEXT PRIMARY KEY NOT NULL,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE warehouses (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL) STRICT;
+CREATE TABLE account_warehouses (
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    warehouse_id TEXT NOT NULL REFERENCES warehouses(id),
+    PRIMARY KEY (account_id, warehouse_id)
+) STRICT;
+CREATE TABLE device_sessions (
+    id TEXT PRIMARY KEY NOT NULL,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    install_id TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    model TEXT NOT NULL,
+    os_version TEXT NOT NULL,
+    app_version TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+) STRICT;
+-- Only SHA-256 hashes of tokens are stored: a leaked database does not leak sessions.
+CREATE TABLE tokens (
+    hash TEXT PRIMARY KEY NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
+    session_id TEXT NOT NULL REFERENCES device_sessions(id) ON DELETE CASCADE,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER
+) STRICT;
+CREATE INDEX tokens_by_session ON tokens(session_id);
+"#;
+
 pub const ROTATION_MIGRATION: &str = r#"
 -- Access rows: the refresh token issued with them, and when they were first used.
 ALTER TABLE tokens ADD COLUMN pair TEXT;

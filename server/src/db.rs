@@ -8,50 +8,6 @@ use rusqlite::Connection;
 
 use crate::error::ApiError;
 
-/// Server schema, oldest first; each step runs in one transaction with its version bump.
-pub const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE accounts (
-    id TEXT PRIMARY KEY NOT NULL,
-    username TEXT NOT NULL UNIQUE,
-    display_name TEXT NOT NULL,
-    password_hash TEXT NOT NULL,
-    created_at INTEGER NOT NULL
-) STRICT;
-CREATE TABLE warehouses (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL) STRICT;
-CREATE TABLE account_warehouses (
-    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
-    warehouse_id TEXT NOT NULL REFERENCES warehouses(id),
-    PRIMARY KEY (account_id, warehouse_id)
-) STRICT;
-CREATE TABLE device_sessions (
-    id TEXT PRIMARY KEY NOT NULL,
-    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
-    install_id TEXT NOT NULL,
-    platform TEXT NOT NULL,
-    model TEXT NOT NULL,
-    os_version TEXT NOT NULL,
-    app_version TEXT NOT NULL,
-    public_key TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    revoked_at INTEGER
-) STRICT;
--- Only SHA-256 hashes of tokens are stored: a leaked database does not leak sessions.
-CREATE TABLE tokens (
-    hash TEXT PRIMARY KEY NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
-    session_id TEXT NOT NULL REFERENCES device_sessions(id) ON DELETE CASCADE,
-    expires_at INTEGER NOT NULL,
-    revoked_at INTEGER
-) STRICT;
-CREATE INDEX tokens_by_session ON tokens(session_id);
-"#,
-    crate::inventory::MIGRATION,
-    crate::auth::ROTATION_MIGRATION,
-    crate::inventory::MOVEMENTS_PER_ACCOUNT_MIGRATION,
-    crate::push::MIGRATION,
-];
-
 /// Handle to the server database; cheap to clone.
 #[derive(Clone)]
 pub struct Db {
@@ -59,13 +15,10 @@ pub struct Db {
 }
 
 impl Db {
-    /// Opens (creating and migrating if needed) the database at `path`.
-    pub fn open(path: &Path) -> rusqlite::Result<Db> {
-        Self::open_with_key(path, None)
-    }
-
-    /// Opens the database, encrypted with the SQLCipher passphrase `key` when given.
-    pub fn open_with_key(path: &Path, key: Option<&str>) -> rusqlite::Result<Db> {
+    /// Opens (creating and migrating if needed) the database at `path`, encrypted with the
+    /// SQLCipher passphrase `key` when given. `migrations` are the schema's steps, oldest
+    /// first; the server's wiring (`crate::SCHEMA`) lists them from each feature.
+    pub fn open(path: &Path, key: Option<&str>, migrations: &[&str]) -> rusqlite::Result<Db> {
         let mut conn = open_connection(path)?;
         if let Some(key) = key {
             // Must come first; pragma_update quotes the passphrase as an SQL string.
@@ -75,7 +28,7 @@ impl Db {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        migrate(&mut conn)?;
+        migrate(&mut conn, migrations)?;
         Ok(Db {
             conn: Arc::new(Mutex::new(conn)),
         })
@@ -113,9 +66,9 @@ fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
     Connection::open(path)
 }
 
-fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+fn migrate(conn: &mut Connection, migrations: &[&str]) -> rusqlite::Result<()> {
     let current: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+    for (i, sql) in migrations.iter().enumerate().skip(current as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", i as u32 + 1)?;

@@ -10,13 +10,13 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use companion_wire::inventory::rules::{
+    Catalogue, MovementRef, Rejection, check_available, check_catalogue, check_shape,
+};
 use companion_wire::inventory::{
     CURSOR_UNKNOWN, ChangesPage, Cursor, ItemRow, LocationRow, LotRow, MAX_PAGE_ROWS,
     MAX_PUSH_BATCH, MovementKind, MovementResult, MovementWire, PoLineRow, PushRequest,
     PushResponse, PushStatus, StockRow, format_checksum, reject, stock_checksum_add,
-};
-use companion_wire::inventory::rules::{
-    Catalogue, MovementRef, Rejection, check_available, check_catalogue, check_shape,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Deserialize;
@@ -580,7 +580,9 @@ impl Catalogue for ServerCatalogue<'_> {
 
     fn item_archived(&self, wh: &str, item: &str) -> rusqlite::Result<Option<bool>> {
         self.0
-            .prepare_cached("SELECT archived FROM inv_items WHERE warehouse_id = ?1 AND item_id = ?2")?
+            .prepare_cached(
+                "SELECT archived FROM inv_items WHERE warehouse_id = ?1 AND item_id = ?2",
+            )?
             .query_row(params![wh, item], |r| r.get(0))
             .optional()
     }
@@ -605,7 +607,9 @@ impl Catalogue for ServerCatalogue<'_> {
 
     fn po_line_item(&self, wh: &str, po: &str) -> rusqlite::Result<Option<String>> {
         self.0
-            .prepare_cached("SELECT item_id FROM inv_po_lines WHERE warehouse_id = ?1 AND po_line_id = ?2")?
+            .prepare_cached(
+                "SELECT item_id FROM inv_po_lines WHERE warehouse_id = ?1 AND po_line_id = ?2",
+            )?
             .query_row(params![wh, po], |r| r.get(0))
             .optional()
     }

@@ -31,6 +31,16 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use db::Db;
+
+/// The server's schema steps in the order they shipped; each feature owns its SQL. Append,
+/// never reorder.
+pub const SCHEMA: &[&str] = &[
+    auth::MIGRATION,
+    inventory::MIGRATION,
+    auth::ROTATION_MIGRATION,
+    inventory::MOVEMENTS_PER_ACCOUNT_MIGRATION,
+    push::MIGRATION,
+];
 pub use faults::{FaultKind, Faults};
 
 /// How to run the server.
@@ -205,7 +215,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Opens (and if new, migrates and seeds) the database and starts serving.
 pub async fn start(config: ServerConfig) -> Result<RunningServer, error::StartError> {
-    let db = Db::open_with_key(&config.db_path, config.db_key.as_deref())?;
+    let db = Db::open(&config.db_path, config.db_key.as_deref(), SCHEMA)?;
     if config.seed_demo {
         seed::demo(&db).await?;
     }

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use companion_core::http::{RetryPolicy, Timeouts};
+use companion_core::http::Timeouts;
 use companion_core::platform::FileSecureStorage;
-use companion_core::{Companion, CompanionConfig, DeviceInfo};
+use companion_core::{Companion, CompanionConfig, DeviceInfo, Tuning};
 use companion_server::{RunningServer, ServerConfig};
 
 pub use companion_server::seed::DEMO_PASSWORD;
@@ -42,13 +42,15 @@ impl TestServer {
     }
 }
 
-/// Retries fast so fault-injection tests stay quick.
-pub fn fast_retry() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(10),
-        max_delay: Duration::from_millis(50),
-        max_retry_after: Duration::from_secs(2),
+/// Retries fast so fault-injection tests stay quick, with the given timeouts.
+pub fn fast_tuning(timeouts: Timeouts) -> Tuning {
+    Tuning {
+        connect_timeout: Some(timeouts.connect),
+        request_timeout: Some(timeouts.total),
+        retry_attempts: 3,
+        retry_base_delay: Some(Duration::from_millis(10)),
+        max_inline_retry_after: Some(Duration::from_secs(2)),
+        ..Tuning::default()
     }
 }
 
@@ -71,8 +73,10 @@ pub fn open_phone_with(
 ) -> companion_core::Result<Companion> {
     let storage =
         FileSecureStorage::new(dir.join("secure")).map_err(companion_core::Error::from)?;
-    let config = CompanionConfig::new(dir.display().to_string(), server_url, DeviceInfo::desktop());
-    Companion::open_with(config, Arc::new(storage), timeouts, fast_retry())
+    let mut config =
+        CompanionConfig::new(dir.display().to_string(), server_url, DeviceInfo::desktop());
+    config.tuning = fast_tuning(timeouts);
+    Companion::open(config, Arc::new(storage))
 }
 
 /// A loopback URL where nothing listens.
@@ -109,4 +113,90 @@ pub fn open_account_db(phone_dir: &Path, account_id: &str, db: &Path) -> rusqlit
     conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key_to_hex(&key)))
         .expect("key");
     conn
+}
+
+/// A client that speaks the protocol itself, signed in as a device of its own: what a
+/// buggy or hostile client (or a duplicate delivery) sends, which the core no longer lets
+/// a test send with a phone's session.
+pub struct RawSession {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub access_token: String,
+}
+
+impl RawSession {
+    /// Signs in with `POST /v1/auth/login` under a fresh install id.
+    pub async fn sign_in(server_url: &str, username: &str) -> reqwest::Result<RawSession> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        use std::time::{SystemTime, UNIX_EPOCH};
+        static SESSIONS: AtomicU64 = AtomicU64::new(0);
+        let install_id = format!(
+            "raw-{}-{}-{}",
+            std::process::id(),
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+            SESSIONS.fetch_add(1, Ordering::Relaxed)
+        );
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(10))
+            .build()?;
+        let base = server_url.trim_end_matches('/').to_string();
+        let request = companion_wire::session::LoginRequest {
+            username: username.into(),
+            password: DEMO_PASSWORD.into(),
+            device: companion_wire::session::DeviceRegistration {
+                install_id,
+                platform: "desktop".into(),
+                model: "raw protocol client".into(),
+                os_version: std::env::consts::OS.into(),
+                app_version: "test".into(),
+                public_key: String::new(),
+            },
+        };
+        let tokens: companion_wire::session::TokenResponse = http
+            .post(format!("{base}/v1/auth/login"))
+            .json(&request)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        Ok(RawSession {
+            http,
+            base,
+            access_token: tokens.access_token,
+        })
+    }
+
+    /// `POST path` with a JSON body and the session's bearer token.
+    pub async fn post<B: serde::Serialize + ?Sized>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.access_token)
+            .json(body)
+            .send()
+            .await
+    }
+
+    /// `GET path` with the session's bearer token.
+    pub async fn get(&self, path: &str) -> reqwest::Result<reqwest::Response> {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.access_token)
+            .send()
+            .await
+    }
+}
+
+/// The status and error body (`{"error": {"code", "message", "field"}}`) of an answer.
+pub async fn error_of(response: reqwest::Response) -> (u16, companion_wire::ErrorDetail) {
+    let status = response.status().as_u16();
+    let body: companion_wire::ErrorBody = response.json().await.expect("an error body");
+    (status, body.error)
 }

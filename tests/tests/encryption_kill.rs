@@ -8,7 +8,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use companion_core::keys::DatabaseKey;
-use companion_core::store::{MIGRATIONS, Store};
+use companion_core::scope::ACCOUNT_MIGRATIONS;
+use companion_core::store::Store;
 use companion_tests::key_to_hex;
 
 /// Enough rows (~40 MB) that the copy takes a while on any machine.
@@ -30,9 +31,9 @@ fn killed_mid_encryption_the_old_or_the_new_database_is_there_whole() {
     let dir = tempfile::tempdir().unwrap();
     let template = dir.path().join("plain-template.db");
     {
-        let store = Store::open_plaintext(&template, MIGRATIONS).unwrap();
+        let store = Store::open_plaintext(&template, ACCOUNT_MIGRATIONS).unwrap();
         store
-            .set_meta("outbox", "receive 40 crates of leeks")
+            .write(|w| w.set_meta("outbox", "receive 40 crates of leeks"))
             .unwrap();
         store
             .write(|tx| {
@@ -91,12 +92,15 @@ fn killed_mid_encryption_the_old_or_the_new_database_is_there_whole() {
             );
         }
         // The next launch finishes the job from whatever the kill left.
-        let store = Store::open(&path, &key).unwrap();
+        let store = Store::open(&path, &key, ACCOUNT_MIGRATIONS).unwrap();
         assert_eq!(
-            store.get_meta("outbox").unwrap().as_deref(),
+            store.read(|r| r.meta("outbox")).unwrap().as_deref(),
             Some("receive 40 crates of leeks")
         );
-        assert_eq!(store.read(|c| Ok(rows(c))).unwrap(), ROWS);
+        let kept: i64 = store
+            .read(|r| Ok(r.query_row("SELECT count(*) FROM pallet_history", [], |row| row.get(0))?))
+            .unwrap();
+        assert_eq!(kept, ROWS);
         drop(store);
         assert!(!is_plaintext(&path));
     }

@@ -6,7 +6,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use companion_core::keys::DatabaseKey;
-use companion_core::store::{MIGRATIONS, Store};
+use companion_core::scope::ACCOUNT_MIGRATIONS;
+use companion_core::store::Store;
 use companion_tests::key_to_hex;
 
 #[test]
@@ -15,9 +16,9 @@ fn killed_mid_migration_database_opens_intact_and_migrates_again() {
     let path = dir.path().join("companion.db");
     let key = DatabaseKey::generate();
     {
-        let store = Store::open_with(&path, &key, &MIGRATIONS[..1]).unwrap();
+        let store = Store::open(&path, &key, &ACCOUNT_MIGRATIONS[..1]).unwrap();
         store
-            .set_meta("last_scan", "pallet 00012345678905")
+            .write(|w| w.set_meta("last_scan", "pallet 00012345678905"))
             .unwrap();
     }
 
@@ -48,7 +49,7 @@ fn killed_mid_migration_database_opens_intact_and_migrates_again() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
     assert!(
-        version <= MIGRATIONS.len() as u32,
+        version <= ACCOUNT_MIGRATIONS.len() as u32,
         "killed before the slow migration committed"
     );
     let partial: i64 = conn
@@ -62,13 +63,13 @@ fn killed_mid_migration_database_opens_intact_and_migrates_again() {
     drop(conn);
 
     // The next launch: integrity check passes, data is there, migrations complete.
-    let store = Store::open(&path, &key).unwrap();
+    let store = Store::open(&path, &key, ACCOUNT_MIGRATIONS).unwrap();
     assert_eq!(
-        store.get_meta("last_scan").unwrap().as_deref(),
+        store.read(|r| r.meta("last_scan")).unwrap().as_deref(),
         Some("pallet 00012345678905")
     );
     let version: u32 = store
-        .read(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))
+        .read(|c| Ok(c.pragma_query_value("user_version", |r| r.get(0))?))
         .unwrap();
-    assert_eq!(version, MIGRATIONS.len() as u32);
+    assert_eq!(version, ACCOUNT_MIGRATIONS.len() as u32);
 }

@@ -1,6 +1,7 @@
 //! Test helper process: opens (and so converts or migrates) an account database, so a test
 //! can kill this process part-way (`tests/encryption_kill.rs`).
 
+use companion_core::scope::ACCOUNT_MIGRATIONS;
 use companion_core::store::Store;
 
 fn main() {
@@ -10,7 +11,7 @@ fn main() {
     };
     let key = companion_tests::key_from_hex(&key);
     println!("opening");
-    match Store::open(&path, &key) {
+    match Store::open(&path, &key, ACCOUNT_MIGRATIONS) {
         Ok(_) => println!("done"),
         Err(e) => {
             eprintln!("error: {e}");

@@ -1,7 +1,8 @@
 //! Test helper process: opens an account database whose newest migration is slow, so the
 //! test can kill this process in the middle of it (`tests/migration_kill.rs`).
 
-use companion_core::store::{MIGRATIONS, Migration, Store};
+use companion_core::scope::ACCOUNT_MIGRATIONS;
+use companion_core::store::{Migration, Store};
 
 /// Writes a few million rows: seconds of work inside one migration transaction.
 pub const SLOW: &str =
@@ -15,14 +16,14 @@ fn main() {
         std::process::exit(2);
     };
     let key = companion_tests::key_from_hex(&key);
-    let mut migrations: Vec<Migration> = MIGRATIONS.to_vec();
+    let mut migrations: Vec<Migration> = ACCOUNT_MIGRATIONS.to_vec();
     migrations.push(Migration {
-        version: MIGRATIONS.len() as u32 + 1,
+        version: ACCOUNT_MIGRATIONS.len() as u32 + 1,
         name: "slow",
         sql: SLOW,
     });
     println!("migrating");
-    match Store::open_with(&path, &key, &migrations) {
+    match Store::open(&path, &key, &migrations) {
         Ok(_) => println!("done"),
         Err(e) => {
             eprintln!("error: {e}");

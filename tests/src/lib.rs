@@ -42,12 +42,15 @@ impl TestServer {
     }
 }
 
+/// Attempts the test phones make of an idempotent request, the first included.
+pub const RETRY_ATTEMPTS: u32 = 3;
+
 /// Retries fast so fault-injection tests stay quick, with the given timeouts.
 pub fn fast_tuning(timeouts: Timeouts) -> Tuning {
     Tuning {
         connect_timeout: Some(timeouts.connect),
         request_timeout: Some(timeouts.total),
-        retry_attempts: 3,
+        retry_attempts: RETRY_ATTEMPTS as i32,
         retry_base_delay: Some(Duration::from_millis(10)),
         max_inline_retry_after: Some(Duration::from_secs(2)),
         ..Tuning::default()

@@ -4,15 +4,15 @@
 use std::time::Duration;
 
 use companion_core::http::Timeouts;
-use companion_core::{Account, CompanionEvent, Error, SessionState};
+use companion_core::{Account, Error, SessionState, Updates};
 use companion_server::FaultKind;
-use companion_tests::{DEMO_PASSWORD, TestServer, closed_port_url, open_phone, open_phone_with};
-use reqwest::Method;
+use companion_tests::{
+    DEMO_PASSWORD, RETRY_ATTEMPTS, TestServer, closed_port_url, open_phone, open_phone_with,
+};
 
+/// `GET /v1/me` with the phone's session.
 async fn me(phone: &companion_core::Companion) -> Result<Account, Error> {
-    phone
-        .send::<(), Account>(Method::GET, "/v1/me", None, true)
-        .await
+    phone.refresh_account().await
 }
 
 #[tokio::test]
@@ -21,12 +21,12 @@ async fn sign_in_persists_across_restart_and_sign_out_revokes_on_server() {
     let dir = tempfile::tempdir().unwrap();
     let phone = open_phone(dir.path(), &server.url()).unwrap();
     assert_eq!(phone.session_state(), SessionState::SignedOut);
-    assert!(matches!(phone.store(), Err(Error::NotSignedIn)));
+    assert!(matches!(phone.account_database(), Err(Error::NotSignedIn)));
 
     let account = phone.sign_in("maria", DEMO_PASSWORD).await.unwrap();
     assert_eq!(account.username, "maria");
     assert_eq!(account.warehouses.len(), 2);
-    assert!(phone.store().unwrap().path().starts_with(dir.path()));
+    assert!(phone.account_database().unwrap().starts_with(dir.path()));
     assert_eq!(me(&phone).await.unwrap(), account);
 
     // The app is killed and relaunched: the session comes back from secure storage.
@@ -133,12 +133,10 @@ async fn revoked_session_signs_the_phone_out_and_tells_listeners() {
     let dir = tempfile::tempdir().unwrap();
     let phone = open_phone(dir.path(), &server.url()).unwrap();
     phone.sign_in("maria", DEMO_PASSWORD).await.unwrap();
-    let mut events = phone.subscribe();
+    let mut states = phone.session_updates();
     assert!(matches!(
-        events.current.as_slice(),
-        [CompanionEvent::Session {
-            state: SessionState::SignedIn { .. }
-        }]
+        states.next().await,
+        Some(SessionState::SignedIn { .. })
     ));
     // An administrator ends the session on the server.
     server
@@ -149,17 +147,13 @@ async fn revoked_session_signs_the_phone_out_and_tells_listeners() {
     let err = me(&phone).await.unwrap_err();
     assert!(matches!(err, Error::Unauthorized(_)), "{err:?}");
     assert_eq!(phone.session_state(), SessionState::SignedOut);
-    assert!(matches!(phone.store(), Err(Error::NotSignedIn)));
-    let event = tokio::time::timeout(Duration::from_secs(1), events.updates.recv())
+    assert!(matches!(phone.account_database(), Err(Error::NotSignedIn)));
+    assert!(matches!(phone.inventory(), Err(Error::NotSignedIn)));
+    let state = tokio::time::timeout(Duration::from_secs(1), states.next())
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(
-        event,
-        CompanionEvent::Session {
-            state: SessionState::SignedOut
-        }
-    );
+    assert_eq!(state, SessionState::SignedOut);
 }
 
 #[tokio::test]
@@ -217,29 +211,28 @@ async fn server_faults_become_typed_errors_and_idempotent_calls_retry() {
         "{err:?}"
     );
 
-    // 200 with a body that is not JSON.
+    // 200 with a body that is not JSON: not transient, so not retried.
     faults.inject("/v1/me", 1, FaultKind::GarbageBody);
-    let err = phone
-        .send::<(), Account>(Method::GET, "/v1/me", None, false)
-        .await
-        .unwrap_err();
+    let err = me(&phone).await.unwrap_err();
     assert!(matches!(err, Error::Protocol(_)), "{err:?}");
 
-    // A body slower than the request timeout.
-    faults.inject("/v1/me", 1, FaultKind::SlowBody { delay_ms: 3_000 });
-    let err = phone
-        .send::<(), Account>(Method::GET, "/v1/me", None, false)
-        .await
-        .unwrap_err();
+    // A body slower than the request timeout, on every attempt.
+    faults.inject(
+        "/v1/me",
+        RETRY_ATTEMPTS,
+        FaultKind::SlowBody { delay_ms: 3_000 },
+    );
+    let err = me(&phone).await.unwrap_err();
     assert!(matches!(err, Error::Offline(_)), "{err:?}");
 
-    // The connection breaks mid-answer.
-    faults.inject("/v1/me", 1, FaultKind::DropAfterCommit);
-    let err = phone
-        .send::<(), Account>(Method::GET, "/v1/me", None, false)
-        .await
-        .unwrap_err();
+    // The connection breaks mid-answer, on every attempt.
+    faults.inject("/v1/me", RETRY_ATTEMPTS, FaultKind::DropAfterCommit);
+    let err = me(&phone).await.unwrap_err();
     assert!(matches!(err, Error::Offline(_)), "{err:?}");
+
+    // Once: the retry gets through.
+    faults.inject("/v1/me", 1, FaultKind::DropAfterCommit);
+    assert_eq!(me(&phone).await.unwrap().username, "maria");
 
     // Nothing above damaged the session.
     assert_eq!(me(&phone).await.unwrap().username, "maria");
@@ -295,7 +288,7 @@ async fn unwritable_data_dir_and_corrupt_database_are_typed_errors() {
     let phone_dir = dir.path().join("phone");
     let phone = open_phone(&phone_dir, &server.url()).unwrap();
     phone.sign_in("maria", DEMO_PASSWORD).await.unwrap();
-    let db = phone.store().unwrap().path().to_path_buf();
+    let db = phone.account_database().unwrap();
     drop(phone);
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));

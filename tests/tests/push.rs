@@ -125,12 +125,13 @@ async fn a_threshold_crossing_reaches_the_subscribed_phone_only_and_dead_tokens_
     let a = phone(&da, &server, "maria").await;
     let b = phone(&db, &server, "dave").await;
     let c = phone(&dc, &server, "lena").await;
-    a.inventory_sync().await.unwrap();
-    b.inventory_sync().await.unwrap();
+    a.inventory().unwrap().sync().await.unwrap();
+    b.inventory().unwrap().sync().await.unwrap();
 
     // Phone A registers; handing over the same token again makes no request.
     let out = a
         .push()
+        .unwrap()
         .register_token(PushProvider::Fcm, TOKEN_A, None)
         .await
         .unwrap();
@@ -151,6 +152,7 @@ async fn a_threshold_crossing_reaches_the_subscribed_phone_only_and_dead_tokens_
     );
     let out = a
         .push()
+        .unwrap()
         .register_token(PushProvider::Fcm, TOKEN_A, None)
         .await
         .unwrap();
@@ -160,30 +162,36 @@ async fn a_threshold_crossing_reaches_the_subscribed_phone_only_and_dead_tokens_
         "no request: the injected 500 would have failed it"
     );
     server.server.faults().clear();
-    assert!(a.push().status().unwrap().registered);
+    assert!(a.push().unwrap().status().unwrap().registered);
 
     // Phone C registers but switches stock alerts off for wh-north (offline edit, then synced).
     c.push()
+        .unwrap()
         .register_token(PushProvider::Fcm, TOKEN_C, None)
         .await
         .unwrap();
     c.push()
+        .unwrap()
         .set_preference(Category::StockBelowThreshold, Some(WH), false)
         .unwrap();
     assert!(
         !c.push()
+            .unwrap()
             .is_enabled(Category::StockBelowThreshold, Some(WH))
             .unwrap()
     );
-    assert_eq!(c.push().status().unwrap().preferences_pending, 1);
-    let synced = c.push().sync_preferences().await.unwrap();
+    assert_eq!(c.push().unwrap().status().unwrap().preferences_pending, 1);
+    let synced = c.push().unwrap().sync_preferences().await.unwrap();
     assert_eq!(synced.len(), 1);
-    assert_eq!(c.push().status().unwrap().preferences_pending, 0);
+    assert_eq!(c.push().unwrap().status().unwrap().preferences_pending, 0);
 
     // The ERP sets the threshold at the item's current stock; phone B picks one.
     let (item, lot, bin) = (item_id(0), lot_id(0, 0), bin_id('N', 0));
     let total: i64 = a
-        .stock_item(WH, &item)
+        .inventory()
+        .unwrap()
+        .item(WH, &item)
+        .await
         .unwrap()
         .lines
         .iter()
@@ -198,19 +206,22 @@ async fn a_threshold_crossing_reaches_the_subscribed_phone_only_and_dead_tokens_
         .await,
         204
     );
-    b.record_movement(NewMovement {
-        warehouse_id: WH.into(),
-        kind: MovementKind::Pick,
-        item_id: item.clone(),
-        lot_id: lot.clone(),
-        location_id: bin.clone(),
-        to_location_id: None,
-        qty: 1,
-        reason: None,
-        po_line_id: None,
-    })
-    .unwrap();
-    b.inventory_sync().await.unwrap();
+    b.inventory()
+        .unwrap()
+        .record(NewMovement {
+            warehouse_id: WH.into(),
+            kind: MovementKind::Pick,
+            item_id: item.clone(),
+            lot_id: lot.clone(),
+            location_id: bin.clone(),
+            to_location_id: None,
+            qty: 1,
+            reason: None,
+            po_line_id: None,
+        })
+        .await
+        .unwrap();
+    b.inventory().unwrap().sync().await.unwrap();
     wait_for("the notification", || fcm.received_by(TOKEN_A).len() == 1).await;
     // Give a duplicate time to show up.
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -233,7 +244,12 @@ async fn a_threshold_crossing_reaches_the_subscribed_phone_only_and_dead_tokens_
     else {
         panic!("{event:?}")
     };
-    let opened = a.stock_item(&warehouse_id, &item_id).unwrap();
+    let opened = a
+        .inventory()
+        .unwrap()
+        .item(&warehouse_id, &item_id)
+        .await
+        .unwrap();
     assert_eq!(opened.item.item_id, item);
 
     // The token dies: FCM answers UNREGISTERED on the next send and the server drops it.
@@ -254,6 +270,7 @@ async fn a_threshold_crossing_reaches_the_subscribed_phone_only_and_dead_tokens_
     // Rotation registers the new token at once.
     let out = a
         .push()
+        .unwrap()
         .register_token(PushProvider::Fcm, TOKEN_A2, None)
         .await
         .unwrap();
@@ -275,14 +292,14 @@ async fn a_threshold_crossing_reaches_the_subscribed_phone_only_and_dead_tokens_
             retry_after_secs: None,
         },
     );
-    assert!(!a.push().unregister().await.unwrap(), "queued");
-    assert!(a.push().status().unwrap().unregister_pending);
+    assert!(!a.push().unwrap().unregister().await.unwrap(), "queued");
+    assert!(a.push().unwrap().status().unwrap().unregister_pending);
     assert_eq!(registrations(&server, "acct-maria"), 1);
     server.server.faults().clear();
-    a.push().flush_unregister().await.unwrap();
+    a.push().unwrap().flush_unregister().await.unwrap();
     assert_eq!(registrations(&server, "acct-maria"), 0);
-    assert!(!a.push().status().unwrap().unregister_pending);
-    c.push().unregister().await.unwrap();
+    assert!(!a.push().unwrap().status().unwrap().unregister_pending);
+    c.push().unwrap().unregister().await.unwrap();
     a.sign_out().await.unwrap();
     c.sign_out().await.unwrap();
 

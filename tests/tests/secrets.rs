@@ -4,10 +4,11 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use companion_core::Error;
 use companion_core::platform::{LogLevel, LogRecord, LogSink, init_logging};
-use companion_core::{Account, Error};
+use companion_core::push::Category;
+use companion_server::FaultKind;
 use companion_tests::{DEMO_PASSWORD, TestServer, open_phone};
-use reqwest::Method;
 
 #[derive(Default)]
 struct CapturedLogs(Mutex<Vec<String>>);
@@ -73,23 +74,32 @@ async fn tokens_never_reach_databases_or_logs() {
 
     phone.sign_in("maria", DEMO_PASSWORD).await.unwrap();
     secrets.extend(tokens_in_secure_storage(dir.path()));
-    phone.store().unwrap().set_meta("note", "synced").unwrap();
+    // Something written to the account database.
+    phone
+        .push()
+        .unwrap()
+        .set_preference(Category::Approval, None, false)
+        .unwrap();
     // Force a refresh so rotated tokens are covered too.
     server
         .server
         .db()
         .with(|c| c.execute("UPDATE tokens SET expires_at = 0 WHERE kind = 'access'", []))
         .unwrap();
-    let _: Account = phone
-        .send::<(), Account>(Method::GET, "/v1/me", None, true)
-        .await
-        .unwrap();
+    assert_eq!(phone.refresh_account().await.unwrap().username, "maria");
     secrets.extend(tokens_in_secure_storage(dir.path()));
     // A failing call logs its error.
-    let _ = phone
-        .send::<(), Account>(Method::GET, "/v1/nope", None, true)
-        .await
-        .map_err(|e| assert!(matches!(e, Error::NotFound(_))));
+    server.server.faults().inject(
+        "/v1/inventory",
+        10,
+        FaultKind::Status {
+            status: 500,
+            retry_after_secs: None,
+        },
+    );
+    let err = phone.inventory().unwrap().sync().await.unwrap_err();
+    assert!(matches!(err, Error::Server { status: 500, .. }), "{err:?}");
+    server.server.faults().clear();
     phone.sign_out().await.unwrap();
     assert!(
         secrets.len() >= 5,
@@ -179,10 +189,12 @@ async fn nothing_under_the_phone_data_dir_is_readable_after_a_working_day() {
     let maria = phone.sign_in("maria", DEMO_PASSWORD).await.unwrap();
     secrets.insert(maria.display_name.clone());
     secrets.extend(tokens_in_secure_storage(dir.path()));
-    phone.inventory_sync().await.unwrap();
+    phone.inventory().unwrap().sync().await.unwrap();
     for n in 0..3 {
         phone
-            .record_movement(NewMovement {
+            .inventory()
+            .unwrap()
+            .record(NewMovement {
                 warehouse_id: WH.into(),
                 kind: MovementKind::Adjust,
                 item_id: item_id(n),
@@ -193,14 +205,15 @@ async fn nothing_under_the_phone_data_dir_is_readable_after_a_working_day() {
                 reason: Some(AdjustReason::Damage),
                 po_line_id: None,
             })
+            .await
             .unwrap();
     }
-    phone.inventory_sync().await.unwrap();
+    phone.inventory().unwrap().sync().await.unwrap();
     // Another account on the same phone, synced and signed out.
     let lena = phone.sign_in("lena", DEMO_PASSWORD).await.unwrap();
     secrets.insert(lena.display_name.clone());
     secrets.extend(tokens_in_secure_storage(dir.path()));
-    phone.inventory_sync().await.unwrap();
+    phone.inventory().unwrap().sync().await.unwrap();
     phone.sign_out().await.unwrap();
     drop(phone);
 

@@ -6,6 +6,7 @@ use serde_json::json;
 use tokio::sync::Mutex;
 
 use crate::jwt::Es256;
+use crate::transport::Transport;
 use crate::{DEFAULT_RETRY_AFTER, ProviderError, PushMessage, Secret, SendOutcome};
 
 /// Apple's endpoints; the environment is chosen per device token.
@@ -55,7 +56,7 @@ struct ProviderToken {
 
 /// A client for one app (topic). HTTP/2 multiplexes concurrent sends on one connection.
 pub struct ApnsClient {
-    http: reqwest::Client,
+    http: Transport,
     signer: Es256,
     config: ApnsConfig,
     token: Mutex<Option<ProviderToken>>,
@@ -66,10 +67,7 @@ impl ApnsClient {
     pub fn new(config: ApnsConfig) -> Result<Self, ProviderError> {
         let signer = Es256::from_pkcs8_pem(&config.key_pem)?;
         // APNs speaks only HTTP/2; prior knowledge also lets a plain-HTTP stand-in answer.
-        let http = crate::client_builder(config.timeout)
-            .http2_prior_knowledge()
-            .build()
-            .map_err(|e| ProviderError::Config(format!("HTTP client: {e}")))?;
+        let http = Transport::new(config.timeout, true)?;
         Ok(ApnsClient {
             http,
             signer,
@@ -149,34 +147,37 @@ impl ApnsClient {
                 Ok(t) => t,
                 Err(o) => return o,
             };
-            let mut request = self
-                .http
-                .post(&url)
-                .header("authorization", format!("bearer {jwt}"))
-                .header("apns-topic", &self.config.topic)
-                .header("apns-push-type", "alert")
-                .header("apns-priority", "10")
-                .header("content-type", "application/json")
-                .body(body.clone());
+            let authorization = format!("bearer {jwt}");
+            let mut headers = vec![
+                ("authorization", authorization.as_str()),
+                ("apns-topic", self.config.topic.as_str()),
+                ("apns-push-type", "alert"),
+                ("apns-priority", "10"),
+                ("content-type", "application/json"),
+            ];
             if let Some(key) = &message.collapse_key {
-                request = request.header("apns-collapse-id", key);
+                headers.push(("apns-collapse-id", key.as_str()));
             }
-            let answer = match request.send().await {
+            let answer = match self
+                .http
+                .post(&url, &headers, body.clone().into_bytes())
+                .await
+            {
                 Ok(a) => a,
                 Err(e) => {
                     return SendOutcome::Transient {
-                        reason: format!("APNs send: {}", e.without_url()),
+                        reason: format!("APNs send: {e}"),
                     };
                 }
             };
-            let status = answer.status().as_u16();
+            let status = answer.status.as_u16();
             let apns_id = answer
-                .headers()
+                .headers
                 .get("apns-id")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string);
-            let retry = crate::retry_after(answer.headers());
-            let text = answer.text().await.unwrap_or_default();
+            let retry = crate::retry_after(&answer.headers);
+            let text = answer.text();
             if status == 200 {
                 return SendOutcome::Delivered {
                     message_id: apns_id.unwrap_or_default(),

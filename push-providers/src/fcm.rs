@@ -7,6 +7,7 @@ use serde_json::json;
 use tokio::sync::Mutex;
 
 use crate::jwt::Rs256;
+use crate::transport::Transport;
 use crate::{DEFAULT_RETRY_AFTER, ProviderError, PushMessage, Secret, SendOutcome};
 
 /// The scope FCM sends need.
@@ -58,7 +59,7 @@ struct AccessToken {
 
 /// A client for one Firebase project. Cheap to share; sends run concurrently.
 pub struct FcmClient {
-    http: reqwest::Client,
+    http: Transport,
     signer: Rs256,
     account: ServiceAccount,
     send_url: String,
@@ -89,9 +90,7 @@ struct ErrorBody {
 impl FcmClient {
     pub fn new(config: FcmConfig) -> Result<Self, ProviderError> {
         let signer = Rs256::from_pkcs8_pem(&config.account.private_key)?;
-        let http = crate::client_builder(config.timeout)
-            .build()
-            .map_err(|e| ProviderError::Config(format!("HTTP client: {e}")))?;
+        let http = Transport::new(config.timeout, false)?;
         let send_url = format!(
             "{}/v1/projects/{}/messages:send",
             config.send_base_url.trim_end_matches('/'),
@@ -128,22 +127,25 @@ impl FcmClient {
             .map_err(|e| SendOutcome::Transient {
                 reason: e.to_string(),
             })?;
+        let form = crate::transport::form(&[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+            ("assertion", assertion.as_str()),
+        ]);
         let answer = self
             .http
-            .post(&self.account.token_uri)
-            .form(&[
-                ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
-                ("assertion", assertion.as_str()),
-            ])
-            .send()
+            .post(
+                &self.account.token_uri,
+                &[("content-type", "application/x-www-form-urlencoded")],
+                form,
+            )
             .await
             .map_err(|e| SendOutcome::Transient {
-                reason: format!("OAuth token endpoint: {}", e.without_url()),
+                reason: format!("OAuth token endpoint: {e}"),
             })?;
-        let status = answer.status();
+        let status = answer.status;
         if status.as_u16() == 429 || status.is_server_error() {
             return Err(SendOutcome::RetryAfter {
-                after: crate::retry_after(answer.headers()).unwrap_or(DEFAULT_RETRY_AFTER),
+                after: crate::retry_after(&answer.headers).unwrap_or(DEFAULT_RETRY_AFTER),
                 reason: format!("OAuth token endpoint answered {status}"),
             });
         }
@@ -154,9 +156,10 @@ impl FcmClient {
                 reason: format!("OAuth token endpoint refused the service account ({status})"),
             });
         }
-        let token: TokenAnswer = answer.json().await.map_err(|_| SendOutcome::Transient {
-            reason: "OAuth token endpoint answered garbage".into(),
-        })?;
+        let token: TokenAnswer =
+            serde_json::from_slice(&answer.body).map_err(|_| SendOutcome::Transient {
+                reason: "OAuth token endpoint answered garbage".into(),
+            })?;
         let lifetime = Duration::from_secs(token.expires_in.unwrap_or(3600));
         *cached = Some(AccessToken {
             value: Secret(token.access_token.clone()),
@@ -184,24 +187,29 @@ impl FcmClient {
                 Ok(t) => t,
                 Err(outcome) => return outcome,
             };
+            let authorization = format!("Bearer {token}");
             let answer = match self
                 .http
-                .post(&self.send_url)
-                .bearer_auth(token)
-                .json(&body)
-                .send()
+                .post(
+                    &self.send_url,
+                    &[
+                        ("authorization", authorization.as_str()),
+                        ("content-type", "application/json"),
+                    ],
+                    body.to_string().into_bytes(),
+                )
                 .await
             {
                 Ok(a) => a,
                 Err(e) => {
                     return SendOutcome::Transient {
-                        reason: format!("FCM send: {}", e.without_url()),
+                        reason: format!("FCM send: {e}"),
                     };
                 }
             };
-            let status = answer.status().as_u16();
-            let retry = crate::retry_after(answer.headers());
-            let text = answer.text().await.unwrap_or_default();
+            let status = answer.status.as_u16();
+            let retry = crate::retry_after(&answer.headers);
+            let text = answer.text();
             if status == 200 {
                 return match serde_json::from_str::<serde_json::Value>(&text)
                     .ok()

@@ -19,9 +19,10 @@ pub mod fcm;
 mod jwt;
 #[cfg(feature = "standins")]
 pub mod standin;
+mod transport;
 
 use std::collections::BTreeMap;
-use std::sync::Once;
+
 use std::time::Duration;
 
 pub use jwt::pem_to_der;
@@ -70,8 +71,8 @@ pub enum ProviderError {
 pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// Reads `Retry-After` (delay-seconds or an HTTP date).
-pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+pub(crate) fn retry_after(headers: &hyper::header::HeaderMap) -> Option<Duration> {
+    let v = headers.get(hyper::header::RETRY_AFTER)?.to_str().ok()?;
     if let Ok(secs) = v.trim().parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
@@ -80,27 +81,6 @@ pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Durati
         when.duration_since(std::time::SystemTime::now())
             .unwrap_or(Duration::ZERO),
     )
-}
-
-static TLS_PROVIDER: Once = Once::new();
-
-/// One HTTP client builder for both providers: rustls with ring and the web PKI roots.
-pub(crate) fn client_builder(timeout: Duration) -> reqwest::ClientBuilder {
-    TLS_PROVIDER.call_once(|| {
-        // Another part of the process may have installed one already; that is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    let tls = rustls::ClientConfig::builder()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(timeout)
-        .user_agent(concat!("companion-push/", env!("CARGO_PKG_VERSION")))
 }
 
 /// Unix seconds now.

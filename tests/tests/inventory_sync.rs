@@ -2,10 +2,15 @@
 //! push, rejections, the cycle-count merge rule, and the recovery paths (unknown cursor,
 //! diverged copy). The randomised multi-device version is `inventory_sim.rs`.
 
-use companion_core::inventory::{AdjustReason, MovementKind, MovementState, NewMovement};
-use companion_core::{Companion, Error};
+use companion_core::Updates;
+use companion_core::inventory::{
+    AdjustReason, MovementKind, MovementState, NewMovement, SyncActivity,
+};
+use companion_core::{Companion, Error, SessionState};
 use companion_server::catalogue::{bin_id, item_id, lot_id};
-use companion_tests::{DEMO_PASSWORD, TestServer, open_phone};
+use companion_tests::{
+    DEMO_PASSWORD, RawSession, TestServer, error_of, open_account_db, open_phone,
+};
 
 const WH: &str = "wh-north";
 
@@ -25,8 +30,8 @@ async fn phone(dir: &std::path::Path, server: &TestServer, user: &str) -> Compan
     phone
 }
 
-fn qty(phone: &Companion, item: &str, lot: &str, bin: &str) -> i64 {
-    let stock = phone.stock_item(WH, item).unwrap();
+async fn qty(phone: &Companion, item: &str, lot: &str, bin: &str) -> i64 {
+    let stock = phone.inventory().unwrap().item(WH, item).await.unwrap();
     stock
         .lines
         .iter()
@@ -59,6 +64,14 @@ fn movement(kind: MovementKind, item: &str, lot: &str, bin: &str, qty: i64) -> N
     }
 }
 
+/// The signed-in account's id.
+fn account_id(phone: &Companion) -> String {
+    match phone.session_state() {
+        SessionState::SignedIn { account } => account.id,
+        SessionState::SignedOut => panic!("the phone is signed out"),
+    }
+}
+
 /// The first stock row of the seed: item 0, lot 1, bin 0.
 fn key0() -> (String, String, String) {
     (item_id(0), lot_id(0, 0), bin_id('N', 0))
@@ -79,41 +92,57 @@ async fn offline_adjust_reaches_the_other_phone_exactly_once() {
     let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let a = phone(da.path(), &server, "maria").await;
     let b = phone(db.path(), &server, "lena").await;
-    let ra = a.inventory_sync().await.unwrap();
+    let ra = a.inventory().unwrap().sync().await.unwrap();
     assert!(ra.pulled_rows > 200, "{ra:?}");
-    b.inventory_sync().await.unwrap();
+    b.inventory().unwrap().sync().await.unwrap();
 
     let (item, lot, bin) = key0();
-    let before = qty(&a, &item, &lot, &bin);
+    let before = qty(&a, &item, &lot, &bin).await;
     assert_eq!(before, server_qty(&server, &item, &lot, &bin));
     // Scanning finds the item by GTIN-13, by its case GTIN-14 and as UPC-style short code.
-    let gtin = a.stock_item(WH, &item).unwrap().item.barcodes[0].clone();
-    assert_eq!(a.stock_lookup(&gtin).unwrap()[0].item.item_id, item);
+    let gtin = a
+        .inventory()
+        .unwrap()
+        .item(WH, &item)
+        .await
+        .unwrap()
+        .item
+        .barcodes[0]
+        .clone();
+    assert_eq!(
+        a.inventory().unwrap().lookup(&gtin).await.unwrap()[0]
+            .item
+            .item_id,
+        item
+    );
     assert!(matches!(
-        a.stock_lookup("0000000000000"),
+        a.inventory().unwrap().lookup("0000000000000").await,
         Err(Error::NotFound(_))
     ));
 
     let m = a
-        .record_movement(movement(MovementKind::Adjust, &item, &lot, &bin, -3))
+        .inventory()
+        .unwrap()
+        .record(movement(MovementKind::Adjust, &item, &lot, &bin, -3))
+        .await
         .unwrap();
     assert_eq!(m.state, MovementState::Pending);
     assert_eq!(
-        qty(&a, &item, &lot, &bin),
+        qty(&a, &item, &lot, &bin).await,
         before - 3,
         "visible at once, offline"
     );
-    assert_eq!(a.inventory_pending_count().unwrap(), 1);
+    assert_eq!(a.inventory().unwrap().pending_count().await.unwrap(), 1);
 
-    let report = a.inventory_sync().await.unwrap();
+    let report = a.inventory().unwrap().sync().await.unwrap();
     assert_eq!((report.pushed, report.applied, report.pending), (1, 1, 0));
-    assert_eq!(qty(&a, &item, &lot, &bin), before - 3);
-    b.inventory_sync().await.unwrap();
-    assert_eq!(qty(&b, &item, &lot, &bin), before - 3);
+    assert_eq!(qty(&a, &item, &lot, &bin).await, before - 3);
+    b.inventory().unwrap().sync().await.unwrap();
+    assert_eq!(qty(&b, &item, &lot, &bin).await, before - 3);
     assert_eq!(server_qty(&server, &item, &lot, &bin), before - 3);
 
     // Pushing the same outbox again (a lost answer) changes nothing.
-    let again = a.inventory_sync().await.unwrap();
+    let again = a.inventory().unwrap().sync().await.unwrap();
     assert_eq!(again.pushed, 0);
     let ledger: i64 = server.server.db().with(|c| {
         c.query_row(
@@ -133,23 +162,32 @@ async fn a_rejection_comes_back_and_does_not_block_the_queue() {
     let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let a = phone(da.path(), &server, "maria").await;
     let b = phone(db.path(), &server, "lena").await;
-    a.inventory_sync().await.unwrap();
-    b.inventory_sync().await.unwrap();
+    a.inventory().unwrap().sync().await.unwrap();
+    b.inventory().unwrap().sync().await.unwrap();
     let (item, lot, bin) = key0();
-    let all = qty(&a, &item, &lot, &bin);
+    let all = qty(&a, &item, &lot, &bin).await;
     // Both pick everything while offline; the second to arrive is refused.
-    a.record_movement(movement(MovementKind::Pick, &item, &lot, &bin, all))
+    a.inventory()
+        .unwrap()
+        .record(movement(MovementKind::Pick, &item, &lot, &bin, all))
+        .await
         .unwrap();
     let rejected = b
-        .record_movement(movement(MovementKind::Pick, &item, &lot, &bin, all))
+        .inventory()
+        .unwrap()
+        .record(movement(MovementKind::Pick, &item, &lot, &bin, all))
+        .await
         .unwrap();
     let other = b
-        .record_movement(movement(MovementKind::Receive, &item, &lot, &bin, 7))
+        .inventory()
+        .unwrap()
+        .record(movement(MovementKind::Receive, &item, &lot, &bin, 7))
+        .await
         .unwrap();
-    a.inventory_sync().await.unwrap();
-    let report = b.inventory_sync().await.unwrap();
+    a.inventory().unwrap().sync().await.unwrap();
+    let report = b.inventory().unwrap().sync().await.unwrap();
     assert_eq!((report.applied, report.rejected), (1, 1), "{report:?}");
-    let list = b.inventory_movements(true, 10).unwrap();
+    let list = b.inventory().unwrap().movements(true, 10).await.unwrap();
     let r = list.iter().find(|m| m.id == rejected.id).unwrap();
     assert_eq!(r.state, MovementState::Rejected);
     assert_eq!(r.reject_code.as_deref(), Some("insufficient_stock"));
@@ -157,12 +195,12 @@ async fn a_rejection_comes_back_and_does_not_block_the_queue() {
         list.iter().find(|m| m.id == other.id).unwrap().state,
         MovementState::Applied
     );
-    assert_eq!(qty(&b, &item, &lot, &bin), 7);
-    a.inventory_sync().await.unwrap();
-    assert_eq!(qty(&a, &item, &lot, &bin), 7);
+    assert_eq!(qty(&b, &item, &lot, &bin).await, 7);
+    a.inventory().unwrap().sync().await.unwrap();
+    assert_eq!(qty(&a, &item, &lot, &bin).await, 7);
 
     // Bad input is a typed error naming the field; nothing is recorded.
-    let pending = b.inventory_pending_count().unwrap();
+    let pending = b.inventory().unwrap().pending_count().await.unwrap();
     for (m, field) in [
         (movement(MovementKind::Pick, &item, &lot, &bin, 0), "qty"),
         (
@@ -201,12 +239,15 @@ async fn a_rejection_comes_back_and_does_not_block_the_queue() {
             "to_location_id",
         ),
     ] {
-        match b.record_movement(m) {
+        match b.inventory().unwrap().record(m).await {
             Err(Error::InvalidInput { field: f, .. }) => assert_eq!(f, field),
             other => panic!("expected invalid {field}, got {other:?}"),
         }
     }
-    assert_eq!(b.inventory_pending_count().unwrap(), pending);
+    assert_eq!(
+        b.inventory().unwrap().pending_count().await.unwrap(),
+        pending
+    );
     audit(&server);
 }
 
@@ -220,37 +261,58 @@ async fn count_sets_quantity_as_seen_and_unseen_picks_stay_on_top() {
         let a = phone(da.path(), &server, "maria").await;
         let b = phone(db.path(), &server, "lena").await;
         let (item, lot, bin) = key0();
-        // Start from a known 50.
-        a.inventory_sync().await.unwrap();
-        a.record_movement(movement(MovementKind::Count, &item, &lot, &bin, 50))
+        // A count before the warehouse was ever downloaded is refused: the phone has seen
+        // nothing, so the server could only add it on top of the real stock.
+        match a
+            .inventory()
+            .unwrap()
+            .record(movement(MovementKind::Count, &item, &lot, &bin, 50))
+            .await
+        {
+            Err(Error::Conflict(_)) => {}
+            other => panic!("a count before the first download: {other:?}"),
+        }
+        assert_eq!(a.inventory().unwrap().pending_count().await.unwrap(), 0);
+        // Start from a known 50 (after the download the count is taken).
+        a.inventory().unwrap().sync().await.unwrap();
+        a.inventory()
+            .unwrap()
+            .record(movement(MovementKind::Count, &item, &lot, &bin, 50))
+            .await
             .unwrap();
-        a.inventory_sync().await.unwrap();
-        b.inventory_sync().await.unwrap();
-        assert_eq!(qty(&b, &item, &lot, &bin), 50);
+        a.inventory().unwrap().sync().await.unwrap();
+        b.inventory().unwrap().sync().await.unwrap();
+        assert_eq!(qty(&b, &item, &lot, &bin).await, 50);
 
         // Offline: A counts 40 (10 were spoiled and binned), B picks 5.
-        a.record_movement(movement(MovementKind::Count, &item, &lot, &bin, 40))
+        a.inventory()
+            .unwrap()
+            .record(movement(MovementKind::Count, &item, &lot, &bin, 40))
+            .await
             .unwrap();
-        b.record_movement(movement(MovementKind::Pick, &item, &lot, &bin, 5))
+        b.inventory()
+            .unwrap()
+            .record(movement(MovementKind::Pick, &item, &lot, &bin, 5))
+            .await
             .unwrap();
-        assert_eq!(qty(&a, &item, &lot, &bin), 40);
-        assert_eq!(qty(&b, &item, &lot, &bin), 45);
+        assert_eq!(qty(&a, &item, &lot, &bin).await, 40);
+        assert_eq!(qty(&b, &item, &lot, &bin).await, 45);
         if counter_first {
-            a.inventory_sync().await.unwrap();
-            b.inventory_sync().await.unwrap();
+            a.inventory().unwrap().sync().await.unwrap();
+            b.inventory().unwrap().sync().await.unwrap();
         } else {
-            b.inventory_sync().await.unwrap();
-            a.inventory_sync().await.unwrap();
+            b.inventory().unwrap().sync().await.unwrap();
+            a.inventory().unwrap().sync().await.unwrap();
         }
-        a.inventory_sync().await.unwrap();
-        b.inventory_sync().await.unwrap();
+        a.inventory().unwrap().sync().await.unwrap();
+        b.inventory().unwrap().sync().await.unwrap();
         assert_eq!(
             server_qty(&server, &item, &lot, &bin),
             35,
             "counter_first={counter_first}"
         );
-        assert_eq!(qty(&a, &item, &lot, &bin), 35);
-        assert_eq!(qty(&b, &item, &lot, &bin), 35);
+        assert_eq!(qty(&a, &item, &lot, &bin).await, 35);
+        assert_eq!(qty(&b, &item, &lot, &bin).await, 35);
         audit(&server);
     }
 }
@@ -260,12 +322,15 @@ async fn unknown_cursor_and_diverged_copies_are_downloaded_again() {
     let server = server_with_catalogue(200).await;
     let da = tempfile::tempdir().unwrap();
     let a = phone(da.path(), &server, "maria").await;
-    a.inventory_sync().await.unwrap();
+    a.inventory().unwrap().sync().await.unwrap();
     let (item, lot, bin) = key0();
     let pending = a
-        .record_movement(movement(MovementKind::Receive, &item, &lot, &bin, 2))
+        .inventory()
+        .unwrap()
+        .record(movement(MovementKind::Receive, &item, &lot, &bin, 2))
+        .await
         .unwrap();
-    let shown = qty(&a, &item, &lot, &bin);
+    let shown = qty(&a, &item, &lot, &bin).await;
 
     // The server's database was restored: its epoch changed, the phone's cursor means nothing.
     server
@@ -273,14 +338,17 @@ async fn unknown_cursor_and_diverged_copies_are_downloaded_again() {
         .db()
         .with(|c| c.execute("UPDATE inv_state SET epoch = 'restored'", []))
         .unwrap();
-    let report = a.inventory_sync().await.unwrap();
+    let report = a.inventory().unwrap().sync().await.unwrap();
     assert!(report.scopes_reset.contains(&WH.to_string()), "{report:?}");
     assert_eq!(
-        qty(&a, &item, &lot, &bin),
+        qty(&a, &item, &lot, &bin).await,
         shown,
         "nothing lost, nothing doubled"
     );
-    assert_eq!(a.inventory_movements(true, 10).unwrap()[0].id, pending.id);
+    assert_eq!(
+        a.inventory().unwrap().movements(true, 10).await.unwrap()[0].id,
+        pending.id
+    );
 
     // The server's state changed behind the feed's back: the checksum gives it away.
     server.server.db().with(|c| {
@@ -309,24 +377,36 @@ async fn unknown_cursor_and_diverged_copies_are_downloaded_again() {
         }
         companion_server::inventory::set_scope_checksum(c, WH, s).unwrap();
     });
-    let report = a.inventory_sync().await.unwrap();
+    let report = a.inventory().unwrap().sync().await.unwrap();
     assert_eq!(report.scopes_reset, vec![WH.to_string()]);
     assert_eq!(
-        qty(&a, &item, &lot, &bin),
+        qty(&a, &item, &lot, &bin).await,
         server_qty(&server, &item, &lot, &bin)
     );
 
-    // The phone's own copy damaged on disk: a verification finds and repairs it.
-    a.store()
-        .unwrap()
-        .write(|tx| Ok(tx.execute("UPDATE inv_stock SET qty = qty + 100 WHERE item_id = ?1 AND lot_id = ?2 AND location_id = ?3", [&item, &lot, &bin])?))
+    // The phone's own copy damaged on disk while the app is closed: a verification finds
+    // and repairs it.
+    let (id, db) = (account_id(&a), a.account_database().unwrap());
+    drop(a);
+    let damaged = open_account_db(da.path(), &id, &db)
+        .execute(
+            "UPDATE inv_stock SET qty = qty + 100 WHERE item_id = ?1 AND lot_id = ?2 AND location_id = ?3",
+            [&item, &lot, &bin],
+        )
         .unwrap();
-    assert!(!a.inventory_verify_scope(WH).await.unwrap());
+    assert_eq!(damaged, 1);
+    let a = open_phone(da.path(), &server.url()).unwrap();
     assert_eq!(
-        qty(&a, &item, &lot, &bin),
+        qty(&a, &item, &lot, &bin).await,
+        server_qty(&server, &item, &lot, &bin) + 100,
+        "the damage shows"
+    );
+    assert!(!a.inventory().unwrap().verify_warehouse(WH).await.unwrap());
+    assert_eq!(
+        qty(&a, &item, &lot, &bin).await,
         server_qty(&server, &item, &lot, &bin)
     );
-    assert!(a.inventory_verify_scope(WH).await.unwrap());
+    assert!(a.inventory().unwrap().verify_warehouse(WH).await.unwrap());
 }
 
 /// A large download in small pages, killed part-way: it resumes from the last applied page
@@ -339,22 +419,22 @@ async fn initial_download_resumes_after_a_kill() {
         page_rows: 200,
         ..Default::default()
     };
-    let a = std::sync::Arc::new(phone(da.path(), &server, "lena").await);
-    let mut events = a.subscribe().updates;
-    let syncing = a.clone();
+    let a = phone(da.path(), &server, "lena").await;
+    let mut status = a.inventory().unwrap().status_updates();
+    let syncing = a.inventory().unwrap();
     let opts = options.clone();
-    let task = tokio::spawn(async move { syncing.inventory_sync_with(&opts).await });
+    let task = tokio::spawn(async move { syncing.sync_with(&opts).await });
     // Kill the phone once a few pages are in.
     loop {
-        match tokio::time::timeout(std::time::Duration::from_secs(20), events.recv()).await {
-            Ok(Ok(companion_core::CompanionEvent::Sync {
-                status: companion_core::inventory::SyncStatus::Syncing { done, total },
+        match tokio::time::timeout(std::time::Duration::from_secs(20), status.next()).await {
+            Ok(Some(companion_core::inventory::SyncStatus {
+                activity: SyncActivity::Syncing { done, total },
                 ..
             })) if done >= 1000 => {
                 assert!(total > done, "{done}/{total}");
                 break;
             }
-            Ok(Ok(_)) => {}
+            Ok(Some(_)) => {}
             other => panic!("no progress: {other:?}"),
         }
     }
@@ -363,14 +443,17 @@ async fn initial_download_resumes_after_a_kill() {
     drop(a);
     let a = open_phone(da.path(), &server.url()).unwrap();
     let scope = a
-        .inventory_scopes()
+        .inventory()
+        .unwrap()
+        .scopes()
+        .await
         .unwrap()
         .into_iter()
         .find(|s| s.warehouse_id == WH)
         .unwrap();
     assert!(!scope.complete && scope.rows_done >= 1000, "{scope:?}");
-    let report = a.inventory_sync_with(&options).await.unwrap();
-    let total_rows: u64 = server.server.db().with(|c| {
+    let report = a.inventory().unwrap().sync_with(&options).await.unwrap();
+    let total_rows: i64 = server.server.db().with(|c| {
         c.query_row(
             "SELECT (SELECT count(*) FROM inv_items WHERE warehouse_id = ?1) + (SELECT count(*) FROM inv_locations WHERE warehouse_id = ?1)
                   + (SELECT count(*) FROM inv_lots WHERE warehouse_id = ?1) + (SELECT count(*) FROM inv_stock WHERE warehouse_id = ?1)
@@ -378,34 +461,40 @@ async fn initial_download_resumes_after_a_kill() {
             [WH],
             |r| r.get::<_, i64>(0),
         )
-        .unwrap() as u64
+        .unwrap()
     });
     assert!(
         report.pulled_rows < total_rows,
         "resumed, not restarted: {} of {total_rows}",
         report.pulled_rows
     );
-    assert!(a.inventory_scopes().unwrap().iter().all(|s| s.complete));
+    assert!(
+        a.inventory()
+            .unwrap()
+            .scopes()
+            .await
+            .unwrap()
+            .iter()
+            .all(|s| s.complete)
+    );
     let (item, lot, bin) = key0();
     assert_eq!(
-        qty(&a, &item, &lot, &bin),
+        qty(&a, &item, &lot, &bin).await,
         server_qty(&server, &item, &lot, &bin)
     );
-    let in_bin = a.stock_in_bin(WH, &bin).unwrap();
+    let in_bin = a.inventory().unwrap().bin(WH, &bin).await.unwrap();
     assert!(in_bin.iter().any(|l| l.item_id == item && l.lot_id == lot));
-    let indexed: i64 = a
-        .store()
-        .unwrap()
-        .read(|c| {
-            Ok(c.query_row(
-                "SELECT count(*) FROM sqlite_master WHERE name = 'inv_stock_bin'",
-                [],
-                |r| r.get(0),
-            )?)
-        })
+    assert!(a.inventory().unwrap().verify_warehouse(WH).await.unwrap());
+    let (id, db) = (account_id(&a), a.account_database().unwrap());
+    drop(a);
+    let indexed: i64 = open_account_db(da.path(), &id, &db)
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'inv_stock_bin'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(indexed, 1, "the by-bin index is back after the download");
-    assert!(a.inventory_verify_scope(WH).await.unwrap());
 }
 
 /// A confirmed scan resolves offline to the item and its stock (per lot when the label
@@ -417,10 +506,10 @@ async fn scanner_lookup_uses_the_local_inventory() {
     let server = server_with_catalogue(200).await;
     let da = tempfile::tempdir().unwrap();
     let a = phone(da.path(), &server, "lena").await;
-    a.inventory_sync().await.unwrap();
-    let lookup = a.scan_item_lookup().unwrap();
+    a.inventory().unwrap().sync().await.unwrap();
+    let lookup = a.inventory().unwrap().scan_lookup();
     let (item, lot, _) = key0();
-    let stock = a.stock_item(WH, &item).unwrap();
+    let stock = a.inventory().unwrap().item(WH, &item).await.unwrap();
     let scanned = |text: &str, gs1: Vec<Gs1Element>| ScannedCode {
         format: BarcodeFormat::Code128,
         text: text.into(),
@@ -474,11 +563,12 @@ async fn bad_input_on_the_wire_is_refused_with_a_reason() {
     use companion_wire::inventory::{
         CHANGES_PATH, MovementWire, PUSH_PATH, PushRequest, PushResponse, PushStatus,
     };
-    use reqwest::Method;
     let server = server_with_catalogue(200).await;
     let da = tempfile::tempdir().unwrap();
     let a = phone(da.path(), &server, "dave").await; // wh-north only
-    a.inventory_sync().await.unwrap();
+    a.inventory().unwrap().sync().await.unwrap();
+    // The raw requests come from a client speaking the protocol itself, signed in as dave.
+    let raw = RawSession::sign_in(&server.url(), "dave").await.unwrap();
     let (item, lot, bin) = key0();
     let wire = |id: &str, wh: &str, kind: MovementKind, qty: i64| MovementWire {
         id: id.into(),
@@ -508,10 +598,9 @@ async fn bad_input_on_the_wire_is_refused_with_a_reason() {
             wire(&ids[4], WH, MovementKind::Receive, 2),
         ],
     };
-    let answer: PushResponse = a
-        .send(Method::POST, PUSH_PATH, Some(&request), true)
-        .await
-        .unwrap();
+    let answer = raw.post(PUSH_PATH, &request).await.unwrap();
+    assert_eq!(answer.status(), reqwest::StatusCode::OK);
+    let answer: PushResponse = answer.json().await.unwrap();
     let codes: Vec<Option<&str>> = answer.results.iter().map(|r| r.code.as_deref()).collect();
     assert_eq!(
         codes,
@@ -530,49 +619,40 @@ async fn bad_input_on_the_wire_is_refused_with_a_reason() {
     );
 
     let garbage = serde_json::json!({"origin": "x", "movements": [{"id": "not-a-uuid"}]});
-    match a
-        .send::<_, PushResponse>(Method::POST, PUSH_PATH, Some(&garbage), false)
-        .await
-    {
-        Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "movements"),
-        other => panic!("{other:?}"),
-    }
-    match a
-        .send::<(), serde_json::Value>(
-            Method::GET,
-            &format!("{CHANGES_PATH}?warehouse={WH}&cursor=zz%20top"),
-            None,
-            true,
-        )
-        .await
-    {
-        Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "cursor"),
-        other => panic!("{other:?}"),
-    }
-    match a
-        .send::<(), serde_json::Value>(
-            Method::GET,
-            &format!("{CHANGES_PATH}?warehouse=wh-south"),
-            None,
-            true,
-        )
-        .await
-    {
-        Err(Error::Server { status: 403, .. }) => {}
-        other => panic!("{other:?}"),
-    }
+    // A validation error names the field (what the phone reports as invalid input).
+    let (status, error) = error_of(raw.post(PUSH_PATH, &garbage).await.unwrap()).await;
+    assert!(matches!(status, 400 | 422), "{status} {error:?}");
+    assert_eq!(error.field.as_deref(), Some("movements"), "{error:?}");
+    let (status, error) = error_of(
+        raw.get(&format!("{CHANGES_PATH}?warehouse={WH}&cursor=zz%20top"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(matches!(status, 400 | 422), "{status} {error:?}");
+    assert_eq!(error.field.as_deref(), Some("cursor"), "{error:?}");
+    let (status, error) = error_of(
+        raw.get(&format!("{CHANGES_PATH}?warehouse=wh-south"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 403, "{error:?}");
 
     // A page that does not parse changes nothing; the next sync gets everything.
-    let before = a.inventory_scopes().unwrap();
+    let before = a.inventory().unwrap().scopes().await.unwrap();
     server
         .server
         .faults()
         .inject(CHANGES_PATH, 1, companion_server::FaultKind::GarbageBody);
-    assert!(matches!(a.inventory_sync().await, Err(Error::Protocol(_))));
-    assert_eq!(a.inventory_scopes().unwrap(), before);
-    a.inventory_sync().await.unwrap();
+    assert!(matches!(
+        a.inventory().unwrap().sync().await,
+        Err(Error::Protocol(_))
+    ));
+    assert_eq!(a.inventory().unwrap().scopes().await.unwrap(), before);
+    a.inventory().unwrap().sync().await.unwrap();
     assert_eq!(
-        qty(&a, &item, &lot, &bin),
+        qty(&a, &item, &lot, &bin).await,
         server_qty(&server, &item, &lot, &bin)
     );
     audit(&server);
@@ -582,19 +662,22 @@ async fn bad_input_on_the_wire_is_refused_with_a_reason() {
 /// shell calling sync again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auto_sync_retries_until_the_outbox_is_empty() {
-    use companion_core::inventory::sync::AutoSyncSchedule;
+    use companion_core::inventory::AutoSyncSchedule;
     use companion_wire::inventory::PUSH_PATH;
     let server = server_with_catalogue(200).await;
     let da = tempfile::tempdir().unwrap();
-    let a = std::sync::Arc::new(phone(da.path(), &server, "lena").await);
-    a.inventory_sync().await.unwrap();
+    let a = phone(da.path(), &server, "lena").await;
+    a.inventory().unwrap().sync().await.unwrap();
     let (item, lot, bin) = key0();
-    a.record_movement(movement(MovementKind::Receive, &item, &lot, &bin, 4))
+    a.inventory()
+        .unwrap()
+        .record(movement(MovementKind::Receive, &item, &lot, &bin, 4))
+        .await
         .unwrap();
     // Three attempts per request (the tests' retry policy): two syncs fail, the third passes.
     server.server.faults().inject(
         PUSH_PATH,
-        6,
+        2 * companion_tests::RETRY_ATTEMPTS,
         companion_server::FaultKind::Status {
             status: 503,
             retry_after_secs: None,
@@ -605,10 +688,10 @@ async fn auto_sync_retries_until_the_outbox_is_empty() {
         retry_base: std::time::Duration::from_millis(50),
         retry_max: std::time::Duration::from_millis(400),
     };
-    let looping = a.clone();
-    let task = tokio::spawn(async move { looping.inventory_auto_sync(schedule).await });
+    let looping = a.inventory().unwrap();
+    let task = tokio::spawn(async move { looping.run_auto_sync(schedule).await });
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while a.inventory_pending_count().unwrap() > 0 {
+    while a.inventory().unwrap().pending_count().await.unwrap() > 0 {
         assert!(
             std::time::Instant::now() < deadline,
             "the outbox never drained"
@@ -617,7 +700,7 @@ async fn auto_sync_retries_until_the_outbox_is_empty() {
     }
     task.abort();
     assert_eq!(
-        a.inventory_movements(true, 10).unwrap()[0].state,
+        a.inventory().unwrap().movements(true, 10).await.unwrap()[0].state,
         MovementState::Applied
     );
     audit(&server);

@@ -3,7 +3,9 @@
 //! Each seed runs 6 phones (3 accounts, some sharing one) through random offline periods,
 //! local movements of every kind on a small, hotly contended catalogue, and injected
 //! faults: dropped requests, answers dropped after the server committed, 5xx with
-//! Retry-After, garbage bodies, duplicate sends of the same batch, server restarts, and
+//! Retry-After, garbage bodies, duplicate sends of the same batch (a phone's pending batch,
+//! with its outbox origin and movement ids, sent twice by a client speaking the protocol
+//! itself, besides the phones' own re-sends after answers dropped), server restarts, and
 //! phones killed mid-sync (the sync future aborted at a random point, the core dropped and
 //! reopened from its files, sometimes with a movement recorded during the sync). At the end
 //! every phone comes online and syncs, and the test asserts:
@@ -22,13 +24,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use companion_core::inventory::{
-    AdjustReason, MovementKind, MovementState, NewMovement, SyncOptions,
+    AdjustReason, Movement, MovementKind, MovementState, NewMovement, SyncOptions,
 };
-use companion_core::{Companion, Error};
+use companion_core::platform::FileSecureStorage;
+use companion_core::scope::ACCOUNT_MIGRATIONS;
+use companion_core::store::Store;
+use companion_core::{Account, Companion, Error, SessionState};
 use companion_server::{FaultKind, RunningServer, ServerConfig};
-use companion_tests::{DEMO_PASSWORD, closed_port_url, open_phone};
-use companion_wire::inventory::{PUSH_PATH, PushRequest, PushResponse};
-use reqwest::Method;
+use companion_tests::{DEMO_PASSWORD, RawSession, closed_port_url, open_account_db, open_phone};
+use companion_wire::inventory::{MovementWire, PUSH_PATH, PushRequest, PushResponse};
 
 const WH: &str = "wh-north";
 const CATALOGUE_ROWS: usize = 60;
@@ -59,6 +63,9 @@ struct Device {
     dir: tempfile::TempDir,
     phone: Option<Arc<Companion>>,
     online: bool,
+    /// The id of the phone's outbox (`inventory.origin` in its account database), read
+    /// once for the duplicate sends: it never changes.
+    origin: Option<String>,
 }
 
 struct Sim {
@@ -69,6 +76,10 @@ struct Sim {
     devices: Vec<Device>,
     /// Every request a phone could not complete, by error kind (for the log).
     errors: BTreeMap<&'static str, u32>,
+    /// Sessions of the raw protocol client, by username.
+    raw: BTreeMap<String, RawSession>,
+    /// Duplicate sends answered both times (their verdicts compared).
+    duplicates: u32,
 }
 
 fn url(addr: SocketAddr) -> String {
@@ -131,12 +142,34 @@ impl Sim {
         *self.errors.entry(kind).or_default() += 1;
     }
 
-    fn random_movement(&mut self, d: usize) -> Option<NewMovement> {
+    /// Records a movement on a phone. Invalid input is the user's mistake (a quantity the
+    /// screen no longer shows); a count is refused only before its warehouse was ever
+    /// downloaded (the phone has seen no stock to count against).
+    async fn record(&mut self, d: usize, m: NewMovement) {
+        let inventory = self.phone(d).inventory().expect("signed in");
+        let kind = m.kind;
+        match inventory.record(m).await {
+            Ok(_) | Err(Error::InvalidInput { .. }) => {}
+            Err(Error::Conflict(e)) if kind == MovementKind::Count => {
+                let downloaded = inventory
+                    .scopes()
+                    .await
+                    .unwrap()
+                    .iter()
+                    .any(|s| s.warehouse_id == WH && s.complete);
+                assert!(!downloaded, "a count refused after the download: {e}");
+                *self.errors.entry("count_before_download").or_default() += 1;
+            }
+            Err(e) => panic!("recording failed: {e:?}"),
+        }
+    }
+
+    async fn random_movement(&mut self, d: usize) -> Option<NewMovement> {
         let phone = self.phone(d);
         let item = companion_server::catalogue::item_id(
             self.rng.below((CATALOGUE_ROWS / 20) as u64) as usize,
         );
-        let stock = phone.stock_item(WH, &item).ok()?;
+        let stock = phone.inventory().unwrap().item(WH, &item).await.ok()?;
         if stock.lines.is_empty() {
             // Item downloaded, its stock not yet (a download in progress).
             return None;
@@ -233,40 +266,127 @@ impl Sim {
     async fn sync(&mut self, d: usize) {
         let phone = self.phone(d);
         let options = self.sync_options();
-        if let Err(e) = phone.inventory_sync_with(&options).await {
+        if let Err(e) = phone.inventory().unwrap().sync_with(&options).await {
             self.note(&e);
         }
     }
 
-    /// Sends the phone's next batch straight to the server twice, bypassing its outbox
-    /// bookkeeping: the server must apply it once and answer the same both times.
+    /// The phone's outbox origin, read from its account database while the phone is
+    /// closed (the core keeps it to itself); the phone is reopened from its files after.
+    fn origin(&mut self, d: usize, account: &Account) -> String {
+        if let Some(origin) = &self.devices[d].origin {
+            return origin.clone();
+        }
+        let db = self.phone(d).account_db_path(&account.id);
+        self.devices[d].phone = None;
+        let storage = FileSecureStorage::new(self.devices[d].dir.path().join("secure")).unwrap();
+        let store = Store::open_account(&db, &storage, &account.id, ACCOUNT_MIGRATIONS)
+            .expect("the account database opens");
+        let origin = store
+            .read(|r| r.meta("inventory.origin"))
+            .unwrap()
+            .expect("an outbox holding movements has an origin");
+        drop(store);
+        self.reopen(d);
+        self.devices[d].origin = Some(origin.clone());
+        origin
+    }
+
+    /// Sends a pending batch as the server receives it from the phone.
+    async fn raw_push(
+        &mut self,
+        username: &str,
+        request: &PushRequest,
+    ) -> Result<PushResponse, &'static str> {
+        for _ in 0..2 {
+            if !self.raw.contains_key(username) {
+                let session = RawSession::sign_in(&url(self.addr), username)
+                    .await
+                    .expect("the raw client signs in");
+                self.raw.insert(username.to_string(), session);
+            }
+            let Ok(response) = self.raw[username].post(PUSH_PATH, request).await else {
+                return Err("offline");
+            };
+            let status = response.status();
+            let Ok(body) = response.bytes().await else {
+                return Err("offline");
+            };
+            match status.as_u16() {
+                200 => return serde_json::from_slice(&body).map_err(|_| "protocol"),
+                // The access token expired: sign in again.
+                401 => {
+                    self.raw.remove(username);
+                }
+                404 => return Err("not_found"),
+                409 => return Err("conflict"),
+                408 | 429 | 500.. => return Err("server"),
+                _ => panic!(
+                    "unexpected answer to a duplicate send: {status} {}",
+                    String::from_utf8_lossy(&body)
+                ),
+            }
+        }
+        panic!("the raw client's new session was refused")
+    }
+
+    /// Sends the phone's oldest pending movements (its next batch: same origin, ids and
+    /// outbox positions) straight to the server twice, bypassing its outbox bookkeeping:
+    /// the server must apply them once and answer the same both times.
     async fn duplicate_send(&mut self, d: usize) {
         let phone = self.phone(d);
-        let Ok(store) = phone.store() else { return };
-        let Ok((origin, movements)) = store.write(|tx| {
-            Ok((
-                companion_core::inventory::local::origin(tx)?,
-                companion_core::inventory::local::push_batch(tx, 50)?,
-            ))
-        }) else {
+        let SessionState::SignedIn { account } = phone.session_state() else {
             return;
         };
-        if movements.is_empty() {
+        let Ok(inventory) = phone.inventory() else {
+            return;
+        };
+        let mut pending: Vec<Movement> = inventory
+            .movements(false, 10_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.state == MovementState::Pending)
+            .collect();
+        drop((inventory, phone));
+        if pending.is_empty() {
             return;
         }
-        let request = PushRequest { origin, movements };
-        let first: Result<PushResponse, _> = phone
-            .send(Method::POST, PUSH_PATH, Some(&request), false)
-            .await;
-        let second: Result<PushResponse, _> = phone
-            .send(Method::POST, PUSH_PATH, Some(&request), false)
-            .await;
+        pending.sort_by_key(|m| m.seq);
+        pending.truncate(50);
+        let movements = pending
+            .into_iter()
+            .map(|m| MovementWire {
+                id: m.id,
+                origin_seq: m.seq,
+                warehouse_id: m.warehouse_id,
+                kind: m.kind,
+                item_id: m.item_id,
+                lot_id: m.lot_id,
+                location_id: m.location_id,
+                to_location_id: m.to_location_id,
+                qty: m.qty,
+                reason: m.reason,
+                observed_version: m.observed_version,
+                po_line_id: m.po_line_id,
+                created_at_ms: companion_core::time::to_millis(m.created_at),
+            })
+            .collect();
+        let request = PushRequest {
+            origin: self.origin(d, &account),
+            movements,
+        };
+        let first = self.raw_push(&account.username, &request).await;
+        let second = self.raw_push(&account.username, &request).await;
         match (first, second) {
-            (Ok(a), Ok(b)) => assert_eq!(
-                a.results, b.results,
-                "a duplicate send must get the same verdicts"
-            ),
-            (Err(e), _) | (_, Err(e)) => self.note(&e),
+            (Ok(a), Ok(b)) => {
+                assert_eq!(
+                    a.results, b.results,
+                    "a duplicate send must get the same verdicts"
+                );
+                self.duplicates += 1;
+            }
+            (Err(kind), _) | (_, Err(kind)) => *self.errors.entry(kind).or_default() += 1,
         }
     }
 
@@ -277,15 +397,17 @@ impl Sim {
         let phone = self.phone(d);
         let delay = Duration::from_micros(self.rng.below(40_000));
         let record = if self.rng.chance(50) {
-            self.random_movement(d)
+            self.random_movement(d).await
         } else {
             None
         };
         let syncing = phone.clone();
         let options = self.sync_options();
-        let task = tokio::spawn(async move { syncing.inventory_sync_with(&options).await });
+        let task =
+            tokio::spawn(async move { syncing.inventory().unwrap().sync_with(&options).await });
         if let Some(m) = record {
-            let _ = phone.record_movement(m);
+            // Whatever the outcome: the kill is what is tested here.
+            let _ = phone.inventory().unwrap().record(m).await;
         }
         tokio::time::sleep(delay).await;
         task.abort();
@@ -303,7 +425,8 @@ fn tracing_like(msg: &str) {
     }
 }
 
-async fn run_seed(seed: u64) {
+/// Runs one seed; returns how many duplicate sends were answered twice and compared.
+async fn run_seed(seed: u64) -> u32 {
     let server_dir = tempfile::tempdir().unwrap();
     let server = companion_server::start(ServerConfig::in_dir(server_dir.path()))
         .await
@@ -320,6 +443,8 @@ async fn run_seed(seed: u64) {
         server: Some(server),
         devices: Vec::new(),
         errors: BTreeMap::new(),
+        raw: BTreeMap::new(),
+        duplicates: 0,
     };
     for user in ["maria", "lena", "dave", "maria", "lena", "dave"] {
         let dir = tempfile::tempdir().unwrap();
@@ -329,6 +454,7 @@ async fn run_seed(seed: u64) {
             dir,
             phone: Some(Arc::new(phone)),
             online: true,
+            origin: None,
         });
     }
     for d in 0..sim.devices.len() {
@@ -345,11 +471,8 @@ async fn run_seed(seed: u64) {
         tracing_like(&format!("seed {seed} step {step}: device {d} roll {roll}"));
         match roll {
             0..=44 => {
-                if let Some(m) = sim.random_movement(d) {
-                    match sim.phone(d).record_movement(m) {
-                        Ok(_) | Err(Error::InvalidInput { .. }) => {}
-                        Err(e) => panic!("recording failed: {e:?}"),
-                    }
+                if let Some(m) = sim.random_movement(d).await {
+                    sim.record(d, m).await;
                 }
             }
             45..=64 => {
@@ -386,7 +509,7 @@ async fn run_seed(seed: u64) {
     }
     for round in 0..2 {
         for d in 0..sim.devices.len() {
-            let report = sim.phone(d).inventory_sync().await;
+            let report = sim.phone(d).inventory().unwrap().sync().await;
             let report = report.unwrap_or_else(|e| {
                 panic!("seed {seed} round {round} device {d}: final sync failed: {e:?}")
             });
@@ -396,20 +519,22 @@ async fn run_seed(seed: u64) {
             );
         }
     }
-    let (applied, rejected) = check(&sim, seed);
+    let (applied, rejected) = check(&mut sim, seed).await;
     eprintln!(
-        "seed {seed}: {applied} applied, {rejected} rejected, client errors {:?}",
-        sim.errors
+        "seed {seed}: {applied} applied, {rejected} rejected, {} duplicate sends, client errors {:?}",
+        sim.duplicates, sim.errors
     );
     if let Some(server) = sim.server.take() {
         server.shutdown().await;
     }
+    sim.duplicates
 }
 
 type Key = (String, String, String, String);
 
-/// Returns (applied, rejected) movements.
-fn check(sim: &Sim, seed: u64) -> (usize, usize) {
+/// Returns (applied, rejected) movements. Closes the phones (their databases are read
+/// last, as files).
+async fn check(sim: &mut Sim, seed: u64) -> (usize, usize) {
     let db = sim.server().db().clone();
     let problems = db.with(|c| companion_server::inventory::audit(c)).unwrap();
     assert!(
@@ -421,7 +546,13 @@ fn check(sim: &Sim, seed: u64) -> (usize, usize) {
     let mut created: BTreeMap<String, (MovementState, MovementKind)> = BTreeMap::new();
     for (d, device) in sim.devices.iter().enumerate() {
         let phone = device.phone.as_ref().unwrap();
-        for m in phone.inventory_movements(true, 100_000).unwrap() {
+        for m in phone
+            .inventory()
+            .unwrap()
+            .movements(true, 100_000)
+            .await
+            .unwrap()
+        {
             assert_ne!(
                 m.state,
                 MovementState::Pending,
@@ -483,41 +614,14 @@ fn check(sim: &Sim, seed: u64) -> (usize, usize) {
         .collect::<rusqlite::Result<_>>()
         .unwrap()
     });
-    for (d, device) in sim.devices.iter().enumerate() {
-        let phone = device.phone.as_ref().unwrap();
-        let store = phone.store().unwrap();
-        let (local, effects): (BTreeMap<Key, i64>, i64) = store
-            .read(|c| {
-                let mut stmt = c.prepare(
-                    "SELECT warehouse_id, item_id, lot_id, location_id, qty FROM inv_stock",
-                )?;
-                let rows = stmt
-                    .query_map([], |r| {
-                        Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), r.get(4)?))
-                    })?
-                    .collect::<rusqlite::Result<_>>()?;
-                let effects: i64 =
-                    c.query_row("SELECT count(*) FROM inv_effect", [], |r| r.get(0))?;
-                Ok((rows, effects))
-            })
-            .unwrap();
-        let expected: BTreeMap<Key, i64> = server_stock
-            .iter()
-            .filter(|(k, _)| k.0 == WH)
-            .map(|(k, v)| (k.clone(), *v))
-            .collect();
-        let local_wh: BTreeMap<Key, i64> = local.into_iter().filter(|(k, _)| k.0 == WH).collect();
-        assert_eq!(
-            local_wh, expected,
-            "seed {seed}: device {d} did not converge"
-        );
-        assert_eq!(
-            effects, 0,
-            "seed {seed}: device {d} still shows unsettled effects"
-        );
+    for d in 0..sim.devices.len() {
+        let phone = sim.devices[d].phone.take().unwrap();
         for item in 0..CATALOGUE_ROWS / 20 {
             let stock = phone
-                .stock_item(WH, &companion_server::catalogue::item_id(item))
+                .inventory()
+                .unwrap()
+                .item(WH, &companion_server::catalogue::item_id(item))
+                .await
                 .unwrap();
             for line in stock.lines {
                 let key = (
@@ -533,6 +637,39 @@ fn check(sim: &Sim, seed: u64) -> (usize, usize) {
                 );
             }
         }
+        // The app is closed; its pulled copy and its unsettled effects are read from the file.
+        let SessionState::SignedIn { account } = phone.session_state() else {
+            panic!("seed {seed}: device {d} was signed out");
+        };
+        let db_path = phone.account_database().unwrap();
+        drop(phone);
+        let conn = open_account_db(sim.devices[d].dir.path(), &account.id, &db_path);
+        let local: BTreeMap<Key, i64> = conn
+            .prepare("SELECT warehouse_id, item_id, lot_id, location_id, qty FROM inv_stock")
+            .unwrap()
+            .query_map([], |r| {
+                Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), r.get(4)?))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let effects: i64 = conn
+            .query_row("SELECT count(*) FROM inv_effect", [], |r| r.get(0))
+            .unwrap();
+        let expected: BTreeMap<Key, i64> = server_stock
+            .iter()
+            .filter(|(k, _)| k.0 == WH)
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        let local_wh: BTreeMap<Key, i64> = local.into_iter().filter(|(k, _)| k.0 == WH).collect();
+        assert_eq!(
+            local_wh, expected,
+            "seed {seed}: device {d} did not converge"
+        );
+        assert_eq!(
+            effects, 0,
+            "seed {seed}: device {d} still shows unsettled effects"
+        );
     }
     let applied = created
         .values()
@@ -552,11 +689,18 @@ async fn many_devices_with_faults_converge_and_apply_every_movement_once() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
     let began = std::time::Instant::now();
+    let mut duplicates = 0;
     for seed in start..start + seeds {
-        run_seed(seed).await;
+        duplicates += run_seed(seed).await;
+    }
+    if seeds >= 6 {
+        assert!(
+            duplicates > 0,
+            "no duplicate send got through in {seeds} seeds"
+        );
     }
     eprintln!(
-        "inventory simulation: {seeds} seeds from {start} passed in {:.1} s",
+        "inventory simulation: {seeds} seeds from {start} passed in {:.1} s, {duplicates} duplicate sends compared",
         began.elapsed().as_secs_f64()
     );
 }

@@ -7,8 +7,11 @@ use companion_server::{ServerConfig, seed};
 use serde_json::{Value, json};
 
 fn spec() -> Value {
-    let text =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../server/openapi.json"
+    ))
+    .unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
@@ -182,7 +185,7 @@ fn every_route_in_the_code_is_documented() {
     let spec = spec();
     let documented: BTreeSet<String> = spec["paths"].as_object().unwrap().keys().cloned().collect();
     let mut found = BTreeSet::new();
-    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/../server/src");
     let mut stack = vec![std::path::PathBuf::from(src)];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(dir).unwrap() {

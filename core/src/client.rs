@@ -112,14 +112,21 @@ impl Companion {
             .join("companion.db")
     }
 
+    /// Opens the account's scope (blocking: disk and secure storage).
     fn open_scope(&self, account: Account) -> Result<Arc<AccountScope>> {
-        let scope = Arc::new(AccountScope::open(
+        let scope = AccountScope::open(
             account.clone(),
             self.account_db_path(&account.id),
             self.storage.as_ref(),
             Api::new(self.session.clone()),
             self.config.tuning.clone(),
-        )?);
+        )?;
+        Ok(self.install_scope(scope))
+    }
+
+    /// Makes `scope` the signed-in account's, closing the one it replaces.
+    fn install_scope(&self, scope: AccountScope) -> Arc<AccountScope> {
+        let scope = Arc::new(scope);
         let previous = self
             .scope
             .write()
@@ -128,7 +135,7 @@ impl Companion {
         if let Some(previous) = previous {
             previous.close();
         }
-        Ok(scope)
+        scope
     }
 
     fn scope(&self) -> Result<Arc<AccountScope>> {
@@ -169,16 +176,7 @@ impl Companion {
             move || AccountScope::open(account, db_path, storage.as_ref(), api, tuning)
         })
         .await??;
-        let scope = Arc::new(scope);
-        let previous = self
-            .scope
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .replace(scope.clone());
-        if let Some(previous) = previous {
-            previous.close();
-        }
-        Ok(scope)
+        Ok(self.install_scope(scope))
     }
 
     /// Signs out: stops this install's notifications for the account (best effort; the

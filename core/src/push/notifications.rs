@@ -104,20 +104,7 @@ fn budget(store: &Store) -> Result<AttemptBudget> {
 }
 
 fn prefs(store: &Store) -> Result<PreferenceSet> {
-    let stored: StoredPrefs = store
-        .read(|r| r.meta(META_PREFS))?
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_default();
-    let to_map = |v: Vec<Preference>| {
-        v.into_iter()
-            .map(|p| ((p.category, p.warehouse_id), p.enabled))
-            .collect()
-    };
-    Ok(PreferenceSet {
-        server: to_map(stored.server),
-        pending: to_map(stored.pending),
-        server_updated_at: stored.updated_at,
-    })
+    store.read(prefs_in)
 }
 
 fn save_prefs(tx: &Write<'_>, set: &PreferenceSet) -> Result<()> {

@@ -244,6 +244,24 @@ async fn a_rejection_comes_back_and_does_not_block_the_queue() {
             other => panic!("expected invalid {field}, got {other:?}"),
         }
     }
+    // Identifiers are limited to the server's length on the phone too.
+    use companion_wire::inventory::rules::MAX_ID_LEN;
+    let long = "I".repeat(MAX_ID_LEN + 1);
+    match b
+        .inventory()
+        .unwrap()
+        .record(movement(MovementKind::Receive, &long, &lot, &bin, 1))
+        .await
+    {
+        Err(Error::InvalidInput { field, reason }) => {
+            assert_eq!(field, "item_id");
+            assert!(
+                reason.contains(&format!("1 to {MAX_ID_LEN} characters")),
+                "{reason}"
+            );
+        }
+        other => panic!("expected invalid item_id, got {other:?}"),
+    }
     assert_eq!(
         b.inventory().unwrap().pending_count().await.unwrap(),
         pending

@@ -91,10 +91,14 @@ pub async fn run(cli: &Cli, which: &PushCommand) -> Result<(), CliError> {
                 RegisterOutcome::Registered {
                     reason,
                     registered_at,
-                } => (format!("registered ({reason:?})"), Some(registered_at)),
-                RegisterOutcome::Throttled { retry_at } => {
-                    ("throttled".to_string(), Some(retry_at))
-                }
+                } => (
+                    format!("registered ({reason:?})"),
+                    Some(companion_core::time::to_millis(registered_at) / 1000),
+                ),
+                RegisterOutcome::Throttled { retry_at } => (
+                    "throttled".to_string(),
+                    Some(companion_core::time::to_millis(retry_at) / 1000),
+                ),
             };
             emit(
                 cli.json,
@@ -115,7 +119,8 @@ pub async fn run(cli: &Cli, which: &PushCommand) -> Result<(), CliError> {
         PushCommand::Status => {
             let s = push.status()?;
             let doc = serde_json::json!({
-                "registered": s.registered, "provider": s.provider, "registered_at": s.registered_at,
+                "registered": s.registered, "provider": s.provider,
+                "registered_at": s.registered_at.map(|t| companion_core::time::to_millis(t) / 1000),
                 "attempts_today": s.attempts_today, "unregister_pending": s.unregister_pending,
                 "preferences_pending": s.preferences_pending,
             });

@@ -205,7 +205,7 @@ impl Companion {
                 "the server answered for another account".into(),
             ));
         }
-        self.session.replace_account(account.clone())?;
+        self.session.replace_account(account.clone()).await?;
         if &account != scope.account() {
             self.open_scope_blocking(account.clone()).await?;
         }

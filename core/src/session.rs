@@ -115,10 +115,9 @@ impl Session {
     }
 
     /// Sets the account (after `/v1/me` told us its warehouses changed) without new tokens.
-    pub(crate) fn replace_account(&self, account: Account) -> Result<()> {
-        let Ok(mut current) = self.current.try_lock() else {
-            return Ok(());
-        };
+    pub(crate) async fn replace_account(&self, account: Account) -> Result<()> {
+        // Waits for a refresh in flight: skipping would leave the stored account stale.
+        let mut current = self.current.lock().await;
         if let Some(stored) = current.as_mut() {
             stored.account = account.clone();
             let bytes = serde_json::to_vec(&*stored).map_err(|e| Error::Internal(e.to_string()))?;

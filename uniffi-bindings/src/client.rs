@@ -60,7 +60,10 @@ impl Client {
         password: String,
     ) -> Result<Account, CompanionError> {
         let core = self.core.clone();
-        runtime::run(None, async move { Ok(core.sign_in(&username, &password).await?) }).await
+        runtime::run(None, async move {
+            Ok(core.sign_in(&username, &password).await?)
+        })
+        .await
     }
 
     /// Signs out: notifications for this install stop, the account's components close and

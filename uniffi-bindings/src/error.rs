@@ -166,12 +166,12 @@ impl From<Error> for CompanionError {
                 detail,
                 corrupt: false,
             },
-            Error::CorruptDatabase { .. } | Error::MissingKey { .. } | Error::CorruptFile { .. } => {
-                CompanionError::Storage {
-                    detail,
-                    corrupt: true,
-                }
-            }
+            Error::CorruptDatabase { .. }
+            | Error::MissingKey { .. }
+            | Error::CorruptFile { .. } => CompanionError::Storage {
+                detail,
+                corrupt: true,
+            },
             Error::Platform { service, .. } => CompanionError::Platform {
                 service: service.to_string(),
                 detail,

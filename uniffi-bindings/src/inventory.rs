@@ -19,7 +19,9 @@ use companion_core::inventory::{
     Item, ItemStock, Movement, NewMovement, PoLine, ScopeInfo, StockLine, SyncReport, SyncStatus,
 };
 
-use crate::streams::{self, BinStockListener, ItemStockListener, OutboxListener, SyncStatusListener};
+use crate::streams::{
+    self, BinStockListener, ItemStockListener, OutboxListener, SyncStatusListener,
+};
 use crate::task_handle::TaskHandle;
 use crate::{Cancellation, CompanionError, runtime};
 
@@ -60,15 +62,21 @@ impl Inventory {
         item_id: String,
     ) -> Result<ItemStock, CompanionError> {
         let inventory = self.component()?;
-        runtime::run(None, async move { Ok(inventory.item(&warehouse_id, &item_id).await?) })
-            .await
+        runtime::run(None, async move {
+            Ok(inventory.item(&warehouse_id, &item_id).await?)
+        })
+        .await
     }
 
     /// Items whose name, SKU, variety or origin contain every word of `query`; an empty
     /// query lists the catalogue.
     pub async fn search(&self, query: String, limit: u32) -> Result<Vec<Item>, CompanionError> {
         let inventory = self.component()?;
-        runtime::run(None, async move { Ok(inventory.search(&query, limit).await?) }).await
+        runtime::run(
+            None,
+            async move { Ok(inventory.search(&query, limit).await?) },
+        )
+        .await
     }
 
     /// Everything in one bin.
@@ -78,8 +86,10 @@ impl Inventory {
         location_id: String,
     ) -> Result<Vec<StockLine>, CompanionError> {
         let inventory = self.component()?;
-        runtime::run(None, async move { Ok(inventory.bin(&warehouse_id, &location_id).await?) })
-            .await
+        runtime::run(None, async move {
+            Ok(inventory.bin(&warehouse_id, &location_id).await?)
+        })
+        .await
     }
 
     /// Open purchase-order lines to receive against, optionally of one item.

@@ -94,13 +94,18 @@ impl PushNotifications {
 
     /// Parses an FCM data message (`RemoteMessage.data`). Unknown types parse as
     /// `Unknown`; a known type with missing or malformed fields is `InvalidInput`. Cheap.
-    pub fn parse_fcm(&self, data: HashMap<String, String>) -> Result<NotificationEvent, CompanionError> {
+    pub fn parse_fcm(
+        &self,
+        data: HashMap<String, String>,
+    ) -> Result<NotificationEvent, CompanionError> {
         let data = data.into_iter().collect();
         Ok(companion_core::push::PushNotifications::parse_fcm(&data)?)
     }
 
     /// Parses APNs `userInfo`, serialised as JSON. Cheap.
     pub fn parse_apns(&self, user_info_json: String) -> Result<NotificationEvent, CompanionError> {
-        Ok(companion_core::push::PushNotifications::parse_apns(&user_info_json)?)
+        Ok(companion_core::push::PushNotifications::parse_apns(
+            &user_info_json,
+        )?)
     }
 }

@@ -35,7 +35,10 @@ pub(crate) fn runtime() -> Result<&'static Runtime, CompanionError> {
 
 /// Runs `work` on the runtime and waits for it; dropping the returned future aborts it, and
 /// so does firing `cancel` (the call then fails with `Cancelled`).
-pub(crate) async fn run<T, F>(cancel: Option<Arc<Cancellation>>, work: F) -> Result<T, CompanionError>
+pub(crate) async fn run<T, F>(
+    cancel: Option<Arc<Cancellation>>,
+    work: F,
+) -> Result<T, CompanionError>
 where
     T: Send + 'static,
     F: Future<Output = Result<T, CompanionError>> + Send + 'static,

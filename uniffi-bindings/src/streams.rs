@@ -9,9 +9,9 @@
 
 use std::sync::Arc;
 
+use companion_core::SessionState;
 use companion_core::Updates;
 use companion_core::inventory::{ItemStock, Movement, StockLine, SyncStatus};
-use companion_core::SessionState;
 use companion_scan::ScanEvent;
 
 use crate::task_handle::TaskHandle;

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
@@ -34,10 +35,11 @@ pub enum RegisterOutcome {
     UpToDate,
     Registered {
         reason: RegisterReason,
-        registered_at: i64,
+        /// The server's time of the registration.
+        registered_at: SystemTime,
     },
     /// Today's attempts are spent; the shell may call again from `retry_at`.
-    Throttled { retry_at: i64 },
+    Throttled { retry_at: SystemTime },
 }
 
 /// The phone's view of its registration (from the local store; no request).
@@ -47,10 +49,10 @@ pub struct PushStatus {
     pub registered: bool,
     pub provider: Option<PushProvider>,
     /// Server time of the last registration.
-    pub registered_at: Option<i64>,
-    pub attempts_today: u32,
+    pub registered_at: Option<SystemTime>,
+    pub attempts_today: i32,
     pub unregister_pending: bool,
-    pub preferences_pending: u32,
+    pub preferences_pending: i32,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -72,6 +74,11 @@ fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Unix seconds (the protocol's times) as a `SystemTime` for the apps.
+fn secs(unix: i64) -> SystemTime {
+    std::time::UNIX_EPOCH + std::time::Duration::from_secs(unix.max(0) as u64)
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<String> {
@@ -169,7 +176,9 @@ impl PushNotifications {
             match lifecycle::decide(record(&store)?.as_ref(), provider, &fingerprint, &budget, t) {
                 Decision::UpToDate => return Ok(RegisterOutcome::UpToDate),
                 Decision::Throttled { retry_at, .. } => {
-                    return Ok(RegisterOutcome::Throttled { retry_at });
+                    return Ok(RegisterOutcome::Throttled {
+                        retry_at: secs(retry_at),
+                    });
                 }
                 Decision::Register(reason) => reason,
             };
@@ -201,7 +210,7 @@ impl PushNotifications {
             .await?;
         Ok(RegisterOutcome::Registered {
             reason,
-            registered_at: answer.registered_at,
+            registered_at: secs(answer.registered_at),
         })
     }
 
@@ -246,10 +255,11 @@ impl PushNotifications {
         Ok(PushStatus {
             registered: r.is_some(),
             provider: r.as_ref().map(|r| r.provider),
-            registered_at: r.as_ref().map(|r| r.registered_at),
-            attempts_today: lifecycle::MAX_ATTEMPTS_PER_DAY - budget(&store)?.remaining(now()),
+            registered_at: r.as_ref().map(|r| secs(r.registered_at)),
+            attempts_today: (lifecycle::MAX_ATTEMPTS_PER_DAY - budget(&store)?.remaining(now()))
+                as i32,
             unregister_pending: store.read(|r| r.meta(META_UNREGISTER))?.is_some(),
-            preferences_pending: prefs(&store)?.pending.len() as u32,
+            preferences_pending: prefs(&store)?.pending.len() as i32,
         })
     }
 

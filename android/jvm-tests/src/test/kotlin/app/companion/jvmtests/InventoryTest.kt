@@ -1,21 +1,22 @@
 package app.companion.jvmtests
 
-import app.companion.CompanionClient
+import app.companion.Inventory
 import app.companion.CompanionException
-import app.companion.core.AdjustReason
-import app.companion.core.MovementKind
+import app.companion.flows.syncStatusFlow
+import app.companion.wire.AdjustReason
+import app.companion.wire.MovementKind
 import app.companion.core.MovementState
 import app.companion.core.NewMovement
+import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
 import org.junit.jupiter.api.assertThrows
-import java.io.File
-import java.nio.file.Files
 
 /**
  * Offline inventory through the generated Kotlin API against a real reference server (which
@@ -25,8 +26,7 @@ import java.nio.file.Files
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InventoryTest {
     private lateinit var server: ReferenceServer
-    private val sandboxes = mutableListOf<File>()
-    private val clients = mutableListOf<CompanionClient>()
+    private val phones = Phones()
 
     private val warehouse = "wh-north"
     private val item = "I000000"
@@ -42,21 +42,10 @@ class InventoryTest {
     }
 
     @AfterEach
-    fun closeClients() {
-        clients.forEach { it.close() }
-        clients.clear()
-        sandboxes.forEach { it.deleteRecursively() }
-        sandboxes.clear()
-    }
+    fun closeClients() = phones.close()
 
-    private fun open(): CompanionClient {
-        val sandbox = Files.createTempDirectory("companion-app-").toFile()
-        sandboxes += sandbox
-        return openCompanion(server.url, InMemorySecureStorage(), sandbox).also { clients += it }
-    }
-
-    private fun qty(phone: CompanionClient, lot: String, bin: String): Long =
-        phone.stockItem(warehouse, item).lines.firstOrNull { it.lotId == lot && it.locationId == bin }?.qty ?: 0L
+    private suspend fun qty(phone: Inventory, lot: String, bin: String): Long =
+        phone.item(warehouse, item).lines.firstOrNull { it.lotId == lot && it.locationId == bin }?.qty ?: 0L
 
     private fun movement(kind: MovementKind, lot: String, bin: String, qty: Long, reason: AdjustReason? = null) =
         NewMovement(
@@ -66,47 +55,67 @@ class InventoryTest {
 
     @Test
     fun `an offline adjustment on phone A reaches phone B and a refused pick comes back`() = runBlocking<Unit> {
-        val a = open().also { it.signIn("maria", ReferenceServer.DEMO_PASSWORD) }
-        val b = open().also { it.signIn("dave", ReferenceServer.DEMO_PASSWORD) }
-        a.inventorySync()
-        b.inventorySync()
+        val a = phones.signedIn(server.url, "maria").inventory()
+        val b = phones.signedIn(server.url, "dave").inventory()
+        a.sync(null)
+        b.sync(null)
 
         // What a scan hits: the item by its GTIN, offline.
-        val stock = a.stockItem(warehouse, item)
-        assertEquals(item, a.stockLookup(stock.item.barcodes.first()).first().item.itemId)
+        val stock = a.item(warehouse, item)
+        assertEquals(item, a.lookup(stock.item.barcodes.first()).first().item.itemId)
         val line = stock.lines.first()
         val (lot, bin) = line.lotId to line.locationId
         val before = line.qty
 
         // Phone A, offline: 2 damaged. Visible at once, pending until synced.
-        val adjust = a.recordMovement(movement(MovementKind.ADJUST, lot, bin, -2L, AdjustReason.DAMAGE))
+        val adjust = a.record(movement(MovementKind.ADJUST, lot, bin, -2L, AdjustReason.DAMAGE))
         assertEquals(MovementState.PENDING, adjust.state)
         assertEquals(before - 2, qty(a, lot, bin))
-        assertEquals(1uL, a.inventoryPendingCount())
+        assertEquals(1L, a.syncStatusFlow().first().pending, "the status counts the pending movement")
+        assertEquals(listOf(adjust.id), a.movements(false, 10u).map { it.id })
 
-        val pushed = a.inventorySync()
-        assertEquals(1u, pushed.applied)
-        assertEquals(0uL, pushed.pending)
-        b.inventorySync()
+        val pushed = a.sync(null)
+        assertEquals(1, pushed.applied)
+        assertEquals(0L, pushed.pending)
+        b.sync(null)
         assertEquals(before - 2, qty(b, lot, bin), "phone B sees phone A's adjustment")
 
         // Both phones pick everything while offline: the second pick to arrive is refused.
         val all = qty(b, lot, bin)
-        a.recordMovement(movement(MovementKind.PICK, lot, bin, all))
-        val refused = b.recordMovement(movement(MovementKind.PICK, lot, bin, all))
-        a.inventorySync()
-        val report = b.inventorySync()
-        assertEquals(1u, report.rejected)
-        val rejected = b.inventoryMovements(false, 10u).first { it.id == refused.id }
+        a.record(movement(MovementKind.PICK, lot, bin, all))
+        val refused = b.record(movement(MovementKind.PICK, lot, bin, all))
+        a.sync(null)
+        val report = b.sync(null)
+        assertEquals(1, report.rejected)
+        val rejected = b.movements(false, 10u).first { it.id == refused.id }
         assertEquals(MovementState.REJECTED, rejected.state)
         assertEquals("insufficient_stock", rejected.rejectCode)
         assertEquals(0L, qty(b, lot, bin), "the refused pick's effect is gone; A's pick shows")
 
         // Bad input is a typed error naming the field, and nothing is recorded.
         val error = assertThrows<CompanionException.InvalidInput> {
-            a.recordMovement(movement(MovementKind.RECEIVE, lot, bin, 0L))
+            runBlocking { a.record(movement(MovementKind.RECEIVE, lot, bin, 0L)) }
         }
         assertEquals("qty", error.field)
-        assertThrows<CompanionException.NotFound> { a.stockLookup("0000000000000") }
+        assertFailsWithSuspend<CompanionException.NotFound> { a.lookup("0000000000000") }
+    }
+
+    @Test
+    fun `the catalogue, SKUs, bins, purchase orders and scopes read offline after a sync`() = runBlocking<Unit> {
+        val inventory = phones.signedIn(server.url, "maria").inventory()
+        inventory.sync(null)
+
+        val catalogue = inventory.search("", 50u)
+        assertTrue(catalogue.isNotEmpty(), "an empty query lists the catalogue")
+        val first = catalogue.first()
+        assertTrue(inventory.bySku(first.sku).any { it.item.itemId == first.itemId })
+        val stock = inventory.item(first.warehouseId, first.itemId)
+        val bin = stock.lines.first().locationId
+        assertTrue(inventory.bin(first.warehouseId, bin).any { it.itemId == first.itemId }, "the item is in its bin")
+        inventory.openPoLines(first.warehouseId, null).forEach { assertEquals(first.warehouseId, it.warehouseId) }
+        val scopes = inventory.scopes()
+        assertEquals(setOf("wh-north", "wh-south"), scopes.map { it.warehouseId }.toSet(), "maria holds both warehouses")
+        assertTrue(scopes.all { it.complete && it.lastSyncedAt != null }, "both downloads completed: $scopes")
+        assertTrue(inventory.verifyWarehouse("wh-north", null), "a fresh copy is intact")
     }
 }

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeoutException
 
 /**
  * A real `companion serve` process on a loopback port chosen by the OS, with its own database in
- * a temporary directory and the demo users seeded (maria, dave; password "demo-password").
+ * a temporary directory, the demo users seeded (maria: wh-north and wh-south; dave and lena:
+ * wh-north; password "demo-password") and the produce catalogue in both warehouses.
  * Tests talk to it only through the generated bindings, exactly like the phone app.
  */
 class ReferenceServer private constructor(
@@ -40,13 +41,19 @@ class ReferenceServer private constructor(
             File(path).also { require(it.canExecute()) { "companion CLI not built at $it" } }
         }
 
-        fun start(): ReferenceServer {
+        /**
+         * [catalogueRows]: stock rows seeded into wh-north (wh-south gets a tenth); the server's
+         * default (2000) when null. More rows make a download long enough to watch or cancel.
+         */
+        fun start(catalogueRows: Int? = null): ReferenceServer {
             val workDir = Files.createTempDirectory("companion-server-").toFile()
-            val process = ProcessBuilder(
+            val command = mutableListOf(
                 cli.path, "serve",
                 "--addr", "127.0.0.1:0",
                 "--db", File(workDir, "server.db").path,
             )
+            if (catalogueRows != null) command += listOf("--catalogue-rows", catalogueRows.toString())
+            val process = ProcessBuilder(command)
                 // Server logs go to the test output for diagnosis; stdout carries the ready line.
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start()

@@ -2,31 +2,27 @@ package app.companion.jvmtests
 
 import app.companion.CompanionClient
 import app.companion.CompanionException
-import app.companion.core.CompanionConfig
-import app.companion.core.CompanionEvent
-import app.companion.core.DeviceInfo
 import app.companion.core.SecureStorage
 import app.companion.core.SessionState
+import app.companion.flows.sessionFlow
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.flow.onEach
+import kotlinx.coroutines.flow.take
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.async
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
-import org.junit.jupiter.api.Assertions.assertInstanceOf
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
 import org.junit.jupiter.api.assertThrows
 import java.io.File
-import java.nio.file.Files
-
-/** Opens a client the way CompanionProvider does on a phone, in a fresh app sandbox. */
-fun openCompanion(serverUrl: String, storage: SecureStorage, dataDir: File): CompanionClient {
-    TestPlatform.ensureInitialised()
-    val device = DeviceInfo(platform = "android", model = "JVM test", osVersion = "JVM", appVersion = "0.1.0-test")
-    return CompanionClient.open(CompanionConfig(dataDir.absolutePath, serverUrl, device), storage)
-}
 
 /**
  * The account session through the generated Kotlin API against a real reference server:
@@ -35,9 +31,7 @@ fun openCompanion(serverUrl: String, storage: SecureStorage, dataDir: File): Com
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SessionTest {
     private lateinit var server: ReferenceServer
-    private val sandboxes = mutableListOf<File>()
-    private val clients = mutableListOf<CompanionClient>()
-    private val sandboxOf = HashMap<CompanionClient, File>()
+    private val phones = Phones()
 
     @BeforeAll
     fun startServer() {
@@ -50,24 +44,12 @@ class SessionTest {
     }
 
     @AfterEach
-    fun closeClients() {
-        clients.forEach { it.close() }
-        clients.clear()
-        sandboxOf.clear()
-        sandboxes.forEach { it.deleteRecursively() }
-        sandboxes.clear()
-    }
+    fun closeClients() = phones.close()
 
-    /** A fresh app sandbox (the files directory), removed after the test. */
-    private fun newSandbox(): File = Files.createTempDirectory("companion-app-").toFile().also { sandboxes += it }
+    private fun newSandbox(): File = phones.newSandbox()
 
-    private fun open(storage: SecureStorage = InMemorySecureStorage(), url: String = server.url): CompanionClient {
-        val sandbox = newSandbox()
-        return openCompanion(url, storage, sandbox).also {
-            clients += it
-            sandboxOf[it] = sandbox
-        }
-    }
+    private suspend fun open(storage: SecureStorage = InMemorySecureStorage(), url: String = server.url): CompanionClient =
+        phones.open(url, storage)
 
     @Test
     fun `maria signs in and gets her account with its warehouses`() = runBlocking<Unit> {
@@ -117,26 +99,40 @@ class SessionTest {
     }
 
     @Test
-    fun `a listener gets the current state first, then sign-in and sign-out events`() = runBlocking<Unit> {
+    fun `a listener gets the current state first, then sign-in and sign-out`() = runBlocking<Unit> {
         val companion = open()
-        val listener = RecordingListener()
-        val handle = companion.addListener(listener)
-        try {
-            assertEquals(
-                CompanionEvent.Session(SessionState.SignedOut),
-                listener.next(),
-                "the current state arrives before anything happens",
-            )
+        val listener = RecordingSessionListener()
+        companion.observeSession(listener).use { handle ->
+            assertEquals(SessionState.SignedOut, listener.next(), "the current state arrives before anything happens")
 
             val account = companion.signIn("dave", ReferenceServer.DEMO_PASSWORD)
-            assertEquals(CompanionEvent.Session(SessionState.SignedIn(account)), listener.next())
+            assertEquals(SessionState.SignedIn(account), listener.next())
 
             companion.signOut()
-            assertEquals(CompanionEvent.Session(SessionState.SignedOut), listener.next())
+            assertEquals(SessionState.SignedOut, listener.next())
             assertEquals(SessionState.SignedOut, companion.sessionState())
-        } finally {
-            handle.close()
+            assertFalse(listener.ended, "the session stream lasts as long as the client")
+            handle.cancel()
+            assertTrue(handle.isFinished())
         }
+    }
+
+    @Test
+    fun `the session Flow emits the current state, then sign-in and sign-out`() = runBlocking<Unit> {
+        val companion = open()
+        val subscribed = CompletableDeferred<Unit>()
+        val states = async { companion.sessionFlow().onEach { subscribed.complete(Unit) }.take(3).toList() }
+        // The first value is the current state: once it is there, the flow is subscribed.
+        withTimeout(10_000) { subscribed.await() }
+        val account = companion.signIn("lena", ReferenceServer.DEMO_PASSWORD)
+        // A second collector started now begins at the signed-in state.
+        assertEquals(SessionState.SignedIn(account), withTimeout(10_000) { companion.sessionFlow().first() })
+        companion.signOut()
+
+        assertEquals(
+            listOf(SessionState.SignedOut, SessionState.SignedIn(account), SessionState.SignedOut),
+            withTimeout(10_000) { states.await() },
+        )
     }
 
     @Test
@@ -144,30 +140,30 @@ class SessionTest {
         val companion = open()
         val account = companion.signIn("maria", ReferenceServer.DEMO_PASSWORD)
 
-        val listener = RecordingListener()
-        companion.addListener(listener).use {
-            assertEquals(CompanionEvent.Session(SessionState.SignedIn(account)), listener.next())
+        val listener = RecordingSessionListener()
+        companion.observeSession(listener).use {
+            assertEquals(SessionState.SignedIn(account), listener.next())
         }
     }
 
     @Test
     fun `a cancelled listener hears nothing more while others still do`() = runBlocking<Unit> {
         val companion = open()
-        val cancelled = RecordingListener()
-        val kept = RecordingListener()
-        val cancelledHandle = companion.addListener(cancelled)
-        companion.addListener(kept).use {
-            assertEquals(CompanionEvent.Session(SessionState.SignedOut), cancelled.next())
-            assertEquals(CompanionEvent.Session(SessionState.SignedOut), kept.next())
+        val cancelled = RecordingSessionListener()
+        val kept = RecordingSessionListener()
+        val cancelledHandle = companion.observeSession(cancelled)
+        companion.observeSession(kept).use {
+            assertEquals(SessionState.SignedOut, cancelled.next())
+            assertEquals(SessionState.SignedOut, kept.next())
 
             // What a screen does in onStop: it stops listening before the next change.
             cancelledHandle.cancel()
             val account = companion.signIn("maria", ReferenceServer.DEMO_PASSWORD)
 
-            // Both were subscribed to the same broadcast: once `kept` has the event, `cancelled`
+            // Both were subscribed to the same state: once `kept` has the change, `cancelled`
             // would have had it too.
-            assertEquals(CompanionEvent.Session(SessionState.SignedIn(account)), kept.next())
-            assertEquals(emptyList<CompanionEvent>(), cancelled.drainNow())
+            assertEquals(SessionState.SignedIn(account), kept.next())
+            assertEquals(emptyList<SessionState>(), cancelled.drainNow())
         }
         cancelledHandle.close()
     }
@@ -177,7 +173,7 @@ class SessionTest {
         val sandbox = newSandbox()
         // Tokens must never cross the network unencrypted; http is for loopback only.
         val error = assertThrows<CompanionException.InvalidInput> {
-            openCompanion("http://erp.example.com", InMemorySecureStorage(), sandbox).close()
+            runBlocking { openCompanion("http://erp.example.com", InMemorySecureStorage(), sandbox).close() }
         }
         assertEquals("server_url", error.field)
     }
@@ -199,7 +195,7 @@ class SessionTest {
     }
 
     @Test
-    fun `the install id is created once and kept in secure storage`() {
+    fun `the install id is created once and kept in secure storage`() = runBlocking<Unit> {
         val storage = InMemorySecureStorage()
         val sandbox = newSandbox()
         val first = openCompanion(server.url, storage, sandbox).use { it.installId() }
@@ -217,7 +213,7 @@ class SessionTest {
     fun `a broken keystore surfaces as a typed error when the client opens`() {
         val sandbox = newSandbox()
         val error = assertThrows<CompanionException> {
-            openCompanion(server.url, FailingSecureStorage(), sandbox).close()
+            runBlocking { openCompanion(server.url, FailingSecureStorage(), sandbox).close() }
         }
         assertTrue(
             error is CompanionException.Platform || error is CompanionException.Storage,
@@ -237,7 +233,7 @@ class SessionTest {
         // Nothing the app can see carries a token: the account, the session state.
         val visible = listOf(account.toString(), companion.sessionState().toString())
         // Every file the core wrote in the app sandbox (SQLite database, WAL, anything else).
-        val files = sandboxOf.getValue(companion).walkTopDown().filter { it.isFile }.toList()
+        val files = phones.sandboxOf(companion).walkTopDown().filter { it.isFile }.toList()
         assertTrue(files.isNotEmpty(), "the core keeps an account database in the sandbox")
         val logLines = TestPlatform.logs.lines()
 

@@ -1,12 +1,12 @@
 package app.companion.jvmtests
 
-import app.companion.core.CompanionEvent
-import app.companion.CompanionListener
+import app.companion.SessionStateListener
 import app.companion.core.LogLevel
 import app.companion.core.LogRecord
 import app.companion.core.LogSink
 import app.companion.core.PlatformException
 import app.companion.core.SecureStorage
+import app.companion.core.SessionState
 import app.companion.initPlatform
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.CopyOnWriteArrayList
@@ -65,17 +65,42 @@ class FailingSecureStorage : SecureStorage {
     override fun delete(key: String) = throw PlatformException.Failed("keystore unavailable")
 }
 
-/** Collects events on the core's thread; tests wait for them with a timeout. */
-class RecordingListener : CompanionListener {
-    private val events = LinkedBlockingQueue<CompanionEvent>()
+/**
+ * A raw session listener (what the Flow wrappers are built on): records every update on the
+ * core's thread, and `onEnd`; tests wait for them with a timeout.
+ */
+class RecordingSessionListener : SessionStateListener {
+    private val updates = LinkedBlockingQueue<SessionState>()
 
-    override fun onEvent(event: CompanionEvent) {
-        events.put(event)
+    @Volatile
+    var ended = false
+        private set
+
+    override fun onUpdate(state: SessionState) {
+        updates.put(state)
     }
 
-    fun next(timeoutSeconds: Long = 10): CompanionEvent =
-        events.poll(timeoutSeconds, TimeUnit.SECONDS)
-            ?: throw AssertionError("no event from the core within ${timeoutSeconds}s")
+    override fun onEnd() {
+        ended = true
+    }
 
-    fun drainNow(): List<CompanionEvent> = buildList { events.drainTo(this) }
+    fun next(timeoutSeconds: Long = 10): SessionState =
+        updates.poll(timeoutSeconds, TimeUnit.SECONDS)
+            ?: throw AssertionError("no session update from the core within ${timeoutSeconds}s")
+
+    fun drainNow(): List<SessionState> = buildList { updates.drainTo(this) }
+}
+
+/**
+ * `assertThrows` for suspend calls, inside the test's coroutine: a nested `runBlocking` would
+ * block the thread the test's other coroutines (collectors, watchers) need.
+ */
+suspend inline fun <reified T : Throwable> assertFailsWithSuspend(block: suspend () -> Unit): T {
+    try {
+        block()
+    } catch (e: Throwable) {
+        if (e is T) return e
+        throw AssertionError("expected ${T::class.simpleName}, got $e", e)
+    }
+    throw AssertionError("expected ${T::class.simpleName}, nothing was thrown")
 }

@@ -8,23 +8,32 @@ import app.companion.core.CompanionConfig
 import app.companion.core.LogLevel
 import app.companion.core.DeviceInfo
 import app.companion.initPlatform
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
 import java.io.File
 
 /**
  * Creates the one [CompanionClient] the app uses, on first need, with the app's private files
  * directory as its data directory. Everything (screens, workers) asks this provider, so the
  * core's database and runtime are opened exactly once per process.
+ *
+ * Opening reads secure storage and the account database, so it suspends; it runs on the core's
+ * threads and is main-safe (`lifecycleScope.launch { CompanionProvider.get(this, url) }`).
  */
 object CompanionProvider {
     @Volatile
     private var companion: CompanionClient? = null
+    private val opening = Mutex()
 
-    fun get(context: Context, serverUrl: String): CompanionClient =
-        companion ?: synchronized(this) {
+    suspend fun get(context: Context, serverUrl: String): CompanionClient =
+        companion ?: opening.withLock {
             companion ?: open(context.applicationContext, serverUrl).also { companion = it }
         }
 
-    private fun open(app: Context, serverUrl: String): CompanionClient {
+    /** The client if it has been opened already (for code that cannot suspend). Cheap. */
+    fun getIfOpen(): CompanionClient? = companion
+
+    private suspend fun open(app: Context, serverUrl: String): CompanionClient {
         // Logging and the async runtime are set up once for the process, before the first call.
         initPlatform(LogcatLogSink(), if (isDebuggable(app)) LogLevel.DEBUG else LogLevel.INFO)
         val dataDir = File(app.filesDir, "companion")

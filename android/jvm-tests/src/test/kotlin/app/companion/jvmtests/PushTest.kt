@@ -59,7 +59,7 @@ class PushTest {
         assertTrue(status.registered)
         assertEquals(PushProvider.FCM, status.provider)
         assertEquals(first.registeredAt, status.registeredAt)
-        assertEquals(1u, status.attemptsToday)
+        assertEquals(1, status.attemptsToday.toInt())
 
         // Every app start hands the same token over again: no request is due.
         assertEquals(RegisterOutcome.UpToDate, push.registerToken(PushProvider.FCM, fcmToken, null))
@@ -91,10 +91,10 @@ class PushTest {
             Preference(Category.APPROVAL, null, false),
         )
         assertEquals(off, push.preferences().toSet(), "edits show at once, before any sync")
-        assertTrue(push.status().preferencesPending > 0u, "and wait to be sent")
+        assertTrue(push.status().preferencesPending.toInt() > 0, "and wait to be sent")
 
         assertEquals(off, push.syncPreferences().toSet(), "the server kept them")
-        assertEquals(0u, push.status().preferencesPending)
+        assertEquals(0, push.status().preferencesPending.toInt())
 
         // Stock alerts are per warehouse (one she works in); the others are not.
         val noWarehouse = assertFailsWithSuspend<CompanionException.InvalidInput> {

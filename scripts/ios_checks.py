@@ -150,6 +150,11 @@ def declared_and_used(path: Path) -> tuple[set[str], list[tuple[str, int]]]:
             used.append((text_of(n, src), n.start_point[0] + 1))
         elif n.type == "call_expression" and n.children and n.children[0].type == "simple_identifier":
             used.append((text_of(n.children[0], src), n.start_point[0] + 1))
+        elif n.type == "type_parameter":
+            # A generic parameter (`<Element>`) is declared by its own code.
+            for c in n.children:
+                if c.type == "type_identifier":
+                    declared.add(text_of(c, src))
         elif n.type in ("parameter", "function_declaration", "class_declaration", "protocol_declaration"):
             for c in n.children:
                 if c.type in ("simple_identifier", "type_identifier"):

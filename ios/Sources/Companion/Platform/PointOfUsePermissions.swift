@@ -1,64 +1,148 @@
 import AVFoundation
 import CoreLocation
+import UIKit
+import UserNotifications
 
-/// What the app needs a runtime permission for. Each feature asks when the user starts it
-/// (tapping "Scan", signing a delivery), never at launch, and location is only ever "when in
-/// use": Companion records where a delivery was signed while the app is on screen, nothing more.
-/// Info.plist needs NSCameraUsageDescription and NSLocationWhenInUseUsageDescription, and no
-/// "Always" location key.
-public enum DeviceFeature {
-    /// Scanning pallet labels and lot barcodes with the camera.
-    case barcodeScan
-    /// Stamping a proof of delivery with the place it was signed.
-    case deliveryLocation
-}
-
-public enum PermissionOutcome {
-    case granted
-    /// Refused; only the Settings app can grant it now (iOS asks once per feature).
-    case denied
-}
-
-/// Asks for a feature's permission at the point of use. Call on the main thread.
+/// Point-of-use permissions on iOS. Each feature asks when the user starts it (tapping "Scan",
+/// capturing a proof of delivery, switching a notification category on), never at launch, and
+/// location is only ever "when in use". Info.plist needs NSCameraUsageDescription,
+/// NSLocationWhenInUseUsageDescription and the `ProofOfDelivery` purpose in
+/// NSLocationTemporaryUsageDescriptionDictionary, and no "Always" location key.
+///
+/// The shell only reports what iOS says (`facts(for:)`) and shows the system prompts; what to
+/// do next is the core's decision (`client.permissions().decide`), shared with Android: go ahead,
+/// ask, explain then ask, send to Settings, ask for temporary full accuracy, or carry on with
+/// less. Asks are recorded in the core before each prompt.
+///
+///     var decision = try await permissions.decide(.scanning)
+///     if case .request(let ask) = decision.action {
+///         decision = try await permissions.request(.scanning, ask)
+///     }
+@MainActor
 public final class PointOfUsePermissions: NSObject, CLLocationManagerDelegate {
+    private let core: Permissions
     private let locationManager = CLLocationManager()
-    private var waitingForLocation: [(PermissionOutcome) -> Void] = []
+    private var waitingForLocation: [CheckedContinuation<Void, Never>] = []
 
-    public override init() {
+    public init(permissions: Permissions) {
+        core = permissions
         super.init()
         locationManager.delegate = self
     }
 
-    public func request(_ feature: DeviceFeature, onOutcome: @escaping (PermissionOutcome) -> Void) {
+    /// What iOS says now about every permission `feature` needs.
+    public func facts(for feature: Feature) async -> [OsPermissionFacts] {
+        var facts: [OsPermissionFacts] = []
+        for permission in permissions(of: feature) {
+            facts.append(await factsOf(permission))
+        }
+        return facts
+    }
+
+    /// What `feature`'s screen does next, decided by the core.
+    public func decide(_ feature: Feature) async throws -> PermissionDecision {
+        try await core.decide(feature: feature, facts: await facts(for: feature))
+    }
+
+    /// Shows the system prompt for each of `toAsk` (the permissions of a `.request`, or of an
+    /// `.explainThenRequest` once the user has read the explanation) and returns the decision
+    /// after the answers.
+    public func request(_ feature: Feature, _ toAsk: [Permission]) async throws -> PermissionDecision {
+        for permission in toAsk {
+            try await core.recordAsked(permission: permission)
+            switch permission {
+            case .camera:
+                _ = await AVCaptureDevice.requestAccess(for: .video)
+            case .locationWhileInUse:
+                await requestLocationWhenInUse()
+            case .notifications:
+                _ = try? await UNUserNotificationCenter.current().requestAuthorization(options: [.alert, .sound, .badge])
+            }
+        }
+        return try await decide(feature)
+    }
+
+    /// For a `.requestFullAccuracy` decision (proof of delivery with approximate location): asks
+    /// for precise location this once, with the `ProofOfDelivery` purpose from Info.plist.
+    public func requestFullAccuracy(_ feature: Feature) async throws -> PermissionDecision {
+        try? await locationManager.requestTemporaryFullAccuracyAuthorization(withPurposeKey: "ProofOfDelivery")
+        if locationManager.accuracyAuthorization == .reducedAccuracy {
+            try await core.recordFullAccuracyDeclined()
+        }
+        return try await decide(feature)
+    }
+
+    /// Where an `.openSettings` decision sends the user: this app's page in Settings (iOS has
+    /// no public link to the location services switch; the page says where it is).
+    public var settingsUrl: URL? {
+        URL(string: UIApplication.openSettingsURLString)
+    }
+
+    private func permissions(of feature: Feature) -> [Permission] {
         switch feature {
-        case .barcodeScan:
-            switch AVCaptureDevice.authorizationStatus(for: .video) {
-            case .authorized: onOutcome(.granted)
-            case .notDetermined:
-                AVCaptureDevice.requestAccess(for: .video) { granted in
-                    DispatchQueue.main.async { onOutcome(granted ? .granted : .denied) }
-                }
-            default: onOutcome(.denied)
-            }
-        case .deliveryLocation:
-            switch locationManager.authorizationStatus {
-            case .authorizedWhenInUse, .authorizedAlways: onOutcome(.granted)
-            case .notDetermined:
-                waitingForLocation.append(onOutcome)
-                // When-in-use only: never requestAlwaysAuthorization.
-                locationManager.requestWhenInUseAuthorization()
-            default: onOutcome(.denied)
-            }
+        case .scanning: return [.camera]
+        case .proofOfDelivery: return [.camera, .locationWhileInUse]
+        case .notifications: return [.notifications]
         }
     }
 
-    public func locationManagerDidChangeAuthorization(_ manager: CLLocationManager) {
-        let status = manager.authorizationStatus
-        guard status != .notDetermined else { return }
-        let outcome: PermissionOutcome =
-            (status == .authorizedWhenInUse || status == .authorizedAlways) ? .granted : .denied
-        let waiting = waitingForLocation
-        waitingForLocation.removeAll()
-        waiting.forEach { $0(outcome) }
+    private func factsOf(_ permission: Permission) async -> OsPermissionFacts {
+        switch permission {
+        case .camera:
+            let authorization: OsAuthorization
+            switch AVCaptureDevice.authorizationStatus(for: .video) {
+            case .authorized: authorization = .granted
+            case .denied: authorization = .denied
+            case .restricted: authorization = .restricted
+            default: authorization = .notGranted
+            }
+            return ios(permission, authorization)
+        case .locationWhileInUse:
+            let authorization: OsAuthorization
+            switch locationManager.authorizationStatus {
+            case .authorizedWhenInUse, .authorizedAlways:
+                authorization = locationManager.accuracyAuthorization == .reducedAccuracy ? .grantedApproximate : .granted
+            case .denied: authorization = .denied
+            case .restricted: authorization = .restricted
+            default: authorization = .notGranted
+            }
+            var facts = ios(permission, authorization)
+            facts.serviceEnabled = CLLocationManager.locationServicesEnabled()
+            return facts
+        case .notifications:
+            let settings = await UNUserNotificationCenter.current().notificationSettings()
+            let authorization: OsAuthorization
+            switch settings.authorizationStatus {
+            case .authorized, .ephemeral: authorization = .granted
+            case .provisional: authorization = .grantedProvisional
+            case .denied: authorization = .denied
+            default: authorization = .notGranted
+            }
+            return ios(permission, authorization)
+        }
+    }
+
+    private func ios(_ permission: Permission, _ authorization: OsAuthorization) -> OsPermissionFacts {
+        OsPermissionFacts(
+            platform: .ios, permission: permission, authorization: authorization,
+            shouldShowRationale: false, serviceEnabled: true)
+    }
+
+    private func requestLocationWhenInUse() async {
+        guard locationManager.authorizationStatus == .notDetermined else { return }
+        await withCheckedContinuation { continuation in
+            waitingForLocation.append(continuation)
+            // When-in-use only: never requestAlwaysAuthorization.
+            locationManager.requestWhenInUseAuthorization()
+        }
+    }
+
+    public nonisolated func locationManagerDidChangeAuthorization(_ manager: CLLocationManager) {
+        Task { @MainActor in
+            guard self.locationManager.authorizationStatus != .notDetermined else { return }
+            let waiting = self.waitingForLocation
+            self.waitingForLocation.removeAll()
+            waiting.forEach { $0.resume() }
+        }
     }
 }

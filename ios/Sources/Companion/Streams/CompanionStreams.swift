@@ -1,0 +1,175 @@
+import Foundation
+
+// Swift concurrency over the core's listener streams: the hand-written layer on top of the
+// generated bindings, the counterpart of android/flows.
+//
+// Every observable value of the core (the session, the sync status, an item's stock, a bin,
+// the outbox, live-scan results) comes out of the bindings as `observeX(listener:) -> TaskHandle`:
+// the current value first, then every change, on a background thread of the core, until the
+// handle is cancelled or the stream ends (`onEnd()`; account streams end at sign-out). Here each
+// becomes an `AsyncStream`: a relay yields each value and finishes the stream on `onEnd()`, and
+// the stream's `onTermination` (the consuming task cancelled, or the loop left) cancels the
+// handle.
+//
+//     for await status in try client.inventory().syncStatusUpdates() { render(status) }
+//
+// Starting a stream throws what the subscription throws (`CompanionError.NotSignedIn` while
+// signed out). Buffering: state streams keep the newest 64 values when the consumer lags (the
+// core itself skips to the latest state for a slow listener); live-scan events are never dropped.
+//
+// Long calls: a cancelled Swift `Task` does not drop the Rust future, so the generated
+// `sync(cancellation:)` takes a `Cancellation`. `sync()` below passes one and fires it from
+// `withTaskCancellationHandler`: cancelling the task stops the sync between two transactions,
+// the call throws `CompanionError.Cancelled`, and the next sync resumes where it stopped.
+
+/// How many states a slow consumer may lag behind before the oldest are dropped.
+private let stateBuffer = 64
+
+/// Feeds an `AsyncStream` from a core listener: values in, `finish()` on `onEnd()`. Called on
+/// the core's threads; `AsyncStream.Continuation` is safe to use from any thread.
+class StreamRelay<Element>: @unchecked Sendable {
+    let continuation: AsyncStream<Element>.Continuation
+
+    init(_ continuation: AsyncStream<Element>.Continuation) {
+        self.continuation = continuation
+    }
+
+    func yield(_ value: Element) {
+        continuation.yield(value)
+    }
+
+    func onEnd() {
+        continuation.finish()
+    }
+}
+
+final class SessionStateRelay: StreamRelay<SessionState>, SessionStateListener {
+    func onUpdate(state: SessionState) { yield(state) }
+}
+
+final class SyncStatusRelay: StreamRelay<SyncStatus>, SyncStatusListener {
+    func onUpdate(status: SyncStatus) { yield(status) }
+}
+
+final class ItemStockRelay: StreamRelay<ItemStock?>, ItemStockListener {
+    func onUpdate(stock: ItemStock?) { yield(stock) }
+}
+
+final class BinStockRelay: StreamRelay<[StockLine]>, BinStockListener {
+    func onUpdate(lines: [StockLine]) { yield(lines) }
+}
+
+final class OutboxRelay: StreamRelay<[Movement]>, OutboxListener {
+    func onUpdate(movements: [Movement]) { yield(movements) }
+}
+
+final class LiveScanRelay: StreamRelay<ScanEvent>, LiveScanListener {
+    func onScan(event: ScanEvent) { yield(event) }
+}
+
+/// A stream whose values come from the listener `subscribe` registers; the handle it returns
+/// is cancelled when the stream terminates.
+private func listenerStream<Element>(
+    bufferingPolicy: AsyncStream<Element>.Continuation.BufferingPolicy = .bufferingNewest(stateBuffer),
+    _ subscribe: (AsyncStream<Element>.Continuation) throws -> TaskHandle
+) throws -> AsyncStream<Element> {
+    var captured: AsyncStream<Element>.Continuation?
+    let stream = AsyncStream<Element>(bufferingPolicy: bufferingPolicy) { captured = $0 }
+    // AsyncStream calls its build closure before init returns.
+    let continuation = captured!
+    let handle = try subscribe(continuation)
+    continuation.onTermination = { _ in handle.cancel() }
+    return stream
+}
+
+extension CompanionClient {
+    /// Signed out, or signed in as an account: the current state first, then every change.
+    /// Never ends by itself.
+    public func sessionUpdates() throws -> AsyncStream<SessionState> {
+        try listenerStream { try observeSession(listener: SessionStateRelay($0)) }
+    }
+}
+
+extension Inventory {
+    /// The sync's status (activity with download progress, pending movements, last sync): the
+    /// current status first, then every change. Ends at sign-out.
+    public func syncStatusUpdates() throws -> AsyncStream<SyncStatus> {
+        try listenerStream { try observeStatus(listener: SyncStatusRelay($0)) }
+    }
+
+    /// An item's stock now, then after every local movement or pull that changes it; `nil`
+    /// while the item is not on this phone. Ends at sign-out.
+    public func itemUpdates(warehouseId: String, itemId: String) throws -> AsyncStream<ItemStock?> {
+        try listenerStream { try observeItem(warehouseId: warehouseId, itemId: itemId, listener: ItemStockRelay($0)) }
+    }
+
+    /// A bin's contents now, then after every change. Ends at sign-out.
+    public func binUpdates(warehouseId: String, locationId: String) throws -> AsyncStream<[StockLine]> {
+        try listenerStream { try observeBin(warehouseId: warehouseId, locationId: locationId, listener: BinStockRelay($0)) }
+    }
+
+    /// The outbox (pending and rejected movements, newest first, at most `limit`) now, then
+    /// after every change. Ends at sign-out.
+    public func outboxUpdates(limit: UInt32 = 100) throws -> AsyncStream<[Movement]> {
+        try listenerStream { try observeOutbox(limit: limit, listener: OutboxRelay($0)) }
+    }
+
+    /// Pushes the outbox and pulls every warehouse, stopping when the calling task is
+    /// cancelled (then it throws `CompanionError.Cancelled`; the next sync resumes).
+    public func sync() async throws -> SyncReport {
+        let cancellation = Cancellation()
+        return try await withTaskCancellationHandler {
+            try await sync(cancellation: cancellation)
+        } onCancel: {
+            cancellation.cancel()
+        }
+    }
+
+    /// Checks (and if damaged re-downloads) one warehouse, stopping when the task is cancelled.
+    public func verifyWarehouse(warehouseId: String) async throws -> Bool {
+        let cancellation = Cancellation()
+        return try await withTaskCancellationHandler {
+            try await verifyWarehouse(warehouseId: warehouseId, cancellation: cancellation)
+        } onCancel: {
+            cancellation.cancel()
+        }
+    }
+}
+
+/// A running live-scan session whose confirmed codes arrive as `events`. The camera's sample
+/// buffer delegate hands frames to `session.submitFrame(...)` (cheap, any queue); the screen
+/// iterates `events`. `stop()`, leaving the `for await` loop, or releasing the object stops the
+/// session and finishes `events`.
+///
+///     let scan = try client.scanner().liveScan()
+///     Task { for await event in scan.events { show(event) } }
+public final class LiveScan: @unchecked Sendable {
+    /// The generated session: `submitFrame`, `stats()`, `waitIdle`.
+    public let session: LiveScanner
+    /// Confirmed codes, in order, each with the item it resolves to (or none). One consumer.
+    public let events: AsyncStream<ScanEvent>
+
+    init(scanner: Scanner, config: LiveScanConfig) throws {
+        var captured: AsyncStream<ScanEvent>.Continuation?
+        events = AsyncStream<ScanEvent>(bufferingPolicy: .unbounded) { captured = $0 }
+        let continuation = captured!
+        let started = try scanner.startLive(config: config, listener: LiveScanRelay(continuation))
+        session = started
+        continuation.onTermination = { _ in started.stop() }
+    }
+
+    public func stop() {
+        session.stop()
+    }
+
+    deinit {
+        session.stop()
+    }
+}
+
+extension Scanner {
+    /// Starts a live-scan session whose results are an `AsyncStream`; see `LiveScan`.
+    public func liveScan(config: LiveScanConfig? = nil) throws -> LiveScan {
+        try LiveScan(scanner: self, config: config ?? defaultLiveConfig())
+    }
+}

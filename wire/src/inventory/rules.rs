@@ -55,13 +55,18 @@ pub struct MovementRef<'a> {
 pub trait Catalogue {
     type Error;
     /// `None` for an item the warehouse does not stock; otherwise whether it is archived.
-    fn item_archived(&self, warehouse_id: &str, item_id: &str) -> Result<Option<bool>, Self::Error>;
+    fn item_archived(&self, warehouse_id: &str, item_id: &str)
+    -> Result<Option<bool>, Self::Error>;
     /// The item a lot belongs to.
     fn lot_item(&self, warehouse_id: &str, lot_id: &str) -> Result<Option<String>, Self::Error>;
     /// Whether a bin exists and is not archived.
     fn bin_open(&self, warehouse_id: &str, location_id: &str) -> Result<bool, Self::Error>;
     /// The item of a purchase-order line.
-    fn po_line_item(&self, warehouse_id: &str, po_line_id: &str) -> Result<Option<String>, Self::Error>;
+    fn po_line_item(
+        &self,
+        warehouse_id: &str,
+        po_line_id: &str,
+    ) -> Result<Option<String>, Self::Error>;
 }
 
 /// The rules that need no catalogue: identifiers, the quantity of each kind, an
@@ -95,7 +100,9 @@ pub fn check_shape(m: &MovementRef<'_>) -> Result<(), Rejection> {
     }
     if !m.kind.accepts_qty(m.qty) {
         let rule = match m.kind {
-            MovementKind::Adjust => format!("must be non-zero and at most {MAX_ABS_QTY} either way"),
+            MovementKind::Adjust => {
+                format!("must be non-zero and at most {MAX_ABS_QTY} either way")
+            }
             MovementKind::Count => format!("must be between 0 and {MAX_ABS_QTY}"),
             _ => format!("must be between 1 and {MAX_ABS_QTY}"),
         };
@@ -286,19 +293,38 @@ mod tests {
     #[test]
     fn shape_rules() {
         assert!(check_shape(&base(MovementKind::Pick, 3)).is_ok());
-        assert_eq!(check_shape(&base(MovementKind::Pick, 0)).unwrap_err().field, "qty");
         assert_eq!(
-            check_shape(&base(MovementKind::Adjust, i64::MIN)).unwrap_err().field,
+            check_shape(&base(MovementKind::Pick, 0)).unwrap_err().field,
+            "qty"
+        );
+        assert_eq!(
+            check_shape(&base(MovementKind::Adjust, i64::MIN))
+                .unwrap_err()
+                .field,
             "qty",
             "i64::MIN is refused, not overflowed"
         );
         assert!(check_shape(&base(MovementKind::Count, 0)).is_ok());
-        assert_eq!(check_shape(&base(MovementKind::Adjust, 2)).unwrap_err().field, "reason");
-        let mv = MovementRef { to_location_id: Some("B1"), ..base(MovementKind::Move, 1) };
+        assert_eq!(
+            check_shape(&base(MovementKind::Adjust, 2))
+                .unwrap_err()
+                .field,
+            "reason"
+        );
+        let mv = MovementRef {
+            to_location_id: Some("B1"),
+            ..base(MovementKind::Move, 1)
+        };
         assert_eq!(check_shape(&mv).unwrap_err().field, "to_location_id");
-        assert_eq!(check_shape(&base(MovementKind::Move, 1)).unwrap_err().field, "to_location_id");
+        assert_eq!(
+            check_shape(&base(MovementKind::Move, 1)).unwrap_err().field,
+            "to_location_id"
+        );
         let long = "x".repeat(MAX_ID_LEN + 1);
-        let m = MovementRef { item_id: &long, ..base(MovementKind::Pick, 1) };
+        let m = MovementRef {
+            item_id: &long,
+            ..base(MovementKind::Pick, 1)
+        };
         assert_eq!(check_shape(&m).unwrap_err().field, "item_id");
     }
 
@@ -307,17 +333,35 @@ mod tests {
         let c = catalogue();
         let ok = |m: MovementRef<'_>| check_catalogue(&c, &m).unwrap();
         assert!(ok(base(MovementKind::Pick, 1)).is_ok());
-        let unknown = ok(MovementRef { item_id: "NOPE", ..base(MovementKind::Pick, 1) });
+        let unknown = ok(MovementRef {
+            item_id: "NOPE",
+            ..base(MovementKind::Pick, 1)
+        });
         assert_eq!(unknown.unwrap_err().code, reject::UNKNOWN_ITEM);
-        let archived_in = ok(MovementRef { item_id: "OLD", ..base(MovementKind::Receive, 1) });
+        let archived_in = ok(MovementRef {
+            item_id: "OLD",
+            ..base(MovementKind::Receive, 1)
+        });
         assert_eq!(archived_in.unwrap_err().code, reject::ARCHIVED_ITEM);
-        let wrong_lot = ok(MovementRef { lot_id: "LX", ..base(MovementKind::Pick, 1) });
+        let wrong_lot = ok(MovementRef {
+            lot_id: "LX",
+            ..base(MovementKind::Pick, 1)
+        });
         assert_eq!(wrong_lot.unwrap_err().code, reject::UNKNOWN_LOT);
-        let to_nowhere = ok(MovementRef { to_location_id: Some("B9"), ..base(MovementKind::Move, 1) });
+        let to_nowhere = ok(MovementRef {
+            to_location_id: Some("B9"),
+            ..base(MovementKind::Move, 1)
+        });
         assert_eq!(to_nowhere.unwrap_err().field, "to_location_id");
-        let po_other = ok(MovementRef { po_line_id: Some("PO2"), ..base(MovementKind::Receive, 1) });
+        let po_other = ok(MovementRef {
+            po_line_id: Some("PO2"),
+            ..base(MovementKind::Receive, 1)
+        });
         assert_eq!(po_other.unwrap_err().field, "po_line_id");
-        let po_missing = ok(MovementRef { po_line_id: Some("PO9"), ..base(MovementKind::Receive, 1) });
+        let po_missing = ok(MovementRef {
+            po_line_id: Some("PO9"),
+            ..base(MovementKind::Receive, 1)
+        });
         assert_eq!(po_missing.unwrap_err().code, reject::UNKNOWN_PO_LINE);
     }
 
@@ -325,7 +369,10 @@ mod tests {
     fn stock_never_goes_negative() {
         let pick = base(MovementKind::Pick, 5);
         assert!(check_available(&pick, 5, -5).is_ok());
-        assert_eq!(check_available(&pick, 4, -5).unwrap_err().code, reject::INSUFFICIENT_STOCK);
+        assert_eq!(
+            check_available(&pick, 4, -5).unwrap_err().code,
+            reject::INSUFFICIENT_STOCK
+        );
         // A receipt or a count never fails for lack of stock.
         assert!(check_available(&base(MovementKind::Count, 0), 0, -3).is_ok());
     }

@@ -76,6 +76,25 @@ fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
+/// The install's secret for token fingerprints, created on first use.
+fn fingerprint_key(store: &Store) -> Result<Vec<u8>> {
+    // The common case reads; only the first use takes the writer.
+    if let Some(k) = store.read(|r| r.meta(META_KEY))? {
+        return Ok(k.into_bytes());
+    }
+    store.write(|tx| {
+        if let Some(k) = tx.meta(META_KEY)? {
+            return Ok(k.into_bytes());
+        }
+        let mut bytes = [0u8; 32];
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
+            .map_err(|_| Error::Internal("no randomness".into()))?;
+        let k: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        tx.set_meta(META_KEY, &k)?;
+        Ok(k.into_bytes())
+    })
+}
+
 /// Unix seconds (the protocol's times) as a `SystemTime` for the apps.
 fn secs(unix: i64) -> SystemTime {
     std::time::UNIX_EPOCH + std::time::Duration::from_secs(unix.max(0) as u64)
@@ -142,20 +161,6 @@ impl PushNotifications {
         Arc::new(PushNotifications { ctx })
     }
 
-    fn fingerprint_key(&self, store: &Store) -> Result<Vec<u8>> {
-        store.write(|tx| {
-            if let Some(k) = tx.meta(META_KEY)? {
-                return Ok(k.into_bytes());
-            }
-            let mut bytes = [0u8; 32];
-            ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
-                .map_err(|_| Error::Internal("no randomness".into()))?;
-            let k: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            tx.set_meta(META_KEY, &k)?;
-            Ok(k.into_bytes())
-        })
-    }
-
     /// Hands over the token the OS gave (call it on every start and on every rotation).
     /// Makes a request only when the lifecycle says one is due.
     pub async fn register_token(
@@ -169,19 +174,26 @@ impl PushNotifications {
             reason: why.into(),
         })?;
         let store = self.ctx.store.clone();
-        let fingerprint = lifecycle::token_fingerprint(&self.fingerprint_key(&store)?, token);
-        let mut budget = budget(&store)?;
+        // One hop to the blocking pool for the local state the decision needs.
+        let (key, mut budget, recorded) = {
+            let this = self.ctx.store.clone();
+            tokio::task::spawn_blocking(move || {
+                Ok::<_, Error>((fingerprint_key(&this)?, budget(&this)?, record(&this)?))
+            })
+            .await??
+        };
+        let fingerprint = lifecycle::token_fingerprint(&key, token);
         let t = now();
-        let reason =
-            match lifecycle::decide(record(&store)?.as_ref(), provider, &fingerprint, &budget, t) {
-                Decision::UpToDate => return Ok(RegisterOutcome::UpToDate),
-                Decision::Throttled { retry_at, .. } => {
-                    return Ok(RegisterOutcome::Throttled {
-                        retry_at: secs(retry_at),
-                    });
-                }
-                Decision::Register(reason) => reason,
-            };
+        let reason = match lifecycle::decide(recorded.as_ref(), provider, &fingerprint, &budget, t)
+        {
+            Decision::UpToDate => return Ok(RegisterOutcome::UpToDate),
+            Decision::Throttled { retry_at, .. } => {
+                return Ok(RegisterOutcome::Throttled {
+                    retry_at: secs(retry_at),
+                });
+            }
+            Decision::Register(reason) => reason,
+        };
         budget.record(t);
         let attempts = format!("{}:{}", budget.day, budget.attempts);
         store

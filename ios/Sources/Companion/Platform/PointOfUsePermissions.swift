@@ -106,9 +106,9 @@ public final class PointOfUsePermissions: NSObject, CLLocationManagerDelegate {
             case .restricted: authorization = .restricted
             default: authorization = .notGranted
             }
-            var facts = ios(permission, authorization)
-            facts.serviceEnabled = CLLocationManager.locationServicesEnabled()
-            return facts
+            return OsPermissionFacts(
+                platform: .ios, permission: permission, authorization: authorization,
+                shouldShowRationale: false, serviceEnabled: CLLocationManager.locationServicesEnabled())
         case .notifications:
             let settings = await UNUserNotificationCenter.current().notificationSettings()
             let authorization: OsAuthorization

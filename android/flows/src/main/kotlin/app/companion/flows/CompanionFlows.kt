@@ -60,6 +60,7 @@ import app.companion.scan.RegionOfInterest
 import app.companion.scan.ScanEvent
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.ExperimentalCoroutinesApi
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.channels.BufferOverflow
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.channels.awaitClose
@@ -73,8 +74,9 @@ import kotlinx.coroutines.flow.distinctUntilChanged
 import kotlinx.coroutines.flow.emptyFlow
 import kotlinx.coroutines.flow.flatMapLatest
 import kotlinx.coroutines.flow.map
-import kotlinx.coroutines.flow.onCompletion
+import kotlinx.coroutines.flow.flowOf
 import kotlinx.coroutines.flow.receiveAsFlow
+import kotlinx.coroutines.flow.retryWhen
 import kotlinx.coroutines.flow.stateIn
 import kotlinx.coroutines.launch
 import java.nio.ByteBuffer
@@ -116,16 +118,39 @@ fun CompanionClient.sessionFlow(): Flow<SessionState> =
  * val outbox = client.whileSignedIn { client.inventory().outboxFlow(50u) }
  * ```
  */
+fun <T> CompanionClient.whileSignedIn(block: () -> Flow<T>): Flow<T> = followingSession(emptyFlow(), block)
+
+/**
+ * How long a subscription waits for the account's components after the session says signed in.
+ * The core publishes `SignedIn` before it has opened the account's database (`sign_in` in
+ * core/src/client.rs), so a subscription made on that event can meet `NotSignedIn` for a few
+ * milliseconds; it is retried while the session still says signed in. Remove once the core
+ * publishes the state after the account scope is installed.
+ */
+private const val SCOPE_WAIT_RETRIES = 200
+private const val SCOPE_WAIT_STEP_MS = 50L
+
+/** [signedIn]'s flow per sign-in; [signedOut] while nobody is signed in. */
 @OptIn(ExperimentalCoroutinesApi::class)
-fun <T> CompanionClient.whileSignedIn(block: () -> Flow<T>): Flow<T> =
+private fun <T> CompanionClient.followingSession(signedOut: Flow<T>, signedIn: () -> Flow<T>): Flow<T> =
     sessionFlow()
         .map { (it as? SessionState.SignedIn)?.account?.id }
         .distinctUntilChanged()
         .flatMapLatest { accountId ->
             if (accountId == null) {
-                emptyFlow()
+                signedOut
             } else {
-                block().catch { if (it !is CompanionException.NotSignedIn) throw it }
+                signedIn()
+                    .retryWhen { cause, attempt ->
+                        val opening =
+                            cause is CompanionException.NotSignedIn &&
+                                attempt < SCOPE_WAIT_RETRIES &&
+                                sessionState() is SessionState.SignedIn
+                        if (opening) delay(SCOPE_WAIT_STEP_MS)
+                        opening
+                    }
+                    // Signed out while subscribing: the session flow moves on by itself.
+                    .catch { if (it !is CompanionException.NotSignedIn) throw it }
             }
         }
 
@@ -169,9 +194,7 @@ fun CompanionClient.syncStatusStateFlow(
     started: SharingStarted = SharingStarted.WhileSubscribed(5_000),
     initial: SyncStatus = IDLE_SYNC_STATUS,
 ): StateFlow<SyncStatus> =
-    whileSignedIn {
-        inventory().syncStatusFlow().onCompletion { if (it == null) emit(initial) }
-    }.stateIn(scope, started, initial)
+    followingSession(flowOf(initial)) { inventory().syncStatusFlow() }.stateIn(scope, started, initial)
 
 /**
  * An item's stock now, then after every local movement or pull that changes it; `null` while
@@ -237,8 +260,9 @@ fun LiveScanner.submit(frame: LumaFrame) =
 /**
  * A live-scan session fed from [frames], as the flow of the codes it confirms (each with the
  * item it resolves to in the signed-in account's stock, or none). Collecting starts the session
- * and feeds it every frame [frames] emits (newest wins while the decoder is busy); cancelling the
- * collector stops it. A frame the core refuses (`InvalidFrame`) fails the flow. For CameraX's
+ * and feeds it every frame [frames] emits (newest wins while the decoder is busy); the session
+ * runs until the collector stops (also after [frames] completes), and cancelling the collector
+ * stops it. A frame the core refuses (`InvalidFrame`) fails the flow. For CameraX's
  * callback-style analyzer, [startLiveScan] is the better fit.
  */
 fun Scanner.liveScanFlow(config: LiveScanConfig, frames: Flow<LumaFrame>): Flow<ScanEvent> =

@@ -9,11 +9,13 @@ import app.companion.core.NewMovement
 import app.companion.core.SyncActivity
 import app.companion.core.SyncStatus
 import app.companion.core.Tuning
+import app.companion.flows.IDLE_SYNC_STATUS
 import app.companion.flows.binFlow
 import app.companion.flows.itemFlow
 import app.companion.flows.outboxFlow
 import app.companion.flows.syncStatusFlow
 import app.companion.flows.syncStatusStateFlow
+import app.companion.flows.whileSignedIn
 import app.companion.wire.AdjustReason
 import app.companion.wire.MovementKind
 import kotlinx.coroutines.CancellationException
@@ -27,6 +29,7 @@ import kotlinx.coroutines.channels.ReceiveChannel
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.SharingStarted
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.flow.onEach
 import kotlinx.coroutines.flow.toList
@@ -282,6 +285,39 @@ class InventoryFlowsTest {
         assertEquals(SyncActivity.Idle, settled.activity)
     }
 
+    /**
+     * Core gap (reported with issue 7): `CompanionClient::sign_in` publishes `SignedIn` before
+     * it opens the account's components (core/src/client.rs: `session.sign_in` then
+     * `open_scope_blocking`), so a screen that subscribes to the inventory when the session
+     * says signed in meets `NotSignedIn`. The Flow layer retries meanwhile (`whileSignedIn`);
+     * raw listeners and Swift do not. Enable once the state is published after the scope is in.
+     */
+    @Disabled("core gap: SignedIn is published before the account scope is installed (core/src/client.rs sign_in)")
+    @Test
+    fun `the inventory is ready when the session says signed in`() = runBlocking<Unit> {
+        val phone = phones.open(server.url)
+        val outcome = CompletableDeferred<Throwable?>()
+        val listener = object : app.companion.SessionStateListener {
+            override fun onUpdate(state: app.companion.core.SessionState) {
+                if (state !is app.companion.core.SessionState.SignedIn) return
+                // What a screen does on this event: start observing the account's stock.
+                outcome.complete(runCatching { phone.inventory().observeStatus(RecordingStatus).use { } }.exceptionOrNull())
+            }
+
+            override fun onEnd() = Unit
+        }
+        phone.observeSession(listener).use {
+            phone.signIn("dave", ReferenceServer.DEMO_PASSWORD)
+            assertNull(withTimeout(10_000) { outcome.await() }, "subscribing on the SignedIn event works")
+        }
+    }
+
+    private object RecordingStatus : app.companion.SyncStatusListener {
+        override fun onUpdate(status: SyncStatus) = Unit
+
+        override fun onEnd() = Unit
+    }
+
     /** The Swift way (a `Cancellation` fired from the task's cancellation handler) works from Kotlin too. */
     @Test
     fun `a fired Cancellation stops a running sync with the typed Cancelled error`() = runBlocking<Unit> {
@@ -314,6 +350,33 @@ class InventoryFlowsTest {
             assertTrue(loop.isFinished())
         }
         assertTrue(inventory.scopes().all { it.complete })
+    }
+
+    /** A ViewModel's status StateFlow, built on the client, survives sign-out and the next sign-in. */
+    @Test
+    fun `the client's status StateFlow follows sign-out and sign-in`() = runBlocking<Unit> {
+        val phone = phones.open(server.url)
+        coroutineScope {
+            val status = phone.syncStatusStateFlow(this, SharingStarted.Eagerly)
+            assertEquals(IDLE_SYNC_STATUS, status.value, "signed out: the placeholder")
+
+            phone.signIn("dave", ReferenceServer.DEMO_PASSWORD)
+            phone.inventory().sync(null)
+            withTimeout(10_000) { status.first { it.activity is SyncActivity.Idle && it.lastSyncedAt != null } }
+
+            phone.signOut()
+            withTimeout(10_000) { status.first { it == IDLE_SYNC_STATUS } }
+
+            // The next account's status flows into the same StateFlow.
+            phone.signIn("lena", ReferenceServer.DEMO_PASSWORD)
+            phone.inventory().sync(null)
+            withTimeout(10_000) { status.first { it.lastSyncedAt != null } }
+
+            // Collectors of whileSignedIn flows see only signed-in values.
+            val outboxes = phone.whileSignedIn { phone.inventory().outboxFlow(10u) }
+            assertEquals(emptyList<Any>(), withTimeout(10_000) { outboxes.first() })
+            coroutineContext.cancelChildren()
+        }
     }
 
     /** Account streams end at sign-out: the flows complete, and a new one needs a signed-in account. */

@@ -175,15 +175,19 @@ val IDLE_SYNC_STATUS: SyncStatus = SyncStatus(activity = SyncActivity.Idle, pend
 
 /**
  * [syncStatusFlow] as a [StateFlow] for a ViewModel (`syncStatusStateFlow(viewModelScope)`).
- * Subscribe while signed in; after sign-out it keeps the last status. For a status that follows
- * sign-ins, use [CompanionClient.syncStatusStateFlow]. For no placeholder at all,
+ * After sign-out it keeps the last status; started while signed out it keeps [initial] (the
+ * `NotSignedIn` is not thrown into [scope]). For a status that follows sign-ins, use
+ * [CompanionClient.syncStatusStateFlow]. For no placeholder at all,
  * `syncStatusFlow().stateIn(scope)` suspends until the core's current value.
  */
 fun Inventory.syncStatusStateFlow(
     scope: CoroutineScope,
     started: SharingStarted = SharingStarted.WhileSubscribed(5_000),
     initial: SyncStatus = IDLE_SYNC_STATUS,
-): StateFlow<SyncStatus> = syncStatusFlow().stateIn(scope, started, initial)
+): StateFlow<SyncStatus> =
+    syncStatusFlow()
+        .catch { if (it !is CompanionException.NotSignedIn) throw it }
+        .stateIn(scope, started, initial)
 
 /**
  * The signed-in account's sync status as a [StateFlow] that survives sign-out and sign-in:

@@ -3,8 +3,14 @@ package app.companion.jvmtests
 import app.companion.CompanionException
 import app.companion.core.NewMovement
 import app.companion.core.SyncActivity
+import app.companion.flows.IDLE_SYNC_STATUS
 import app.companion.flows.syncStatusFlow
+import app.companion.flows.syncStatusStateFlow
 import app.companion.wire.MovementKind
+import kotlinx.coroutines.cancelChildren
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.SharingStarted
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
@@ -56,6 +62,15 @@ class ErrorModelTest {
             assertEquals("not_signed_in", e.code())
             assertFalse(e.isRetryable(), "signing in is up to the user")
             assertNull(e.retryAfterMs())
+        }
+
+        // A ViewModel's StateFlow started while signed out holds its placeholder instead of
+        // throwing NotSignedIn into the ViewModel's scope.
+        coroutineScope {
+            val status = inventory.syncStatusStateFlow(this, SharingStarted.Eagerly)
+            delay(300)
+            assertEquals(IDLE_SYNC_STATUS, status.value)
+            coroutineContext.cancelChildren()
         }
     }
 

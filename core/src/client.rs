@@ -164,6 +164,7 @@ impl Companion {
             .sign_in(username, password, &self.device, &self.config.device)
             .await?;
         self.open_scope_blocking(account.clone()).await?;
+        self.session.announce_signed_in(account.clone());
         Ok(account)
     }
 

@@ -100,6 +100,11 @@ impl Session {
         })
     }
 
+    /// Tells observers that `account` is signed in, once what belongs to it is ready.
+    pub fn announce_signed_in(&self, account: Account) {
+        self.state.publish(SessionState::SignedIn { account });
+    }
+
     /// Sets what runs when the server ends the session (once; later calls are ignored).
     pub fn on_ended(&self, hook: SessionEndedHook) {
         let _ = self.on_ended.set(hook);
@@ -201,9 +206,8 @@ impl Session {
         drop(current);
         self.revoke_pending().await;
         tracing::info!(account = %account.id, "signed in");
-        self.state.publish(SessionState::SignedIn {
-            account: account.clone(),
-        });
+        // `SignedIn` is published by the owner once the account's components are open
+        // ([`Session::announce_signed_in`]): an observer reacting to it finds them ready.
         Ok(account)
     }
 

@@ -50,6 +50,7 @@ CREATE INDEX tokens_by_session ON tokens(session_id);
     crate::auth::ROTATION_MIGRATION,
     crate::inventory::MOVEMENTS_PER_ACCOUNT_MIGRATION,
     crate::push::MIGRATION,
+    crate::deliveries::MIGRATION,
 ];
 
 /// Handle to the server database; cheap to clone.

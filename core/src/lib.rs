@@ -23,6 +23,7 @@ uniffi::setup_scaffolding!();
 
 mod companion;
 pub mod config;
+pub mod deliveries;
 pub mod device;
 pub mod error;
 pub mod events;

@@ -173,6 +173,14 @@ fn utc(ms: i64) -> String {
     )
 }
 
+/// The snake_case JSON name of an enum value.
+fn json_name(v: &impl serde::Serialize) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
+}
+
 fn tri(t: TriState) -> &'static str {
     match t {
         TriState::Unknown => "unknown",
@@ -308,6 +316,39 @@ fn discrepancy_html(d: &ItemDiscrepancy) -> String {
     }
 }
 
+fn seal_html(d: &PageData) -> String {
+    let mut h = String::new();
+    h.push_str("<h2>Seal</h2><div id=\"seal\">");
+    match &d.seal_check {
+        Ok(()) => {
+            let _ = write!(
+                h,
+                "<span class=\"ok\">Seal verified</span>: device signature valid, {} photo(s) and the signature image match their sealed hashes, link {} of the device's chain intact.",
+                d.record.photos.len(),
+                d.seal.sequence
+            );
+        }
+        Err(e) => {
+            let _ = write!(
+                h,
+                "<span class=\"bad\">Seal NOT verified</span>: {}",
+                esc(e)
+            );
+        }
+    }
+    let _ = write!(
+        h,
+        "<div>Seal SHA-256 <code>{}</code></div><div>Server countersignature: {}</div></div>",
+        esc(&d.seal.seal_sha256),
+        if d.receipt_check {
+            "<span class=\"ok\">valid</span>"
+        } else {
+            "<span class=\"bad\">INVALID</span>"
+        }
+    );
+    h
+}
+
 fn render(d: &PageData) -> String {
     let r = &d.record;
     let geo = deliveries::assess(d.stop.address.point, &d.stop.policy, r.fix.as_ref());
@@ -363,6 +404,7 @@ table{{border-collapse:collapse}} td,th{{border:1px solid #ddd;padding:3px 6px;f
         let _ = write!(h, "<div>Override reason: {}</div>", esc(&o.reason));
     }
     h.push_str("</div>");
+    h.push_str(&seal_html(d));
 
     let _ = write!(
         h,
@@ -381,15 +423,15 @@ table{{border-collapse:collapse}} td,th{{border:1px solid #ddd;padding:3px 6px;f
         Some(f) => {
             let _ = write!(
                 h,
-                "<div>Fix: {:.6}, {:.6} ± {:.0} m</div><div>Distance: {:.0} m</div><div>Fix time {} · age {:.1} s</div><div>Provider {:?} · {:?} permission</div><div>Mock: {} · simulated: {} · accessory: {}</div>",
+                "<div>Fix: {:.6}, {:.6} ± {:.0} m</div><div>Distance: {:.0} m</div><div>Fix time {} · age {:.1} s</div><div>Provider {} · {} permission</div><div>Mock: {} · simulated: {} · accessory: {}</div>",
                 f.point.lat(),
                 f.point.lon(),
                 f.accuracy_m(),
                 geo.distance_m.unwrap_or(0.0),
                 utc(f.fix_time_ms),
                 f.age_ms as f64 / 1000.0,
-                f.provider,
-                f.authorization,
+                json_name(&f.provider),
+                json_name(&f.authorization),
                 tri(f.mock),
                 tri(f.simulated_by_software),
                 tri(f.from_accessory)
@@ -399,7 +441,7 @@ table{{border-collapse:collapse}} td,th{{border:1px solid #ddd;padding:3px 6px;f
     if geo.verdict == GeofenceVerdict::Unknown
         && let Some(reason) = geo.unknown_reason
     {
-        let _ = write!(h, "<div>Unknown because: {reason:?}</div>");
+        let _ = write!(h, "<div>Unknown because: {}</div>", json_name(&reason));
     }
     h.push_str("</div></div>");
 
@@ -469,35 +511,6 @@ table{{border-collapse:collapse}} td,th{{border:1px solid #ddd;padding:3px 6px;f
         }
         _ => h.push_str("No signature"),
     }
-    h.push_str("</div>");
-
-    h.push_str("<h2>Seal</h2><div id=\"seal\">");
-    match &d.seal_check {
-        Ok(()) => {
-            let _ = write!(
-                h,
-                "<span class=\"ok\">Seal verified</span>: device signature valid, {} photo(s) and the signature image match their sealed hashes, link {} of the device's chain intact.",
-                r.photos.len(),
-                d.seal.sequence
-            );
-        }
-        Err(e) => {
-            let _ = write!(
-                h,
-                "<span class=\"bad\">Seal NOT verified</span>: {}",
-                esc(e)
-            );
-        }
-    }
-    let _ = write!(
-        h,
-        "<div>Seal SHA-256 <code>{}</code></div><div>Server countersignature: {}</div></div></body></html>",
-        esc(&d.seal.seal_sha256),
-        if d.receipt_check {
-            "<span class=\"ok\">valid</span>"
-        } else {
-            "<span class=\"bad\">INVALID</span>"
-        }
-    );
+    h.push_str("</div></body></html>");
     h
 }

@@ -741,4 +741,51 @@ mod tests {
         r.received_at_ms = 6;
         assert!(!verify_receipt(&r, &key.b64()));
     }
+
+    /// Figures for docs/proof-of-delivery.md:
+    /// `cargo test -p companion-wire --release --lib bench_seal_verify -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn bench_seal_verify() {
+        let key = TestKey::new();
+        let pk = key.b64();
+        let mut r = record("bench");
+        r.scanned_items = (0..20)
+            .map(|i| ScannedItem {
+                gtin: format!("0871234567{i:04}"),
+                lot: Some("L2611".into()),
+                quantity: 3,
+                manual_reason: None,
+            })
+            .collect();
+        let n = 500;
+        let t = std::time::Instant::now();
+        let mut seal = None;
+        for _ in 0..n {
+            seal = Some(seal_record(&r, None, &key).unwrap());
+        }
+        let seal_us = t.elapsed().as_secs_f64() * 1e6 / f64::from(n);
+        let seal = seal.unwrap();
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            verify_proof(&r, &seal, &inputs(&pk, None)).unwrap();
+        }
+        let verify_us = t.elapsed().as_secs_f64() * 1e6 / f64::from(n);
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(
+                canonical_bytes(
+                    &r,
+                    &SealHeader {
+                        device_public_key: pk.clone(),
+                        sequence: 1,
+                        prev_seal_sha256: "0".repeat(64),
+                    },
+                )
+                .unwrap(),
+            );
+        }
+        let encode_us = t.elapsed().as_secs_f64() * 1e6 / f64::from(n);
+        println!("seal_us={seal_us:.0} verify_us={verify_us:.0} encode_us={encode_us:.1}");
+    }
 }

@@ -297,12 +297,37 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String, ApiError> {
     serde_json::to_string(v).map_err(|_| ApiError::internal("serialising failed"))
 }
 
+/// Decodes a submission. JSON does not tell `4` from `4.0` and JSON Schema calls both
+/// integers, so integral floats are accepted too (as in `inventory::decode_push`).
+fn decode_submission(mut value: serde_json::Value) -> Result<ProofSubmission, ApiError> {
+    fn integral(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Number(n) if n.is_f64() => {
+                // Only integers a float holds exactly (|f| < 2^53).
+                if let Some(f) = n.as_f64()
+                    && f.fract() == 0.0
+                    && f.abs() < 9_007_199_254_740_992.0
+                {
+                    *v = serde_json::Value::from(f as i64);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(integral),
+            serde_json::Value::Object(o) => o.values_mut().for_each(integral),
+            _ => {}
+        }
+    }
+    integral(&mut value);
+    serde_json::from_value(value)
+        .map_err(|e| ApiError::invalid("record", format!("malformed proof submission: {e}")))
+}
+
 /// `POST /v1/deliveries/proofs`
 pub async fn submit(
     State(state): State<AppState>,
     caller: AuthedAccount,
-    ApiJson(sub): ApiJson<ProofSubmission>,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> Result<Json<Receipt>, ApiError> {
+    let sub = decode_submission(body)?;
     let receipt = state
         .db
         .call(move |conn| accept(conn, &caller, &sub))

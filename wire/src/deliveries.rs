@@ -48,6 +48,11 @@ pub const MAX_ID_LEN: usize = 64;
 pub const MAX_LINES: usize = 500;
 /// Most points in a signature, all strokes together.
 pub const MAX_SIGNATURE_POINTS: usize = 10_000;
+/// Most strokes in a signature.
+pub const MAX_STROKES: usize = 24;
+/// Most points in one stroke (about 7 s of pen at 120 Hz; the pad splits longer strokes).
+/// With [`MAX_STROKES`] it keeps the largest submission under the server's 2 MiB limit.
+pub const MAX_STROKE_POINTS: usize = 800;
 /// Largest signature pad side, in pad units.
 pub const MAX_PAD_SIDE: u32 = 4096;
 /// Longest PIN.
@@ -695,6 +700,22 @@ pub fn validate_shape(p: &ProofOfDelivery) -> Result<(), InvalidProof> {
                 return Err(invalid(
                     "record.signature.strokes",
                     format!("pad must be 1 to {MAX_PAD_SIDE} units a side"),
+                ));
+            }
+            if strokes.strokes.len() > MAX_STROKES {
+                return Err(invalid(
+                    "record.signature.strokes",
+                    format!("at most {MAX_STROKES} strokes"),
+                ));
+            }
+            if strokes
+                .strokes
+                .iter()
+                .any(|s| s.points.len() > MAX_STROKE_POINTS)
+            {
+                return Err(invalid(
+                    "record.signature.strokes",
+                    format!("at most {MAX_STROKE_POINTS} points a stroke"),
                 ));
             }
             let n = strokes.point_count();

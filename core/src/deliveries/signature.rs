@@ -5,7 +5,8 @@
 use std::io::Cursor;
 
 use companion_wire::deliveries::{
-    MAX_PAD_SIDE, MAX_SIGNATURE_POINTS, SignatureOutcome, SignatureStrokes, sha256_hex,
+    MAX_PAD_SIDE, MAX_SIGNATURE_POINTS, MAX_STROKE_POINTS, MAX_STROKES, SignatureOutcome,
+    SignatureStrokes, sha256_hex,
 };
 use image::{GrayImage, ImageFormat, Luma};
 
@@ -29,7 +30,11 @@ pub enum SignatureError {
     SinglePoint,
     #[error("the signature pad is {width}x{height}; it must be 1 to {MAX_PAD_SIDE} units a side")]
     BadPad { width: u32, height: u32 },
-    #[error("the signature has {points} points, more than {MAX_SIGNATURE_POINTS}")]
+    /// More than [`MAX_SIGNATURE_POINTS`] in all, [`MAX_STROKES`] strokes or
+    /// [`MAX_STROKE_POINTS`] points in one stroke (the pad splits long strokes).
+    #[error(
+        "the signature is too long: {points} points (at most {MAX_SIGNATURE_POINTS}, {MAX_STROKE_POINTS} a stroke, {MAX_STROKES} strokes)"
+    )]
     TooManyPoints { points: usize },
     #[error("encoding the signature PNG failed: {reason}")]
     Encode { reason: String },
@@ -70,7 +75,13 @@ pub fn check(strokes: &SignatureStrokes) -> Result<(), SignatureError> {
     if points == 0 {
         return Err(SignatureError::Empty);
     }
-    if points > MAX_SIGNATURE_POINTS {
+    if points > MAX_SIGNATURE_POINTS
+        || strokes.strokes.len() > MAX_STROKES
+        || strokes
+            .strokes
+            .iter()
+            .any(|s| s.points.len() > MAX_STROKE_POINTS)
+    {
         return Err(SignatureError::TooManyPoints { points });
     }
     let mut all = strokes.strokes.iter().flat_map(|s| &s.points);
@@ -259,10 +270,15 @@ mod tests {
                 height: 200
             })
         );
-        let many = pad(vec![(0..10_001).map(|i| (i % 600, i % 200)).collect()]);
+        let long = pad(vec![(0..801).map(|i| (i % 600, i % 200)).collect()]);
+        assert_eq!(
+            render_png(&long, &opts),
+            Err(SignatureError::TooManyPoints { points: 801 })
+        );
+        let many = pad((0..25).map(|i| vec![(i, 0), (i, 9)]).collect());
         assert_eq!(
             render_png(&many, &opts),
-            Err(SignatureError::TooManyPoints { points: 10_001 })
+            Err(SignatureError::TooManyPoints { points: 50 })
         );
     }
 }

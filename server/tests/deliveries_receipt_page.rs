@@ -12,8 +12,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use companion_wire::deliveries::{
-    GeoPoint, GeofenceOverride, LocationAuthorization, LocationFix, LocationProvider, ProofPolicy,
-    Receipt, ReviewFlag, ScannedItem, TriState,
+    GeoPoint, GeofenceOverride, ItemScan, LocationAuthorization, LocationFix, LocationProvider,
+    ProofPolicy, Receipt, ReviewFlag, TriState,
 };
 use deliveries_support::*;
 
@@ -145,7 +145,7 @@ async fn receipt_page_renders_in_headless_chromium() {
     record.geofence_override = Some(GeofenceOverride {
         reason: "Goods-in is at the back of the market hall".into(),
     });
-    record.scanned_items = vec![ScannedItem {
+    record.scanned_items = vec![ItemScan {
         gtin: "08712345678906".into(),
         lot: Some("L1".into()),
         quantity: 2,

@@ -400,7 +400,7 @@ pub struct PhotoRef {
 /// One item scanned (or typed in) at the stop.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct ScannedItem {
+pub struct ItemScan {
     pub gtin: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lot: Option<String>,
@@ -434,7 +434,7 @@ pub struct ProofOfDelivery {
     #[serde(default)]
     pub photos: Vec<PhotoRef>,
     #[serde(default)]
-    pub scanned_items: Vec<ScannedItem>,
+    pub scanned_items: Vec<ItemScan>,
     /// The fix at capture; `None` when location was off or never arrived.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix: Option<LocationFix>,

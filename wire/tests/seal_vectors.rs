@@ -102,13 +102,13 @@ fn records() -> Vec<(&'static str, ProofOfDelivery, u64, String)> {
             },
         ],
         scanned_items: vec![
-            ScannedItem {
+            ItemScan {
                 gtin: "08712345678906".into(),
                 lot: Some("L2611".into()),
                 quantity: 12,
                 manual_reason: None,
             },
-            ScannedItem {
+            ItemScan {
                 gtin: "08712345000010".into(),
                 lot: None,
                 quantity: 1,

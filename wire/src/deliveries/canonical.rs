@@ -751,7 +751,7 @@ mod tests {
         let pk = key.b64();
         let mut r = record("bench");
         r.scanned_items = (0..20)
-            .map(|i| ScannedItem {
+            .map(|i| ItemScan {
                 gtin: format!("0871234567{i:04}"),
                 lot: Some("L2611".into()),
                 quantity: 3,

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ExpectedItem, ScannedItem};
+use super::{ExpectedItem, ItemScan};
 
 /// One difference between what was scanned and what was expected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,7 +49,7 @@ pub enum ItemDiscrepancy {
 /// Reconciles `scanned` against `expected`. Scans of a GTIN count towards its lines in
 /// manifest order; a scan whose lot matches no line of its GTIN (when the line names a lot)
 /// is a wrong lot and does not count. Lines with nothing scanned are short.
-pub fn reconcile(expected: &[ExpectedItem], scanned: &[ScannedItem]) -> Vec<ItemDiscrepancy> {
+pub fn reconcile(expected: &[ExpectedItem], scanned: &[ItemScan]) -> Vec<ItemDiscrepancy> {
     let mut out = Vec::new();
     let mut counted = vec![0i64; expected.len()];
     for s in scanned {
@@ -123,8 +123,8 @@ mod tests {
         }
     }
 
-    fn scan(gtin: &str, lot: Option<&str>, q: i64, manual: Option<&str>) -> ScannedItem {
-        ScannedItem {
+    fn scan(gtin: &str, lot: Option<&str>, q: i64, manual: Option<&str>) -> ItemScan {
+        ItemScan {
             gtin: gtin.into(),
             lot: lot.map(Into::into),
             quantity: q,

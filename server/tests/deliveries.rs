@@ -327,3 +327,94 @@ async fn every_kind_of_tampering_is_refused_with_its_reason() {
     assert_eq!(body["error"]["field"], "record.photos");
     rig.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn review_flags_and_a_page_that_reverifies_the_seal() {
+    use companion_wire::deliveries::{
+        DeliveryOutcome, GeoPoint, ItemScan, LineQuantity, LocationAuthorization, LocationFix,
+        LocationProvider, ReviewFlag, TriState,
+    };
+    let rig = Rig::start().await;
+    let phone = Device::new();
+    let dave = rig.login("dave", &phone).await;
+    let policy = ProofPolicy {
+        pin_required: true,
+        ..lenient()
+    };
+    let stops = rig.add_route("r-flags", "acct-dave", 1, policy);
+    let photo = photo_bytes(9, 4000);
+    let photo_ref = rig.upload_photo(&dave, &photo, 64, 48).await;
+
+    // Partial: 1 of the 2 tomatoes, but 3 scanned; a wrong PIN; an on-the-spot fix 3 min old.
+    let mut record = delivered("f-1", "r-flags", &stops[0], vec![photo_ref.clone()], PNG);
+    record.outcome = DeliveryOutcome::Partial {
+        lines: vec![LineQuantity {
+            line_id: "l1".into(),
+            delivered: 1,
+        }],
+    };
+    record.scanned_items = vec![ItemScan {
+        gtin: "08712345678906".into(),
+        lot: Some("L1".into()),
+        quantity: 3,
+        manual_reason: None,
+    }];
+    record.pin = Some("9999".into());
+    record.fix = Some(LocationFix {
+        point: GeoPoint::from_degrees(51.9225, 4.47917).unwrap(),
+        accuracy_cm: 500,
+        fix_time_ms: 1_800_000_000_000,
+        age_ms: 180_000,
+        provider: LocationProvider::Fused,
+        mock: TriState::No,
+        simulated_by_software: TriState::Unknown,
+        from_accessory: TriState::Unknown,
+        authorization: LocationAuthorization::Precise,
+    });
+    let (status, body) = rig.submit(&dave, &sealed(record, None, &phone, PNG)).await;
+    assert_eq!(status, 200, "{body}");
+    let receipt: Receipt = serde_json::from_value(body).unwrap();
+    assert_eq!(receipt.geofence, deliveries::GeofenceVerdict::Unknown);
+    assert_eq!(
+        receipt.flags,
+        [
+            ReviewFlag::StaleFix,
+            ReviewFlag::LocationUnknown,
+            ReviewFlag::PinMismatch,
+            ReviewFlag::ItemDiscrepancy
+        ]
+    );
+
+    // The page verifies the seal again on every view: bytes changed at rest show.
+    let page = rig
+        .http
+        .get(rig.url(&receipt.page_path))
+        .send()
+        .await
+        .unwrap();
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Seal verified"), "{html}");
+    assert!(html.contains("Over: 08712345678906 expected 1, scanned 3"));
+    assert!(!html.contains("9999"), "the PIN is not shown");
+    rig.server
+        .db()
+        .with(|c| {
+            c.execute(
+                "UPDATE pod_photos SET bytes = ?2 WHERE sha256 = ?1",
+                rusqlite::params![photo_ref.sha256, b"tampered".to_vec()],
+            )
+        })
+        .unwrap();
+    let html = rig
+        .http
+        .get(rig.url(&receipt.page_path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Seal NOT verified"), "{html}");
+    assert!(html.contains("photo 0 does not match its sealed hash"));
+    rig.server.shutdown().await;
+}

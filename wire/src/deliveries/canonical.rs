@@ -47,6 +47,17 @@ pub struct ChainHead {
     pub seal_sha256: [u8; 32],
 }
 
+impl Seal {
+    /// This seal as the device's chain head: what the phone keeps to seal its next proof
+    /// (`None` only for a malformed `seal_sha256`).
+    pub fn chain_head(&self) -> Option<ChainHead> {
+        Some(ChainHead {
+            sequence: self.sequence,
+            seal_sha256: parse_sha256(&self.seal_sha256)?,
+        })
+    }
+}
+
 /// Signing failed on the device (key unavailable, user authentication needed, ...).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("signing the seal failed: {0}")]
@@ -615,10 +626,7 @@ mod tests {
     }
 
     fn head_of(seal: &Seal) -> ChainHead {
-        ChainHead {
-            sequence: seal.sequence,
-            seal_sha256: parse_sha256(&seal.seal_sha256).unwrap(),
-        }
+        seal.chain_head().unwrap()
     }
 
     #[test]

@@ -12,6 +12,7 @@
 pub mod auth;
 pub mod catalogue;
 pub mod db;
+pub mod deliveries;
 pub mod error;
 pub mod faults;
 pub mod inventory;
@@ -40,6 +41,7 @@ pub const SCHEMA: &[&str] = &[
     auth::ROTATION_MIGRATION,
     inventory::MOVEMENTS_PER_ACCOUNT_MIGRATION,
     push::MIGRATION,
+    deliveries::MIGRATION,
 ];
 pub use faults::{FaultKind, Faults};
 
@@ -190,7 +192,8 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(auth::me))
         .merge(inventory::router())
-        .merge(push::router());
+        .merge(push::router())
+        .merge(deliveries::router());
     if state.config.fault_injection_endpoint {
         v1 = v1.route("/_test/faults", post(faults::configure));
     }

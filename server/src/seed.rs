@@ -54,6 +54,7 @@ pub async fn demo(db: &Db) -> Result<(), StartError> {
                 tx.execute("INSERT OR IGNORE INTO account_warehouses(account_id, warehouse_id) VALUES (?1, ?2)", params![id, w])?;
             }
         }
+        crate::deliveries::seed::demo(&tx)?;
         tx.commit()
     })?;
     Ok(())

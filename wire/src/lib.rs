@@ -7,6 +7,8 @@
 //! - [`inventory`]: movements, their verdicts, the change feed and its checksums, and the
 //!   movement rules ([`inventory::rules`]) checked on the phone before queueing and on the
 //!   server before applying.
+//! - [`deliveries`]: proof of delivery: routes and stops, the proof record, the geofence
+//!   rule, item reconciliation, and the seal (canonical encoding, chain, verification).
 //! - [`push`]: push registration and preferences; [`notification`]: the typed payload a
 //!   push carries, written by the server and parsed by the phone.
 //!
@@ -15,6 +17,7 @@
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
 
+pub mod deliveries;
 pub mod error;
 pub mod inventory;
 pub mod notification;

@@ -88,22 +88,6 @@ extension CompanionClient {
     public func sessionUpdates() throws -> AsyncStream<SessionState> {
         try listenerStream { try observeSession(listener: SessionStateRelay($0)) }
     }
-
-    /// Starts an account stream (`{ try client.inventory().syncStatusUpdates() }`) on a
-    /// `.signedIn` session event. The core publishes `.signedIn` a few milliseconds before the
-    /// account's components are open, so `NotSignedIn` is retried (50 ms steps, up to 10 s)
-    /// while the session still says signed in; after a sign-out it is thrown.
-    public func accountStream<Element>(_ start: () throws -> AsyncStream<Element>) async throws -> AsyncStream<Element> {
-        for _ in 0..<200 {
-            do {
-                return try start()
-            } catch CompanionError.NotSignedIn {
-                guard case .signedIn = sessionState() else { throw CompanionError.NotSignedIn }
-                try await Task.sleep(nanoseconds: 50_000_000)
-            }
-        }
-        return try start()
-    }
 }
 
 extension Inventory {

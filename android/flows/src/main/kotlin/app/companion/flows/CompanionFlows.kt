@@ -60,7 +60,6 @@ import app.companion.scan.RegionOfInterest
 import app.companion.scan.ScanEvent
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.ExperimentalCoroutinesApi
-import kotlinx.coroutines.delay
 import kotlinx.coroutines.channels.BufferOverflow
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.channels.awaitClose
@@ -76,7 +75,6 @@ import kotlinx.coroutines.flow.flatMapLatest
 import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.flow.flowOf
 import kotlinx.coroutines.flow.receiveAsFlow
-import kotlinx.coroutines.flow.retryWhen
 import kotlinx.coroutines.flow.stateIn
 import kotlinx.coroutines.launch
 import java.nio.ByteBuffer
@@ -120,16 +118,6 @@ fun CompanionClient.sessionFlow(): Flow<SessionState> =
  */
 fun <T> CompanionClient.whileSignedIn(block: () -> Flow<T>): Flow<T> = followingSession(emptyFlow(), block)
 
-/**
- * How long a subscription waits for the account's components after the session says signed in.
- * The core publishes `SignedIn` before it has opened the account's database (`sign_in` in
- * core/src/client.rs), so a subscription made on that event can meet `NotSignedIn` for a few
- * milliseconds; it is retried while the session still says signed in. Remove once the core
- * publishes the state after the account scope is installed.
- */
-private const val SCOPE_WAIT_RETRIES = 200
-private const val SCOPE_WAIT_STEP_MS = 50L
-
 /** [signedIn]'s flow per sign-in; [signedOut] while nobody is signed in. */
 @OptIn(ExperimentalCoroutinesApi::class)
 private fun <T> CompanionClient.followingSession(signedOut: Flow<T>, signedIn: () -> Flow<T>): Flow<T> =
@@ -140,17 +128,9 @@ private fun <T> CompanionClient.followingSession(signedOut: Flow<T>, signedIn: (
             if (accountId == null) {
                 signedOut
             } else {
-                signedIn()
-                    .retryWhen { cause, attempt ->
-                        val opening =
-                            cause is CompanionException.NotSignedIn &&
-                                attempt < SCOPE_WAIT_RETRIES &&
-                                sessionState() is SessionState.SignedIn
-                        if (opening) delay(SCOPE_WAIT_STEP_MS)
-                        opening
-                    }
-                    // Signed out while subscribing: the session flow moves on by itself.
-                    .catch { if (it !is CompanionException.NotSignedIn) throw it }
+                // SignedIn is announced once the account's components are open, so subscribing
+                // now works; a sign-out racing it is NotSignedIn, and the session flow moves on.
+                signedIn().catch { if (it !is CompanionException.NotSignedIn) throw it }
             }
         }
 

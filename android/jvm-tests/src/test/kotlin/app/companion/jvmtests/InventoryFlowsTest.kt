@@ -286,13 +286,9 @@ class InventoryFlowsTest {
     }
 
     /**
-     * Core gap (reported with issue 7): `CompanionClient::sign_in` publishes `SignedIn` before
-     * it opens the account's components (core/src/client.rs: `session.sign_in` then
-     * `open_scope_blocking`), so a screen that subscribes to the inventory when the session
-     * says signed in meets `NotSignedIn`. The Flow layer retries meanwhile (`whileSignedIn`);
-     * raw listeners and Swift do not. Enable once the state is published after the scope is in.
+     * A screen that subscribes to the inventory on the SignedIn event finds it open: the core
+     * announces SignedIn only once the account's components are (a race until 544f46b).
      */
-    @Disabled("core gap: SignedIn is published before the account scope is installed (core/src/client.rs sign_in)")
     @Test
     fun `the inventory is ready when the session says signed in`() = runBlocking<Unit> {
         val phone = phones.open(server.url)

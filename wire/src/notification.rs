@@ -33,6 +33,7 @@ pub enum DeepLink {
     },
 }
 
+#[cfg_attr(feature = "uniffi", uniffi::export)]
 impl DeepLink {
     /// The `companion://` URL shells can route on.
     pub fn url(&self) -> String {
@@ -123,6 +124,8 @@ pub enum PayloadError {
     Malformed { field: String, reason: String },
 }
 
+// Exported on its own: the other methods speak serde maps the apps never see.
+#[cfg_attr(feature = "uniffi", uniffi::export)]
 impl NotificationEvent {
     /// The deep-link target, if the kind has one.
     pub fn target(&self) -> Option<DeepLink> {
@@ -152,7 +155,9 @@ impl NotificationEvent {
             NotificationKind::Unknown { .. } => return None,
         })
     }
+}
 
+impl NotificationEvent {
     /// The preference category the event belongs to.
     pub fn category(&self) -> Option<Category> {
         Some(match self.kind {

@@ -70,6 +70,17 @@ fn failed(e: &Error) -> SyncActivity {
     }
 }
 
+/// Puts the status back to idle when a sync is dropped before it ends.
+struct SettleOnDrop<'a>(Option<&'a Inventory>);
+
+impl Drop for SettleOnDrop<'_> {
+    fn drop(&mut self) {
+        if let Some(inventory) = self.0.take() {
+            inventory.set_activity(SyncActivity::Idle);
+        }
+    }
+}
+
 impl Inventory {
     fn options(&self) -> SyncOptions {
         SyncOptions {
@@ -108,7 +119,10 @@ impl Inventory {
             }
         }
         self.set_activity(SyncActivity::Syncing { done: 0, total: 0 });
+        // Dropped mid-way (a cancelled coroutine or task): the progress bar must not stay.
+        let mut settle_if_dropped = SettleOnDrop(Some(self));
         let result = self.sync_inner(options).await;
+        settle_if_dropped.0 = None;
         match &result {
             Ok(_) => {
                 let last = store

@@ -45,7 +45,6 @@ import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.BeforeAll
-import org.junit.jupiter.api.Disabled
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
 
@@ -268,13 +267,9 @@ class InventoryFlowsTest {
     }
 
     /**
-     * Core gap (reported with issue 7): a sync dropped mid-download (a cancelled coroutine, or a
-     * fired `Cancellation`) leaves the status at `Syncing(done, total)` until the next sync, so a
-     * progress bar bound to the status flow never goes away. `Inventory::sync_with` (core/src/
-     * inventory/sync.rs) sets `Syncing` and only its success and error arms reset it; a drop guard
-     * must publish the settled activity (Idle) when the future is dropped. Enable once fixed.
+     * A sync dropped mid-download (a cancelled coroutine, or a fired `Cancellation`) puts the
+     * status back to Idle, so a progress bar bound to the status flow goes away.
      */
-    @Disabled("core gap: a cancelled sync leaves the status at Syncing (core/src/inventory/sync.rs sync_with has no drop guard)")
     @Test
     fun `the status settles when a running sync is cancelled`() = runBlocking<Unit> {
         val inventory = phones.signedIn(server.url, "maria", smallPages).inventory()

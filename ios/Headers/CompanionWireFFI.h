@@ -243,6 +243,16 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_WIRE_FN_METHOD_DEEPLINK_URL
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_WIRE_FN_METHOD_DEEPLINK_URL
+RustBuffer uniffi_companion_wire_fn_method_deeplink_url(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_WIRE_FN_METHOD_NOTIFICATIONEVENT_TARGET
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_WIRE_FN_METHOD_NOTIFICATIONEVENT_TARGET
+RustBuffer uniffi_companion_wire_fn_method_notificationevent_target(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_FFI_COMPANION_WIRE_RUSTBUFFER_ALLOC
 #define UNIFFI_FFIDEF_FFI_COMPANION_WIRE_RUSTBUFFER_ALLOC
 RustBuffer ffi_companion_wire_rustbuffer_alloc(uint64_t size, RustCallStatus *_Nonnull out_status

@@ -471,22 +471,6 @@ private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
-    typealias FfiType = UInt32
-    typealias SwiftType = UInt32
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt32 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
     typealias FfiType = Int32
     typealias SwiftType = Int32
@@ -1194,20 +1178,20 @@ public struct CompanionConfig: Equatable, Hashable {
     /**
      * The app's private files directory (Android `filesDir`, iOS Application Support).
      */
-    public var dataDir: String
+    public let dataDir: String
     /**
      * Base URL of the ERP backend, e.g. `https://erp.example.com`. Plain `http` is accepted
      * only for loopback addresses (the reference server in development and tests).
      */
-    public var serverUrl: String
+    public let serverUrl: String
     /**
      * What this device is, sent to the server when signing in.
      */
-    public var device: DeviceInfo
+    public let device: DeviceInfo
     /**
      * Timeouts, retries, sync pacing and page sizes; [`Tuning::default`] suits phones.
      */
-    public var tuning: Tuning
+    public let tuning: Tuning
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1285,10 +1269,10 @@ public struct DeviceInfo: Equatable, Hashable {
     /**
      * `android`, `ios` or `desktop`.
      */
-    public var platform: String
-    public var model: String
-    public var osVersion: String
-    public var appVersion: String
+    public let platform: String
+    public let model: String
+    public let osVersion: String
+    public let appVersion: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1353,26 +1337,26 @@ public func FfiConverterTypeDeviceInfo_lower(_ value: DeviceInfo) -> RustBuffer 
  * An item of a warehouse's assortment.
  */
 public struct Item: Equatable, Hashable {
-    public var warehouseId: String
-    public var itemId: String
-    public var sku: String
-    public var name: String
+    public let warehouseId: String
+    public let itemId: String
+    public let sku: String
+    public let name: String
     /**
      * Unit quantities are counted in (`kg`, `ea`, `punnet`).
      */
-    public var unit: String
+    public let unit: String
     /**
      * GTIN-13 of the consumer unit, GTIN-14 of the case, and any other codes.
      */
-    public var barcodes: [String]
-    public var variety: String
-    public var grade: String
+    public let barcodes: [String]
+    public let variety: String
+    public let grade: String
     /**
      * ISO country code of origin.
      */
-    public var origin: String
-    public var packSize: String
-    public var archived: Bool
+    public let origin: String
+    public let packSize: String
+    public let archived: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1464,9 +1448,9 @@ public func FfiConverterTypeItem_lower(_ value: Item) -> RustBuffer {
  * An item with its stock lines.
  */
 public struct ItemStock: Equatable, Hashable {
-    public var item: Item
-    public var lines: [StockLine]
-    public var totalQty: Int64
+    public let item: Item
+    public let lines: [StockLine]
+    public let totalQty: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1525,12 +1509,12 @@ public func FfiConverterTypeItemStock_lower(_ value: ItemStock) -> RustBuffer {
  * One formatted log line.
  */
 public struct LogRecord: Equatable, Hashable {
-    public var level: LogLevel
+    public let level: LogLevel
     /**
      * The module that logged, e.g. `companion_core::session`.
      */
-    public var target: String
-    public var line: String
+    public let target: String
+    public let line: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1592,29 +1576,29 @@ public func FfiConverterTypeLogRecord_lower(_ value: LogRecord) -> RustBuffer {
  * A movement recorded on this device, with its sync state.
  */
 public struct Movement: Equatable, Hashable {
-    public var seq: Int64
-    public var id: String
-    public var warehouseId: String
-    public var kind: MovementKind
-    public var itemId: String
-    public var lotId: String
-    public var locationId: String
-    public var toLocationId: String?
-    public var qty: Int64
-    public var reason: AdjustReason?
-    public var poLineId: String?
+    public let seq: Int64
+    public let id: String
+    public let warehouseId: String
+    public let kind: MovementKind
+    public let itemId: String
+    public let lotId: String
+    public let locationId: String
+    public let toLocationId: String?
+    public let qty: Int64
+    public let reason: AdjustReason?
+    public let poLineId: String?
     /**
      * When it was recorded, by this phone's clock (informational: ordering never uses it).
      */
-    public var createdAt: Date
-    public var state: MovementState
-    public var serverVersion: Int64?
-    public var rejectCode: String?
-    public var rejectReason: String?
+    public let createdAt: Date
+    public let state: MovementState
+    public let serverVersion: Int64?
+    public let rejectCode: String?
+    public let rejectReason: String?
     /**
      * Counts: the feed version the counter had seen.
      */
-    public var observedVersion: Int64?
+    public let observedVersion: Int64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1722,27 +1706,27 @@ public func FfiConverterTypeMovement_lower(_ value: Movement) -> RustBuffer {
  * signed non-zero delta for adjust, and the counted quantity for count.
  */
 public struct NewMovement: Equatable, Hashable {
-    public var warehouseId: String
-    public var kind: MovementKind
-    public var itemId: String
-    public var lotId: String
+    public let warehouseId: String
+    public let kind: MovementKind
+    public let itemId: String
+    public let lotId: String
     /**
      * The bin received into, moved/picked from, adjusted or counted.
      */
-    public var locationId: String
+    public let locationId: String
     /**
      * Moves only: the destination bin.
      */
-    public var toLocationId: String?
-    public var qty: Int64
+    public let toLocationId: String?
+    public let qty: Int64
     /**
      * Adjustments only.
      */
-    public var reason: AdjustReason?
+    public let reason: AdjustReason?
     /**
      * Receipts against a purchase order.
      */
-    public var poLineId: String?
+    public let poLineId: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1831,17 +1815,17 @@ public func FfiConverterTypeNewMovement_lower(_ value: NewMovement) -> RustBuffe
  * Raw facts about one permission, reported by the shell each time a feature starts.
  */
 public struct OsPermissionFacts: Equatable, Hashable {
-    public var platform: PermissionPlatform
-    public var permission: Permission
-    public var authorization: OsAuthorization
+    public let platform: PermissionPlatform
+    public let permission: Permission
+    public let authorization: OsAuthorization
     /**
      * Android's `shouldShowRequestPermissionRationale`; false on iOS.
      */
-    public var shouldShowRationale: Bool
+    public let shouldShowRationale: Bool
     /**
      * For location: whether location services are on. True for other permissions.
      */
-    public var serviceEnabled: Bool
+    public let serviceEnabled: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1912,9 +1896,9 @@ public func FfiConverterTypeOsPermissionFacts_lower(_ value: OsPermissionFacts) 
  * A decision with the state of every permission it looked at, for the screen to show.
  */
 public struct PermissionDecision: Equatable, Hashable {
-    public var feature: Feature
-    public var states: [PermissionStateOf]
-    public var action: PermissionAction
+    public let feature: Feature
+    public let states: [PermissionStateOf]
+    public let action: PermissionAction
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1970,8 +1954,8 @@ public func FfiConverterTypePermissionDecision_lower(_ value: PermissionDecision
 
 
 public struct PermissionStateOf: Equatable, Hashable {
-    public var permission: Permission
-    public var state: PermissionState
+    public let permission: Permission
+    public let state: PermissionState
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2027,13 +2011,13 @@ public func FfiConverterTypePermissionStateOf_lower(_ value: PermissionStateOf) 
  * An open purchase-order line to receive against.
  */
 public struct PoLine: Equatable, Hashable {
-    public var warehouseId: String
-    public var poLineId: String
-    public var poNumber: String
-    public var supplier: String
-    public var itemId: String
-    public var qtyOrdered: Int64
-    public var qtyReceived: Int64
+    public let warehouseId: String
+    public let poLineId: String
+    public let poNumber: String
+    public let supplier: String
+    public let itemId: String
+    public let qtyOrdered: Int64
+    public let qtyReceived: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2104,22 +2088,22 @@ public func FfiConverterTypePoLine_lower(_ value: PoLine) -> RustBuffer {
  * The phone's view of its registration (from the local store; no request).
  */
 public struct PushStatus: Equatable, Hashable {
-    public var registered: Bool
-    public var provider: PushProvider?
+    public let registered: Bool
+    public let provider: PushProvider?
     /**
      * Server time of the last registration.
      */
-    public var registeredAt: Int64?
-    public var attemptsToday: UInt32
-    public var unregisterPending: Bool
-    public var preferencesPending: UInt32
+    public let registeredAt: Date?
+    public let attemptsToday: Int32
+    public let unregisterPending: Bool
+    public let preferencesPending: Int32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(registered: Bool, provider: PushProvider?, 
         /**
          * Server time of the last registration.
-         */registeredAt: Int64?, attemptsToday: UInt32, unregisterPending: Bool, preferencesPending: UInt32) {
+         */registeredAt: Date?, attemptsToday: Int32, unregisterPending: Bool, preferencesPending: Int32) {
         self.registered = registered
         self.provider = provider
         self.registeredAt = registeredAt
@@ -2146,20 +2130,20 @@ public struct FfiConverterTypePushStatus: FfiConverterRustBuffer {
             try PushStatus(
                 registered: FfiConverterBool.read(from: &buf), 
                 provider: FfiConverterOptionTypePushProvider.read(from: &buf), 
-                registeredAt: FfiConverterOptionInt64.read(from: &buf), 
-                attemptsToday: FfiConverterUInt32.read(from: &buf), 
+                registeredAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                attemptsToday: FfiConverterInt32.read(from: &buf), 
                 unregisterPending: FfiConverterBool.read(from: &buf), 
-                preferencesPending: FfiConverterUInt32.read(from: &buf)
+                preferencesPending: FfiConverterInt32.read(from: &buf)
         )
     }
 
     public static func write(_ value: PushStatus, into buf: inout [UInt8]) {
         FfiConverterBool.write(value.registered, into: &buf)
         FfiConverterOptionTypePushProvider.write(value.provider, into: &buf)
-        FfiConverterOptionInt64.write(value.registeredAt, into: &buf)
-        FfiConverterUInt32.write(value.attemptsToday, into: &buf)
+        FfiConverterOptionTimestamp.write(value.registeredAt, into: &buf)
+        FfiConverterInt32.write(value.attemptsToday, into: &buf)
         FfiConverterBool.write(value.unregisterPending, into: &buf)
-        FfiConverterUInt32.write(value.preferencesPending, into: &buf)
+        FfiConverterInt32.write(value.preferencesPending, into: &buf)
     }
 }
 
@@ -2183,21 +2167,21 @@ public func FfiConverterTypePushStatus_lower(_ value: PushStatus) -> RustBuffer 
  * Sync position of one scope (warehouse).
  */
 public struct ScopeInfo: Equatable, Hashable {
-    public var warehouseId: String
+    public let warehouseId: String
     /**
      * The initial download finished at least once.
      */
-    public var complete: Bool
+    public let complete: Bool
     /**
      * Feed version held locally.
      */
-    public var version: Int64
+    public let version: Int64
     /**
      * Progress of the download in progress (0/0 when none).
      */
-    public var rowsDone: Int64
-    public var rowsTotal: Int64
-    public var lastSyncedAt: Date?
+    public let rowsDone: Int64
+    public let rowsTotal: Int64
+    public let lastSyncedAt: Date?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2274,23 +2258,23 @@ public func FfiConverterTypeScopeInfo_lower(_ value: ScopeInfo) -> RustBuffer {
  * Stock of one item × lot × bin as the user should see it.
  */
 public struct StockLine: Equatable, Hashable {
-    public var warehouseId: String
-    public var itemId: String
-    public var lotId: String
-    public var expiryDate: String
-    public var locationId: String
+    public let warehouseId: String
+    public let itemId: String
+    public let lotId: String
+    public let expiryDate: String
+    public let locationId: String
     /**
      * The last quantity pulled from the server.
      */
-    public var serverQty: Int64
+    public let serverQty: Int64
     /**
      * Local movements the server state does not show yet.
      */
-    public var pendingDelta: Int64
+    public let pendingDelta: Int64
     /**
      * `server_qty + pending_delta`: what is displayed.
      */
-    public var qty: Int64
+    public let qty: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2373,18 +2357,18 @@ public func FfiConverterTypeStockLine_lower(_ value: StockLine) -> RustBuffer {
  * What one sync did.
  */
 public struct SyncReport: Equatable, Hashable {
-    public var pushed: Int32
-    public var applied: Int32
-    public var rejected: Int32
-    public var pulledRows: Int64
+    public let pushed: Int32
+    public let applied: Int32
+    public let rejected: Int32
+    public let pulledRows: Int64
     /**
      * Scopes found diverged (or with an unknown cursor) and downloaded again.
      */
-    public var scopesReset: [String]
+    public let scopesReset: [String]
     /**
      * Movements still waiting for the server.
      */
-    public var pending: Int64
+    public let pending: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2458,15 +2442,15 @@ public func FfiConverterTypeSyncReport_lower(_ value: SyncReport) -> RustBuffer 
  * What the sync is doing, with the outbox's size, for a status line or a progress bar.
  */
 public struct SyncStatus: Equatable, Hashable {
-    public var activity: SyncActivity
+    public let activity: SyncActivity
     /**
      * Movements recorded on this phone and not yet confirmed by the server.
      */
-    public var pending: Int64
+    public let pending: Int64
     /**
      * End of the last sync that completed, if any.
      */
-    public var lastSyncedAt: Date?
+    public let lastSyncedAt: Date?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2534,40 +2518,40 @@ public struct Tuning: Equatable, Hashable {
     /**
      * Time to establish a connection. Default 10 s.
      */
-    public var connectTimeout: TimeInterval?
+    public let connectTimeout: TimeInterval?
     /**
      * A whole request, body included (a server that trickles is cut off). Default 30 s.
      */
-    public var requestTimeout: TimeInterval?
+    public let requestTimeout: TimeInterval?
     /**
      * Attempts of an idempotent request, the first included. Default 4.
      */
-    public var retryAttempts: Int32
+    public let retryAttempts: Int32
     /**
      * First backoff delay; doubles per attempt with full jitter. Default 200 ms.
      */
-    public var retryBaseDelay: TimeInterval?
+    public let retryBaseDelay: TimeInterval?
     /**
      * A server's `Retry-After` longer than this is not waited out inline: the call fails
      * with the delay and the sync loop waits instead. Default 10 s.
      */
-    public var maxInlineRetryAfter: TimeInterval?
+    public let maxInlineRetryAfter: TimeInterval?
     /**
      * Between automatic syncs once everything is settled. Default 5 min (at least 10 s).
      */
-    public var autoSyncInterval: TimeInterval?
+    public let autoSyncInterval: TimeInterval?
     /**
      * Rows per downloaded page (the server caps it at 20,000). Default 10,000.
      */
-    public var syncPageRows: Int32
+    public let syncPageRows: Int32
     /**
      * Movements per push request (at most 1,000). Default 1,000.
      */
-    public var syncPushBatch: Int32
+    public let syncPushBatch: Int32
     /**
      * Largest answer read from the server. Default 64 MiB.
      */
-    public var maxResponseBytes: Int64
+    public let maxResponseBytes: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3793,12 +3777,15 @@ public enum RegisterOutcome: Equatable, Hashable {
      * Unchanged and fresh: no request was made.
      */
     case upToDate
-    case registered(reason: RegisterReason, registeredAt: Int64
+    case registered(reason: RegisterReason, 
+        /**
+         * The server's time of the registration.
+         */registeredAt: Date
     )
     /**
      * Today's attempts are spent; the shell may call again from `retry_at`.
      */
-    case throttled(retryAt: Int64
+    case throttled(retryAt: Date
     )
 
 
@@ -3823,10 +3810,10 @@ public struct FfiConverterTypeRegisterOutcome: FfiConverterRustBuffer {
         
         case 1: return .upToDate
         
-        case 2: return .registered(reason: try FfiConverterTypeRegisterReason.read(from: &buf), registeredAt: try FfiConverterInt64.read(from: &buf)
+        case 2: return .registered(reason: try FfiConverterTypeRegisterReason.read(from: &buf), registeredAt: try FfiConverterTimestamp.read(from: &buf)
         )
         
-        case 3: return .throttled(retryAt: try FfiConverterInt64.read(from: &buf)
+        case 3: return .throttled(retryAt: try FfiConverterTimestamp.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -3844,12 +3831,12 @@ public struct FfiConverterTypeRegisterOutcome: FfiConverterRustBuffer {
         case let .registered(reason,registeredAt):
             writeInt(&buf, Int32(2))
             FfiConverterTypeRegisterReason.write(reason, into: &buf)
-            FfiConverterInt64.write(registeredAt, into: &buf)
+            FfiConverterTimestamp.write(registeredAt, into: &buf)
             
         
         case let .throttled(retryAt):
             writeInt(&buf, Int32(3))
-            FfiConverterInt64.write(retryAt, into: &buf)
+            FfiConverterTimestamp.write(retryAt, into: &buf)
             
         }
     }

@@ -1100,29 +1100,6 @@ private class JavaLangRefCleanable(
 /**
  * @suppress
  */
-public object FfiConverterUInt: FfiConverter<UInt, Int> {
-    override fun lift(value: Int): UInt {
-        return value.toUInt()
-    }
-
-    override fun read(buf: ByteBuffer): UInt {
-        return lift(buf.getInt())
-    }
-
-    override fun lower(value: UInt): Int {
-        return value.toInt()
-    }
-
-    override fun allocationSize(value: UInt) = 4UL
-
-    override fun write(value: UInt, buf: ByteBuffer) {
-        buf.putInt(value.toInt())
-    }
-}
-
-/**
- * @suppress
- */
 public object FfiConverterInt: FfiConverter<Int, Int> {
     override fun lift(value: Int): Int {
         return value
@@ -2095,23 +2072,23 @@ data class CompanionConfig (
     /**
      * The app's private files directory (Android `filesDir`, iOS Application Support).
      */
-    var `dataDir`: kotlin.String
+    val `dataDir`: kotlin.String
     , 
     /**
      * Base URL of the ERP backend, e.g. `https://erp.example.com`. Plain `http` is accepted
      * only for loopback addresses (the reference server in development and tests).
      */
-    var `serverUrl`: kotlin.String
+    val `serverUrl`: kotlin.String
     , 
     /**
      * What this device is, sent to the server when signing in.
      */
-    var `device`: DeviceInfo
+    val `device`: DeviceInfo
     , 
     /**
      * Timeouts, retries, sync pacing and page sizes; [`Tuning::default`] suits phones.
      */
-    var `tuning`: Tuning = Tuning() 
+    val `tuning`: Tuning = Tuning() 
     
 ){
     
@@ -2159,13 +2136,13 @@ data class DeviceInfo (
     /**
      * `android`, `ios` or `desktop`.
      */
-    var `platform`: kotlin.String
+    val `platform`: kotlin.String
     , 
-    var `model`: kotlin.String
+    val `model`: kotlin.String
     , 
-    var `osVersion`: kotlin.String
+    val `osVersion`: kotlin.String
     , 
-    var `appVersion`: kotlin.String
+    val `appVersion`: kotlin.String
     
 ){
     
@@ -2210,36 +2187,36 @@ public object FfiConverterTypeDeviceInfo: FfiConverterRustBuffer<DeviceInfo> {
  * An item of a warehouse's assortment.
  */
 data class Item (
-    var `warehouseId`: kotlin.String
+    val `warehouseId`: kotlin.String
     , 
-    var `itemId`: kotlin.String
+    val `itemId`: kotlin.String
     , 
-    var `sku`: kotlin.String
+    val `sku`: kotlin.String
     , 
-    var `name`: kotlin.String
+    val `name`: kotlin.String
     , 
     /**
      * Unit quantities are counted in (`kg`, `ea`, `punnet`).
      */
-    var `unit`: kotlin.String
+    val `unit`: kotlin.String
     , 
     /**
      * GTIN-13 of the consumer unit, GTIN-14 of the case, and any other codes.
      */
-    var `barcodes`: List<kotlin.String>
+    val `barcodes`: List<kotlin.String>
     , 
-    var `variety`: kotlin.String
+    val `variety`: kotlin.String
     , 
-    var `grade`: kotlin.String
+    val `grade`: kotlin.String
     , 
     /**
      * ISO country code of origin.
      */
-    var `origin`: kotlin.String
+    val `origin`: kotlin.String
     , 
-    var `packSize`: kotlin.String
+    val `packSize`: kotlin.String
     , 
-    var `archived`: kotlin.Boolean
+    val `archived`: kotlin.Boolean
     
 ){
     
@@ -2305,11 +2282,11 @@ public object FfiConverterTypeItem: FfiConverterRustBuffer<Item> {
  * An item with its stock lines.
  */
 data class ItemStock (
-    var `item`: Item
+    val `item`: Item
     , 
-    var `lines`: List<StockLine>
+    val `lines`: List<StockLine>
     , 
-    var `totalQty`: kotlin.Long
+    val `totalQty`: kotlin.Long
     
 ){
     
@@ -2351,14 +2328,14 @@ public object FfiConverterTypeItemStock: FfiConverterRustBuffer<ItemStock> {
  * One formatted log line.
  */
 data class LogRecord (
-    var `level`: LogLevel
+    val `level`: LogLevel
     , 
     /**
      * The module that logged, e.g. `companion_core::session`.
      */
-    var `target`: kotlin.String
+    val `target`: kotlin.String
     , 
-    var `line`: kotlin.String
+    val `line`: kotlin.String
     
 ){
     
@@ -2400,45 +2377,45 @@ public object FfiConverterTypeLogRecord: FfiConverterRustBuffer<LogRecord> {
  * A movement recorded on this device, with its sync state.
  */
 data class Movement (
-    var `seq`: kotlin.Long
+    val `seq`: kotlin.Long
     , 
-    var `id`: kotlin.String
+    val `id`: kotlin.String
     , 
-    var `warehouseId`: kotlin.String
+    val `warehouseId`: kotlin.String
     , 
-    var `kind`: MovementKind
+    val `kind`: MovementKind
     , 
-    var `itemId`: kotlin.String
+    val `itemId`: kotlin.String
     , 
-    var `lotId`: kotlin.String
+    val `lotId`: kotlin.String
     , 
-    var `locationId`: kotlin.String
+    val `locationId`: kotlin.String
     , 
-    var `toLocationId`: kotlin.String?
+    val `toLocationId`: kotlin.String?
     , 
-    var `qty`: kotlin.Long
+    val `qty`: kotlin.Long
     , 
-    var `reason`: AdjustReason?
+    val `reason`: AdjustReason?
     , 
-    var `poLineId`: kotlin.String?
+    val `poLineId`: kotlin.String?
     , 
     /**
      * When it was recorded, by this phone's clock (informational: ordering never uses it).
      */
-    var `createdAt`: java.time.Instant
+    val `createdAt`: java.time.Instant
     , 
-    var `state`: MovementState
+    val `state`: MovementState
     , 
-    var `serverVersion`: kotlin.Long?
+    val `serverVersion`: kotlin.Long?
     , 
-    var `rejectCode`: kotlin.String?
+    val `rejectCode`: kotlin.String?
     , 
-    var `rejectReason`: kotlin.String?
+    val `rejectReason`: kotlin.String?
     , 
     /**
      * Counts: the feed version the counter had seen.
      */
-    var `observedVersion`: kotlin.Long?
+    val `observedVersion`: kotlin.Long?
     
 ){
     
@@ -2523,35 +2500,35 @@ public object FfiConverterTypeMovement: FfiConverterRustBuffer<Movement> {
  * signed non-zero delta for adjust, and the counted quantity for count.
  */
 data class NewMovement (
-    var `warehouseId`: kotlin.String
+    val `warehouseId`: kotlin.String
     , 
-    var `kind`: MovementKind
+    val `kind`: MovementKind
     , 
-    var `itemId`: kotlin.String
+    val `itemId`: kotlin.String
     , 
-    var `lotId`: kotlin.String
+    val `lotId`: kotlin.String
     , 
     /**
      * The bin received into, moved/picked from, adjusted or counted.
      */
-    var `locationId`: kotlin.String
+    val `locationId`: kotlin.String
     , 
     /**
      * Moves only: the destination bin.
      */
-    var `toLocationId`: kotlin.String?
+    val `toLocationId`: kotlin.String?
     , 
-    var `qty`: kotlin.Long
+    val `qty`: kotlin.Long
     , 
     /**
      * Adjustments only.
      */
-    var `reason`: AdjustReason?
+    val `reason`: AdjustReason?
     , 
     /**
      * Receipts against a purchase order.
      */
-    var `poLineId`: kotlin.String?
+    val `poLineId`: kotlin.String?
     
 ){
     
@@ -2611,21 +2588,21 @@ public object FfiConverterTypeNewMovement: FfiConverterRustBuffer<NewMovement> {
  * Raw facts about one permission, reported by the shell each time a feature starts.
  */
 data class OsPermissionFacts (
-    var `platform`: PermissionPlatform
+    val `platform`: PermissionPlatform
     , 
-    var `permission`: Permission
+    val `permission`: Permission
     , 
-    var `authorization`: OsAuthorization
+    val `authorization`: OsAuthorization
     , 
     /**
      * Android's `shouldShowRequestPermissionRationale`; false on iOS.
      */
-    var `shouldShowRationale`: kotlin.Boolean
+    val `shouldShowRationale`: kotlin.Boolean
     , 
     /**
      * For location: whether location services are on. True for other permissions.
      */
-    var `serviceEnabled`: kotlin.Boolean
+    val `serviceEnabled`: kotlin.Boolean
     
 ){
     
@@ -2673,11 +2650,11 @@ public object FfiConverterTypeOsPermissionFacts: FfiConverterRustBuffer<OsPermis
  * A decision with the state of every permission it looked at, for the screen to show.
  */
 data class PermissionDecision (
-    var `feature`: Feature
+    val `feature`: Feature
     , 
-    var `states`: List<PermissionStateOf>
+    val `states`: List<PermissionStateOf>
     , 
-    var `action`: PermissionAction
+    val `action`: PermissionAction
     
 ){
     
@@ -2716,9 +2693,9 @@ public object FfiConverterTypePermissionDecision: FfiConverterRustBuffer<Permiss
 
 
 data class PermissionStateOf (
-    var `permission`: Permission
+    val `permission`: Permission
     , 
-    var `state`: PermissionState
+    val `state`: PermissionState
     
 ){
     
@@ -2757,19 +2734,19 @@ public object FfiConverterTypePermissionStateOf: FfiConverterRustBuffer<Permissi
  * An open purchase-order line to receive against.
  */
 data class PoLine (
-    var `warehouseId`: kotlin.String
+    val `warehouseId`: kotlin.String
     , 
-    var `poLineId`: kotlin.String
+    val `poLineId`: kotlin.String
     , 
-    var `poNumber`: kotlin.String
+    val `poNumber`: kotlin.String
     , 
-    var `supplier`: kotlin.String
+    val `supplier`: kotlin.String
     , 
-    var `itemId`: kotlin.String
+    val `itemId`: kotlin.String
     , 
-    var `qtyOrdered`: kotlin.Long
+    val `qtyOrdered`: kotlin.Long
     , 
-    var `qtyReceived`: kotlin.Long
+    val `qtyReceived`: kotlin.Long
     
 ){
     
@@ -2823,20 +2800,20 @@ public object FfiConverterTypePoLine: FfiConverterRustBuffer<PoLine> {
  * The phone's view of its registration (from the local store; no request).
  */
 data class PushStatus (
-    var `registered`: kotlin.Boolean
+    val `registered`: kotlin.Boolean
     , 
-    var `provider`: PushProvider?
+    val `provider`: PushProvider?
     , 
     /**
      * Server time of the last registration.
      */
-    var `registeredAt`: kotlin.Long?
+    val `registeredAt`: java.time.Instant?
     , 
-    var `attemptsToday`: kotlin.UInt
+    val `attemptsToday`: kotlin.Int
     , 
-    var `unregisterPending`: kotlin.Boolean
+    val `unregisterPending`: kotlin.Boolean
     , 
-    var `preferencesPending`: kotlin.UInt
+    val `preferencesPending`: kotlin.Int
     
 ){
     
@@ -2855,29 +2832,29 @@ public object FfiConverterTypePushStatus: FfiConverterRustBuffer<PushStatus> {
         return PushStatus(
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalTypePushProvider.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterInt.read(buf),
             FfiConverterBoolean.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterInt.read(buf),
         )
     }
 
     override fun allocationSize(value: PushStatus) = (
             FfiConverterBoolean.allocationSize(value.`registered`) +
             FfiConverterOptionalTypePushProvider.allocationSize(value.`provider`) +
-            FfiConverterOptionalLong.allocationSize(value.`registeredAt`) +
-            FfiConverterUInt.allocationSize(value.`attemptsToday`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`registeredAt`) +
+            FfiConverterInt.allocationSize(value.`attemptsToday`) +
             FfiConverterBoolean.allocationSize(value.`unregisterPending`) +
-            FfiConverterUInt.allocationSize(value.`preferencesPending`)
+            FfiConverterInt.allocationSize(value.`preferencesPending`)
     )
 
     override fun write(value: PushStatus, buf: ByteBuffer) {
             FfiConverterBoolean.write(value.`registered`, buf)
             FfiConverterOptionalTypePushProvider.write(value.`provider`, buf)
-            FfiConverterOptionalLong.write(value.`registeredAt`, buf)
-            FfiConverterUInt.write(value.`attemptsToday`, buf)
+            FfiConverterOptionalTimestamp.write(value.`registeredAt`, buf)
+            FfiConverterInt.write(value.`attemptsToday`, buf)
             FfiConverterBoolean.write(value.`unregisterPending`, buf)
-            FfiConverterUInt.write(value.`preferencesPending`, buf)
+            FfiConverterInt.write(value.`preferencesPending`, buf)
     }
 }
 
@@ -2887,26 +2864,26 @@ public object FfiConverterTypePushStatus: FfiConverterRustBuffer<PushStatus> {
  * Sync position of one scope (warehouse).
  */
 data class ScopeInfo (
-    var `warehouseId`: kotlin.String
+    val `warehouseId`: kotlin.String
     , 
     /**
      * The initial download finished at least once.
      */
-    var `complete`: kotlin.Boolean
+    val `complete`: kotlin.Boolean
     , 
     /**
      * Feed version held locally.
      */
-    var `version`: kotlin.Long
+    val `version`: kotlin.Long
     , 
     /**
      * Progress of the download in progress (0/0 when none).
      */
-    var `rowsDone`: kotlin.Long
+    val `rowsDone`: kotlin.Long
     , 
-    var `rowsTotal`: kotlin.Long
+    val `rowsTotal`: kotlin.Long
     , 
-    var `lastSyncedAt`: java.time.Instant?
+    val `lastSyncedAt`: java.time.Instant?
     
 ){
     
@@ -2957,30 +2934,30 @@ public object FfiConverterTypeScopeInfo: FfiConverterRustBuffer<ScopeInfo> {
  * Stock of one item × lot × bin as the user should see it.
  */
 data class StockLine (
-    var `warehouseId`: kotlin.String
+    val `warehouseId`: kotlin.String
     , 
-    var `itemId`: kotlin.String
+    val `itemId`: kotlin.String
     , 
-    var `lotId`: kotlin.String
+    val `lotId`: kotlin.String
     , 
-    var `expiryDate`: kotlin.String
+    val `expiryDate`: kotlin.String
     , 
-    var `locationId`: kotlin.String
+    val `locationId`: kotlin.String
     , 
     /**
      * The last quantity pulled from the server.
      */
-    var `serverQty`: kotlin.Long
+    val `serverQty`: kotlin.Long
     , 
     /**
      * Local movements the server state does not show yet.
      */
-    var `pendingDelta`: kotlin.Long
+    val `pendingDelta`: kotlin.Long
     , 
     /**
      * `server_qty + pending_delta`: what is displayed.
      */
-    var `qty`: kotlin.Long
+    val `qty`: kotlin.Long
     
 ){
     
@@ -3037,23 +3014,23 @@ public object FfiConverterTypeStockLine: FfiConverterRustBuffer<StockLine> {
  * What one sync did.
  */
 data class SyncReport (
-    var `pushed`: kotlin.Int
+    val `pushed`: kotlin.Int
     , 
-    var `applied`: kotlin.Int
+    val `applied`: kotlin.Int
     , 
-    var `rejected`: kotlin.Int
+    val `rejected`: kotlin.Int
     , 
-    var `pulledRows`: kotlin.Long
+    val `pulledRows`: kotlin.Long
     , 
     /**
      * Scopes found diverged (or with an unknown cursor) and downloaded again.
      */
-    var `scopesReset`: List<kotlin.String>
+    val `scopesReset`: List<kotlin.String>
     , 
     /**
      * Movements still waiting for the server.
      */
-    var `pending`: kotlin.Long
+    val `pending`: kotlin.Long
     
 ){
     
@@ -3104,17 +3081,17 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
  * What the sync is doing, with the outbox's size, for a status line or a progress bar.
  */
 data class SyncStatus (
-    var `activity`: SyncActivity
+    val `activity`: SyncActivity
     , 
     /**
      * Movements recorded on this phone and not yet confirmed by the server.
      */
-    var `pending`: kotlin.Long
+    val `pending`: kotlin.Long
     , 
     /**
      * End of the last sync that completed, if any.
      */
-    var `lastSyncedAt`: java.time.Instant?
+    val `lastSyncedAt`: java.time.Instant?
     
 ){
     
@@ -3159,48 +3136,48 @@ data class Tuning (
     /**
      * Time to establish a connection. Default 10 s.
      */
-    var `connectTimeout`: java.time.Duration? = null 
+    val `connectTimeout`: java.time.Duration? = null 
     , 
     /**
      * A whole request, body included (a server that trickles is cut off). Default 30 s.
      */
-    var `requestTimeout`: java.time.Duration? = null 
+    val `requestTimeout`: java.time.Duration? = null 
     , 
     /**
      * Attempts of an idempotent request, the first included. Default 4.
      */
-    var `retryAttempts`: kotlin.Int = 4 
+    val `retryAttempts`: kotlin.Int = 4 
     , 
     /**
      * First backoff delay; doubles per attempt with full jitter. Default 200 ms.
      */
-    var `retryBaseDelay`: java.time.Duration? = null 
+    val `retryBaseDelay`: java.time.Duration? = null 
     , 
     /**
      * A server's `Retry-After` longer than this is not waited out inline: the call fails
      * with the delay and the sync loop waits instead. Default 10 s.
      */
-    var `maxInlineRetryAfter`: java.time.Duration? = null 
+    val `maxInlineRetryAfter`: java.time.Duration? = null 
     , 
     /**
      * Between automatic syncs once everything is settled. Default 5 min (at least 10 s).
      */
-    var `autoSyncInterval`: java.time.Duration? = null 
+    val `autoSyncInterval`: java.time.Duration? = null 
     , 
     /**
      * Rows per downloaded page (the server caps it at 20,000). Default 10,000.
      */
-    var `syncPageRows`: kotlin.Int = 10000 
+    val `syncPageRows`: kotlin.Int = 10000 
     , 
     /**
      * Movements per push request (at most 1,000). Default 1,000.
      */
-    var `syncPushBatch`: kotlin.Int = 1000 
+    val `syncPushBatch`: kotlin.Int = 1000 
     , 
     /**
      * Largest answer read from the server. Default 64 MiB.
      */
-    var `maxResponseBytes`: kotlin.Long = 67108864L 
+    val `maxResponseBytes`: kotlin.Long = 67108864L 
     
 ){
     
@@ -4068,7 +4045,10 @@ sealed class RegisterOutcome {
     
     data class Registered(
         val `reason`: app.companion.core.RegisterReason, 
-        val `registeredAt`: kotlin.Long) : RegisterOutcome()
+        /**
+         * The server's time of the registration.
+         */
+        val `registeredAt`: java.time.Instant) : RegisterOutcome()
         
     {
         
@@ -4080,7 +4060,7 @@ sealed class RegisterOutcome {
      * Today's attempts are spent; the shell may call again from `retry_at`.
      */
     data class Throttled(
-        val `retryAt`: kotlin.Long) : RegisterOutcome()
+        val `retryAt`: java.time.Instant) : RegisterOutcome()
         
     {
         
@@ -4107,10 +4087,10 @@ public object FfiConverterTypeRegisterOutcome : FfiConverterRustBuffer<RegisterO
             1 -> RegisterOutcome.UpToDate
             2 -> RegisterOutcome.Registered(
                 FfiConverterTypeRegisterReason.read(buf),
-                FfiConverterLong.read(buf),
+                FfiConverterTimestamp.read(buf),
                 )
             3 -> RegisterOutcome.Throttled(
-                FfiConverterLong.read(buf),
+                FfiConverterTimestamp.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
@@ -4128,14 +4108,14 @@ public object FfiConverterTypeRegisterOutcome : FfiConverterRustBuffer<RegisterO
             (
                 4UL
                 + FfiConverterTypeRegisterReason.allocationSize(value.`reason`)
-                + FfiConverterLong.allocationSize(value.`registeredAt`)
+                + FfiConverterTimestamp.allocationSize(value.`registeredAt`)
             )
         }
         is RegisterOutcome.Throttled -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
-                + FfiConverterLong.allocationSize(value.`retryAt`)
+                + FfiConverterTimestamp.allocationSize(value.`retryAt`)
             )
         }
     }
@@ -4149,12 +4129,12 @@ public object FfiConverterTypeRegisterOutcome : FfiConverterRustBuffer<RegisterO
             is RegisterOutcome.Registered -> {
                 buf.putInt(2)
                 FfiConverterTypeRegisterReason.write(value.`reason`, buf)
-                FfiConverterLong.write(value.`registeredAt`, buf)
+                FfiConverterTimestamp.write(value.`registeredAt`, buf)
                 Unit
             }
             is RegisterOutcome.Throttled -> {
                 buf.putInt(3)
-                FfiConverterLong.write(value.`retryAt`, buf)
+                FfiConverterTimestamp.write(value.`retryAt`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }

@@ -15,6 +15,7 @@
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
 
+pub mod account;
 pub mod error;
 pub mod inventory;
 pub mod notification;

@@ -71,8 +71,15 @@ pub fn open_phone_with(
 ) -> companion_core::Result<Companion> {
     let storage =
         FileSecureStorage::new(dir.join("secure")).map_err(companion_core::Error::from)?;
-    let config = CompanionConfig::new(dir.display().to_string(), server_url, DeviceInfo::desktop());
-    Companion::open_with(config, Arc::new(storage), timeouts, fast_retry())
+    let mut config =
+        CompanionConfig::new(dir.display().to_string(), server_url, DeviceInfo::desktop());
+    let retry = fast_retry();
+    config.tuning.connect_timeout = Some(timeouts.connect);
+    config.tuning.request_timeout = Some(timeouts.total);
+    config.tuning.retry_attempts = retry.max_attempts as i32;
+    config.tuning.retry_base_delay = Some(retry.base_delay);
+    config.tuning.max_inline_retry_after = Some(retry.max_retry_after);
+    Companion::open(config, Arc::new(storage))
 }
 
 /// A loopback URL where nothing listens.

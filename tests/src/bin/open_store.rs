@@ -10,7 +10,7 @@ fn main() {
     };
     let key = companion_tests::key_from_hex(&key);
     println!("opening");
-    match Store::open(&path, &key) {
+    match Store::open(&path, &key, companion_core::scope::ACCOUNT_MIGRATIONS) {
         Ok(_) => println!("done"),
         Err(e) => {
             eprintln!("error: {e}");

@@ -1,7 +1,8 @@
 //! Test helper process: opens an account database whose newest migration is slow, so the
 //! test can kill this process in the middle of it (`tests/migration_kill.rs`).
 
-use companion_core::store::{MIGRATIONS, Migration, Store};
+use companion_core::scope::ACCOUNT_MIGRATIONS as MIGRATIONS;
+use companion_core::store::{Migration, Store};
 
 /// Writes a few million rows: seconds of work inside one migration transaction.
 pub const SLOW: &str =
@@ -22,7 +23,7 @@ fn main() {
         sql: SLOW,
     });
     println!("migrating");
-    match Store::open_with(&path, &key, &migrations) {
+    match Store::open(&path, &key, &migrations) {
         Ok(_) => println!("done"),
         Err(e) => {
             eprintln!("error: {e}");

@@ -169,6 +169,16 @@ pub fn web_router() -> Router<AppState> {
 /// The purge (and, with a backup directory, the backup) job: runs every
 /// `purge_interval` until the server stops.
 pub fn spawn_jobs(db: Db, config: AccountConfig, db_path: PathBuf) -> tokio::task::JoinHandle<()> {
+    // No export can be building at start: one left `building` was cut by a stop or a crash
+    // and is failed at once, so the phone asks for a new one instead of waiting.
+    if let Err(e) = db.with(|c| {
+        c.execute(
+            "UPDATE account_exports SET state = 'failed' WHERE state = 'building'",
+            [],
+        )
+    }) {
+        tracing::warn!(error = %e, "cannot fail interrupted exports");
+    }
     tokio::spawn(async move {
         let mut last_backup = config.clock.now();
         let mut tick = tokio::time::interval(config.purge_interval.max(Duration::from_secs(1)));

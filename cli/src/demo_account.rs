@@ -83,7 +83,7 @@ pub async fn run(json: bool, work: &Path) -> Result<(), CliError> {
     let watcher = tokio::spawn(async move {
         let mut seen = Vec::new();
         while let Some(p) = updates.next().await {
-            if seen.last() != Some(&p.phase) {
+            if p.phase != ExportPhase::Idle && seen.last() != Some(&p.phase) {
                 seen.push(p.phase);
             }
             if matches!(p.phase, ExportPhase::Ready | ExportPhase::Failed) {

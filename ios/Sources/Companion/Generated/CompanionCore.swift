@@ -1194,20 +1194,20 @@ public struct CompanionConfig: Equatable, Hashable {
     /**
      * The app's private files directory (Android `filesDir`, iOS Application Support).
      */
-    public var dataDir: String
+    public let dataDir: String
     /**
      * Base URL of the ERP backend, e.g. `https://erp.example.com`. Plain `http` is accepted
      * only for loopback addresses (the reference server in development and tests).
      */
-    public var serverUrl: String
+    public let serverUrl: String
     /**
      * What this device is, sent to the server when signing in.
      */
-    public var device: DeviceInfo
+    public let device: DeviceInfo
     /**
      * Timeouts, retries, sync pacing and page sizes; [`Tuning::default`] suits phones.
      */
-    public var tuning: Tuning
+    public let tuning: Tuning
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1285,10 +1285,10 @@ public struct DeviceInfo: Equatable, Hashable {
     /**
      * `android`, `ios` or `desktop`.
      */
-    public var platform: String
-    public var model: String
-    public var osVersion: String
-    public var appVersion: String
+    public let platform: String
+    public let model: String
+    public let osVersion: String
+    public let appVersion: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1350,29 +1350,161 @@ public func FfiConverterTypeDeviceInfo_lower(_ value: DeviceInfo) -> RustBuffer 
 
 
 /**
+ * A downloaded export, kept sealed (AES-256-GCM) in the account's directory.
+ */
+public struct ExportFile: Equatable, Hashable {
+    public let exportId: String
+    public let bytes: Int64
+    /**
+     * Lowercase hex SHA-256 of the zip, as the server computed it (and the phone checked).
+     */
+    public let sha256: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(exportId: String, bytes: Int64, 
+        /**
+         * Lowercase hex SHA-256 of the zip, as the server computed it (and the phone checked).
+         */sha256: String) {
+        self.exportId = exportId
+        self.bytes = bytes
+        self.sha256 = sha256
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ExportFile: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportFile: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportFile {
+        return
+            try ExportFile(
+                exportId: FfiConverterString.read(from: &buf), 
+                bytes: FfiConverterInt64.read(from: &buf), 
+                sha256: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ExportFile, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.exportId, into: &buf)
+        FfiConverterInt64.write(value.bytes, into: &buf)
+        FfiConverterString.write(value.sha256, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportFile_lift(_ buf: RustBuffer) throws -> ExportFile {
+    return try FfiConverterTypeExportFile.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportFile_lower(_ value: ExportFile) -> RustBuffer {
+    return FfiConverterTypeExportFile.lower(value)
+}
+
+
+/**
+ * Progress of the export, for a progress bar.
+ */
+public struct ExportProgress: Equatable, Hashable {
+    public let exportId: String?
+    public let phase: ExportPhase
+    public let bytesDone: Int64
+    public let bytesTotal: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(exportId: String?, phase: ExportPhase, bytesDone: Int64, bytesTotal: Int64?) {
+        self.exportId = exportId
+        self.phase = phase
+        self.bytesDone = bytesDone
+        self.bytesTotal = bytesTotal
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ExportProgress: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportProgress: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportProgress {
+        return
+            try ExportProgress(
+                exportId: FfiConverterOptionString.read(from: &buf), 
+                phase: FfiConverterTypeExportPhase.read(from: &buf), 
+                bytesDone: FfiConverterInt64.read(from: &buf), 
+                bytesTotal: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ExportProgress, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.exportId, into: &buf)
+        FfiConverterTypeExportPhase.write(value.phase, into: &buf)
+        FfiConverterInt64.write(value.bytesDone, into: &buf)
+        FfiConverterOptionInt64.write(value.bytesTotal, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportProgress_lift(_ buf: RustBuffer) throws -> ExportProgress {
+    return try FfiConverterTypeExportProgress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportProgress_lower(_ value: ExportProgress) -> RustBuffer {
+    return FfiConverterTypeExportProgress.lower(value)
+}
+
+
+/**
  * An item of a warehouse's assortment.
  */
 public struct Item: Equatable, Hashable {
-    public var warehouseId: String
-    public var itemId: String
-    public var sku: String
-    public var name: String
+    public let warehouseId: String
+    public let itemId: String
+    public let sku: String
+    public let name: String
     /**
      * Unit quantities are counted in (`kg`, `ea`, `punnet`).
      */
-    public var unit: String
+    public let unit: String
     /**
      * GTIN-13 of the consumer unit, GTIN-14 of the case, and any other codes.
      */
-    public var barcodes: [String]
-    public var variety: String
-    public var grade: String
+    public let barcodes: [String]
+    public let variety: String
+    public let grade: String
     /**
      * ISO country code of origin.
      */
-    public var origin: String
-    public var packSize: String
-    public var archived: Bool
+    public let origin: String
+    public let packSize: String
+    public let archived: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1464,9 +1596,9 @@ public func FfiConverterTypeItem_lower(_ value: Item) -> RustBuffer {
  * An item with its stock lines.
  */
 public struct ItemStock: Equatable, Hashable {
-    public var item: Item
-    public var lines: [StockLine]
-    public var totalQty: Int64
+    public let item: Item
+    public let lines: [StockLine]
+    public let totalQty: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1525,12 +1657,12 @@ public func FfiConverterTypeItemStock_lower(_ value: ItemStock) -> RustBuffer {
  * One formatted log line.
  */
 public struct LogRecord: Equatable, Hashable {
-    public var level: LogLevel
+    public let level: LogLevel
     /**
      * The module that logged, e.g. `companion_core::session`.
      */
-    public var target: String
-    public var line: String
+    public let target: String
+    public let line: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1592,29 +1724,29 @@ public func FfiConverterTypeLogRecord_lower(_ value: LogRecord) -> RustBuffer {
  * A movement recorded on this device, with its sync state.
  */
 public struct Movement: Equatable, Hashable {
-    public var seq: Int64
-    public var id: String
-    public var warehouseId: String
-    public var kind: MovementKind
-    public var itemId: String
-    public var lotId: String
-    public var locationId: String
-    public var toLocationId: String?
-    public var qty: Int64
-    public var reason: AdjustReason?
-    public var poLineId: String?
+    public let seq: Int64
+    public let id: String
+    public let warehouseId: String
+    public let kind: MovementKind
+    public let itemId: String
+    public let lotId: String
+    public let locationId: String
+    public let toLocationId: String?
+    public let qty: Int64
+    public let reason: AdjustReason?
+    public let poLineId: String?
     /**
      * When it was recorded, by this phone's clock (informational: ordering never uses it).
      */
-    public var createdAt: Date
-    public var state: MovementState
-    public var serverVersion: Int64?
-    public var rejectCode: String?
-    public var rejectReason: String?
+    public let createdAt: Date
+    public let state: MovementState
+    public let serverVersion: Int64?
+    public let rejectCode: String?
+    public let rejectReason: String?
     /**
      * Counts: the feed version the counter had seen.
      */
-    public var observedVersion: Int64?
+    public let observedVersion: Int64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1722,27 +1854,27 @@ public func FfiConverterTypeMovement_lower(_ value: Movement) -> RustBuffer {
  * signed non-zero delta for adjust, and the counted quantity for count.
  */
 public struct NewMovement: Equatable, Hashable {
-    public var warehouseId: String
-    public var kind: MovementKind
-    public var itemId: String
-    public var lotId: String
+    public let warehouseId: String
+    public let kind: MovementKind
+    public let itemId: String
+    public let lotId: String
     /**
      * The bin received into, moved/picked from, adjusted or counted.
      */
-    public var locationId: String
+    public let locationId: String
     /**
      * Moves only: the destination bin.
      */
-    public var toLocationId: String?
-    public var qty: Int64
+    public let toLocationId: String?
+    public let qty: Int64
     /**
      * Adjustments only.
      */
-    public var reason: AdjustReason?
+    public let reason: AdjustReason?
     /**
      * Receipts against a purchase order.
      */
-    public var poLineId: String?
+    public let poLineId: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1831,17 +1963,17 @@ public func FfiConverterTypeNewMovement_lower(_ value: NewMovement) -> RustBuffe
  * Raw facts about one permission, reported by the shell each time a feature starts.
  */
 public struct OsPermissionFacts: Equatable, Hashable {
-    public var platform: PermissionPlatform
-    public var permission: Permission
-    public var authorization: OsAuthorization
+    public let platform: PermissionPlatform
+    public let permission: Permission
+    public let authorization: OsAuthorization
     /**
      * Android's `shouldShowRequestPermissionRationale`; false on iOS.
      */
-    public var shouldShowRationale: Bool
+    public let shouldShowRationale: Bool
     /**
      * For location: whether location services are on. True for other permissions.
      */
-    public var serviceEnabled: Bool
+    public let serviceEnabled: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1909,12 +2041,81 @@ public func FfiConverterTypeOsPermissionFacts_lower(_ value: OsPermissionFacts) 
 
 
 /**
+ * Work on this phone the server has not seen yet.
+ */
+public struct PendingWork: Equatable, Hashable {
+    /**
+     * Movements in the outbox, not yet sent.
+     */
+    public let movements: Int64
+    /**
+     * Other queued changes (a profile edit).
+     */
+    public let other: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Movements in the outbox, not yet sent.
+         */movements: Int64, 
+        /**
+         * Other queued changes (a profile edit).
+         */other: Int64) {
+        self.movements = movements
+        self.other = other
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PendingWork: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePendingWork: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PendingWork {
+        return
+            try PendingWork(
+                movements: FfiConverterInt64.read(from: &buf), 
+                other: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PendingWork, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.movements, into: &buf)
+        FfiConverterInt64.write(value.other, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePendingWork_lift(_ buf: RustBuffer) throws -> PendingWork {
+    return try FfiConverterTypePendingWork.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePendingWork_lower(_ value: PendingWork) -> RustBuffer {
+    return FfiConverterTypePendingWork.lower(value)
+}
+
+
+/**
  * A decision with the state of every permission it looked at, for the screen to show.
  */
 public struct PermissionDecision: Equatable, Hashable {
-    public var feature: Feature
-    public var states: [PermissionStateOf]
-    public var action: PermissionAction
+    public let feature: Feature
+    public let states: [PermissionStateOf]
+    public let action: PermissionAction
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1970,8 +2171,8 @@ public func FfiConverterTypePermissionDecision_lower(_ value: PermissionDecision
 
 
 public struct PermissionStateOf: Equatable, Hashable {
-    public var permission: Permission
-    public var state: PermissionState
+    public let permission: Permission
+    public let state: PermissionState
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2027,13 +2228,13 @@ public func FfiConverterTypePermissionStateOf_lower(_ value: PermissionStateOf) 
  * An open purchase-order line to receive against.
  */
 public struct PoLine: Equatable, Hashable {
-    public var warehouseId: String
-    public var poLineId: String
-    public var poNumber: String
-    public var supplier: String
-    public var itemId: String
-    public var qtyOrdered: Int64
-    public var qtyReceived: Int64
+    public let warehouseId: String
+    public let poLineId: String
+    public let poNumber: String
+    public let supplier: String
+    public let itemId: String
+    public let qtyOrdered: Int64
+    public let qtyReceived: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2101,18 +2302,81 @@ public func FfiConverterTypePoLine_lower(_ value: PoLine) -> RustBuffer {
 
 
 /**
+ * The profile as the phone shows it: the server's, with an edit not yet sent applied.
+ */
+public struct ProfileView: Equatable, Hashable {
+    public let profile: Profile
+    /**
+     * An edit is waiting to be sent (offline); it is included in `profile`.
+     */
+    public let pendingSync: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(profile: Profile, 
+        /**
+         * An edit is waiting to be sent (offline); it is included in `profile`.
+         */pendingSync: Bool) {
+        self.profile = profile
+        self.pendingSync = pendingSync
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ProfileView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProfileView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProfileView {
+        return
+            try ProfileView(
+                profile: FfiConverterTypeProfile.read(from: &buf), 
+                pendingSync: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ProfileView, into buf: inout [UInt8]) {
+        FfiConverterTypeProfile.write(value.profile, into: &buf)
+        FfiConverterBool.write(value.pendingSync, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProfileView_lift(_ buf: RustBuffer) throws -> ProfileView {
+    return try FfiConverterTypeProfileView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProfileView_lower(_ value: ProfileView) -> RustBuffer {
+    return FfiConverterTypeProfileView.lower(value)
+}
+
+
+/**
  * The phone's view of its registration (from the local store; no request).
  */
 public struct PushStatus: Equatable, Hashable {
-    public var registered: Bool
-    public var provider: PushProvider?
+    public let registered: Bool
+    public let provider: PushProvider?
     /**
      * Server time of the last registration.
      */
-    public var registeredAt: Int64?
-    public var attemptsToday: UInt32
-    public var unregisterPending: Bool
-    public var preferencesPending: UInt32
+    public let registeredAt: Int64?
+    public let attemptsToday: UInt32
+    public let unregisterPending: Bool
+    public let preferencesPending: UInt32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2183,21 +2447,21 @@ public func FfiConverterTypePushStatus_lower(_ value: PushStatus) -> RustBuffer 
  * Sync position of one scope (warehouse).
  */
 public struct ScopeInfo: Equatable, Hashable {
-    public var warehouseId: String
+    public let warehouseId: String
     /**
      * The initial download finished at least once.
      */
-    public var complete: Bool
+    public let complete: Bool
     /**
      * Feed version held locally.
      */
-    public var version: Int64
+    public let version: Int64
     /**
      * Progress of the download in progress (0/0 when none).
      */
-    public var rowsDone: Int64
-    public var rowsTotal: Int64
-    public var lastSyncedAt: Date?
+    public let rowsDone: Int64
+    public let rowsTotal: Int64
+    public let lastSyncedAt: Date?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2271,26 +2535,234 @@ public func FfiConverterTypeScopeInfo_lower(_ value: ScopeInfo) -> RustBuffer {
 
 
 /**
+ * An export decrypted for the share sheet: a plain zip in the account's `share/` folder,
+ * removed by `finish_sharing` (or at the next start, or with the account).
+ */
+public struct SharedExport: Equatable, Hashable {
+    public let path: String
+    public let bytes: Int64
+    /**
+     * File name to offer (`companion-export-<date>.zip`).
+     */
+    public let fileName: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(path: String, bytes: Int64, 
+        /**
+         * File name to offer (`companion-export-<date>.zip`).
+         */fileName: String) {
+        self.path = path
+        self.bytes = bytes
+        self.fileName = fileName
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SharedExport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSharedExport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SharedExport {
+        return
+            try SharedExport(
+                path: FfiConverterString.read(from: &buf), 
+                bytes: FfiConverterInt64.read(from: &buf), 
+                fileName: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SharedExport, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.path, into: &buf)
+        FfiConverterInt64.write(value.bytes, into: &buf)
+        FfiConverterString.write(value.fileName, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSharedExport_lift(_ buf: RustBuffer) throws -> SharedExport {
+    return try FfiConverterTypeSharedExport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSharedExport_lower(_ value: SharedExport) -> RustBuffer {
+    return FfiConverterTypeSharedExport.lower(value)
+}
+
+
+/**
+ * How to sign out.
+ */
+public struct SignOutOptions: Equatable, Hashable {
+    /**
+     * Remove every local trace of the account from this device (shared phones).
+     */
+    public let removeData: Bool
+    /**
+     * What to do with unsent work.
+     */
+    public let pending: PendingChoice
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Remove every local trace of the account from this device (shared phones).
+         */removeData: Bool, 
+        /**
+         * What to do with unsent work.
+         */pending: PendingChoice) {
+        self.removeData = removeData
+        self.pending = pending
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SignOutOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSignOutOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SignOutOptions {
+        return
+            try SignOutOptions(
+                removeData: FfiConverterBool.read(from: &buf), 
+                pending: FfiConverterTypePendingChoice.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SignOutOptions, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.removeData, into: &buf)
+        FfiConverterTypePendingChoice.write(value.pending, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignOutOptions_lift(_ buf: RustBuffer) throws -> SignOutOptions {
+    return try FfiConverterTypeSignOutOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignOutOptions_lower(_ value: SignOutOptions) -> RustBuffer {
+    return FfiConverterTypeSignOutOptions.lower(value)
+}
+
+
+/**
+ * What a sign-out did.
+ */
+public struct SignOutReport: Equatable, Hashable {
+    public let synced: Int64
+    public let discarded: Int64
+    /**
+     * Unsent movements left on the phone for the next sign-in.
+     */
+    public let kept: Int64
+    public let dataRemoved: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(synced: Int64, discarded: Int64, 
+        /**
+         * Unsent movements left on the phone for the next sign-in.
+         */kept: Int64, dataRemoved: Bool) {
+        self.synced = synced
+        self.discarded = discarded
+        self.kept = kept
+        self.dataRemoved = dataRemoved
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SignOutReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSignOutReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SignOutReport {
+        return
+            try SignOutReport(
+                synced: FfiConverterInt64.read(from: &buf), 
+                discarded: FfiConverterInt64.read(from: &buf), 
+                kept: FfiConverterInt64.read(from: &buf), 
+                dataRemoved: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SignOutReport, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.synced, into: &buf)
+        FfiConverterInt64.write(value.discarded, into: &buf)
+        FfiConverterInt64.write(value.kept, into: &buf)
+        FfiConverterBool.write(value.dataRemoved, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignOutReport_lift(_ buf: RustBuffer) throws -> SignOutReport {
+    return try FfiConverterTypeSignOutReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignOutReport_lower(_ value: SignOutReport) -> RustBuffer {
+    return FfiConverterTypeSignOutReport.lower(value)
+}
+
+
+/**
  * Stock of one item × lot × bin as the user should see it.
  */
 public struct StockLine: Equatable, Hashable {
-    public var warehouseId: String
-    public var itemId: String
-    public var lotId: String
-    public var expiryDate: String
-    public var locationId: String
+    public let warehouseId: String
+    public let itemId: String
+    public let lotId: String
+    public let expiryDate: String
+    public let locationId: String
     /**
      * The last quantity pulled from the server.
      */
-    public var serverQty: Int64
+    public let serverQty: Int64
     /**
      * Local movements the server state does not show yet.
      */
-    public var pendingDelta: Int64
+    public let pendingDelta: Int64
     /**
      * `server_qty + pending_delta`: what is displayed.
      */
-    public var qty: Int64
+    public let qty: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2373,18 +2845,18 @@ public func FfiConverterTypeStockLine_lower(_ value: StockLine) -> RustBuffer {
  * What one sync did.
  */
 public struct SyncReport: Equatable, Hashable {
-    public var pushed: Int32
-    public var applied: Int32
-    public var rejected: Int32
-    public var pulledRows: Int64
+    public let pushed: Int32
+    public let applied: Int32
+    public let rejected: Int32
+    public let pulledRows: Int64
     /**
      * Scopes found diverged (or with an unknown cursor) and downloaded again.
      */
-    public var scopesReset: [String]
+    public let scopesReset: [String]
     /**
      * Movements still waiting for the server.
      */
-    public var pending: Int64
+    public let pending: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2458,15 +2930,15 @@ public func FfiConverterTypeSyncReport_lower(_ value: SyncReport) -> RustBuffer 
  * What the sync is doing, with the outbox's size, for a status line or a progress bar.
  */
 public struct SyncStatus: Equatable, Hashable {
-    public var activity: SyncActivity
+    public let activity: SyncActivity
     /**
      * Movements recorded on this phone and not yet confirmed by the server.
      */
-    public var pending: Int64
+    public let pending: Int64
     /**
      * End of the last sync that completed, if any.
      */
-    public var lastSyncedAt: Date?
+    public let lastSyncedAt: Date?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2534,40 +3006,40 @@ public struct Tuning: Equatable, Hashable {
     /**
      * Time to establish a connection. Default 10 s.
      */
-    public var connectTimeout: TimeInterval?
+    public let connectTimeout: TimeInterval?
     /**
      * A whole request, body included (a server that trickles is cut off). Default 30 s.
      */
-    public var requestTimeout: TimeInterval?
+    public let requestTimeout: TimeInterval?
     /**
      * Attempts of an idempotent request, the first included. Default 4.
      */
-    public var retryAttempts: Int32
+    public let retryAttempts: Int32
     /**
      * First backoff delay; doubles per attempt with full jitter. Default 200 ms.
      */
-    public var retryBaseDelay: TimeInterval?
+    public let retryBaseDelay: TimeInterval?
     /**
      * A server's `Retry-After` longer than this is not waited out inline: the call fails
      * with the delay and the sync loop waits instead. Default 10 s.
      */
-    public var maxInlineRetryAfter: TimeInterval?
+    public let maxInlineRetryAfter: TimeInterval?
     /**
      * Between automatic syncs once everything is settled. Default 5 min (at least 10 s).
      */
-    public var autoSyncInterval: TimeInterval?
+    public let autoSyncInterval: TimeInterval?
     /**
      * Rows per downloaded page (the server caps it at 20,000). Default 10,000.
      */
-    public var syncPageRows: Int32
+    public let syncPageRows: Int32
     /**
      * Movements per push request (at most 1,000). Default 1,000.
      */
-    public var syncPushBatch: Int32
+    public let syncPushBatch: Int32
     /**
      * Largest answer read from the server. Default 64 MiB.
      */
-    public var maxResponseBytes: Int64
+    public let maxResponseBytes: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2764,6 +3236,190 @@ public func FfiConverterTypeDegradation_lower(_ value: Degradation) -> RustBuffe
 
 
 /**
+ * The answer to a deletion request.
+ */
+
+public enum DeletionOutcome: Equatable, Hashable {
+    
+    /**
+     * The server accepted: the phone is wiped of the account and signed out.
+     */
+    case accepted(status: DeletionStatus
+    )
+    /**
+     * Offline: the request is kept and sent when the server can be reached.
+     */
+    case queued(requestedAt: Date
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension DeletionOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeletionOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = DeletionOutcome
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeletionOutcome {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .accepted(status: try FfiConverterTypeDeletionStatus.read(from: &buf)
+        )
+        
+        case 2: return .queued(requestedAt: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DeletionOutcome, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .accepted(status):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeDeletionStatus.write(status, into: &buf)
+            
+        
+        case let .queued(requestedAt):
+            writeInt(&buf, Int32(2))
+            FfiConverterTimestamp.write(requestedAt, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeletionOutcome_lift(_ buf: RustBuffer) throws -> DeletionOutcome {
+    return try FfiConverterTypeDeletionOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeletionOutcome_lower(_ value: DeletionOutcome) -> RustBuffer {
+    return FfiConverterTypeDeletionOutcome.lower(value)
+}
+
+
+
+/**
+ * Where this phone's deletion request is.
+ */
+
+public enum DeletionProgress: Equatable, Hashable {
+    
+    /**
+     * Nothing requested from this phone.
+     */
+    case none
+    /**
+     * Confirmed offline; sent as soon as the server can be reached (within minutes of the
+     * re-authentication; later the password is asked again).
+     */
+    case queued(requestedAt: Date
+    )
+    /**
+     * Still queued, but the re-authentication is too old (or the app restarted): ask the
+     * password again and call `send_queued_deletion`.
+     */
+    case needsPassword(requestedAt: Date
+    )
+    /**
+     * Being sent.
+     */
+    case sending
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension DeletionProgress: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeletionProgress: FfiConverterRustBuffer {
+    typealias SwiftType = DeletionProgress
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeletionProgress {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .none
+        
+        case 2: return .queued(requestedAt: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 3: return .needsPassword(requestedAt: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 4: return .sending
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DeletionProgress, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .none:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .queued(requestedAt):
+            writeInt(&buf, Int32(2))
+            FfiConverterTimestamp.write(requestedAt, into: &buf)
+            
+        
+        case let .needsPassword(requestedAt):
+            writeInt(&buf, Int32(3))
+            FfiConverterTimestamp.write(requestedAt, into: &buf)
+            
+        
+        case .sending:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeletionProgress_lift(_ buf: RustBuffer) throws -> DeletionProgress {
+    return try FfiConverterTypeDeletionProgress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeletionProgress_lower(_ value: DeletionProgress) -> RustBuffer {
+    return FfiConverterTypeDeletionProgress.lower(value)
+}
+
+
+
+/**
  * What kind of failure an error is: what an app acts on (and what a failed sync's status
  * carries). Stable; its [`ErrorKind::code`] is the machine-readable form.
  */
@@ -2936,6 +3592,119 @@ public func FfiConverterTypeErrorKind_lift(_ buf: RustBuffer) throws -> ErrorKin
 #endif
 public func FfiConverterTypeErrorKind_lower(_ value: ErrorKind) -> RustBuffer {
     return FfiConverterTypeErrorKind.lower(value)
+}
+
+
+
+/**
+ * Where an export is on the phone.
+ */
+
+public enum ExportPhase: Equatable, Hashable {
+    
+    case idle
+    /**
+     * Asking the server to assemble it.
+     */
+    case requesting
+    /**
+     * The server is assembling it.
+     */
+    case building
+    case downloading
+    /**
+     * Checking the download against the server's SHA-256.
+     */
+    case verifying
+    case ready
+    case failed
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ExportPhase: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportPhase: FfiConverterRustBuffer {
+    typealias SwiftType = ExportPhase
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportPhase {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .idle
+        
+        case 2: return .requesting
+        
+        case 3: return .building
+        
+        case 4: return .downloading
+        
+        case 5: return .verifying
+        
+        case 6: return .ready
+        
+        case 7: return .failed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ExportPhase, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .idle:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .requesting:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .building:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .downloading:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .verifying:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .ready:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportPhase_lift(_ buf: RustBuffer) throws -> ExportPhase {
+    return try FfiConverterTypeExportPhase.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportPhase_lower(_ value: ExportPhase) -> RustBuffer {
+    return FfiConverterTypeExportPhase.lower(value)
 }
 
 
@@ -3306,6 +4075,101 @@ public func FfiConverterTypeOsAuthorization_lift(_ buf: RustBuffer) throws -> Os
 #endif
 public func FfiConverterTypeOsAuthorization_lower(_ value: OsAuthorization) -> RustBuffer {
     return FfiConverterTypeOsAuthorization.lower(value)
+}
+
+
+
+/**
+ * What to do with [`PendingWork`] when signing out or deleting the account.
+ */
+
+public enum PendingChoice: Equatable, Hashable {
+    
+    /**
+     * Refuse with `PendingWork` (the counts) if anything is pending: the app asks the user.
+     */
+    case ask
+    /**
+     * Send it first; fails (nothing else done) when it cannot be sent.
+     */
+    case sync
+    /**
+     * Keep it on the phone for the account's next sign-in (sign-out without removing data).
+     */
+    case keep
+    /**
+     * Drop it: the user said so.
+     */
+    case discard
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension PendingChoice: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePendingChoice: FfiConverterRustBuffer {
+    typealias SwiftType = PendingChoice
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PendingChoice {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .ask
+        
+        case 2: return .sync
+        
+        case 3: return .keep
+        
+        case 4: return .discard
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PendingChoice, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .ask:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .sync:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .keep:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .discard:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePendingChoice_lift(_ buf: RustBuffer) throws -> PendingChoice {
+    return try FfiConverterTypePendingChoice.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePendingChoice_lower(_ value: PendingChoice) -> RustBuffer {
+    return FfiConverterTypePendingChoice.lower(value)
 }
 
 

@@ -32,16 +32,22 @@ import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
 import app.companion.wire.Account
 import app.companion.wire.AdjustReason
+import app.companion.wire.DeletionStatus
 import app.companion.wire.FfiConverterTypeAccount
 import app.companion.wire.FfiConverterTypeAdjustReason
+import app.companion.wire.FfiConverterTypeDeletionStatus
 import app.companion.wire.FfiConverterTypeMovementKind
+import app.companion.wire.FfiConverterTypeProfile
 import app.companion.wire.FfiConverterTypePushProvider
 import app.companion.wire.MovementKind
+import app.companion.wire.Profile
 import app.companion.wire.PushProvider
 import java.util.concurrent.atomic.AtomicBoolean
 import app.companion.wire.RustBuffer as RustBufferAccount
 import app.companion.wire.RustBuffer as RustBufferAdjustReason
+import app.companion.wire.RustBuffer as RustBufferDeletionStatus
 import app.companion.wire.RustBuffer as RustBufferMovementKind
+import app.companion.wire.RustBuffer as RustBufferProfile
 import app.companion.wire.RustBuffer as RustBufferPushProvider
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
@@ -2095,23 +2101,23 @@ data class CompanionConfig (
     /**
      * The app's private files directory (Android `filesDir`, iOS Application Support).
      */
-    var `dataDir`: kotlin.String
+    val `dataDir`: kotlin.String
     , 
     /**
      * Base URL of the ERP backend, e.g. `https://erp.example.com`. Plain `http` is accepted
      * only for loopback addresses (the reference server in development and tests).
      */
-    var `serverUrl`: kotlin.String
+    val `serverUrl`: kotlin.String
     , 
     /**
      * What this device is, sent to the server when signing in.
      */
-    var `device`: DeviceInfo
+    val `device`: DeviceInfo
     , 
     /**
      * Timeouts, retries, sync pacing and page sizes; [`Tuning::default`] suits phones.
      */
-    var `tuning`: Tuning = Tuning() 
+    val `tuning`: Tuning = Tuning() 
     
 ){
     
@@ -2159,13 +2165,13 @@ data class DeviceInfo (
     /**
      * `android`, `ios` or `desktop`.
      */
-    var `platform`: kotlin.String
+    val `platform`: kotlin.String
     , 
-    var `model`: kotlin.String
+    val `model`: kotlin.String
     , 
-    var `osVersion`: kotlin.String
+    val `osVersion`: kotlin.String
     , 
-    var `appVersion`: kotlin.String
+    val `appVersion`: kotlin.String
     
 ){
     
@@ -2207,39 +2213,139 @@ public object FfiConverterTypeDeviceInfo: FfiConverterRustBuffer<DeviceInfo> {
 
 
 /**
+ * A downloaded export, kept sealed (AES-256-GCM) in the account's directory.
+ */
+data class ExportFile (
+    val `exportId`: kotlin.String
+    , 
+    val `bytes`: kotlin.Long
+    , 
+    /**
+     * Lowercase hex SHA-256 of the zip, as the server computed it (and the phone checked).
+     */
+    val `sha256`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportFile: FfiConverterRustBuffer<ExportFile> {
+    override fun read(buf: ByteBuffer): ExportFile {
+        return ExportFile(
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ExportFile) = (
+            FfiConverterString.allocationSize(value.`exportId`) +
+            FfiConverterLong.allocationSize(value.`bytes`) +
+            FfiConverterString.allocationSize(value.`sha256`)
+    )
+
+    override fun write(value: ExportFile, buf: ByteBuffer) {
+            FfiConverterString.write(value.`exportId`, buf)
+            FfiConverterLong.write(value.`bytes`, buf)
+            FfiConverterString.write(value.`sha256`, buf)
+    }
+}
+
+
+
+/**
+ * Progress of the export, for a progress bar.
+ */
+data class ExportProgress (
+    val `exportId`: kotlin.String?
+    , 
+    val `phase`: ExportPhase
+    , 
+    val `bytesDone`: kotlin.Long
+    , 
+    val `bytesTotal`: kotlin.Long?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportProgress: FfiConverterRustBuffer<ExportProgress> {
+    override fun read(buf: ByteBuffer): ExportProgress {
+        return ExportProgress(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeExportPhase.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ExportProgress) = (
+            FfiConverterOptionalString.allocationSize(value.`exportId`) +
+            FfiConverterTypeExportPhase.allocationSize(value.`phase`) +
+            FfiConverterLong.allocationSize(value.`bytesDone`) +
+            FfiConverterOptionalLong.allocationSize(value.`bytesTotal`)
+    )
+
+    override fun write(value: ExportProgress, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`exportId`, buf)
+            FfiConverterTypeExportPhase.write(value.`phase`, buf)
+            FfiConverterLong.write(value.`bytesDone`, buf)
+            FfiConverterOptionalLong.write(value.`bytesTotal`, buf)
+    }
+}
+
+
+
+/**
  * An item of a warehouse's assortment.
  */
 data class Item (
-    var `warehouseId`: kotlin.String
+    val `warehouseId`: kotlin.String
     , 
-    var `itemId`: kotlin.String
+    val `itemId`: kotlin.String
     , 
-    var `sku`: kotlin.String
+    val `sku`: kotlin.String
     , 
-    var `name`: kotlin.String
+    val `name`: kotlin.String
     , 
     /**
      * Unit quantities are counted in (`kg`, `ea`, `punnet`).
      */
-    var `unit`: kotlin.String
+    val `unit`: kotlin.String
     , 
     /**
      * GTIN-13 of the consumer unit, GTIN-14 of the case, and any other codes.
      */
-    var `barcodes`: List<kotlin.String>
+    val `barcodes`: List<kotlin.String>
     , 
-    var `variety`: kotlin.String
+    val `variety`: kotlin.String
     , 
-    var `grade`: kotlin.String
+    val `grade`: kotlin.String
     , 
     /**
      * ISO country code of origin.
      */
-    var `origin`: kotlin.String
+    val `origin`: kotlin.String
     , 
-    var `packSize`: kotlin.String
+    val `packSize`: kotlin.String
     , 
-    var `archived`: kotlin.Boolean
+    val `archived`: kotlin.Boolean
     
 ){
     
@@ -2305,11 +2411,11 @@ public object FfiConverterTypeItem: FfiConverterRustBuffer<Item> {
  * An item with its stock lines.
  */
 data class ItemStock (
-    var `item`: Item
+    val `item`: Item
     , 
-    var `lines`: List<StockLine>
+    val `lines`: List<StockLine>
     , 
-    var `totalQty`: kotlin.Long
+    val `totalQty`: kotlin.Long
     
 ){
     
@@ -2351,14 +2457,14 @@ public object FfiConverterTypeItemStock: FfiConverterRustBuffer<ItemStock> {
  * One formatted log line.
  */
 data class LogRecord (
-    var `level`: LogLevel
+    val `level`: LogLevel
     , 
     /**
      * The module that logged, e.g. `companion_core::session`.
      */
-    var `target`: kotlin.String
+    val `target`: kotlin.String
     , 
-    var `line`: kotlin.String
+    val `line`: kotlin.String
     
 ){
     
@@ -2400,45 +2506,45 @@ public object FfiConverterTypeLogRecord: FfiConverterRustBuffer<LogRecord> {
  * A movement recorded on this device, with its sync state.
  */
 data class Movement (
-    var `seq`: kotlin.Long
+    val `seq`: kotlin.Long
     , 
-    var `id`: kotlin.String
+    val `id`: kotlin.String
     , 
-    var `warehouseId`: kotlin.String
+    val `warehouseId`: kotlin.String
     , 
-    var `kind`: MovementKind
+    val `kind`: MovementKind
     , 
-    var `itemId`: kotlin.String
+    val `itemId`: kotlin.String
     , 
-    var `lotId`: kotlin.String
+    val `lotId`: kotlin.String
     , 
-    var `locationId`: kotlin.String
+    val `locationId`: kotlin.String
     , 
-    var `toLocationId`: kotlin.String?
+    val `toLocationId`: kotlin.String?
     , 
-    var `qty`: kotlin.Long
+    val `qty`: kotlin.Long
     , 
-    var `reason`: AdjustReason?
+    val `reason`: AdjustReason?
     , 
-    var `poLineId`: kotlin.String?
+    val `poLineId`: kotlin.String?
     , 
     /**
      * When it was recorded, by this phone's clock (informational: ordering never uses it).
      */
-    var `createdAt`: java.time.Instant
+    val `createdAt`: java.time.Instant
     , 
-    var `state`: MovementState
+    val `state`: MovementState
     , 
-    var `serverVersion`: kotlin.Long?
+    val `serverVersion`: kotlin.Long?
     , 
-    var `rejectCode`: kotlin.String?
+    val `rejectCode`: kotlin.String?
     , 
-    var `rejectReason`: kotlin.String?
+    val `rejectReason`: kotlin.String?
     , 
     /**
      * Counts: the feed version the counter had seen.
      */
-    var `observedVersion`: kotlin.Long?
+    val `observedVersion`: kotlin.Long?
     
 ){
     
@@ -2523,35 +2629,35 @@ public object FfiConverterTypeMovement: FfiConverterRustBuffer<Movement> {
  * signed non-zero delta for adjust, and the counted quantity for count.
  */
 data class NewMovement (
-    var `warehouseId`: kotlin.String
+    val `warehouseId`: kotlin.String
     , 
-    var `kind`: MovementKind
+    val `kind`: MovementKind
     , 
-    var `itemId`: kotlin.String
+    val `itemId`: kotlin.String
     , 
-    var `lotId`: kotlin.String
+    val `lotId`: kotlin.String
     , 
     /**
      * The bin received into, moved/picked from, adjusted or counted.
      */
-    var `locationId`: kotlin.String
+    val `locationId`: kotlin.String
     , 
     /**
      * Moves only: the destination bin.
      */
-    var `toLocationId`: kotlin.String?
+    val `toLocationId`: kotlin.String?
     , 
-    var `qty`: kotlin.Long
+    val `qty`: kotlin.Long
     , 
     /**
      * Adjustments only.
      */
-    var `reason`: AdjustReason?
+    val `reason`: AdjustReason?
     , 
     /**
      * Receipts against a purchase order.
      */
-    var `poLineId`: kotlin.String?
+    val `poLineId`: kotlin.String?
     
 ){
     
@@ -2611,21 +2717,21 @@ public object FfiConverterTypeNewMovement: FfiConverterRustBuffer<NewMovement> {
  * Raw facts about one permission, reported by the shell each time a feature starts.
  */
 data class OsPermissionFacts (
-    var `platform`: PermissionPlatform
+    val `platform`: PermissionPlatform
     , 
-    var `permission`: Permission
+    val `permission`: Permission
     , 
-    var `authorization`: OsAuthorization
+    val `authorization`: OsAuthorization
     , 
     /**
      * Android's `shouldShowRequestPermissionRationale`; false on iOS.
      */
-    var `shouldShowRationale`: kotlin.Boolean
+    val `shouldShowRationale`: kotlin.Boolean
     , 
     /**
      * For location: whether location services are on. True for other permissions.
      */
-    var `serviceEnabled`: kotlin.Boolean
+    val `serviceEnabled`: kotlin.Boolean
     
 ){
     
@@ -2670,14 +2776,61 @@ public object FfiConverterTypeOsPermissionFacts: FfiConverterRustBuffer<OsPermis
 
 
 /**
+ * Work on this phone the server has not seen yet.
+ */
+data class PendingWork (
+    /**
+     * Movements in the outbox, not yet sent.
+     */
+    val `movements`: kotlin.Long
+    , 
+    /**
+     * Other queued changes (a profile edit).
+     */
+    val `other`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePendingWork: FfiConverterRustBuffer<PendingWork> {
+    override fun read(buf: ByteBuffer): PendingWork {
+        return PendingWork(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PendingWork) = (
+            FfiConverterLong.allocationSize(value.`movements`) +
+            FfiConverterLong.allocationSize(value.`other`)
+    )
+
+    override fun write(value: PendingWork, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`movements`, buf)
+            FfiConverterLong.write(value.`other`, buf)
+    }
+}
+
+
+
+/**
  * A decision with the state of every permission it looked at, for the screen to show.
  */
 data class PermissionDecision (
-    var `feature`: Feature
+    val `feature`: Feature
     , 
-    var `states`: List<PermissionStateOf>
+    val `states`: List<PermissionStateOf>
     , 
-    var `action`: PermissionAction
+    val `action`: PermissionAction
     
 ){
     
@@ -2716,9 +2869,9 @@ public object FfiConverterTypePermissionDecision: FfiConverterRustBuffer<Permiss
 
 
 data class PermissionStateOf (
-    var `permission`: Permission
+    val `permission`: Permission
     , 
-    var `state`: PermissionState
+    val `state`: PermissionState
     
 ){
     
@@ -2757,19 +2910,19 @@ public object FfiConverterTypePermissionStateOf: FfiConverterRustBuffer<Permissi
  * An open purchase-order line to receive against.
  */
 data class PoLine (
-    var `warehouseId`: kotlin.String
+    val `warehouseId`: kotlin.String
     , 
-    var `poLineId`: kotlin.String
+    val `poLineId`: kotlin.String
     , 
-    var `poNumber`: kotlin.String
+    val `poNumber`: kotlin.String
     , 
-    var `supplier`: kotlin.String
+    val `supplier`: kotlin.String
     , 
-    var `itemId`: kotlin.String
+    val `itemId`: kotlin.String
     , 
-    var `qtyOrdered`: kotlin.Long
+    val `qtyOrdered`: kotlin.Long
     , 
-    var `qtyReceived`: kotlin.Long
+    val `qtyReceived`: kotlin.Long
     
 ){
     
@@ -2820,23 +2973,67 @@ public object FfiConverterTypePoLine: FfiConverterRustBuffer<PoLine> {
 
 
 /**
+ * The profile as the phone shows it: the server's, with an edit not yet sent applied.
+ */
+data class ProfileView (
+    val `profile`: Profile
+    , 
+    /**
+     * An edit is waiting to be sent (offline); it is included in `profile`.
+     */
+    val `pendingSync`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProfileView: FfiConverterRustBuffer<ProfileView> {
+    override fun read(buf: ByteBuffer): ProfileView {
+        return ProfileView(
+            FfiConverterTypeProfile.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ProfileView) = (
+            FfiConverterTypeProfile.allocationSize(value.`profile`) +
+            FfiConverterBoolean.allocationSize(value.`pendingSync`)
+    )
+
+    override fun write(value: ProfileView, buf: ByteBuffer) {
+            FfiConverterTypeProfile.write(value.`profile`, buf)
+            FfiConverterBoolean.write(value.`pendingSync`, buf)
+    }
+}
+
+
+
+/**
  * The phone's view of its registration (from the local store; no request).
  */
 data class PushStatus (
-    var `registered`: kotlin.Boolean
+    val `registered`: kotlin.Boolean
     , 
-    var `provider`: PushProvider?
+    val `provider`: PushProvider?
     , 
     /**
      * Server time of the last registration.
      */
-    var `registeredAt`: kotlin.Long?
+    val `registeredAt`: kotlin.Long?
     , 
-    var `attemptsToday`: kotlin.UInt
+    val `attemptsToday`: kotlin.UInt
     , 
-    var `unregisterPending`: kotlin.Boolean
+    val `unregisterPending`: kotlin.Boolean
     , 
-    var `preferencesPending`: kotlin.UInt
+    val `preferencesPending`: kotlin.UInt
     
 ){
     
@@ -2887,26 +3084,26 @@ public object FfiConverterTypePushStatus: FfiConverterRustBuffer<PushStatus> {
  * Sync position of one scope (warehouse).
  */
 data class ScopeInfo (
-    var `warehouseId`: kotlin.String
+    val `warehouseId`: kotlin.String
     , 
     /**
      * The initial download finished at least once.
      */
-    var `complete`: kotlin.Boolean
+    val `complete`: kotlin.Boolean
     , 
     /**
      * Feed version held locally.
      */
-    var `version`: kotlin.Long
+    val `version`: kotlin.Long
     , 
     /**
      * Progress of the download in progress (0/0 when none).
      */
-    var `rowsDone`: kotlin.Long
+    val `rowsDone`: kotlin.Long
     , 
-    var `rowsTotal`: kotlin.Long
+    val `rowsTotal`: kotlin.Long
     , 
-    var `lastSyncedAt`: java.time.Instant?
+    val `lastSyncedAt`: java.time.Instant?
     
 ){
     
@@ -2954,33 +3151,184 @@ public object FfiConverterTypeScopeInfo: FfiConverterRustBuffer<ScopeInfo> {
 
 
 /**
+ * An export decrypted for the share sheet: a plain zip in the account's `share/` folder,
+ * removed by `finish_sharing` (or at the next start, or with the account).
+ */
+data class SharedExport (
+    val `path`: kotlin.String
+    , 
+    val `bytes`: kotlin.Long
+    , 
+    /**
+     * File name to offer (`companion-export-<date>.zip`).
+     */
+    val `fileName`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSharedExport: FfiConverterRustBuffer<SharedExport> {
+    override fun read(buf: ByteBuffer): SharedExport {
+        return SharedExport(
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SharedExport) = (
+            FfiConverterString.allocationSize(value.`path`) +
+            FfiConverterLong.allocationSize(value.`bytes`) +
+            FfiConverterString.allocationSize(value.`fileName`)
+    )
+
+    override fun write(value: SharedExport, buf: ByteBuffer) {
+            FfiConverterString.write(value.`path`, buf)
+            FfiConverterLong.write(value.`bytes`, buf)
+            FfiConverterString.write(value.`fileName`, buf)
+    }
+}
+
+
+
+/**
+ * How to sign out.
+ */
+data class SignOutOptions (
+    /**
+     * Remove every local trace of the account from this device (shared phones).
+     */
+    val `removeData`: kotlin.Boolean
+    , 
+    /**
+     * What to do with unsent work.
+     */
+    val `pending`: PendingChoice
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSignOutOptions: FfiConverterRustBuffer<SignOutOptions> {
+    override fun read(buf: ByteBuffer): SignOutOptions {
+        return SignOutOptions(
+            FfiConverterBoolean.read(buf),
+            FfiConverterTypePendingChoice.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SignOutOptions) = (
+            FfiConverterBoolean.allocationSize(value.`removeData`) +
+            FfiConverterTypePendingChoice.allocationSize(value.`pending`)
+    )
+
+    override fun write(value: SignOutOptions, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`removeData`, buf)
+            FfiConverterTypePendingChoice.write(value.`pending`, buf)
+    }
+}
+
+
+
+/**
+ * What a sign-out did.
+ */
+data class SignOutReport (
+    val `synced`: kotlin.Long
+    , 
+    val `discarded`: kotlin.Long
+    , 
+    /**
+     * Unsent movements left on the phone for the next sign-in.
+     */
+    val `kept`: kotlin.Long
+    , 
+    val `dataRemoved`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSignOutReport: FfiConverterRustBuffer<SignOutReport> {
+    override fun read(buf: ByteBuffer): SignOutReport {
+        return SignOutReport(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SignOutReport) = (
+            FfiConverterLong.allocationSize(value.`synced`) +
+            FfiConverterLong.allocationSize(value.`discarded`) +
+            FfiConverterLong.allocationSize(value.`kept`) +
+            FfiConverterBoolean.allocationSize(value.`dataRemoved`)
+    )
+
+    override fun write(value: SignOutReport, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`synced`, buf)
+            FfiConverterLong.write(value.`discarded`, buf)
+            FfiConverterLong.write(value.`kept`, buf)
+            FfiConverterBoolean.write(value.`dataRemoved`, buf)
+    }
+}
+
+
+
+/**
  * Stock of one item × lot × bin as the user should see it.
  */
 data class StockLine (
-    var `warehouseId`: kotlin.String
+    val `warehouseId`: kotlin.String
     , 
-    var `itemId`: kotlin.String
+    val `itemId`: kotlin.String
     , 
-    var `lotId`: kotlin.String
+    val `lotId`: kotlin.String
     , 
-    var `expiryDate`: kotlin.String
+    val `expiryDate`: kotlin.String
     , 
-    var `locationId`: kotlin.String
+    val `locationId`: kotlin.String
     , 
     /**
      * The last quantity pulled from the server.
      */
-    var `serverQty`: kotlin.Long
+    val `serverQty`: kotlin.Long
     , 
     /**
      * Local movements the server state does not show yet.
      */
-    var `pendingDelta`: kotlin.Long
+    val `pendingDelta`: kotlin.Long
     , 
     /**
      * `server_qty + pending_delta`: what is displayed.
      */
-    var `qty`: kotlin.Long
+    val `qty`: kotlin.Long
     
 ){
     
@@ -3037,23 +3385,23 @@ public object FfiConverterTypeStockLine: FfiConverterRustBuffer<StockLine> {
  * What one sync did.
  */
 data class SyncReport (
-    var `pushed`: kotlin.Int
+    val `pushed`: kotlin.Int
     , 
-    var `applied`: kotlin.Int
+    val `applied`: kotlin.Int
     , 
-    var `rejected`: kotlin.Int
+    val `rejected`: kotlin.Int
     , 
-    var `pulledRows`: kotlin.Long
+    val `pulledRows`: kotlin.Long
     , 
     /**
      * Scopes found diverged (or with an unknown cursor) and downloaded again.
      */
-    var `scopesReset`: List<kotlin.String>
+    val `scopesReset`: List<kotlin.String>
     , 
     /**
      * Movements still waiting for the server.
      */
-    var `pending`: kotlin.Long
+    val `pending`: kotlin.Long
     
 ){
     
@@ -3104,17 +3452,17 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
  * What the sync is doing, with the outbox's size, for a status line or a progress bar.
  */
 data class SyncStatus (
-    var `activity`: SyncActivity
+    val `activity`: SyncActivity
     , 
     /**
      * Movements recorded on this phone and not yet confirmed by the server.
      */
-    var `pending`: kotlin.Long
+    val `pending`: kotlin.Long
     , 
     /**
      * End of the last sync that completed, if any.
      */
-    var `lastSyncedAt`: java.time.Instant?
+    val `lastSyncedAt`: java.time.Instant?
     
 ){
     
@@ -3159,48 +3507,48 @@ data class Tuning (
     /**
      * Time to establish a connection. Default 10 s.
      */
-    var `connectTimeout`: java.time.Duration? = null 
+    val `connectTimeout`: java.time.Duration? = null 
     , 
     /**
      * A whole request, body included (a server that trickles is cut off). Default 30 s.
      */
-    var `requestTimeout`: java.time.Duration? = null 
+    val `requestTimeout`: java.time.Duration? = null 
     , 
     /**
      * Attempts of an idempotent request, the first included. Default 4.
      */
-    var `retryAttempts`: kotlin.Int = 4 
+    val `retryAttempts`: kotlin.Int = 4 
     , 
     /**
      * First backoff delay; doubles per attempt with full jitter. Default 200 ms.
      */
-    var `retryBaseDelay`: java.time.Duration? = null 
+    val `retryBaseDelay`: java.time.Duration? = null 
     , 
     /**
      * A server's `Retry-After` longer than this is not waited out inline: the call fails
      * with the delay and the sync loop waits instead. Default 10 s.
      */
-    var `maxInlineRetryAfter`: java.time.Duration? = null 
+    val `maxInlineRetryAfter`: java.time.Duration? = null 
     , 
     /**
      * Between automatic syncs once everything is settled. Default 5 min (at least 10 s).
      */
-    var `autoSyncInterval`: java.time.Duration? = null 
+    val `autoSyncInterval`: java.time.Duration? = null 
     , 
     /**
      * Rows per downloaded page (the server caps it at 20,000). Default 10,000.
      */
-    var `syncPageRows`: kotlin.Int = 10000 
+    val `syncPageRows`: kotlin.Int = 10000 
     , 
     /**
      * Movements per push request (at most 1,000). Default 1,000.
      */
-    var `syncPushBatch`: kotlin.Int = 1000 
+    val `syncPushBatch`: kotlin.Int = 1000 
     , 
     /**
      * Largest answer read from the server. Default 64 MiB.
      */
-    var `maxResponseBytes`: kotlin.Long = 67108864L 
+    val `maxResponseBytes`: kotlin.Long = 67108864L 
     
 ){
     
@@ -3308,6 +3656,226 @@ public object FfiConverterTypeDegradation: FfiConverterRustBuffer<Degradation> {
 
 
 /**
+ * The answer to a deletion request.
+ */
+sealed class DeletionOutcome {
+    
+    /**
+     * The server accepted: the phone is wiped of the account and signed out.
+     */
+    data class Accepted(
+        val `status`: app.companion.wire.DeletionStatus) : DeletionOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Offline: the request is kept and sent when the server can be reached.
+     */
+    data class Queued(
+        val `requestedAt`: java.time.Instant) : DeletionOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeletionOutcome : FfiConverterRustBuffer<DeletionOutcome>{
+    override fun read(buf: ByteBuffer): DeletionOutcome {
+        return when(buf.getInt()) {
+            1 -> DeletionOutcome.Accepted(
+                FfiConverterTypeDeletionStatus.read(buf),
+                )
+            2 -> DeletionOutcome.Queued(
+                FfiConverterTimestamp.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: DeletionOutcome): ULong = when(value) {
+        is DeletionOutcome.Accepted -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeDeletionStatus.allocationSize(value.`status`)
+            )
+        }
+        is DeletionOutcome.Queued -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTimestamp.allocationSize(value.`requestedAt`)
+            )
+        }
+    }
+
+    override fun write(value: DeletionOutcome, buf: ByteBuffer) {
+        when(value) {
+            is DeletionOutcome.Accepted -> {
+                buf.putInt(1)
+                FfiConverterTypeDeletionStatus.write(value.`status`, buf)
+                Unit
+            }
+            is DeletionOutcome.Queued -> {
+                buf.putInt(2)
+                FfiConverterTimestamp.write(value.`requestedAt`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Where this phone's deletion request is.
+ */
+sealed class DeletionProgress {
+    
+    /**
+     * Nothing requested from this phone.
+     */
+    object None : DeletionProgress()
+    
+    
+    /**
+     * Confirmed offline; sent as soon as the server can be reached (within minutes of the
+     * re-authentication; later the password is asked again).
+     */
+    data class Queued(
+        val `requestedAt`: java.time.Instant) : DeletionProgress()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Still queued, but the re-authentication is too old (or the app restarted): ask the
+     * password again and call `send_queued_deletion`.
+     */
+    data class NeedsPassword(
+        val `requestedAt`: java.time.Instant) : DeletionProgress()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Being sent.
+     */
+    object Sending : DeletionProgress()
+    
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeletionProgress : FfiConverterRustBuffer<DeletionProgress>{
+    override fun read(buf: ByteBuffer): DeletionProgress {
+        return when(buf.getInt()) {
+            1 -> DeletionProgress.None
+            2 -> DeletionProgress.Queued(
+                FfiConverterTimestamp.read(buf),
+                )
+            3 -> DeletionProgress.NeedsPassword(
+                FfiConverterTimestamp.read(buf),
+                )
+            4 -> DeletionProgress.Sending
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: DeletionProgress): ULong = when(value) {
+        is DeletionProgress.None -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is DeletionProgress.Queued -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTimestamp.allocationSize(value.`requestedAt`)
+            )
+        }
+        is DeletionProgress.NeedsPassword -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTimestamp.allocationSize(value.`requestedAt`)
+            )
+        }
+        is DeletionProgress.Sending -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+    }
+
+    override fun write(value: DeletionProgress, buf: ByteBuffer) {
+        when(value) {
+            is DeletionProgress.None -> {
+                buf.putInt(1)
+                Unit
+            }
+            is DeletionProgress.Queued -> {
+                buf.putInt(2)
+                FfiConverterTimestamp.write(value.`requestedAt`, buf)
+                Unit
+            }
+            is DeletionProgress.NeedsPassword -> {
+                buf.putInt(3)
+                FfiConverterTimestamp.write(value.`requestedAt`, buf)
+                Unit
+            }
+            is DeletionProgress.Sending -> {
+                buf.putInt(4)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * What kind of failure an error is: what an app acts on (and what a failed sync's status
  * carries). Stable; its [`ErrorKind::code`] is the machine-readable form.
  */
@@ -3378,6 +3946,57 @@ public object FfiConverterTypeErrorKind: FfiConverterRustBuffer<ErrorKind> {
     override fun allocationSize(value: ErrorKind) = 4UL
 
     override fun write(value: ErrorKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Where an export is on the phone.
+ */
+
+enum class ExportPhase {
+    
+    IDLE,
+    /**
+     * Asking the server to assemble it.
+     */
+    REQUESTING,
+    /**
+     * The server is assembling it.
+     */
+    BUILDING,
+    DOWNLOADING,
+    /**
+     * Checking the download against the server's SHA-256.
+     */
+    VERIFYING,
+    READY,
+    FAILED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportPhase: FfiConverterRustBuffer<ExportPhase> {
+    override fun read(buf: ByteBuffer) = try {
+        ExportPhase.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ExportPhase) = 4UL
+
+    override fun write(value: ExportPhase, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -3566,6 +4185,57 @@ public object FfiConverterTypeOsAuthorization: FfiConverterRustBuffer<OsAuthoriz
     override fun allocationSize(value: OsAuthorization) = 4UL
 
     override fun write(value: OsAuthorization, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What to do with [`PendingWork`] when signing out or deleting the account.
+ */
+
+enum class PendingChoice {
+    
+    /**
+     * Refuse with `PendingWork` (the counts) if anything is pending: the app asks the user.
+     */
+    ASK,
+    /**
+     * Send it first; fails (nothing else done) when it cannot be sent.
+     */
+    SYNC,
+    /**
+     * Keep it on the phone for the account's next sign-in (sign-out without removing data).
+     */
+    KEEP,
+    /**
+     * Drop it: the user said so.
+     */
+    DISCARD;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePendingChoice: FfiConverterRustBuffer<PendingChoice> {
+    override fun read(buf: ByteBuffer) = try {
+        PendingChoice.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: PendingChoice) = 4UL
+
+    override fun write(value: PendingChoice, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -4785,6 +5455,10 @@ public object FfiConverterSequenceTypePermission: FfiConverterRustBuffer<List<Pe
         }
     }
 }
+
+
+
+
 
 
 

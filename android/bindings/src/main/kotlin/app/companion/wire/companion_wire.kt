@@ -1006,13 +1006,13 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
  * The signed-in user and the warehouses whose data this device may hold.
  */
 data class Account (
-    var `id`: kotlin.String
+    val `id`: kotlin.String
     , 
-    var `username`: kotlin.String
+    val `username`: kotlin.String
     , 
-    var `displayName`: kotlin.String
+    val `displayName`: kotlin.String
     , 
-    var `warehouses`: List<Warehouse>
+    val `warehouses`: List<Warehouse>
     
 ){
     
@@ -1054,15 +1054,206 @@ public object FfiConverterTypeAccount: FfiConverterRustBuffer<Account> {
 
 
 /**
+ * `GET /v1/account/deletion` and the answer to a request or a cancellation: the state,
+ * the grace period and what happens to the account's data.
+ */
+data class DeletionStatus (
+    val `state`: ServerDeletionState
+    , 
+    /**
+     * Unix seconds; set while pending.
+     */
+    val `requestedAt`: kotlin.Long?
+    , 
+    /**
+     * Unix seconds after which the purge runs; set while pending.
+     */
+    val `purgeAfter`: kotlin.Long?
+    , 
+    /**
+     * The grace period this server applies, in days.
+     */
+    val `graceDays`: kotlin.Long
+    , 
+    /**
+     * What is deleted at the purge.
+     */
+    val `deleted`: List<kotlin.String>
+    , 
+    /**
+     * What is kept, de-identified, and why.
+     */
+    val `kept`: List<KeptRecord>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeletionStatus: FfiConverterRustBuffer<DeletionStatus> {
+    override fun read(buf: ByteBuffer): DeletionStatus {
+        return DeletionStatus(
+            FfiConverterTypeServerDeletionState.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceTypeKeptRecord.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DeletionStatus) = (
+            FfiConverterTypeServerDeletionState.allocationSize(value.`state`) +
+            FfiConverterOptionalLong.allocationSize(value.`requestedAt`) +
+            FfiConverterOptionalLong.allocationSize(value.`purgeAfter`) +
+            FfiConverterLong.allocationSize(value.`graceDays`) +
+            FfiConverterSequenceString.allocationSize(value.`deleted`) +
+            FfiConverterSequenceTypeKeptRecord.allocationSize(value.`kept`)
+    )
+
+    override fun write(value: DeletionStatus, buf: ByteBuffer) {
+            FfiConverterTypeServerDeletionState.write(value.`state`, buf)
+            FfiConverterOptionalLong.write(value.`requestedAt`, buf)
+            FfiConverterOptionalLong.write(value.`purgeAfter`, buf)
+            FfiConverterLong.write(value.`graceDays`, buf)
+            FfiConverterSequenceString.write(value.`deleted`, buf)
+            FfiConverterSequenceTypeKeptRecord.write(value.`kept`, buf)
+    }
+}
+
+
+
+/**
+ * `POST /v1/account/exports` and `GET /v1/account/exports/{id}`.
+ */
+data class ExportStatus (
+    val `id`: kotlin.String
+    , 
+    val `state`: ExportState
+    , 
+    /**
+     * Unix seconds.
+     */
+    val `createdAt`: kotlin.Long
+    , 
+    /**
+     * Unix seconds after which the server deletes the file.
+     */
+    val `expiresAt`: kotlin.Long
+    , 
+    /**
+     * Size of the zip once ready.
+     */
+    val `bytes`: kotlin.Long?
+    , 
+    /**
+     * Lowercase hex SHA-256 of the zip once ready: the phone checks its download against it.
+     */
+    val `sha256`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportStatus: FfiConverterRustBuffer<ExportStatus> {
+    override fun read(buf: ByteBuffer): ExportStatus {
+        return ExportStatus(
+            FfiConverterString.read(buf),
+            FfiConverterTypeExportState.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ExportStatus) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterTypeExportState.allocationSize(value.`state`) +
+            FfiConverterLong.allocationSize(value.`createdAt`) +
+            FfiConverterLong.allocationSize(value.`expiresAt`) +
+            FfiConverterOptionalLong.allocationSize(value.`bytes`) +
+            FfiConverterOptionalString.allocationSize(value.`sha256`)
+    )
+
+    override fun write(value: ExportStatus, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterTypeExportState.write(value.`state`, buf)
+            FfiConverterLong.write(value.`createdAt`, buf)
+            FfiConverterLong.write(value.`expiresAt`, buf)
+            FfiConverterOptionalLong.write(value.`bytes`, buf)
+            FfiConverterOptionalString.write(value.`sha256`, buf)
+    }
+}
+
+
+
+/**
+ * A kind of business record that is kept, de-identified, after the purge, and why.
+ */
+data class KeptRecord (
+    val `kind`: kotlin.String
+    , 
+    val `reason`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeKeptRecord: FfiConverterRustBuffer<KeptRecord> {
+    override fun read(buf: ByteBuffer): KeptRecord {
+        return KeptRecord(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: KeptRecord) = (
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`reason`)
+    )
+
+    override fun write(value: KeptRecord, buf: ByteBuffer) {
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterString.write(value.`reason`, buf)
+    }
+}
+
+
+
+/**
  * One notification as the phone understands it.
  */
 data class NotificationEvent (
     /**
      * Unique per event (not per device): lets the phone drop duplicates.
      */
-    var `eventId`: kotlin.String
+    val `eventId`: kotlin.String
     , 
-    var `kind`: NotificationKind
+    val `kind`: NotificationKind
     
 ){
     
@@ -1101,11 +1292,11 @@ public object FfiConverterTypeNotificationEvent: FfiConverterRustBuffer<Notifica
  * One switch. `warehouse_id` is set for per-warehouse categories only.
  */
 data class Preference (
-    var `category`: Category
+    val `category`: Category
     , 
-    var `warehouseId`: kotlin.String?
+    val `warehouseId`: kotlin.String?
     , 
-    var `enabled`: kotlin.Boolean
+    val `enabled`: kotlin.Boolean
     
 ){
     
@@ -1143,10 +1334,126 @@ public object FfiConverterTypePreference: FfiConverterRustBuffer<Preference> {
 
 
 
-data class Warehouse (
-    var `id`: kotlin.String
+/**
+ * The fields of a profile a user may correct themselves. `GET /v1/account/profile`.
+ */
+data class Profile (
+    val `accountId`: kotlin.String
     , 
-    var `name`: kotlin.String
+    val `username`: kotlin.String
+    , 
+    val `displayName`: kotlin.String
+    , 
+    /**
+     * Empty when not given.
+     */
+    val `phone`: kotlin.String
+    , 
+    /**
+     * Empty when not given.
+     */
+    val `jobTitle`: kotlin.String
+    , 
+    /**
+     * Unix seconds of the last change (0: never changed).
+     */
+    val `updatedAt`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProfile: FfiConverterRustBuffer<Profile> {
+    override fun read(buf: ByteBuffer): Profile {
+        return Profile(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Profile) = (
+            FfiConverterString.allocationSize(value.`accountId`) +
+            FfiConverterString.allocationSize(value.`username`) +
+            FfiConverterString.allocationSize(value.`displayName`) +
+            FfiConverterString.allocationSize(value.`phone`) +
+            FfiConverterString.allocationSize(value.`jobTitle`) +
+            FfiConverterLong.allocationSize(value.`updatedAt`)
+    )
+
+    override fun write(value: Profile, buf: ByteBuffer) {
+            FfiConverterString.write(value.`accountId`, buf)
+            FfiConverterString.write(value.`username`, buf)
+            FfiConverterString.write(value.`displayName`, buf)
+            FfiConverterString.write(value.`phone`, buf)
+            FfiConverterString.write(value.`jobTitle`, buf)
+            FfiConverterLong.write(value.`updatedAt`, buf)
+    }
+}
+
+
+
+/**
+ * `POST /v1/account/profile`: the fields to change; absent ones keep their value.
+ */
+data class ProfileUpdate (
+    val `displayName`: kotlin.String? = null 
+    , 
+    val `phone`: kotlin.String? = null 
+    , 
+    val `jobTitle`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProfileUpdate: FfiConverterRustBuffer<ProfileUpdate> {
+    override fun read(buf: ByteBuffer): ProfileUpdate {
+        return ProfileUpdate(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ProfileUpdate) = (
+            FfiConverterOptionalString.allocationSize(value.`displayName`) +
+            FfiConverterOptionalString.allocationSize(value.`phone`) +
+            FfiConverterOptionalString.allocationSize(value.`jobTitle`)
+    )
+
+    override fun write(value: ProfileUpdate, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`displayName`, buf)
+            FfiConverterOptionalString.write(value.`phone`, buf)
+            FfiConverterOptionalString.write(value.`jobTitle`, buf)
+    }
+}
+
+
+
+data class Warehouse (
+    val `id`: kotlin.String
+    , 
+    val `name`: kotlin.String
     
 ){
     
@@ -1451,6 +1758,44 @@ public object FfiConverterTypeDeepLink : FfiConverterRustBuffer<DeepLink>{
 
 
 /**
+ * Where a server-side export is.
+ */
+
+enum class ExportState {
+    
+    BUILDING,
+    READY,
+    FAILED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportState: FfiConverterRustBuffer<ExportState> {
+    override fun read(buf: ByteBuffer) = try {
+        ExportState.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ExportState) = 4UL
+
+    override fun write(value: ExportState, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * What a movement does. The effect on stock (`delta` per item × lot × location):
  * - `receive`: `+qty` at `location_id` (optionally against `po_line_id`)
  * - `move`: `-qty` at `location_id`, `+qty` at `to_location_id`
@@ -1721,6 +2066,81 @@ public object FfiConverterTypePushProvider: FfiConverterRustBuffer<PushProvider>
 
 
 
+/**
+ * Where an account is on its way to deletion, as the server sees it.
+ */
+
+enum class ServerDeletionState {
+    
+    /**
+     * No deletion requested.
+     */
+    NONE,
+    /**
+     * Requested; purged after `purge_after` unless cancelled before.
+     */
+    PENDING;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeServerDeletionState: FfiConverterRustBuffer<ServerDeletionState> {
+    override fun read(buf: ByteBuffer) = try {
+        ServerDeletionState.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ServerDeletionState) = 4UL
+
+    override fun write(value: ServerDeletionState, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
+    override fun read(buf: ByteBuffer): kotlin.Long? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterLong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Long?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterLong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Long?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterLong.write(value, buf)
+        }
+    }
+}
+
+
+
 
 /**
  * @suppress
@@ -1747,6 +2167,62 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
         } else {
             buf.put(1)
             FfiConverterString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
+    override fun read(buf: ByteBuffer): List<kotlin.String> {
+        val len = buf.getInt()
+        return List<kotlin.String>(len) {
+            FfiConverterString.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.String>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterString.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeKeptRecord: FfiConverterRustBuffer<List<KeptRecord>> {
+    override fun read(buf: ByteBuffer): List<KeptRecord> {
+        val len = buf.getInt()
+        return List<KeptRecord>(len) {
+            FfiConverterTypeKeptRecord.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<KeptRecord>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeKeptRecord.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<KeptRecord>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeKeptRecord.write(it, buf)
         }
     }
 }

@@ -53,7 +53,7 @@ pub struct ServeArgs {
     #[arg(long)]
     pub allow_demo_users_on_network: bool,
     #[command(flatten)]
-    pub account: crate::account_cmd::ServeAccountArgs,
+    pub account: Box<crate::account_cmd::ServeAccountArgs>,
 }
 
 /// Refuses to expose the demo users, whose password is printed and published, to a network.

@@ -658,8 +658,13 @@ pub async fn start(
     Ok((StatusCode::ACCEPTED, Json(status)))
 }
 
-fn check_id(id: &str) -> Result<(), ApiError> {
-    check_len("id", id, 1, MAX_EXPORT_ID_LEN)
+/// Export ids are UUIDs (hyphenated); anything else is a bad request, not a lookup.
+fn check_id(id: &str) -> Result<String, ApiError> {
+    check_len("id", id, 1, MAX_EXPORT_ID_LEN)?;
+    match uuid::Uuid::parse_str(id) {
+        Ok(u) if id.len() == 36 => Ok(u.hyphenated().to_string()),
+        _ => Err(ApiError::invalid("id", "must be an export id (a UUID)")),
+    }
 }
 
 /// `GET /v1/account/exports/{id}`: another account's export is `404`, like a missing one.
@@ -668,7 +673,7 @@ pub async fn status(
     caller: AuthedAccount,
     UrlPath(id): UrlPath<String>,
 ) -> Result<Json<ExportStatus>, ApiError> {
-    check_id(&id)?;
+    let id = check_id(&id)?;
     let s = state
         .db
         .call(move |conn| {
@@ -709,7 +714,7 @@ pub async fn download(
     UrlPath(id): UrlPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    check_id(&id)?;
+    let id = check_id(&id)?;
     let config = state.config.account.clone();
     let lookup = id.clone();
     let status = state

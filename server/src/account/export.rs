@@ -33,6 +33,8 @@ use crate::limits::check_len;
 
 /// Rows read per database call.
 const PAGE_ROWS: i64 = 2_000;
+/// Longest `Range` header accepted (one range is a few dozen characters).
+const MAX_RANGE_LEN: usize = 100;
 /// Bytes per chunk of a download.
 const CHUNK: usize = 64 * 1024;
 /// An export still `building` after this long was interrupted (a restart) and is failed.
@@ -740,8 +742,14 @@ pub async fn download(
         .await
         .map_err(|e| ApiError::internal(format!("export file: {e}")))?
         .len();
-    let range = headers
-        .get(header::RANGE)
+    let range = headers.get(header::RANGE);
+    if range.is_some_and(|v| v.len() > MAX_RANGE_LEN) {
+        return Err(ApiError::invalid(
+            "Range",
+            format!("at most {MAX_RANGE_LEN} characters"),
+        ));
+    }
+    let range = range
         .and_then(|v| v.to_str().ok())
         .and_then(|v| parse_range(v, len));
     let (status_code, start, end) = match range {

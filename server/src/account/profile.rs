@@ -45,8 +45,14 @@ pub async fn get_profile(
 pub async fn update_profile(
     State(state): State<AppState>,
     caller: AuthedAccount,
-    ApiJson(update): ApiJson<ProfileUpdate>,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> Result<Json<Profile>, ApiError> {
+    // serde would also take a struct from a JSON array: only an object is an update.
+    if !body.is_object() {
+        return Err(ApiError::invalid("body", "expected a JSON object"));
+    }
+    let update: ProfileUpdate = serde_json::from_value(body)
+        .map_err(|e| ApiError::invalid("body", format!("malformed profile update: {e}")))?;
     if let Some((field, why)) = check_profile_update(&update) {
         return Err(ApiError::invalid(field, why));
     }

@@ -344,9 +344,22 @@ async fn an_interrupted_export_resumes_and_matches_the_server() {
         let account = account.clone();
         async move { account.export_data().await }
     });
-    // Killed once the first segment is on disk.
+    // Once the export has its id, every segment is slowed down, so the kill lands while a
+    // segment is in flight, after the first one is on disk.
+    let mut file_path = None;
     loop {
         let p = updates.next().await.unwrap();
+        if file_path.is_none()
+            && let Some(id) = &p.export_id
+            && matches!(p.phase, ExportPhase::Building | ExportPhase::Downloading)
+        {
+            let path = format!("/v1/account/exports/{id}/file");
+            server
+                .server
+                .faults()
+                .inject(&path, 100, FaultKind::SlowBody { delay_ms: 300 });
+            file_path = Some(path);
+        }
         if p.phase == ExportPhase::Downloading
             && p.bytes_done > companion_core::account::SEGMENT_BYTES as i64
         {
@@ -360,6 +373,7 @@ async fn an_interrupted_export_resumes_and_matches_the_server() {
         );
     }
     let _ = task.await;
+    server.server.faults().clear();
     let seg_dir = std::fs::read_dir(dir.path().join("accounts/acct-maria/exports"))
         .unwrap()
         .next()
@@ -374,19 +388,24 @@ async fn an_interrupted_export_resumes_and_matches_the_server() {
         segments.iter().any(|s| s == "seg-000000.sealed"),
         "{segments:?}"
     );
-    // A dropped connection mid-segment on the resumed run: the next call still finishes.
-    server
-        .server
-        .faults()
-        .inject("/v1/account/exports/", 1, FaultKind::DropBeforeHandler);
+    assert!(
+        segments.len() < 9,
+        "the download was not interrupted: {segments:?}"
+    );
+    assert!(
+        !segments.iter().any(|s| s.contains(".tmp-")),
+        "a half-written segment was left: {segments:?}"
+    );
+    // The resumed run meets a dropped connection first; the next call finishes.
+    server.server.faults().inject(
+        file_path.as_deref().unwrap(),
+        1,
+        FaultKind::DropBeforeHandler,
+    );
     let first_try = account.export_data().await;
-    let file = match first_try {
-        Ok(f) => f,
-        Err(e) => {
-            assert_eq!(e.kind(), companion_core::ErrorKind::Offline, "{e}");
-            account.export_data().await.unwrap()
-        }
-    };
+    let e = first_try.expect_err("the dropped connection is an error");
+    assert_eq!(e.kind(), companion_core::ErrorKind::Offline, "{e}");
+    let file = account.export_data().await.unwrap();
     let shared = account.share_export(&file.export_id).await.unwrap();
     let bytes = std::fs::read(&shared.path).unwrap();
     assert_eq!(bytes.len() as i64, file.bytes);

@@ -499,6 +499,20 @@ async fn export_is_a_zip_with_a_manifest_downloadable_by_ranges() {
     let maria = rig.login("maria").await;
     rig.db(|c| seed_personal(c, "acct-maria", 2500));
     rig.db(|c| seed_personal(c, "acct-lena", 3));
+    // A proof-of-delivery table as the parallel feature may add it: found by name and
+    // account column, its photo BLOBs exported as files, a chunk at a time.
+    let photo: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    rig.db(|c| {
+        c.execute_batch(
+            "CREATE TABLE pod_proofs (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, note TEXT, photo BLOB)",
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO pod_proofs VALUES ('p1', 'acct-maria', 'left at door 3', ?1), ('p2', 'acct-lena', 'not hers', x'00')",
+            [&photo],
+        )
+        .unwrap();
+    });
     let (_, export) = rig.call("POST", "/v1/account/exports", &maria, None).await;
     let id = export["id"].as_str().unwrap().to_string();
     let st = wait_ready(&rig, &maria, &id).await;
@@ -564,7 +578,17 @@ async fn export_is_a_zip_with_a_manifest_downloadable_by_ranges() {
             .len(),
         1
     );
-    assert_eq!(read("proofs/index.json")["tables"], json!([]));
+    assert_eq!(
+        read("proofs/index.json")["tables"],
+        json!([{"table": "pod_proofs", "records": 1}])
+    );
+    let proofs = read("proofs/pod_proofs.json");
+    assert_eq!(proofs.as_array().unwrap().len(), 1, "{proofs}");
+    assert_eq!(proofs[0]["note"], "left at door 3");
+    let file = proofs[0]["photo"]["file"].as_str().unwrap().to_string();
+    let mut bytes = Vec::new();
+    zip.by_name(&file).unwrap().read_to_end(&mut bytes).unwrap();
+    assert_eq!(bytes, photo);
     let files = manifest["files"].as_array().unwrap();
     assert!(
         files

@@ -31,6 +31,8 @@ pub enum BenchCommand {
     Scan(crate::scan::BenchScanArgs),
     /// Wrong-password storm: server memory, `/v1/me` latency, throttling.
     LoginStorm(crate::bench_login::BenchLoginArgs),
+    /// Data export of an account with 100k movements and 200 photos: time, size, memory.
+    Export(crate::bench_export::BenchExportArgs),
     /// Push: fan-out of one event to 1,000 devices through the FCM stand-in; no-op registration.
     Push,
 }
@@ -41,6 +43,7 @@ pub async fn run(_cli: &Cli, which: &BenchCommand) -> Result<(), CliError> {
         BenchCommand::Sync(args) => crate::bench_sync::run(args).await,
         BenchCommand::LoginStorm(args) => crate::bench_login::run(args).await,
         BenchCommand::Push => crate::push::bench().await,
+        BenchCommand::Export(args) => crate::bench_export::run(args).await,
         BenchCommand::Scan(args) => {
             crate::scan::run_bench_scan(args).map_err(|e| CliError::Usage(e.to_string()))
         }

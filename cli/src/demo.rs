@@ -187,6 +187,7 @@ pub async fn run(json: bool) -> Result<(), CliError> {
         format!("app restarted; session restored: {restored}"),
     );
 
+    crate::demo_account::run(json, work.path()).await?;
     maria.sign_out().await?;
     lena.sign_out().await?;
     out.say(

@@ -5,10 +5,13 @@
 //! takes `--json` for machine-readable output.
 
 mod account;
+mod account_cmd;
 mod bench;
+mod bench_export;
 mod bench_login;
 mod bench_sync;
 mod demo;
+mod demo_account;
 mod output;
 mod push;
 mod scan;
@@ -75,6 +78,16 @@ pub enum Command {
     Push {
         #[command(subcommand)]
         which: push::PushCommand,
+    },
+    /// Your account: profile, data export, deletion, sign-out with unsent work.
+    Account {
+        #[command(subcommand)]
+        which: account_cmd::AccountCommand,
+    },
+    /// The reference server's backups: create, list, prune, restore.
+    Backup {
+        #[command(subcommand)]
+        which: account_cmd::BackupCommand,
     },
     /// End-to-end benchmarks printing `key=value` lines.
     Bench {
@@ -148,5 +161,7 @@ async fn run(cli: Cli) -> Result<(), output::CliError> {
         Command::Stock { which } => stock::run(&cli, which).await,
         Command::Sync(args) => stock::sync(&cli, args).await,
         Command::Push { which } => push::run(&cli, which).await,
+        Command::Account { which } => account_cmd::run(&cli, which).await,
+        Command::Backup { which } => account_cmd::backup(&cli, which).await,
     }
 }

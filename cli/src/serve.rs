@@ -52,6 +52,8 @@ pub struct ServeArgs {
     /// public) exist. Without it such an address is refused.
     #[arg(long)]
     pub allow_demo_users_on_network: bool,
+    #[command(flatten)]
+    pub account: Box<crate::account_cmd::ServeAccountArgs>,
 }
 
 /// Refuses to expose the demo users, whose password is printed and published, to a network.
@@ -96,6 +98,7 @@ pub async fn run(args: &ServeArgs, json: bool) -> Result<(), CliError> {
         });
     }
     config.push.erp_api_key = args.erp_api_key.clone();
+    args.account.apply(&mut config);
     let server = companion_server::start(config)
         .await
         .map_err(|e| CliError::Usage(format!("server: {e}")))?;

@@ -17,6 +17,8 @@ use crate::scope::AccountScope;
 use crate::session::{Api, Session, SessionState};
 use companion_wire::Account;
 
+mod account;
+
 type ScopeSlot = Arc<RwLock<Option<Arc<AccountScope>>>>;
 
 /// Companion's core, one per app process.
@@ -62,6 +64,7 @@ impl Companion {
         let api = ApiClient::new(&config.server_url, tuning.timeouts(), tuning.retry())?
             .with_max_response_bytes(tuning.max_response_bytes.max(1024) as usize);
         let device = DeviceIdentity::load_or_create(&storage)?;
+        account::finish_interrupted_wipes(&data_dir, storage.as_ref())?;
         let session = Arc::new(Session::load(api, storage.clone())?);
         let scope: ScopeSlot = Arc::default();
         let ended = scope.clone();

@@ -26,6 +26,12 @@ pub enum Error {
     /// phone: a count before its warehouse was ever downloaded).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Signing out with the data removed, or deleting the account, would lose work not yet
+    /// sent to the server: the user chooses to sync it first or to discard it.
+    #[error(
+        "{movements} movement(s) and {other} other change(s) are not yet sent to the server; sync them first or choose to discard them"
+    )]
+    PendingWork { movements: i64, other: i64 },
     /// The server answered with an error status.
     #[error("server error {status} ({code}): {detail}")]
     Server {
@@ -135,7 +141,7 @@ impl Error {
             Error::NotSignedIn => ErrorKind::NotSignedIn,
             Error::InvalidInput { .. } => ErrorKind::InvalidInput,
             Error::NotFound(_) => ErrorKind::NotFound,
-            Error::Conflict(_) => ErrorKind::Conflict,
+            Error::Conflict(_) | Error::PendingWork { .. } => ErrorKind::Conflict,
             Error::Server { .. } => ErrorKind::Server,
             Error::Protocol(_) => ErrorKind::Protocol,
             Error::Storage(_) => ErrorKind::Storage,

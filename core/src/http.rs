@@ -215,6 +215,57 @@ impl ApiClient {
         }
     }
 
+    /// `GET` whose body the caller reads in chunks (downloads), optionally of the byte range
+    /// `first..=last`. A non-2xx status is the usual typed error; redirects are refused.
+    /// Sent once: the caller resumes from what it has.
+    pub async fn get_stream(
+        &self,
+        path: &str,
+        bearer: Option<&str>,
+        range: Option<(u64, u64)>,
+    ) -> Result<reqwest::Response> {
+        let url = self
+            .base
+            .join(path.trim_start_matches('/'))
+            .map_err(|e| Error::Internal(format!("bad path {path}: {e}")))?;
+        let mut request = self.client.get(url);
+        if let Some(token) = bearer {
+            request = request.header(AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if let Some((first, last)) = range {
+            request = request.header(reqwest::header::RANGE, format!("bytes={first}-{last}"));
+        }
+        let response = request.send().await.map_err(transport_error)?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
+        if status.is_redirection() {
+            return Err(Error::Server {
+                status: status.as_u16(),
+                code: "redirect_refused".into(),
+                detail: "the server redirected; redirects are not followed".into(),
+                retry_after: None,
+            });
+        }
+        let bytes = read_capped(response, 64 * 1024).await?;
+        Err(status_error(status, &bytes, retry_after))
+    }
+
+    /// Reads the next chunk of a streamed body (`None` at its end).
+    pub async fn next_chunk(response: &mut reqwest::Response) -> Result<Option<Vec<u8>>> {
+        Ok(response
+            .chunk()
+            .await
+            .map_err(transport_error)?
+            .map(|c| c.to_vec()))
+    }
+
     async fn send_once<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
         method: Method,

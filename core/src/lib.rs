@@ -33,6 +33,7 @@ mod client;
 pub mod scope;
 
 // Features.
+pub mod account;
 pub mod deliveries;
 pub mod inventory;
 pub mod permissions;

@@ -10,6 +10,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::account::{self, AccountData};
 use crate::config::Tuning;
 use crate::context::{AccountContext, Tasks};
 use crate::error::Result;
@@ -30,6 +31,7 @@ pub const ACCOUNT_MIGRATIONS: &[Migration] = &[
     META_MIGRATION,
     step(2, inventory::SCHEMA[0]),
     step(3, inventory::SCHEMA[1]),
+    step(4, account::SCHEMA[0]),
 ];
 
 /// The components of one signed-in account.
@@ -39,6 +41,7 @@ pub struct AccountScope {
     tasks: Arc<Tasks>,
     pub(crate) inventory: Arc<Inventory>,
     pub(crate) push: Arc<PushNotifications>,
+    pub(crate) account_data: Arc<AccountData>,
 }
 
 impl AccountScope {
@@ -66,8 +69,11 @@ impl AccountScope {
             dir: db_path.parent().map(PathBuf::from).unwrap_or_default(),
             tasks: tasks.clone(),
         };
+        let inventory = Inventory::new(ctx.clone())?;
+        let file_key = crate::keys::account_file_key(storage, &account.id)?;
         Ok(AccountScope {
-            inventory: Inventory::new(ctx.clone())?,
+            account_data: AccountData::new(ctx.clone(), inventory.clone(), file_key)?,
+            inventory,
             push: PushNotifications::new(ctx),
             account,
             store,

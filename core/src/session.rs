@@ -381,6 +381,44 @@ impl Session {
         }
     }
 
+    /// An authorised streamed `GET` (see [`ApiClient::get_stream`]), with the access token
+    /// refreshed once if the server says it is no longer valid.
+    pub async fn get_stream(
+        &self,
+        path: &str,
+        range: Option<(u64, u64)>,
+    ) -> Result<reqwest::Response> {
+        let token = self.access_token(false).await?;
+        match self.api.get_stream(path, Some(&token), range).await {
+            Err(Error::Unauthorized(_)) => {
+                let token = self.access_token(true).await?;
+                self.api.get_stream(path, Some(&token), range).await
+            }
+            other => other,
+        }
+    }
+
+    /// Forgets the session's tokens without revoking them: for when the server has already
+    /// revoked every token of the account (its deletion was accepted), so nothing of the
+    /// account is left in secure storage, not even a token queued for revocation.
+    pub async fn end_revoked(&self) -> Result<()> {
+        let mut current = self.current.lock().await;
+        let Some(session) = current.take() else {
+            return Ok(());
+        };
+        let pending: Vec<String> = self
+            .pending_revocations()
+            .into_iter()
+            .filter(|t| *t != session.refresh_token)
+            .collect();
+        self.store_pending_revocations(&pending)?;
+        self.storage.delete(SESSION_KEY.into()).map_err(platform)?;
+        drop(current);
+        self.state.publish(SessionState::SignedOut);
+        tracing::info!(account = %session.account.id, "session ended: the account was deleted");
+        Ok(())
+    }
+
     pub fn is_signed_in(&self) -> bool {
         self.account().is_some()
     }
@@ -421,6 +459,26 @@ impl Api {
     pub async fn post_empty<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
         self.session
             .send::<(), T>(Method::POST, path, None, true)
+            .await
+    }
+
+    /// A streamed `GET` of the byte range `first..=last` (downloads).
+    pub async fn get_stream(
+        &self,
+        path: &str,
+        range: Option<(u64, u64)>,
+    ) -> Result<reqwest::Response> {
+        self.session.get_stream(path, range).await
+    }
+
+    /// `POST` sent exactly once (never retried automatically: the caller decides).
+    pub async fn post_once<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T> {
+        self.session
+            .send(Method::POST, path, Some(body), false)
             .await
     }
 

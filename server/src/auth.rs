@@ -139,7 +139,7 @@ thread_local! {
 }
 
 /// Whether `password` matches the PHC-format Argon2 `hash`, in constant time.
-fn verify_password(password: &str, hash: &str) -> bool {
+pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(hash) else {
         return false;
     };

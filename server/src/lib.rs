@@ -9,6 +9,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod account;
 pub mod auth;
 pub mod catalogue;
 pub mod db;
@@ -42,6 +43,7 @@ pub const SCHEMA: &[&str] = &[
     inventory::MOVEMENTS_PER_ACCOUNT_MIGRATION,
     push::MIGRATION,
     deliveries::MIGRATION,
+    account::MIGRATION,
 ];
 pub use faults::{FaultKind, Faults};
 
@@ -73,6 +75,8 @@ pub struct ServerConfig {
     /// SQLCipher passphrase for an encrypted server database; `None` (the default) keeps
     /// the reference server's database in plaintext.
     pub db_key: Option<String>,
+    /// Profile, export, deletion grace period, purge and backups.
+    pub account: account::AccountConfig,
 }
 
 /// What one connection may hold on to (`docs/server-hardening.md`).
@@ -117,6 +121,7 @@ impl ServerConfig {
             max_stored_rejections: 10_000,
             connections: ConnectionLimits::default(),
             db_key: None,
+            account: account::AccountConfig::default(),
         }
     }
 }
@@ -139,6 +144,7 @@ pub struct RunningServer {
     db: Db,
     push: push::PushService,
     dispatcher: Option<JoinHandle<()>>,
+    account_jobs: Option<JoinHandle<()>>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
 }
@@ -177,6 +183,9 @@ impl RunningServer {
         if let Some(d) = self.dispatcher.take() {
             d.abort();
         }
+        if let Some(j) = self.account_jobs.take() {
+            j.abort();
+        }
     }
 }
 
@@ -193,13 +202,15 @@ pub fn router(state: AppState) -> Router {
         .route("/me", get(auth::me))
         .merge(inventory::router())
         .merge(push::router())
-        .merge(deliveries::router());
+        .merge(deliveries::router())
+        .merge(account::router());
     if state.config.fault_injection_endpoint {
         v1 = v1.route("/_test/faults", post(faults::configure));
     }
     let connections = state.config.connections;
     Router::new()
         .nest("/v1", v1)
+        .merge(account::web_router())
         .fallback(|| async { error::ApiError::not_found("no such endpoint") })
         .layer(axum::middleware::from_fn_with_state(
             state.faults.clone(),
@@ -237,6 +248,10 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, error::StartEr
         .push
         .background_dispatch
         .then(|| push.spawn_background());
+    let account_jobs = config
+        .account
+        .background_jobs
+        .then(|| account::spawn_jobs(db.clone(), config.account.clone(), config.db_path.clone()));
     let connections = config.connections;
     let state = AppState {
         db: db.clone(),
@@ -256,6 +271,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, error::StartEr
         db,
         push,
         dispatcher,
+        account_jobs,
         shutdown: Some(tx),
         task,
     })

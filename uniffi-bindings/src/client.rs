@@ -2,9 +2,11 @@
 
 use std::sync::Arc;
 
+use companion_core::account::{SignOutOptions, SignOutReport};
 use companion_core::platform::SecureStorage;
 use companion_core::{Account, CompanionConfig, SessionState};
 
+use crate::account::AccountData;
 use crate::inventory::Inventory;
 use crate::permissions::Permissions;
 use crate::push::PushNotifications;
@@ -74,6 +76,17 @@ impl Client {
         runtime::run(None, async move { Ok(core.sign_out().await?) }).await
     }
 
+    /// Signs out with a say over unsent work and the account's data on this device. With
+    /// unsent work and `pending = ASK`, throws `PendingWork` with the counts and does
+    /// nothing; `remove_data` wipes every local trace of the account (shared phones).
+    pub async fn sign_out_with(
+        &self,
+        options: SignOutOptions,
+    ) -> Result<SignOutReport, CompanionError> {
+        let core = self.core.clone();
+        runtime::run(None, async move { Ok(core.sign_out_with(options).await?) }).await
+    }
+
     /// Fetches the account again (name, warehouses) from the server.
     pub async fn refresh_account(&self) -> Result<Account, CompanionError> {
         let core = self.core.clone();
@@ -118,6 +131,11 @@ impl Client {
     /// Push notifications of the signed-in account. Cheap.
     pub fn push(&self) -> Arc<PushNotifications> {
         Arc::new(PushNotifications::new(self.core.clone()))
+    }
+
+    /// The signed-in user's own data: profile, export, deletion. Cheap.
+    pub fn account(&self) -> Arc<AccountData> {
+        Arc::new(AccountData::new(self.core.clone()))
     }
 
     /// The point-of-use permission decisions, remembered for this install. Cheap.

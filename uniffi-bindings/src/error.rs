@@ -44,6 +44,14 @@ pub enum CompanionError {
     /// The request conflicts with the current state of the data.
     #[error("conflict: {detail}")]
     Conflict { detail: String },
+    /// Signing out with the data removed, or deleting the account, would lose unsent work:
+    /// show the counts and let the user choose to sync first or to discard it.
+    #[error("pending work: {detail}")]
+    PendingWork {
+        movements: i64,
+        other_changes: i64,
+        detail: String,
+    },
     /// The server failed or refused; `status` is the HTTP status, `code` its error code.
     #[error("server error {status} ({code}): {detail}")]
     Server {
@@ -113,7 +121,9 @@ impl CompanionError {
             | CompanionError::InvalidFrame { .. }
             | CompanionError::InvalidGs1 { .. } => ErrorKind::InvalidInput,
             CompanionError::NotFound { .. } => ErrorKind::NotFound,
-            CompanionError::Conflict { .. } => ErrorKind::Conflict,
+            CompanionError::Conflict { .. } | CompanionError::PendingWork { .. } => {
+                ErrorKind::Conflict
+            }
             CompanionError::Server { .. } => ErrorKind::Server,
             CompanionError::Protocol { .. } => ErrorKind::Protocol,
             CompanionError::Storage { corrupt: false, .. } => ErrorKind::Storage,
@@ -178,6 +188,11 @@ impl From<Error> for CompanionError {
             },
             Error::NotFound(_) => CompanionError::NotFound { detail },
             Error::Conflict(_) => CompanionError::Conflict { detail },
+            Error::PendingWork { movements, other } => CompanionError::PendingWork {
+                movements,
+                other_changes: other,
+                detail,
+            },
             Error::Cancelled => CompanionError::Cancelled,
             Error::Internal(_) => CompanionError::Internal { detail },
         }

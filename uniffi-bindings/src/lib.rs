@@ -5,6 +5,7 @@
 //! - [`inventory`]: offline stock, movements, sync, observable queries.
 //! - [`scanner`]: camera frames, photos, live sessions, GS1.
 //! - [`push`]: token registration, preferences, typed notifications.
+//! - [`account`]: profile, data export, account deletion.
 //! - [`permissions`]: point-of-use permission decisions shared by both apps.
 //! - [`streams`]: listener traits (turned into Flow / AsyncSequence by small wrappers in
 //!   `android/` and `ios/`); [`TaskHandle`] stops a stream or background loop;
@@ -17,6 +18,7 @@
 
 uniffi::setup_scaffolding!();
 
+mod account;
 mod cancellation;
 mod client;
 mod error;

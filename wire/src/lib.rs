@@ -17,6 +17,7 @@
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
 
+pub mod account;
 pub mod deliveries;
 pub mod error;
 pub mod inventory;

@@ -19,6 +19,7 @@
 //! ```
 
 mod autosync;
+mod discard;
 pub mod model;
 mod outbox;
 mod pull;

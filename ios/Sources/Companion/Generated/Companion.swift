@@ -608,6 +608,501 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * The signed-in account's own data. Calls fail with `NotSignedIn` while signed out.
+ */
+public protocol AccountDataProtocol: AnyObject, Sendable {
+    
+    /**
+     * Cancels a pending deletion within the grace period (after signing in again).
+     */
+    func cancelDeletion() async throws  -> DeletionStatus
+    
+    /**
+     * Deletes a downloaded export from the phone.
+     */
+    func deleteExport(exportId: String) async throws 
+    
+    /**
+     * This phone's deletion request now. Cheap.
+     */
+    func deletionProgress() throws  -> DeletionProgress
+    
+    /**
+     * The server's view of a deletion: pending or not, the grace period in days, what is
+     * deleted and what is kept (and why). Show it before asking for confirmation.
+     */
+    func deletionStatus() async throws  -> DeletionStatus
+    
+    /**
+     * Exports everything the server holds about the user into a sealed file on the phone,
+     * resuming an interrupted download. Cancelling stops it between two chunks; the next
+     * call resumes.
+     */
+    func exportData(cancellation: Cancellation?) async throws  -> ExportFile
+    
+    /**
+     * Downloaded exports on this phone.
+     */
+    func exports() async throws  -> [ExportFile]
+    
+    /**
+     * Removes the plain copy made for the share sheet.
+     */
+    func finishSharing() async throws 
+    
+    /**
+     * This phone's deletion request now, then every change.
+     */
+    func observeDeletion(listener: DeletionProgressListener) throws  -> TaskHandle
+    
+    /**
+     * The export's progress now, then every change.
+     */
+    func observeExport(listener: ExportProgressListener) throws  -> TaskHandle
+    
+    /**
+     * Unsent work: show it before a sign-out or a deletion.
+     */
+    func pendingWork() async throws  -> PendingWork
+    
+    /**
+     * The profile (from the server when online, else the last one seen), with an edit not
+     * yet sent applied.
+     */
+    func profile() async throws  -> ProfileView
+    
+    /**
+     * Requests the account's deletion: `confirmation` must be the typed phrase
+     * (`DELETE MY ACCOUNT`), `password` the password entered again. With unsent work and
+     * `PendingChoice.ASK` it throws `PendingWork` with the counts. Accepted: the phone is
+     * wiped of the account and signed out. Offline: `Queued`, sent by `send_queued_deletion`.
+     */
+    func requestDeletion(password: String, confirmation: String, pending: PendingChoice) async throws  -> DeletionOutcome
+    
+    /**
+     * Sends a queued request once online: with the password entered minutes ago (`null`),
+     * or a newly entered one (when the state is `NeedsPassword`).
+     */
+    func sendQueuedDeletion(password: String?) async throws  -> DeletionOutcome
+    
+    /**
+     * Decrypts an export into a plain zip for the share sheet; call `finish_sharing` after.
+     */
+    func shareExport(exportId: String) async throws  -> SharedExport
+    
+    /**
+     * Sends queued changes (a profile edit); returns what is still pending.
+     */
+    func sync() async throws  -> PendingWork
+    
+    /**
+     * Corrects display name, phone or job title (absent fields keep their value). Works
+     * offline; `InvalidInput` names a refused field.
+     */
+    func updateProfile(update: ProfileUpdate) async throws  -> ProfileView
+    
+}
+/**
+ * The signed-in account's own data. Calls fail with `NotSignedIn` while signed out.
+ */
+open class AccountData: AccountDataProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_companion_ffi_fn_clone_accountdata(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_companion_ffi_fn_free_accountdata(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Cancels a pending deletion within the grace period (after signing in again).
+     */
+open func cancelDeletion()async throws  -> DeletionStatus  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_accountdata_cancel_deletion(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeletionStatus_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Deletes a downloaded export from the phone.
+     */
+open func deleteExport(exportId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_accountdata_delete_export(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(exportId)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_void,
+            completeFunc: ffi_companion_ffi_rust_future_complete_void,
+            freeFunc: ffi_companion_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * This phone's deletion request now. Cheap.
+     */
+open func deletionProgress()throws  -> DeletionProgress  {
+    return try  FfiConverterTypeDeletionProgress_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_accountdata_deletion_progress(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The server's view of a deletion: pending or not, the grace period in days, what is
+     * deleted and what is kept (and why). Show it before asking for confirmation.
+     */
+open func deletionStatus()async throws  -> DeletionStatus  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_accountdata_deletion_status(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeletionStatus_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Exports everything the server holds about the user into a sealed file on the phone,
+     * resuming an interrupted download. Cancelling stops it between two chunks; the next
+     * call resumes.
+     */
+open func exportData(cancellation: Cancellation?)async throws  -> ExportFile  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_accountdata_export_data(
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeCancellation.lower(cancellation)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeExportFile_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Downloaded exports on this phone.
+     */
+open func exports()async throws  -> [ExportFile]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_accountdata_exports(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeExportFile.lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Removes the plain copy made for the share sheet.
+     */
+open func finishSharing()async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_accountdata_finish_sharing(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_void,
+            completeFunc: ffi_companion_ffi_rust_future_complete_void,
+            freeFunc: ffi_companion_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * This phone's deletion request now, then every change.
+     */
+open func observeDeletion(listener: DeletionProgressListener)throws  -> TaskHandle  {
+    return try  FfiConverterTypeTaskHandle_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_accountdata_observe_deletion(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeDeletionProgressListener_lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The export's progress now, then every change.
+     */
+open func observeExport(listener: ExportProgressListener)throws  -> TaskHandle  {
+    return try  FfiConverterTypeTaskHandle_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_accountdata_observe_export(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeExportProgressListener_lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Unsent work: show it before a sign-out or a deletion.
+     */
+open func pendingWork()async throws  -> PendingWork  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_accountdata_pending_work(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePendingWork_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * The profile (from the server when online, else the last one seen), with an edit not
+     * yet sent applied.
+     */
+open func profile()async throws  -> ProfileView  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_accountdata_profile(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeProfileView_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Requests the account's deletion: `confirmation` must be the typed phrase
+     * (`DELETE MY ACCOUNT`), `password` the password entered again. With unsent work and
+     * `PendingChoice.ASK` it throws `PendingWork` with the counts. Accepted: the phone is
+     * wiped of the account and signed out. Offline: `Queued`, sent by `send_queued_deletion`.
+     */
+open func requestDeletion(password: String, confirmation: String, pending: PendingChoice)async throws  -> DeletionOutcome  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_accountdata_request_deletion(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(password),FfiConverterString.lower(confirmation),FfiConverterTypePendingChoice_lower(pending)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeletionOutcome_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Sends a queued request once online: with the password entered minutes ago (`null`),
+     * or a newly entered one (when the state is `NeedsPassword`).
+     */
+open func sendQueuedDeletion(password: String?)async throws  -> DeletionOutcome  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_accountdata_send_queued_deletion(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(password)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeletionOutcome_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Decrypts an export into a plain zip for the share sheet; call `finish_sharing` after.
+     */
+open func shareExport(exportId: String)async throws  -> SharedExport  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_accountdata_share_export(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(exportId)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSharedExport_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Sends queued changes (a profile edit); returns what is still pending.
+     */
+open func sync()async throws  -> PendingWork  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_accountdata_sync(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePendingWork_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Corrects display name, phone or job title (absent fields keep their value). Works
+     * offline; `InvalidInput` names a refused field.
+     */
+open func updateProfile(update: ProfileUpdate)async throws  -> ProfileView  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_accountdata_update_profile(
+                        self.uniffiCloneHandle(),FfiConverterTypeProfileUpdate_lower(update)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeProfileView_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAccountData: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = AccountData
+
+    public static func lift(_ handle: UInt64) throws -> AccountData {
+        return AccountData(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: AccountData) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AccountData {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AccountData, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccountData_lift(_ handle: UInt64) throws -> AccountData {
+    return try FfiConverterTypeAccountData.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccountData_lower(_ value: AccountData) -> UInt64 {
+    return FfiConverterTypeAccountData.lower(value)
+}
+
+
+
+
+
+
+/**
  * Receives the contents of a bin.
  */
 public protocol BinStockListener: AnyObject, Sendable {
@@ -1006,6 +1501,11 @@ public func FfiConverterTypeCancellation_lower(_ value: Cancellation) -> UInt64 
 public protocol CompanionClientProtocol: AnyObject, Sendable {
     
     /**
+     * The signed-in user's own data: profile, export, deletion. Cheap.
+     */
+    func account()  -> AccountData
+    
+    /**
      * This installation's id (stable across launches, new after reinstall). Cheap.
      */
     func installId()  -> String
@@ -1059,6 +1559,13 @@ public protocol CompanionClientProtocol: AnyObject, Sendable {
      * on the device for the next sign-in.
      */
     func signOut() async throws 
+    
+    /**
+     * Signs out with a say over unsent work and the account's data on this device. With
+     * unsent work and `pending = ASK`, throws `PendingWork` with the counts and does
+     * nothing; `remove_data` wipes every local trace of the account (shared phones).
+     */
+    func signOutWith(options: SignOutOptions) async throws  -> SignOutReport
     
 }
 /**
@@ -1147,6 +1654,18 @@ public static func `open`(config: CompanionConfig, secureStorage: SecureStorage)
 }
     
 
+    
+    /**
+     * The signed-in user's own data: profile, export, deletion. Cheap.
+     */
+open func account() -> AccountData  {
+    return try!  FfiConverterTypeAccountData_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_companionclient_account(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
     
     /**
      * This installation's id (stable across launches, new after reinstall). Cheap.
@@ -1295,6 +1814,27 @@ open func signOut()async throws   {
         )
 }
     
+    /**
+     * Signs out with a say over unsent work and the account's data on this device. With
+     * unsent work and `pending = ASK`, throws `PendingWork` with the counts and does
+     * nothing; `remove_data` wipes every local trace of the account (shared phones).
+     */
+open func signOutWith(options: SignOutOptions)async throws  -> SignOutReport  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_companionclient_sign_out_with(
+                        self.uniffiCloneHandle(),FfiConverterTypeSignOutOptions_lower(options)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSignOutReport_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
 
     
 }
@@ -1338,6 +1878,478 @@ public func FfiConverterTypeCompanionClient_lift(_ handle: UInt64) throws -> Com
 #endif
 public func FfiConverterTypeCompanionClient_lower(_ value: CompanionClient) -> UInt64 {
     return FfiConverterTypeCompanionClient.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Receives this phone's deletion request state (none, queued, needs the password, sending).
+ */
+public protocol DeletionProgressListener: AnyObject, Sendable {
+    
+    func onUpdate(progress: DeletionProgress) 
+    
+    func onEnd() 
+    
+}
+/**
+ * Receives this phone's deletion request state (none, queued, needs the password, sending).
+ */
+open class DeletionProgressListenerImpl: DeletionProgressListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_companion_ffi_fn_clone_deletionprogresslistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_companion_ffi_fn_free_deletionprogresslistener(handle, $0) }
+    }
+
+    
+
+    
+open func onUpdate(progress: DeletionProgress)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_deletionprogresslistener_on_update(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeDeletionProgress_lower(progress),uniffiCallStatus
+    )
+}
+}
+    
+open func onEnd()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_deletionprogresslistener_on_end(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceDeletionProgressListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceDeletionProgressListener = UniffiVTableCallbackInterfaceDeletionProgressListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeDeletionProgressListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface DeletionProgressListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeDeletionProgressListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface DeletionProgressListener: handle missing in uniffiClone")
+            }
+        },
+        onUpdate: { (
+            uniffiHandle: UInt64,
+            progress: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeDeletionProgressListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onUpdate(
+                     progress: try FfiConverterTypeDeletionProgress_lift(progress)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onEnd: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeDeletionProgressListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onEnd(
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceDeletionProgressListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceDeletionProgressListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitDeletionProgressListener() {
+    uniffi_companion_ffi_fn_init_callback_vtable_deletionprogresslistener(UniffiCallbackInterfaceDeletionProgressListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeletionProgressListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<DeletionProgressListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = DeletionProgressListener
+
+    public static func lift(_ handle: UInt64) throws -> DeletionProgressListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return DeletionProgressListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: DeletionProgressListener) -> UInt64 {
+         if let rustImpl = value as? DeletionProgressListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeletionProgressListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: DeletionProgressListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeletionProgressListener_lift(_ handle: UInt64) throws -> DeletionProgressListener {
+    return try FfiConverterTypeDeletionProgressListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeletionProgressListener_lower(_ value: DeletionProgressListener) -> UInt64 {
+    return FfiConverterTypeDeletionProgressListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Receives the export's progress (phase, bytes done of total).
+ */
+public protocol ExportProgressListener: AnyObject, Sendable {
+    
+    func onUpdate(progress: ExportProgress) 
+    
+    func onEnd() 
+    
+}
+/**
+ * Receives the export's progress (phase, bytes done of total).
+ */
+open class ExportProgressListenerImpl: ExportProgressListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_companion_ffi_fn_clone_exportprogresslistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_companion_ffi_fn_free_exportprogresslistener(handle, $0) }
+    }
+
+    
+
+    
+open func onUpdate(progress: ExportProgress)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_exportprogresslistener_on_update(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeExportProgress_lower(progress),uniffiCallStatus
+    )
+}
+}
+    
+open func onEnd()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_exportprogresslistener_on_end(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceExportProgressListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceExportProgressListener = UniffiVTableCallbackInterfaceExportProgressListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeExportProgressListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface ExportProgressListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeExportProgressListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface ExportProgressListener: handle missing in uniffiClone")
+            }
+        },
+        onUpdate: { (
+            uniffiHandle: UInt64,
+            progress: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeExportProgressListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onUpdate(
+                     progress: try FfiConverterTypeExportProgress_lift(progress)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onEnd: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeExportProgressListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onEnd(
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceExportProgressListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceExportProgressListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitExportProgressListener() {
+    uniffi_companion_ffi_fn_init_callback_vtable_exportprogresslistener(UniffiCallbackInterfaceExportProgressListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportProgressListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<ExportProgressListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = ExportProgressListener
+
+    public static func lift(_ handle: UInt64) throws -> ExportProgressListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return ExportProgressListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: ExportProgressListener) -> UInt64 {
+         if let rustImpl = value as? ExportProgressListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportProgressListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ExportProgressListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportProgressListener_lift(_ handle: UInt64) throws -> ExportProgressListener {
+    return try FfiConverterTypeExportProgressListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportProgressListener_lower(_ value: ExportProgressListener) -> UInt64 {
+    return FfiConverterTypeExportProgressListener.lower(value)
 }
 
 
@@ -4319,6 +5331,12 @@ enum CompanionError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError
     case Conflict(detail: String
     )
     /**
+     * Signing out with the data removed, or deleting the account, would lose unsent work:
+     * show the counts and let the user choose to sync first or to discard it.
+     */
+    case PendingWork(movements: Int64, otherChanges: Int64, detail: String
+    )
+    /**
      * The server failed or refused; `status` is the HTTP status, `code` its error code.
      */
     case Server(status: Int32, code: String, detail: String, 
@@ -4440,25 +5458,30 @@ public struct FfiConverterTypeCompanionError: FfiConverterRustBuffer {
         case 8: return .Conflict(
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 9: return .Server(
+        case 9: return .PendingWork(
+            movements: try FfiConverterInt64.read(from: &buf), 
+            otherChanges: try FfiConverterInt64.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 10: return .Server(
             status: try FfiConverterInt32.read(from: &buf), 
             code: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf), 
             retryAfterMs: try FfiConverterOptionInt64.read(from: &buf)
             )
-        case 10: return .Protocol(
+        case 11: return .Protocol(
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 11: return .Storage(
+        case 12: return .Storage(
             detail: try FfiConverterString.read(from: &buf), 
             corrupt: try FfiConverterBool.read(from: &buf)
             )
-        case 12: return .Platform(
+        case 13: return .Platform(
             service: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 13: return .Cancelled
-        case 14: return .Internal(
+        case 14: return .Cancelled
+        case 15: return .Internal(
             detail: try FfiConverterString.read(from: &buf)
             )
 
@@ -4514,8 +5537,15 @@ public struct FfiConverterTypeCompanionError: FfiConverterRustBuffer {
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Server(status,code,detail,retryAfterMs):
+        case let .PendingWork(movements,otherChanges,detail):
             writeInt(&buf, Int32(9))
+            FfiConverterInt64.write(movements, into: &buf)
+            FfiConverterInt64.write(otherChanges, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .Server(status,code,detail,retryAfterMs):
+            writeInt(&buf, Int32(10))
             FfiConverterInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(detail, into: &buf)
@@ -4523,28 +5553,28 @@ public struct FfiConverterTypeCompanionError: FfiConverterRustBuffer {
             
         
         case let .Protocol(detail):
-            writeInt(&buf, Int32(10))
+            writeInt(&buf, Int32(11))
             FfiConverterString.write(detail, into: &buf)
             
         
         case let .Storage(detail,corrupt):
-            writeInt(&buf, Int32(11))
+            writeInt(&buf, Int32(12))
             FfiConverterString.write(detail, into: &buf)
             FfiConverterBool.write(corrupt, into: &buf)
             
         
         case let .Platform(service,detail):
-            writeInt(&buf, Int32(12))
+            writeInt(&buf, Int32(13))
             FfiConverterString.write(service, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
         case .Cancelled:
-            writeInt(&buf, Int32(13))
+            writeInt(&buf, Int32(14))
         
         
         case let .Internal(detail):
-            writeInt(&buf, Int32(14))
+            writeInt(&buf, Int32(15))
             FfiConverterString.write(detail, into: &buf)
             
         }
@@ -4755,6 +5785,31 @@ fileprivate struct FfiConverterOptionSequenceTypeGs1Element: FfiConverterRustBuf
         case 1: return try FfiConverterSequenceTypeGs1Element.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeExportFile: FfiConverterRustBuffer {
+    typealias SwiftType = [ExportFile]
+
+    public static func write(_ value: [ExportFile], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeExportFile.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ExportFile] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ExportFile]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeExportFile.read(from: &buf))
+        }
+        return seq
     }
 }
 
@@ -5094,6 +6149,16 @@ public func initPlatform(logSink: LogSink?, level: LogLevel) -> Bool  {
     )
 })
 }
+/**
+ * The phrase a user types to confirm a deletion. Cheap.
+ */
+public func deletionPhrase() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_func_deletion_phrase(uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -5112,6 +6177,8 @@ private let initializationResult: InitializationResult = {
     }
 
     uniffiCallbackInitBinStockListener()
+    uniffiCallbackInitDeletionProgressListener()
+    uniffiCallbackInitExportProgressListener()
     uniffiCallbackInitItemStockListener()
     uniffiCallbackInitLiveScanListener()
     uniffiCallbackInitOutboxListener()

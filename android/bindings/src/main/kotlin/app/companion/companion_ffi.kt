@@ -32,9 +32,17 @@ import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
 import app.companion.core.CompanionConfig
 import app.companion.core.Degradation
+import app.companion.core.DeletionOutcome
+import app.companion.core.DeletionProgress
+import app.companion.core.ExportFile
+import app.companion.core.ExportProgress
 import app.companion.core.Feature
 import app.companion.core.FfiConverterTypeCompanionConfig
 import app.companion.core.FfiConverterTypeDegradation
+import app.companion.core.FfiConverterTypeDeletionOutcome
+import app.companion.core.FfiConverterTypeDeletionProgress
+import app.companion.core.FfiConverterTypeExportFile
+import app.companion.core.FfiConverterTypeExportProgress
 import app.companion.core.FfiConverterTypeFeature
 import app.companion.core.FfiConverterTypeItem
 import app.companion.core.FfiConverterTypeItemStock
@@ -43,14 +51,20 @@ import app.companion.core.FfiConverterTypeLogSink
 import app.companion.core.FfiConverterTypeMovement
 import app.companion.core.FfiConverterTypeNewMovement
 import app.companion.core.FfiConverterTypeOsPermissionFacts
+import app.companion.core.FfiConverterTypePendingChoice
+import app.companion.core.FfiConverterTypePendingWork
 import app.companion.core.FfiConverterTypePermission
 import app.companion.core.FfiConverterTypePermissionDecision
 import app.companion.core.FfiConverterTypePoLine
+import app.companion.core.FfiConverterTypeProfileView
 import app.companion.core.FfiConverterTypePushStatus
 import app.companion.core.FfiConverterTypeRegisterOutcome
 import app.companion.core.FfiConverterTypeScopeInfo
 import app.companion.core.FfiConverterTypeSecureStorage
 import app.companion.core.FfiConverterTypeSessionState
+import app.companion.core.FfiConverterTypeSharedExport
+import app.companion.core.FfiConverterTypeSignOutOptions
+import app.companion.core.FfiConverterTypeSignOutReport
 import app.companion.core.FfiConverterTypeStockLine
 import app.companion.core.FfiConverterTypeSyncReport
 import app.companion.core.FfiConverterTypeSyncStatus
@@ -61,14 +75,20 @@ import app.companion.core.LogSink
 import app.companion.core.Movement
 import app.companion.core.NewMovement
 import app.companion.core.OsPermissionFacts
+import app.companion.core.PendingChoice
+import app.companion.core.PendingWork
 import app.companion.core.Permission
 import app.companion.core.PermissionDecision
 import app.companion.core.PoLine
+import app.companion.core.ProfileView
 import app.companion.core.PushStatus
 import app.companion.core.RegisterOutcome
 import app.companion.core.ScopeInfo
 import app.companion.core.SecureStorage
 import app.companion.core.SessionState
+import app.companion.core.SharedExport
+import app.companion.core.SignOutOptions
+import app.companion.core.SignOutReport
 import app.companion.core.StockLine
 import app.companion.core.SyncReport
 import app.companion.core.SyncStatus
@@ -91,14 +111,18 @@ import app.companion.scan.VoicePickCode
 import app.companion.wire.Account
 import app.companion.wire.ApnsEnvironment
 import app.companion.wire.Category
+import app.companion.wire.DeletionStatus
 import app.companion.wire.FfiConverterTypeAccount
 import app.companion.wire.FfiConverterTypeApnsEnvironment
 import app.companion.wire.FfiConverterTypeCategory
+import app.companion.wire.FfiConverterTypeDeletionStatus
 import app.companion.wire.FfiConverterTypeNotificationEvent
 import app.companion.wire.FfiConverterTypePreference
+import app.companion.wire.FfiConverterTypeProfileUpdate
 import app.companion.wire.FfiConverterTypePushProvider
 import app.companion.wire.NotificationEvent
 import app.companion.wire.Preference
+import app.companion.wire.ProfileUpdate
 import app.companion.wire.PushProvider
 import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.coroutines.resume
@@ -110,6 +134,10 @@ import kotlinx.coroutines.launch
 import kotlinx.coroutines.suspendCancellableCoroutine
 import app.companion.core.RustBuffer as RustBufferCompanionConfig
 import app.companion.core.RustBuffer as RustBufferDegradation
+import app.companion.core.RustBuffer as RustBufferDeletionOutcome
+import app.companion.core.RustBuffer as RustBufferDeletionProgress
+import app.companion.core.RustBuffer as RustBufferExportFile
+import app.companion.core.RustBuffer as RustBufferExportProgress
 import app.companion.core.RustBuffer as RustBufferFeature
 import app.companion.core.RustBuffer as RustBufferItem
 import app.companion.core.RustBuffer as RustBufferItemStock
@@ -118,14 +146,20 @@ import app.companion.core.RustBuffer as RustBufferLogSink
 import app.companion.core.RustBuffer as RustBufferMovement
 import app.companion.core.RustBuffer as RustBufferNewMovement
 import app.companion.core.RustBuffer as RustBufferOsPermissionFacts
+import app.companion.core.RustBuffer as RustBufferPendingChoice
+import app.companion.core.RustBuffer as RustBufferPendingWork
 import app.companion.core.RustBuffer as RustBufferPermission
 import app.companion.core.RustBuffer as RustBufferPermissionDecision
 import app.companion.core.RustBuffer as RustBufferPoLine
+import app.companion.core.RustBuffer as RustBufferProfileView
 import app.companion.core.RustBuffer as RustBufferPushStatus
 import app.companion.core.RustBuffer as RustBufferRegisterOutcome
 import app.companion.core.RustBuffer as RustBufferScopeInfo
 import app.companion.core.RustBuffer as RustBufferSecureStorage
 import app.companion.core.RustBuffer as RustBufferSessionState
+import app.companion.core.RustBuffer as RustBufferSharedExport
+import app.companion.core.RustBuffer as RustBufferSignOutOptions
+import app.companion.core.RustBuffer as RustBufferSignOutReport
 import app.companion.core.RustBuffer as RustBufferStockLine
 import app.companion.core.RustBuffer as RustBufferSyncReport
 import app.companion.core.RustBuffer as RustBufferSyncStatus
@@ -140,8 +174,10 @@ import app.companion.scan.RustBuffer as RustBufferVoicePickCode
 import app.companion.wire.RustBuffer as RustBufferAccount
 import app.companion.wire.RustBuffer as RustBufferApnsEnvironment
 import app.companion.wire.RustBuffer as RustBufferCategory
+import app.companion.wire.RustBuffer as RustBufferDeletionStatus
 import app.companion.wire.RustBuffer as RustBufferNotificationEvent
 import app.companion.wire.RustBuffer as RustBufferPreference
+import app.companion.wire.RustBuffer as RustBufferProfileUpdate
 import app.companion.wire.RustBuffer as RustBufferPushProvider
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
@@ -762,6 +798,18 @@ internal open class UniffiForeignFutureResultVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
+internal interface UniffiCallbackInterfaceDeletionProgressListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`progress`: RustBufferDeletionProgress.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceDeletionProgressListenerMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceExportProgressListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`progress`: RustBufferExportProgress.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceExportProgressListenerMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 internal interface UniffiCallbackInterfaceBinStockListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`lines`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
@@ -797,6 +845,50 @@ internal interface UniffiCallbackInterfaceSyncStatusListenerMethod0 : com.sun.jn
 }
 internal interface UniffiCallbackInterfaceSyncStatusListenerMethod1 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onUpdate", "onEnd")
+internal open class UniffiVTableCallbackInterfaceDeletionProgressListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onUpdate`: UniffiCallbackInterfaceDeletionProgressListenerMethod0? = null,
+    @JvmField internal var `onEnd`: UniffiCallbackInterfaceDeletionProgressListenerMethod1? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onUpdate`: UniffiCallbackInterfaceDeletionProgressListenerMethod0? = null,
+        `onEnd`: UniffiCallbackInterfaceDeletionProgressListenerMethod1? = null,
+    ): UniffiVTableCallbackInterfaceDeletionProgressListener(`uniffiFree`,`uniffiClone`,`onUpdate`,`onEnd`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceDeletionProgressListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onUpdate` = other.`onUpdate`
+        `onEnd` = other.`onEnd`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onUpdate", "onEnd")
+internal open class UniffiVTableCallbackInterfaceExportProgressListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onUpdate`: UniffiCallbackInterfaceExportProgressListenerMethod0? = null,
+    @JvmField internal var `onEnd`: UniffiCallbackInterfaceExportProgressListenerMethod1? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onUpdate`: UniffiCallbackInterfaceExportProgressListenerMethod0? = null,
+        `onEnd`: UniffiCallbackInterfaceExportProgressListenerMethod1? = null,
+    ): UniffiVTableCallbackInterfaceExportProgressListener(`uniffiFree`,`uniffiClone`,`onUpdate`,`onEnd`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceExportProgressListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onUpdate` = other.`onUpdate`
+        `onEnd` = other.`onEnd`
+    }
+
 }
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onUpdate", "onEnd")
 internal open class UniffiVTableCallbackInterfaceBinStockListener(
@@ -956,9 +1048,53 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_companion_ffi_checksum_func_init_platform(
     ): Int
+    external fun uniffi_companion_ffi_checksum_func_deletion_phrase(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_accountdata_cancel_deletion(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_accountdata_delete_export(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_accountdata_deletion_progress(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_accountdata_deletion_status(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_accountdata_export_data(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_accountdata_exports(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_accountdata_finish_sharing(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_accountdata_observe_deletion(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_accountdata_observe_export(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_accountdata_pending_work(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_accountdata_profile(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_accountdata_request_deletion(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_accountdata_send_queued_deletion(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_accountdata_share_export(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_accountdata_sync(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_accountdata_update_profile(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deletionprogresslistener_on_update(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deletionprogresslistener_on_end(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_exportprogresslistener_on_update(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_exportprogresslistener_on_end(
+    ): Int
     external fun uniffi_companion_ffi_checksum_method_cancellation_cancel(
     ): Int
     external fun uniffi_companion_ffi_checksum_method_cancellation_is_cancelled(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_companionclient_account(
     ): Int
     external fun uniffi_companion_ffi_checksum_method_companionclient_install_id(
     ): Int
@@ -979,6 +1115,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_companion_ffi_checksum_method_companionclient_sign_in(
     ): Int
     external fun uniffi_companion_ffi_checksum_method_companionclient_sign_out(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_companionclient_sign_out_with(
     ): Int
     external fun uniffi_companion_ffi_checksum_method_inventory_bin(
     ): Int
@@ -1113,6 +1251,8 @@ internal object UniffiLib {
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "companion_ffi"))
         uniffiCallbackInterfaceBinStockListener.register(this)
+        uniffiCallbackInterfaceDeletionProgressListener.register(this)
+        uniffiCallbackInterfaceExportProgressListener.register(this)
         uniffiCallbackInterfaceItemStockListener.register(this)
         uniffiCallbackInterfaceLiveScanListener.register(this)
         uniffiCallbackInterfaceOutboxListener.register(this)
@@ -1125,6 +1265,62 @@ internal object UniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_companion_ffi_fn_clone_accountdata(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_free_accountdata(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_accountdata_cancel_deletion(`ptr`: Long,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_accountdata_delete_export(`ptr`: Long,`exportId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_accountdata_deletion_progress(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferDeletionProgress.ByValue
+    external fun uniffi_companion_ffi_fn_method_accountdata_deletion_status(`ptr`: Long,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_accountdata_export_data(`ptr`: Long,`cancellation`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_accountdata_exports(`ptr`: Long,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_accountdata_finish_sharing(`ptr`: Long,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_accountdata_observe_deletion(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_accountdata_observe_export(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_accountdata_pending_work(`ptr`: Long,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_accountdata_profile(`ptr`: Long,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_accountdata_request_deletion(`ptr`: Long,`password`: RustBuffer.ByValue,`confirmation`: RustBuffer.ByValue,`pending`: RustBufferPendingChoice.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_accountdata_send_queued_deletion(`ptr`: Long,`password`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_accountdata_share_export(`ptr`: Long,`exportId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_accountdata_sync(`ptr`: Long,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_accountdata_update_profile(`ptr`: Long,`update`: RustBufferProfileUpdate.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_clone_deletionprogresslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_free_deletionprogresslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_init_callback_vtable_deletionprogresslistener(`vtable`: UniffiVTableCallbackInterfaceDeletionProgressListener,
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_deletionprogresslistener_on_update(`ptr`: Long,`progress`: RustBufferDeletionProgress.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_deletionprogresslistener_on_end(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_clone_exportprogresslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_free_exportprogresslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_init_callback_vtable_exportprogresslistener(`vtable`: UniffiVTableCallbackInterfaceExportProgressListener,
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_exportprogresslistener_on_update(`ptr`: Long,`progress`: RustBufferExportProgress.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_exportprogresslistener_on_end(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_companion_ffi_fn_clone_cancellation(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_companion_ffi_fn_free_cancellation(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1140,6 +1336,8 @@ internal object UniffiLib {
     external fun uniffi_companion_ffi_fn_free_companionclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_companion_ffi_fn_constructor_companionclient_open(`config`: RustBufferCompanionConfig.ByValue,`secureStorage`: Long,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_companionclient_account(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_companion_ffi_fn_method_companionclient_install_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1160,6 +1358,8 @@ internal object UniffiLib {
     external fun uniffi_companion_ffi_fn_method_companionclient_sign_in(`ptr`: Long,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_companion_ffi_fn_method_companionclient_sign_out(`ptr`: Long,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_companionclient_sign_out_with(`ptr`: Long,`options`: RustBufferSignOutOptions.ByValue,
     ): Long
     external fun uniffi_companion_ffi_fn_clone_inventory(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1345,6 +1545,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_companion_ffi_fn_func_init_platform(`logSink`: RustBuffer.ByValue,`level`: RustBufferLogLevel.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
+    external fun uniffi_companion_ffi_fn_func_deletion_phrase(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun ffi_companion_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_companion_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1854,6 +2056,725 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
     override fun write(value: ByteArray, buf: ByteBuffer) {
         buf.putInt(value.size)
         buf.put(value)
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The signed-in account's own data. Calls fail with `NotSignedIn` while signed out.
+ */
+public interface AccountDataInterface {
+    
+    /**
+     * Cancels a pending deletion within the grace period (after signing in again).
+     */
+    suspend fun `cancelDeletion`(): DeletionStatus
+    
+    /**
+     * Deletes a downloaded export from the phone.
+     */
+    suspend fun `deleteExport`(`exportId`: kotlin.String)
+    
+    /**
+     * This phone's deletion request now. Cheap.
+     */
+    fun `deletionProgress`(): DeletionProgress
+    
+    /**
+     * The server's view of a deletion: pending or not, the grace period in days, what is
+     * deleted and what is kept (and why). Show it before asking for confirmation.
+     */
+    suspend fun `deletionStatus`(): DeletionStatus
+    
+    /**
+     * Exports everything the server holds about the user into a sealed file on the phone,
+     * resuming an interrupted download. Cancelling stops it between two chunks; the next
+     * call resumes.
+     */
+    suspend fun `exportData`(`cancellation`: Cancellation?): ExportFile
+    
+    /**
+     * Downloaded exports on this phone.
+     */
+    suspend fun `exports`(): List<ExportFile>
+    
+    /**
+     * Removes the plain copy made for the share sheet.
+     */
+    suspend fun `finishSharing`()
+    
+    /**
+     * This phone's deletion request now, then every change.
+     */
+    fun `observeDeletion`(`listener`: DeletionProgressListener): TaskHandle
+    
+    /**
+     * The export's progress now, then every change.
+     */
+    fun `observeExport`(`listener`: ExportProgressListener): TaskHandle
+    
+    /**
+     * Unsent work: show it before a sign-out or a deletion.
+     */
+    suspend fun `pendingWork`(): PendingWork
+    
+    /**
+     * The profile (from the server when online, else the last one seen), with an edit not
+     * yet sent applied.
+     */
+    suspend fun `profile`(): ProfileView
+    
+    /**
+     * Requests the account's deletion: `confirmation` must be the typed phrase
+     * (`DELETE MY ACCOUNT`), `password` the password entered again. With unsent work and
+     * `PendingChoice.ASK` it throws `PendingWork` with the counts. Accepted: the phone is
+     * wiped of the account and signed out. Offline: `Queued`, sent by `send_queued_deletion`.
+     */
+    suspend fun `requestDeletion`(`password`: kotlin.String, `confirmation`: kotlin.String, `pending`: PendingChoice): DeletionOutcome
+    
+    /**
+     * Sends a queued request once online: with the password entered minutes ago (`null`),
+     * or a newly entered one (when the state is `NeedsPassword`).
+     */
+    suspend fun `sendQueuedDeletion`(`password`: kotlin.String?): DeletionOutcome
+    
+    /**
+     * Decrypts an export into a plain zip for the share sheet; call `finish_sharing` after.
+     */
+    suspend fun `shareExport`(`exportId`: kotlin.String): SharedExport
+    
+    /**
+     * Sends queued changes (a profile edit); returns what is still pending.
+     */
+    suspend fun `sync`(): PendingWork
+    
+    /**
+     * Corrects display name, phone or job title (absent fields keep their value). Works
+     * offline; `InvalidInput` names a refused field.
+     */
+    suspend fun `updateProfile`(`update`: ProfileUpdate): ProfileView
+    
+    companion object
+}
+
+/**
+ * The signed-in account's own data. Calls fail with `NotSignedIn` while signed out.
+ */
+open class AccountData: Disposable, AutoCloseable, AccountDataInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_companion_ffi_fn_free_accountdata(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_companion_ffi_fn_clone_accountdata(handle, status)
+        }
+    }
+
+    
+    /**
+     * Cancels a pending deletion within the grace period (after signing in again).
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `cancelDeletion`() : DeletionStatus {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_accountdata_cancel_deletion(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferDeletionStatus.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeletionStatus.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Deletes a downloaded export from the phone.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `deleteExport`(`exportId`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_accountdata_delete_export(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`exportId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * This phone's deletion request now. Cheap.
+     */
+    @Throws(CompanionException::class)override fun `deletionProgress`(): DeletionProgress {
+            return FfiConverterTypeDeletionProgress.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CompanionException) { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_accountdata_deletion_progress(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The server's view of a deletion: pending or not, the grace period in days, what is
+     * deleted and what is kept (and why). Show it before asking for confirmation.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `deletionStatus`() : DeletionStatus {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_accountdata_deletion_status(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferDeletionStatus.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeletionStatus.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Exports everything the server holds about the user into a sealed file on the phone,
+     * resuming an interrupted download. Cancelling stops it between two chunks; the next
+     * call resumes.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `exportData`(`cancellation`: Cancellation?) : ExportFile {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_accountdata_export_data(
+                uniffiHandle,
+                
+        FfiConverterOptionalTypeCancellation.lower(`cancellation`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferExportFile.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeExportFile.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Downloaded exports on this phone.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `exports`() : List<ExportFile> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_accountdata_exports(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeExportFile.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Removes the plain copy made for the share sheet.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `finishSharing`() {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_accountdata_finish_sharing(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * This phone's deletion request now, then every change.
+     */
+    @Throws(CompanionException::class)override fun `observeDeletion`(`listener`: DeletionProgressListener): TaskHandle {
+            return FfiConverterTypeTaskHandle.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CompanionException) { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_accountdata_observe_deletion(
+        it,
+        
+        FfiConverterTypeDeletionProgressListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The export's progress now, then every change.
+     */
+    @Throws(CompanionException::class)override fun `observeExport`(`listener`: ExportProgressListener): TaskHandle {
+            return FfiConverterTypeTaskHandle.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CompanionException) { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_accountdata_observe_export(
+        it,
+        
+        FfiConverterTypeExportProgressListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Unsent work: show it before a sign-out or a deletion.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `pendingWork`() : PendingWork {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_accountdata_pending_work(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferPendingWork.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypePendingWork.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The profile (from the server when online, else the last one seen), with an edit not
+     * yet sent applied.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `profile`() : ProfileView {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_accountdata_profile(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferProfileView.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeProfileView.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Requests the account's deletion: `confirmation` must be the typed phrase
+     * (`DELETE MY ACCOUNT`), `password` the password entered again. With unsent work and
+     * `PendingChoice.ASK` it throws `PendingWork` with the counts. Accepted: the phone is
+     * wiped of the account and signed out. Offline: `Queued`, sent by `send_queued_deletion`.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `requestDeletion`(`password`: kotlin.String, `confirmation`: kotlin.String, `pending`: PendingChoice) : DeletionOutcome {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_accountdata_request_deletion(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`password`),
+        FfiConverterString.lower(`confirmation`),
+        FfiConverterTypePendingChoice.lower(`pending`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferDeletionOutcome.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeletionOutcome.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Sends a queued request once online: with the password entered minutes ago (`null`),
+     * or a newly entered one (when the state is `NeedsPassword`).
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `sendQueuedDeletion`(`password`: kotlin.String?) : DeletionOutcome {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_accountdata_send_queued_deletion(
+                uniffiHandle,
+                
+        FfiConverterOptionalString.lower(`password`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferDeletionOutcome.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeletionOutcome.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Decrypts an export into a plain zip for the share sheet; call `finish_sharing` after.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `shareExport`(`exportId`: kotlin.String) : SharedExport {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_accountdata_share_export(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`exportId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferSharedExport.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeSharedExport.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Sends queued changes (a profile edit); returns what is still pending.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `sync`() : PendingWork {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_accountdata_sync(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferPendingWork.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypePendingWork.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Corrects display name, phone or job title (absent fields keep their value). Works
+     * offline; `InvalidInput` names a refused field.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `updateProfile`(`update`: ProfileUpdate) : ProfileView {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_accountdata_update_profile(
+                uniffiHandle,
+                
+        FfiConverterTypeProfileUpdate.lower(`update`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferProfileView.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeProfileView.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAccountData: FfiConverter<AccountData, Long> {
+    override fun lower(value: AccountData): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): AccountData {
+        return AccountData(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): AccountData {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: AccountData) = 8UL
+
+    override fun write(value: AccountData, buf: ByteBuffer) {
+        buf.putLong(lower(value))
     }
 }
 
@@ -2601,6 +3522,11 @@ public object FfiConverterTypeCancellation: FfiConverter<Cancellation, Long> {
 public interface CompanionClientInterface {
     
     /**
+     * The signed-in user's own data: profile, export, deletion. Cheap.
+     */
+    fun `account`(): AccountData
+    
+    /**
      * This installation's id (stable across launches, new after reinstall). Cheap.
      */
     fun `installId`(): kotlin.String
@@ -2654,6 +3580,13 @@ public interface CompanionClientInterface {
      * on the device for the next sign-in.
      */
     suspend fun `signOut`()
+    
+    /**
+     * Signs out with a say over unsent work and the account's data on this device. With
+     * unsent work and `pending = ASK`, throws `PendingWork` with the counts and does
+     * nothing; `remove_data` wipes every local trace of the account (shared phones).
+     */
+    suspend fun `signOutWith`(`options`: SignOutOptions): SignOutReport
     
     companion object
 }
@@ -2771,6 +3704,22 @@ open class CompanionClient: Disposable, AutoCloseable, CompanionClientInterface
             UniffiLib.uniffi_companion_ffi_fn_clone_companionclient(handle, status)
         }
     }
+
+    
+    /**
+     * The signed-in user's own data: profile, export, deletion. Cheap.
+     */override fun `account`(): AccountData {
+            return FfiConverterTypeAccountData.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_account(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -2967,6 +3916,33 @@ open class CompanionClient: Disposable, AutoCloseable, CompanionClientInterface
     }
 
     
+    /**
+     * Signs out with a say over unsent work and the account's data on this device. With
+     * unsent work and `pending = ASK`, throws `PendingWork` with the counts and does
+     * nothing; `remove_data` wipes every local trace of the account (shared phones).
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `signOutWith`(`options`: SignOutOptions) : SignOutReport {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_companionclient_sign_out_with(
+                uniffiHandle,
+                
+        FfiConverterTypeSignOutOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferSignOutReport.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeSignOutReport.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
 
     
 
@@ -3022,6 +3998,692 @@ public object FfiConverterTypeCompanionClient: FfiConverter<CompanionClient, Lon
     override fun allocationSize(value: CompanionClient) = 8UL
 
     override fun write(value: CompanionClient, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Receives this phone's deletion request state (none, queued, needs the password, sending).
+ */
+public interface DeletionProgressListener {
+    
+    fun `onUpdate`(`progress`: DeletionProgress)
+    
+    fun `onEnd`()
+    
+    companion object
+}
+
+/**
+ * Receives this phone's deletion request state (none, queued, needs the password, sending).
+ */
+open class DeletionProgressListenerImpl: Disposable, AutoCloseable, DeletionProgressListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_companion_ffi_fn_free_deletionprogresslistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_companion_ffi_fn_clone_deletionprogresslistener(handle, status)
+        }
+    }
+
+    override fun `onUpdate`(`progress`: DeletionProgress)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_deletionprogresslistener_on_update(
+        it,
+        
+        FfiConverterTypeDeletionProgress.lower(`progress`),_status)
+}
+    }
+    
+    
+
+    override fun `onEnd`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_deletionprogresslistener_on_end(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceDeletionProgressListener {
+    internal object `onUpdate`: UniffiCallbackInterfaceDeletionProgressListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`progress`: RustBufferDeletionProgress.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeDeletionProgressListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onUpdate`(
+                    FfiConverterTypeDeletionProgress.lift(`progress`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onEnd`: UniffiCallbackInterfaceDeletionProgressListenerMethod1 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeDeletionProgressListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onEnd`(
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeDeletionProgressListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeDeletionProgressListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceDeletionProgressListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onUpdate`,
+        `onEnd`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_companion_ffi_fn_init_callback_vtable_deletionprogresslistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeletionProgressListener: FfiConverter<DeletionProgressListener, Long> {
+    internal val handleMap = UniffiHandleMap<DeletionProgressListener>()
+
+    override fun lower(value: DeletionProgressListener): Long {
+        if (value is DeletionProgressListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): DeletionProgressListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return DeletionProgressListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): DeletionProgressListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: DeletionProgressListener) = 8UL
+
+    override fun write(value: DeletionProgressListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Receives the export's progress (phase, bytes done of total).
+ */
+public interface ExportProgressListener {
+    
+    fun `onUpdate`(`progress`: ExportProgress)
+    
+    fun `onEnd`()
+    
+    companion object
+}
+
+/**
+ * Receives the export's progress (phase, bytes done of total).
+ */
+open class ExportProgressListenerImpl: Disposable, AutoCloseable, ExportProgressListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_companion_ffi_fn_free_exportprogresslistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_companion_ffi_fn_clone_exportprogresslistener(handle, status)
+        }
+    }
+
+    override fun `onUpdate`(`progress`: ExportProgress)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_exportprogresslistener_on_update(
+        it,
+        
+        FfiConverterTypeExportProgress.lower(`progress`),_status)
+}
+    }
+    
+    
+
+    override fun `onEnd`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_exportprogresslistener_on_end(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceExportProgressListener {
+    internal object `onUpdate`: UniffiCallbackInterfaceExportProgressListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`progress`: RustBufferExportProgress.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeExportProgressListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onUpdate`(
+                    FfiConverterTypeExportProgress.lift(`progress`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onEnd`: UniffiCallbackInterfaceExportProgressListenerMethod1 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeExportProgressListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onEnd`(
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeExportProgressListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeExportProgressListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceExportProgressListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onUpdate`,
+        `onEnd`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_companion_ffi_fn_init_callback_vtable_exportprogresslistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportProgressListener: FfiConverter<ExportProgressListener, Long> {
+    internal val handleMap = UniffiHandleMap<ExportProgressListener>()
+
+    override fun lower(value: ExportProgressListener): Long {
+        if (value is ExportProgressListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): ExportProgressListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return ExportProgressListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): ExportProgressListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: ExportProgressListener) = 8UL
+
+    override fun write(value: ExportProgressListener, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -7759,6 +9421,22 @@ sealed class CompanionException: kotlin.Exception() {
     }
     
     /**
+     * Signing out with the data removed, or deleting the account, would lose unsent work:
+     * show the counts and let the user choose to sync first or to discard it.
+     */
+    class PendingWork(
+        
+        val `movements`: kotlin.Long, 
+        
+        val `otherChanges`: kotlin.Long, 
+        
+        val `detail`: kotlin.String
+        ) : CompanionException() {
+        override val message
+            get() = "movements=${ `movements` }, otherChanges=${ `otherChanges` }, detail=${ `detail` }"
+    }
+    
+    /**
      * The server failed or refused; `status` is the HTTP status, `code` its error code.
      */
     class Server(
@@ -7918,25 +9596,30 @@ public object FfiConverterTypeCompanionError : FfiConverterRustBuffer<CompanionE
             8 -> CompanionException.Conflict(
                 FfiConverterString.read(buf),
                 )
-            9 -> CompanionException.Server(
+            9 -> CompanionException.PendingWork(
+                FfiConverterLong.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterString.read(buf),
+                )
+            10 -> CompanionException.Server(
                 FfiConverterInt.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalLong.read(buf),
                 )
-            10 -> CompanionException.Protocol(
+            11 -> CompanionException.Protocol(
                 FfiConverterString.read(buf),
                 )
-            11 -> CompanionException.Storage(
+            12 -> CompanionException.Storage(
                 FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
                 )
-            12 -> CompanionException.Platform(
+            13 -> CompanionException.Platform(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            13 -> CompanionException.Cancelled()
-            14 -> CompanionException.Internal(
+            14 -> CompanionException.Cancelled()
+            15 -> CompanionException.Internal(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -7984,6 +9667,13 @@ public object FfiConverterTypeCompanionError : FfiConverterRustBuffer<CompanionE
             is CompanionException.Conflict -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
+                + FfiConverterString.allocationSize(value.`detail`)
+            )
+            is CompanionException.PendingWork -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterLong.allocationSize(value.`movements`)
+                + FfiConverterLong.allocationSize(value.`otherChanges`)
                 + FfiConverterString.allocationSize(value.`detail`)
             )
             is CompanionException.Server -> (
@@ -8066,8 +9756,15 @@ public object FfiConverterTypeCompanionError : FfiConverterRustBuffer<CompanionE
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
-            is CompanionException.Server -> {
+            is CompanionException.PendingWork -> {
                 buf.putInt(9)
+                FfiConverterLong.write(value.`movements`, buf)
+                FfiConverterLong.write(value.`otherChanges`, buf)
+                FfiConverterString.write(value.`detail`, buf)
+                Unit
+            }
+            is CompanionException.Server -> {
+                buf.putInt(10)
                 FfiConverterInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`code`, buf)
                 FfiConverterString.write(value.`detail`, buf)
@@ -8075,28 +9772,28 @@ public object FfiConverterTypeCompanionError : FfiConverterRustBuffer<CompanionE
                 Unit
             }
             is CompanionException.Protocol -> {
-                buf.putInt(10)
+                buf.putInt(11)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is CompanionException.Storage -> {
-                buf.putInt(11)
+                buf.putInt(12)
                 FfiConverterString.write(value.`detail`, buf)
                 FfiConverterBoolean.write(value.`corrupt`, buf)
                 Unit
             }
             is CompanionException.Platform -> {
-                buf.putInt(12)
+                buf.putInt(13)
                 FfiConverterString.write(value.`service`, buf)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is CompanionException.Cancelled -> {
-                buf.putInt(13)
+                buf.putInt(14)
                 Unit
             }
             is CompanionException.Internal -> {
-                buf.putInt(14)
+                buf.putInt(15)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
@@ -8357,6 +10054,34 @@ public object FfiConverterOptionalSequenceTypeGs1Element: FfiConverterRustBuffer
         } else {
             buf.put(1)
             FfiConverterSequenceTypeGs1Element.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeExportFile: FfiConverterRustBuffer<List<ExportFile>> {
+    override fun read(buf: ByteBuffer): List<ExportFile> {
+        val len = buf.getInt()
+        return List<ExportFile>(len) {
+            FfiConverterTypeExportFile.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ExportFile>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeExportFile.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ExportFile>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeExportFile.write(it, buf)
         }
     }
 }
@@ -8757,6 +10482,30 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
 
 
 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
         /**
          * Installs logging for the process; call once at app start, before opening the client.
          * Without a sink (desktop), logs go to stderr. Later calls change nothing and return false.
@@ -8768,6 +10517,19 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         
         FfiConverterOptionalTypeLogSink.lower(`logSink`),
         FfiConverterTypeLogLevel.lower(`level`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The phrase a user types to confirm a deletion. Cheap.
+         */ fun `deletionPhrase`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_func_deletion_phrase(
+    
+        _status)
 }
     )
     }

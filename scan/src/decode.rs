@@ -27,7 +27,7 @@ use rxing::{
 };
 
 use super::frame::PreparedFrame;
-use super::linear::{LineScanner, find_bar_regions, sweep_regions};
+use super::linear::{LineScanner, LinearHit, confirm_line, find_bar_regions, sweep_regions};
 use super::{BarcodeFormat, LumaFrame, ScanError, ScannedCode};
 use crate::gs1;
 
@@ -114,7 +114,13 @@ pub struct FrameDecoder {
     next_hard_pass: usize,
     /// Thumbnail of the previous frame, to tell a steady camera from a moving one.
     previous_thumbnail: Vec<u8>,
+    /// This frame's single-line linear reads not yet confirmed: (text, format, scan line).
+    /// A later pass reading the same text on a distinct line confirms it.
+    unconfirmed: std::cell::RefCell<Vec<(String, rxing::BarcodeFormat, ScanLine)>>,
 }
+
+/// A scan line's two end points in frame coordinates.
+type ScanLine = ((f32, f32), (f32, f32));
 
 impl FrameDecoder {
     pub fn new(options: ScanOptions) -> Result<Self, ScanError> {
@@ -146,6 +152,7 @@ impl FrameDecoder {
             matrix,
             next_hard_pass: 0,
             previous_thumbnail: Vec::new(),
+            unconfirmed: Default::default(),
         })
     }
 
@@ -189,40 +196,51 @@ impl FrameDecoder {
         let mut found: Vec<ScannedCode> = Vec::new();
         let mut budget_exhausted = false;
         let (px, w, h) = (&frame.pixels[..], frame.width, frame.height);
+        if w == 0 || h == 0 {
+            return DecodeOutcome {
+                codes: found,
+                elapsed_ms: started.elapsed().as_secs_f32() * 1000.0,
+                budget_exhausted,
+            };
+        }
+        let thorough = self.options.strategy == DecodeStrategy::Thorough;
+        self.unconfirmed.borrow_mut().clear();
+
+        // 0. The plain rxing readers of every enabled format over the whole frame: whatever
+        // they find is never lost to a custom pass. Still images get rxing's try-harder
+        // (every row, rotation, inversion); live frames the cheap form (15 rows, no
+        // rotation), which is what an empty frame costs.
+        guarded(|| self.plain_pass(frame, thorough, &mut found));
+        // 0b. Small images (a tight crop without quiet zone, a single scan line, a 15 px
+        // Aztec): the same readers on a padded, upscaled copy, and rxing's pure-symbol
+        // mode for clean renders. A live ROI that small gets it too.
+        if w.min(h) < SMALL_SIDE && (thorough || w.min(h) < 48) {
+            guarded(|| self.small_image_pass(frame, &mut found));
+        }
 
         // 1. Bar regions at any angle (and, from the same orientation field, windows where
         // 2D codes may be, for the upscaled pass).
-        let (regions, windows) = find_bar_regions(px, w, h, 16, 4);
-        if !self.linear.is_empty() {
-            let mut scanner = LineScanner::new(px, w, h, &self.linear);
-            let mut hits = Vec::new();
-            for region in &regions {
-                if Instant::now() > deadline {
-                    budget_exhausted = true;
-                    break;
+        let (regions, windows) = if w >= 16 && h >= 16 {
+            guarded(|| find_bar_regions(px, w, h, 16, 4)).unwrap_or_default()
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        if !self.linear.is_empty() && !regions.is_empty() {
+            guarded(|| {
+                let mut scanner = LineScanner::new(px, w, h, &self.linear);
+                let mut hits = Vec::new();
+                for region in &regions {
+                    if Instant::now() > deadline {
+                        budget_exhausted = true;
+                        break;
+                    }
+                    scanner.reset();
+                    scanner.scan_region(region, 9, &mut hits, deadline);
                 }
-                scanner.reset();
-                scanner.scan_region(region, 9, &mut hits, deadline);
-            }
-            self.accept_linear(frame, hits, &mut found);
+                self.accept_linear(frame, hits, &mut found);
+            });
         }
-        // 2. 2D codes on the plain frame.
-        if !self.matrix.is_empty() {
-            if Instant::now() > deadline {
-                budget_exhausted = true;
-            } else {
-                // Above ~1.5 MP the finder-pattern search over every pixel dominates the
-                // frame; a half-resolution pass finds the codes large enough to matter at
-                // that distance, and the upscaled-window pass covers small ones.
-                let (results, scale) = if w * h > HALF_RES_2D_PIXELS {
-                    let (half, hw, hh) = downscale2x(px, w, h);
-                    (decode_matrix(&half, hw, hh, &self.matrix, false), 2.0)
-                } else {
-                    (decode_matrix(px, w, h, &self.matrix, false), 1.0)
-                };
-                self.accept_matrix(frame, results, (0.0, 0.0, scale), &mut found);
-            }
-        }
+        // 2. (Live) 2D codes are covered by the plain pass above.
         // 3. Hard passes.
         let moving = self.options.strategy == DecodeStrategy::Live && self.camera_moving(frame);
         let hard: Vec<HardPass> = match self.options.strategy {
@@ -239,8 +257,12 @@ impl FrameDecoder {
         };
         for pass in hard {
             let applies = match pass {
-                HardPass::Inverted2d | HardPass::Upscaled2d => !self.matrix.is_empty(),
-                HardPass::SweepAxes | HardPass::SweepDiagonals => !self.linear.is_empty(),
+                // The thorough plain pass already tried the inverted frame.
+                HardPass::Inverted2d => !self.matrix.is_empty() && !thorough,
+                HardPass::Upscaled2d => !self.matrix.is_empty() && !windows.is_empty(),
+                HardPass::SweepAxes | HardPass::SweepDiagonals => {
+                    !self.linear.is_empty() && w >= 16 && h >= 16
+                }
             };
             if !applies {
                 continue;
@@ -249,9 +271,9 @@ impl FrameDecoder {
                 budget_exhausted = true;
                 break;
             }
-            match pass {
+            guarded(|| match pass {
                 HardPass::Inverted2d => {
-                    let results = decode_matrix(px, w, h, &self.matrix, true);
+                    let results = decode_rx(px, w, h, &self.matrix, false, true, false);
                     self.accept_matrix(frame, results, (0.0, 0.0, 1.0), &mut found);
                 }
                 HardPass::Upscaled2d => {
@@ -261,10 +283,10 @@ impl FrameDecoder {
                             break;
                         }
                         let (up, uw, uh) = upscale2x(px, w, x0, y0, cw, ch);
-                        let mut results = decode_matrix(&up, uw, uh, &self.matrix, false);
+                        let mut results = decode_rx(&up, uw, uh, &self.matrix, false, false, false);
                         if results.is_empty() {
                             // Light-on-dark labels: cheap to retry on a small window.
-                            results = decode_matrix(&up, uw, uh, &self.matrix, true);
+                            results = decode_rx(&up, uw, uh, &self.matrix, false, true, false);
                         }
                         self.accept_matrix(frame, results, (x0 as f32, y0 as f32, 0.5), &mut found);
                     }
@@ -289,12 +311,88 @@ impl FrameDecoder {
                     }
                     self.accept_linear(frame, hits, &mut found);
                 }
-            }
+            });
         }
         DecodeOutcome {
             codes: found,
             elapsed_ms: started.elapsed().as_secs_f32() * 1000.0,
             budget_exhausted,
+        }
+    }
+
+    fn small_image_pass(&self, frame: &PreparedFrame, found: &mut Vec<ScannedCode>) {
+        let (px, w, h) = (&frame.pixels[..], frame.width, frame.height);
+        let k = 64usize.div_ceil(w.min(h)).clamp(1, 8);
+        let pad = (w.max(h) / 8).max(4);
+        let k = (1..=k)
+            .rev()
+            .find(|k| (w + 2 * pad) * (h + 2 * pad) * k * k <= 2_000_000)
+            .unwrap_or(1);
+        let (buf, pw, ph) = pad_and_scale(px, w, h, pad, k);
+        let view = View {
+            px: &buf,
+            w: pw,
+            h: ph,
+            scale: k as f32,
+            pad: pad as f32,
+        };
+        if !self.linear.is_empty() {
+            let results = decode_rx(&buf, pw, ph, &self.linear, true, true, false);
+            let hits = results.into_iter().filter_map(plain_hit).collect();
+            self.accept_linear_in(frame, &view, hits, found);
+        }
+        if !self.matrix.is_empty() {
+            let mut results = decode_rx(&buf, pw, ph, &self.matrix, true, true, false);
+            let mut map = (-(pad as f32), -(pad as f32), 1.0 / k as f32);
+            if results.is_empty() {
+                // A clean render filling the image: rxing's pure-symbol path.
+                results = decode_rx(px, w, h, &self.matrix, false, false, true);
+                map = (0.0, 0.0, 1.0);
+            }
+            self.accept_matrix(frame, results, map, found);
+        }
+    }
+
+    /// rxing's own readers, as an application using rxing directly would call them: linear
+    /// formats on the full-resolution frame (they read rows, so size costs little), 2D
+    /// formats on the frame downscaled when it is large. Linear results must still be
+    /// confirmed on a second scan line (see [`confirm_linear`]).
+    fn plain_pass(&self, frame: &PreparedFrame, thorough: bool, found: &mut Vec<ScannedCode>) {
+        let (px, w, h) = (&frame.pixels[..], frame.width, frame.height);
+        if !self.linear.is_empty() {
+            let results = decode_rx(px, w, h, &self.linear, thorough, thorough, false);
+            let hits = results.into_iter().filter_map(plain_hit).collect();
+            self.accept_linear(frame, hits, found);
+        }
+        if !self.matrix.is_empty() {
+            // Large frames: the finder-pattern search over every pixel dominates, and codes
+            // that matter at that distance survive a downscale; small 2D codes there are left
+            // to the upscaled windows.
+            let limit = if thorough {
+                THOROUGH_2D_PIXELS
+            } else {
+                HALF_RES_2D_PIXELS
+            };
+            let (mut buf, mut bw, mut bh, mut scale) = (None::<Vec<u8>>, w, h, 1.0f32);
+            while bw * bh > limit {
+                let (half, hw, hh) = downscale2x(buf.as_deref().unwrap_or(px), bw, bh);
+                (buf, bw, bh, scale) = (Some(half), hw, hh, scale * 2.0);
+            }
+            let results = decode_rx(
+                buf.as_deref().unwrap_or(px),
+                bw,
+                bh,
+                &self.matrix,
+                thorough,
+                thorough,
+                false,
+            );
+            self.accept_matrix(frame, results, (0.0, 0.0, scale), found);
+            if thorough && scale > 1.0 && found.is_empty() {
+                // A still with nothing found at reduced size: the full frame once.
+                let results = decode_rx(px, w, h, &self.matrix, true, true, false);
+                self.accept_matrix(frame, results, (0.0, 0.0, 1.0), found);
+            }
         }
     }
 
@@ -327,34 +425,77 @@ impl FrameDecoder {
         moving
     }
 
+    /// Linear codes carry little redundancy (a single check digit for EAN/UPC, none for
+    /// Code 39), so a code read on one scan line is only reported once a second, distinct
+    /// line reads the same text (see [`crate::linear::confirm_line`]). GS1 DataBar is exempt:
+    /// every character carries its own checksum-weighted value, a mod-79/mod-211 check over
+    /// the whole symbol and finder patterns whose values must form a valid sequence.
     fn accept_linear(
         &self,
         frame: &PreparedFrame,
-        hits: Vec<super::linear::LinearHit>,
+        hits: Vec<LinearHit>,
+        found: &mut Vec<ScannedCode>,
+    ) {
+        let view = View::identity(&frame.pixels, frame.width, frame.height);
+        self.accept_linear_in(frame, &view, hits, found);
+    }
+
+    /// As [`Self::accept_linear`] for hits read in `view` (a scaled or padded copy of the
+    /// frame): confirmation reads `view`'s pixels, corners map back to the frame.
+    fn accept_linear_in(
+        &self,
+        frame: &PreparedFrame,
+        view: &View<'_>,
+        hits: Vec<LinearHit>,
         found: &mut Vec<ScannedCode>,
     ) {
         for hit in hits {
             let corners = hit
                 .corners
                 .iter()
-                .map(|&(x, y)| frame.to_display(x, y))
+                .map(|&p| {
+                    let (x, y) = view.to_frame(p);
+                    frame.to_display(x, y)
+                })
                 .collect();
             let Some(code) = convert(&hit.result, corners, &self.options.formats) else {
                 continue;
             };
-            // Symbologies with weak structure must be read on two lines to count.
-            let weak = matches!(
+            if found.iter().any(|c| c.text == code.text) {
+                continue;
+            }
+            let self_checking = matches!(
                 code.format,
-                BarcodeFormat::Itf
-                    | BarcodeFormat::Code39
-                    | BarcodeFormat::Ean8
-                    | BarcodeFormat::UpcE
+                BarcodeFormat::DataBar | BarcodeFormat::DataBarExpanded
             );
-            if weak && hit.lines < 2 {
+            if !self_checking && hit.lines < 2 && !self.confirmed(view, &hit) {
+                if debug_enabled() {
+                    eprintln!("unconfirmed {:?} {:?}", code.format, code.text);
+                }
                 continue;
             }
             push_unique(found, code);
         }
+    }
+
+    /// A second read of the same text on a distinct line, from an earlier pass of this
+    /// frame or from lines next to this one.
+    fn confirmed(&self, view: &View<'_>, hit: &LinearHit) -> bool {
+        let text = hit.result.getText();
+        let format = *hit.result.getBarcodeFormat();
+        let line = (view.to_frame(hit.line.0), view.to_frame(hit.line.1));
+        let mid = |l: &ScanLine| ((l.0.0 + l.1.0) / 2.0, (l.0.1 + l.1.1) / 2.0);
+        let here = mid(&line);
+        let mut unconfirmed = self.unconfirmed.borrow_mut();
+        let earlier = unconfirmed.iter().any(|(t, f, other)| {
+            let there = mid(other);
+            t == text && *f == format && (here.0 - there.0).hypot(here.1 - there.1) >= 1.5
+        });
+        if earlier || confirm_line(view.px, view.w, view.h, &hit.result, hit.line) {
+            return true;
+        }
+        unconfirmed.push((text.to_string(), format, line));
+        false
     }
 
     fn accept_matrix(
@@ -377,40 +518,156 @@ impl FrameDecoder {
     }
 }
 
-fn push_unique(found: &mut Vec<ScannedCode>, code: ScannedCode) {
-    if !found.iter().any(|c| c.text == code.text) {
-        found.push(code);
+/// A linear result of rxing's own row scan as a hit on the line through its end points.
+fn plain_hit(result: RXingResult) -> Option<LinearHit> {
+    let points = result.getPoints();
+    let (a, b) = (points.first()?, points.last()?);
+    let line = ((a.x, a.y), (b.x, b.y));
+    Some(LinearHit {
+        corners: [line.0, line.1, line.1, line.0],
+        line,
+        result,
+        lines: 1,
+    })
+}
+
+/// Frames with a side below this get the small-image pass.
+const SMALL_SIDE: usize = 100;
+
+/// A buffer derived from the frame: `scale` times its size with `pad` frame pixels of
+/// margin on every side.
+struct View<'a> {
+    px: &'a [u8],
+    w: usize,
+    h: usize,
+    scale: f32,
+    pad: f32,
+}
+
+impl<'a> View<'a> {
+    fn identity(px: &'a [u8], w: usize, h: usize) -> Self {
+        Self {
+            px,
+            w,
+            h,
+            scale: 1.0,
+            pad: 0.0,
+        }
+    }
+
+    fn to_frame(&self, (x, y): (f32, f32)) -> (f32, f32) {
+        (x / self.scale - self.pad, y / self.scale - self.pad)
     }
 }
 
-/// Runs rxing's 2D readers over the whole buffer, possibly several codes.
-fn decode_matrix(
+/// Copies a small frame into a larger canvas: `pad` pixels of light margin (the quiet zone
+/// a tight crop lacks) and a nearest-neighbour upscale by `k` (modules of one pixel, a
+/// single scan line).
+fn pad_and_scale(px: &[u8], w: usize, h: usize, pad: usize, k: usize) -> (Vec<u8>, usize, usize) {
+    let mut sorted = px.to_vec();
+    sorted.sort_unstable();
+    let light = sorted[sorted.len() * 95 / 100];
+    let (pw, ph) = ((w + 2 * pad) * k, (h + 2 * pad) * k);
+    let mut out = vec![light; pw * ph];
+    for y in 0..h * k {
+        let src = &px[(y / k) * w..(y / k) * w + w];
+        let row = &mut out[((pad * k) + y) * pw + pad * k..][..w * k];
+        for (x, v) in row.iter_mut().enumerate() {
+            *v = src[x / k];
+        }
+    }
+    (out, pw, ph)
+}
+
+/// Runs `f`, turning a panic into `None`: a panic in one pass costs that pass only, never
+/// what earlier passes found, and never reaches the app.
+fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(value) => Some(value),
+        Err(_) => {
+            tracing::warn!("a decode pass panicked; its results are dropped");
+            None
+        }
+    }
+}
+
+fn push_unique(found: &mut Vec<ScannedCode>, code: ScannedCode) {
+    if found.iter().any(|c| c.text == code.text) {
+        return;
+    }
+    // The same EAN/UPC read with and without its add-on (one line caught it, another did
+    // not): one code, the fuller reading.
+    let ean = |c: &ScannedCode| {
+        matches!(
+            c.format,
+            BarcodeFormat::Ean13 | BarcodeFormat::UpcA | BarcodeFormat::Ean8 | BarcodeFormat::UpcE
+        )
+    };
+    if ean(&code)
+        && let Some(existing) = found
+            .iter_mut()
+            .find(|c| ean(c) && c.gtin14().is_some() && c.gtin14() == code.gtin14())
+    {
+        if code.text.len() > existing.text.len() {
+            *existing = code;
+        }
+        return;
+    }
+    found.push(code);
+}
+
+/// `COMPANION_SCAN_DEBUG=1` prints rejected reads to stderr (development aid for the
+/// bench; off by default).
+fn debug_enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("COMPANION_SCAN_DEBUG").is_some())
+}
+
+/// Runs rxing's readers for `formats` over the whole buffer, possibly several codes.
+fn decode_rx(
     px: &[u8],
     w: usize,
     h: usize,
     formats: &[rxing::BarcodeFormat],
+    try_harder: bool,
     invert: bool,
+    pure: bool,
 ) -> Vec<RXingResult> {
-    let run = || -> Vec<RXingResult> {
+    let run = |inverted: bool| -> Vec<RXingResult> {
         let Ok(source) = Luma8Source::new_with_slice(px, w as u32, h as u32) else {
             return Vec::new();
         };
         let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
-        if invert {
+        if inverted {
             bitmap.invert();
         }
         let hints = DecodeHints::default()
             .with(DecodeHintValue::PossibleFormats(
                 formats.iter().copied().collect(),
             ))
-            .with(DecodeHintValue::TryHarder(false));
+            .with(DecodeHintValue::TryHarder(try_harder))
+            // Code 128: FNC1 first means GS1-128 ("]C1" prefix), later FNC1s are GS.
+            .with(DecodeHintValue::AssumeGs1(true))
+            .with(DecodeHintValue::PureBarcode(pure));
         let mut reader = GenericMultipleBarcodeReader::new(MultiFormatReader::default());
         reader
             .decode_multiple_with_hints(&mut bitmap, &hints)
             .unwrap_or_default()
     };
-    catch_unwind(AssertUnwindSafe(run)).unwrap_or_default()
+    let mut results =
+        catch_unwind(AssertUnwindSafe(|| run(invert && !try_harder))).unwrap_or_default();
+    if try_harder && invert {
+        // Thorough: light-on-dark too, after the normal polarity.
+        if let Ok(more) = catch_unwind(AssertUnwindSafe(|| run(true))) {
+            results.extend(more);
+        }
+    }
+    results
 }
+
+/// Frames larger than this get their 2D plain pass at half resolution (or less) in
+/// `Thorough`.
+const THOROUGH_2D_PIXELS: usize = 4_000_000;
 
 /// Frames larger than this get their full-frame 2D pass at half resolution.
 const HALF_RES_2D_PIXELS: usize = 1_500_000;
@@ -492,16 +749,52 @@ fn convert(
             };
             let gtin14 = gs1::normalize_gtin(&gtin)?;
             gs1_elements.extend(gs1::element_for("01", &gtin14));
+            // A 2- or 5-digit add-on (issue number, price) follows the main digits, as
+            // zxing-cpp and scanners in their default configuration report it.
+            if let Some(RXingResultMetadataValue::UpcEanExtension(addon)) = result
+                .getRXingResultMetadata()
+                .get(&RXingResultMetadataType::UPC_EAN_EXTENSION)
+                && matches!(addon.len(), 2 | 5)
+                && addon.bytes().all(|b| b.is_ascii_digit())
+            {
+                text.push_str(addon);
+            }
         }
         BarcodeFormat::Itf => {
-            // ITF-14 only: other lengths of interleaved 2 of 5 are mostly misreads of noise.
-            if raw_text.len() != 14 || !gs1::has_valid_check_digit(&raw_text) {
+            // Interleaved 2 of 5 of any even length (ITF-14 on cartons, shorter on
+            // internal labels); partial reads of noise are kept out by the two-line
+            // confirmation and rxing's quiet-zone check. 14 digits are a GTIN.
+            if raw_text.len() < 4 || !raw_text.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
-            gs1_elements.extend(gs1::element_for("01", &raw_text));
+            if raw_text.len() == 14 {
+                if !gs1::has_valid_check_digit(&raw_text) {
+                    return None;
+                }
+                gs1_elements.extend(gs1::element_for("01", &raw_text));
+            }
+        }
+        BarcodeFormat::Code39 => {
+            // Code 32 (Italian pharmaceutical code) is printed as Code 39: six base-32
+            // characters holding nine digits whose last is a check digit. Reported in its
+            // printed form "A" + nine digits, as zxing-cpp does.
+            if let Some(code32) = code32_from_code39(&raw_text) {
+                text = code32;
+            }
+        }
+        BarcodeFormat::Aztec if raw_text.starts_with(' ') => {
+            // Structured append: the message starts with an optional " ID " and two letters
+            // (position, count) before the data.
+            if let Some(data) = strip_aztec_structured_append(&raw_text) {
+                text = data;
+            }
         }
         BarcodeFormat::DataBar => {
-            let digits = raw_text.trim_start_matches("(01)").trim_start_matches("01");
+            let digits = if raw_text.len() == 16 {
+                raw_text.strip_prefix("01").unwrap_or(&raw_text)
+            } else {
+                raw_text.strip_prefix("(01)").unwrap_or(&raw_text)
+            };
             let digits = if digits.len() == 14 {
                 digits.to_string()
             } else {
@@ -532,7 +825,19 @@ fn convert(
                         text = gs1::to_bracketed(&elements);
                         gs1_elements = elements;
                     }
-                    Err(error) => gs1_error = Some(error.to_string()),
+                    Err(error) => {
+                        gs1_error = Some(error.to_string());
+                        // Not valid GS1 data: the plain characters, without the symbology
+                        // prefix rxing adds or rxing's brackets (DataBar Expanded).
+                        text = raw_text
+                            .strip_prefix("]C1")
+                            .unwrap_or(&raw_text)
+                            .trim_end_matches(GS)
+                            .to_string();
+                        if format == BarcodeFormat::DataBarExpanded {
+                            text.retain(|c| c != '(' && c != ')');
+                        }
+                    }
                 }
             }
         }
@@ -544,6 +849,28 @@ fn convert(
         && format.is_linear()
     {
         return None;
+    }
+    if format == BarcodeFormat::Code128 && gs1_elements.is_empty() {
+        // A trailing FNC1 (GS) carries nothing.
+        let trimmed = text.trim_end_matches(GS).len();
+        text.truncate(trimmed);
+    }
+    // Control characters (ISO 15434's RS/GS/EOT in DataMatrix and PDF417 messages) are shown
+    // as their Unicode control pictures, as zxing-cpp's human-readable text does; line
+    // breaks stay. `raw_bytes` keeps the characters themselves.
+    if text
+        .chars()
+        .any(|c| c.is_ascii_control() && c != '\n' && c != '\r')
+    {
+        text = text
+            .chars()
+            .map(|c| match c {
+                '\n' | '\r' => c,
+                c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or(c),
+                '\u{7f}' => '\u{2421}',
+                c => c,
+            })
+            .collect();
     }
     let raw_bytes = if gs1_elements.is_empty() || format == BarcodeFormat::QrCode {
         raw_text.as_bytes().to_vec()
@@ -559,6 +886,59 @@ fn convert(
         gs1: gs1_elements,
         gs1_error,
     })
+}
+
+const GS: char = '\u{1d}';
+
+/// Code 32 from its Code 39 form: six base-32 characters (no vowels) for nine digits, the
+/// last a check digit (odd positions as they are, even positions doubled, digit sums mod 10).
+fn code32_from_code39(text: &str) -> Option<String> {
+    const ALPHABET: &[u8] = b"0123456789BCDFGHJKLMNPQRSTUVWXYZ";
+    if text.len() != 6 {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for b in text.bytes() {
+        value = value * 32 + ALPHABET.iter().position(|&a| a == b)? as u64;
+    }
+    if value > 999_999_999 {
+        return None;
+    }
+    let digits = format!("{value:09}");
+    let d: Vec<u32> = digits.bytes().map(|b| u32::from(b - b'0')).collect();
+    let sum: u32 = d[..8]
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            if i % 2 == 0 {
+                v
+            } else {
+                (2 * v) / 10 + (2 * v) % 10
+            }
+        })
+        .sum();
+    (sum % 10 == d[8]).then(|| format!("A{digits}"))
+}
+
+/// The data of an Aztec structured-append symbol: strips " [ID ]" and the two position
+/// letters.
+fn strip_aztec_structured_append(text: &str) -> Option<String> {
+    let rest = text.strip_prefix(' ')?;
+    let letters = |s: &str| {
+        let b = s.as_bytes();
+        b.len() >= 2 && b[0].is_ascii_uppercase() && b[1].is_ascii_uppercase() && b[0] <= b[1]
+    };
+    let rest = if letters(rest) {
+        rest
+    } else {
+        &rest[rest.find(' ')? + 1..]
+    };
+    let mut chars = rest.chars();
+    let (pos, count) = (chars.next()?, chars.next()?);
+    if !pos.is_ascii_uppercase() || !count.is_ascii_uppercase() || pos > count {
+        return None;
+    }
+    Some(chars.as_str().to_string())
 }
 
 fn default_symbology(format: BarcodeFormat) -> &'static str {

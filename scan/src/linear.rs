@@ -308,6 +308,8 @@ fn angle_diff(a: f32, b: f32) -> f32 {
 pub(crate) struct LinearHit {
     pub result: RXingResult,
     pub corners: [(f32, f32); 4],
+    /// Start and end of the scan line that read it, in image coordinates.
+    pub line: ((f32, f32), (f32, f32)),
     /// Distinct scan lines that agreed on this text.
     pub lines: u32,
 }
@@ -332,6 +334,11 @@ pub(crate) struct LineScanner<'a> {
     pub swing_levels: &'static [f32],
     /// A separate ITF reader for the bearer-bar retry, when ITF is enabled.
     itf: Option<ITFReader>,
+    /// GS1 DataBar Limited (our reader; rxing has none), when DataBar is enabled.
+    limited: bool,
+    /// Also try a plain mid-grey threshold (what rxing's row binariser does), for
+    /// confirming a read on a second line.
+    pub threshold_fallback: bool,
 }
 
 impl LineScanner<'_> {
@@ -340,7 +347,6 @@ impl LineScanner<'_> {
             .with(rxing::DecodeHintValue::PossibleFormats(
                 formats.iter().copied().collect(),
             ))
-            .with(rxing::DecodeHintValue::AllowedLengths(vec![14]))
             .with(rxing::DecodeHintValue::AssumeGs1(true));
         LineScanner {
             px,
@@ -352,6 +358,8 @@ impl LineScanner<'_> {
             oversample: 2.0,
             swing_levels: &[0.24, 0.1],
             itf: formats.contains(&RxFormat::ITF).then(ITFReader::default),
+            limited: formats.contains(&RxFormat::RSS_14),
+            threshold_fallback: false,
         }
     }
 
@@ -433,6 +441,7 @@ impl LineScanner<'_> {
                         hits.push(LinearHit {
                             result,
                             corners,
+                            line: (p0, p1),
                             lines: 1,
                         });
                         1
@@ -457,7 +466,7 @@ impl LineScanner<'_> {
         let (t0, t1) = clip_line(centre, dir, half_len, self.w, self.h)?;
         let step = 1.0 / self.oversample;
         let n = ((t1 - t0) / step) as usize;
-        if n < 60 {
+        if n < 40 {
             return None;
         }
         let mut samples = Vec::with_capacity(n);
@@ -466,21 +475,28 @@ impl LineScanner<'_> {
             samples.push(bilinear(
                 self.px,
                 self.w,
+                self.h,
                 centre.0 + dir.0 * t,
                 centre.1 + dir.1 * t,
             ));
         }
+        let to_image = |pos: f32| {
+            let t = t0 + pos * step;
+            (centre.0 + dir.0 * t, centre.1 + dir.1 * t)
+        };
         for &range_k in &self.swing_levels[..levels.min(self.swing_levels.len())] {
             let Some(bits) = binarize(&samples, range_k) else {
                 continue;
             };
             if let Some((result, a, b)) = self.decode_bits(&bits) {
-                let to_image = |pos: f32| {
-                    let t = t0 + pos * step;
-                    (centre.0 + dir.0 * t, centre.1 + dir.1 * t)
-                };
                 return Some((result, to_image(a), to_image(b)));
             }
+        }
+        if self.threshold_fallback
+            && let Some(bits) = binarize_threshold(&samples)
+            && let Some((result, a, b)) = self.decode_bits(&bits)
+        {
+            return Some((result, to_image(a), to_image(b)));
         }
         None
     }
@@ -509,7 +525,46 @@ impl LineScanner<'_> {
                 }
             }
         }
-        self.decode_itf_without_bearers(bits)
+        self.decode_limited(bits)
+            .or_else(|| self.decode_itf_without_bearers(bits))
+    }
+
+    /// GS1 DataBar Limited, both polarities and directions. Reported as DataBar (RSS-14):
+    /// the same family and data, a GTIN in AI (01).
+    fn decode_limited(&self, bits: &[bool]) -> Option<(RXingResult, f32, f32)> {
+        if !self.limited {
+            return None;
+        }
+        let n = bits.len();
+        for polarity in [false, true] {
+            for reversed in [false, true] {
+                let row: Vec<bool> = if reversed {
+                    bits.iter().rev().map(|&b| b != polarity).collect()
+                } else {
+                    bits.iter().map(|&b| b != polarity).collect()
+                };
+                if let Some(read) = crate::databar_limited::decode_row(&row) {
+                    let (a, b) = (read.start as f32, read.end as f32);
+                    let (a, b) = if reversed {
+                        (n as f32 - b, n as f32 - a)
+                    } else {
+                        (a, b)
+                    };
+                    let mut result = RXingResult::new(
+                        &read.gtin14,
+                        read.gtin14.clone().into_bytes(),
+                        vec![rxing::point(a, 0.0), rxing::point(b, 0.0)],
+                        RxFormat::RSS_14,
+                    );
+                    result.putMetadata(
+                        rxing::RXingResultMetadataType::SYMBOLOGY_IDENTIFIER,
+                        rxing::RXingResultMetadataValue::SymbologyIdentifier("]e0".into()),
+                    );
+                    return Some((result, a, b));
+                }
+            }
+        }
+        None
     }
 
     /// ITF-14 is printed inside a thick bearer box. Under blur its vertical bars bleed into
@@ -588,7 +643,7 @@ fn clip_line(
     h: usize,
 ) -> Option<(f32, f32)> {
     let (mut t0, mut t1) = (-half_len, half_len);
-    for (p, dv, max) in [(c.0, d.0, w as f32 - 2.0), (c.1, d.1, h as f32 - 2.0)] {
+    for (p, dv, max) in [(c.0, d.0, w as f32 - 1.0), (c.1, d.1, h as f32 - 1.0)] {
         if dv.abs() < 1e-6 {
             if p < 0.0 || p > max {
                 return None;
@@ -602,13 +657,65 @@ fn clip_line(
     (t1 - t0 > 0.0).then_some((t0, t1))
 }
 
-fn bilinear(px: &[u8], w: usize, x: f32, y: f32) -> f32 {
-    let (x0, y0) = (x.floor(), y.floor());
-    let (fx, fy) = (x - x0, y - y0);
-    let i = y0 as usize * w + x0 as usize;
-    let (a, b) = (f32::from(px[i]), f32::from(px[i + 1]));
-    let (c, d) = (f32::from(px[i + w]), f32::from(px[i + w + 1]));
+/// Bilinear sample; clamps at the image border, so one-row images and border lines are safe.
+fn bilinear(px: &[u8], w: usize, h: usize, x: f32, y: f32) -> f32 {
+    let x = x.clamp(0.0, (w - 1) as f32);
+    let y = y.clamp(0.0, (h - 1) as f32);
+    let (x0, y0) = (x.floor() as usize, y.floor() as usize);
+    let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
+    let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+    let at = |x: usize, y: usize| f32::from(px[y * w + x]);
+    let (a, b) = (at(x0, y0), at(x1, y0));
+    let (c, d) = (at(x0, y1), at(x1, y1));
     (a + (b - a) * fx) * (1.0 - fy) + (c + (d - c) * fx) * fy
+}
+
+/// Confirms a linear code read on one scan line (from rxing's own row scan or ours) by
+/// reading the same text on another line parallel to it, a few pixels away, with the
+/// edge binariser and that format's reader alone. A symbol only a pixel row or two high
+/// (a scanner's single-line image) has no second line: there the same line must read the
+/// same text through the other binariser. Returns true when confirmed.
+pub(crate) fn confirm_line(
+    px: &[u8],
+    w: usize,
+    h: usize,
+    result: &RXingResult,
+    (p0, p1): ((f32, f32), (f32, f32)),
+) -> bool {
+    let (dx, dy) = (p1.0 - p0.0, p1.1 - p0.1);
+    let len = (dx * dx + dy * dy).sqrt();
+    if len < 8.0 || w < 2 {
+        return false;
+    }
+    let dir = (dx / len, dy / len);
+    let normal = (-dir.1, dir.0);
+    let mid = ((p0.0 + p1.0) / 2.0, (p0.1 + p1.1) / 2.0);
+    // The row readers want a quiet zone: extend past the symbol's ends.
+    let half_len = len / 2.0 + (len * 0.12).max(12.0);
+    let mut scanner = LineScanner::new(px, w, h, &[*result.getBarcodeFormat()]);
+    scanner.threshold_fallback = true;
+    let inside =
+        |c: (f32, f32)| c.0 >= 0.0 && c.1 >= 0.0 && c.0 <= (w - 1) as f32 && c.1 <= (h - 1) as f32;
+    let mut any_line = false;
+    for off in [3.0f32, -3.0, 6.0, -6.0, 10.0, -10.0, 2.0, -2.0, 1.5, -1.5] {
+        let centre = (mid.0 + normal.0 * off, mid.1 + normal.1 * off);
+        if !inside(centre) {
+            continue;
+        }
+        any_line = true;
+        scanner.reset();
+        if let Some((other, _, _)) = scanner.read_line(centre, dir, half_len, 2)
+            && other.getText() == result.getText()
+        {
+            return true;
+        }
+    }
+    if any_line {
+        return false;
+    }
+    scanner.reset();
+    matches!(scanner.read_line(mid, dir, half_len, 2),
+        Some((other, _, _)) if other.getText() == result.getText())
 }
 
 /// Black/white per sample from the edges of the profile rather than a threshold: defocus
@@ -707,6 +814,35 @@ fn binarize(raw: &[f32], range_k: f32) -> Option<Vec<bool>> {
     }
     for k in last.0..n {
         bits[k] = !last.2 && s[k] <= last.1 + delta(k);
+    }
+    Some(bits)
+}
+
+/// A threshold halfway between the dark and light levels of the line (10th and 90th
+/// percentile), adjusted per block of 64 samples for uneven light.
+fn binarize_threshold(raw: &[f32]) -> Option<Vec<bool>> {
+    const BLOCK: usize = 64;
+    let mut bits = Vec::with_capacity(raw.len());
+    let levels = |chunk: &[f32]| {
+        let mut v = chunk.to_vec();
+        v.sort_by(f32::total_cmp);
+        (v[v.len() / 10], v[v.len() * 9 / 10])
+    };
+    let (lo, hi) = levels(raw);
+    if hi - lo < 12.0 {
+        return None;
+    }
+    for (i, chunk) in raw.chunks(BLOCK).enumerate() {
+        let a = (i * BLOCK).saturating_sub(BLOCK);
+        let z = ((i + 2) * BLOCK).min(raw.len());
+        let (l, h) = levels(&raw[a..z]);
+        // A block inside a wide quiet zone or a wide bar: fall back to the line's levels.
+        let t = if h - l > (hi - lo) * 0.4 {
+            (l + h) / 2.0
+        } else {
+            (lo + hi) / 2.0
+        };
+        bits.extend(chunk.iter().map(|&v| v < t));
     }
     Some(bits)
 }

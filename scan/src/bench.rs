@@ -79,9 +79,10 @@ pub fn family(format: &str) -> String {
         .to_ascii_lowercase();
     match key.as_str() {
         "ean13" | "ean8" | "upca" | "upce" => "EAN/UPC",
-        "databar" | "databaromni" | "databarstk" | "databarstkomni" => "DataBar",
+        // Companion reports DataBar Limited as DataBar (same data: a GTIN).
+        "databar" | "databaromni" | "databarstk" | "databarstkomni" | "databarltd"
+        | "databarlimited" => "DataBar",
         "databarexp" | "databarexpstk" | "databarexpanded" => "DataBarExp",
-        "databarltd" | "databarlimited" => "DataBarLtd",
         "itf" | "itf14" => "ITF",
         "code128" => "Code128",
         "code39" => "Code39",
@@ -92,6 +93,39 @@ pub fn family(format: &str) -> String {
         _ => return format.to_string(),
     }
     .to_string()
+}
+
+/// The GTIN-14s an EAN/UPC text can stand for: main symbol of 8, 12 or 13 digits with a
+/// valid check digit, optionally followed by a 2- or 5-digit add-on.
+fn ean_mains(text: &str) -> Vec<String> {
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for addon in [0, 2, 5] {
+        let Some(main) = text.len().checked_sub(addon).map(|n| &text[..n]) else {
+            continue;
+        };
+        if let Some(gtin) = crate::gs1::normalize_gtin(main) {
+            out.push(gtin);
+        }
+    }
+    out
+}
+
+/// An EAN/UPC read whose main symbol is an expected code's and only the add-on differs
+/// (read on one side, not on the other) is the right item, not a misread; it still counts
+/// against fp_frames under the README's scoring.
+fn same_item_other_addon(frame: &ManifestFrame, text: &str) -> bool {
+    let mains = ean_mains(text);
+    !mains.is_empty()
+        && frame.expected.iter().any(|e| {
+            std::iter::once(&e.text)
+                .chain(e.text_raw.as_ref())
+                .chain(&e.alt_texts)
+                .flat_map(|t| ean_mains(t))
+                .any(|g| mains.contains(&g))
+        })
 }
 
 /// Scores one frame from decoded (text, format name) pairs: [`score_frame`] plus misreads
@@ -110,6 +144,7 @@ pub fn score_frame_codes(
         let fam = family(format);
         if let Some(e) = frame.expected.iter().find(|e| family(&e.format) == fam)
             && !score.misreads.iter().any(|(t, _)| t == text)
+            && !same_item_other_addon(frame, text)
         {
             score.misreads.push((text.clone(), e.format.clone()));
         }

@@ -19,6 +19,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
+use rxing::Reader;
 use rxing::common::HybridBinarizer;
 use rxing::multi::{GenericMultipleBarcodeReader, MultipleBarcodeReader};
 use rxing::{
@@ -306,6 +307,9 @@ impl FrameDecoder {
                                 budget_exhausted = true;
                                 break 'sweep;
                             }
+                            // Each sweep line on its own: rxing's DataBar Expanded reader
+                            // would otherwise combine rows of unrelated lines.
+                            scanner.reset();
                             scanner.scan_region(&line, 1, &mut hits, deadline);
                         }
                     }
@@ -494,7 +498,9 @@ impl FrameDecoder {
         if earlier || confirm_line(view.px, view.w, view.h, &hit.result, hit.line) {
             return true;
         }
-        unconfirmed.push((text.to_string(), format, line));
+        if hit.lines > 0 {
+            unconfirmed.push((text.to_string(), format, line));
+        }
         false
     }
 
@@ -527,7 +533,8 @@ fn plain_hit(result: RXingResult) -> Option<LinearHit> {
         corners: [line.0, line.1, line.1, line.0],
         line,
         result,
-        lines: 1,
+        // Not one of our scan lines: it cannot confirm another read, only be confirmed.
+        lines: 0,
     })
 }
 
@@ -633,7 +640,18 @@ fn decode_rx(
     invert: bool,
     pure: bool,
 ) -> Vec<RXingResult> {
+    let expanded_alone = formats
+        .contains(&rxing::BarcodeFormat::RSS_EXPANDED)
+        .then_some(rxing::BarcodeFormat::RSS_EXPANDED);
+    let formats: Vec<rxing::BarcodeFormat> = formats
+        .iter()
+        .copied()
+        .filter(|f| *f != rxing::BarcodeFormat::RSS_EXPANDED)
+        .collect();
     let run = |inverted: bool| -> Vec<RXingResult> {
+        if formats.is_empty() {
+            return Vec::new();
+        }
         let Ok(source) = Luma8Source::new_with_slice(px, w as u32, h as u32) else {
             return Vec::new();
         };
@@ -656,6 +674,25 @@ fn decode_rx(
     };
     let mut results =
         catch_unwind(AssertUnwindSafe(|| run(invert && !try_harder))).unwrap_or_default();
+    if let Some(expanded) = expanded_alone {
+        // DataBar Expanded on its own, one symbol per call: in the sub-images the multiple
+        // reader cuts around a found code, rxing's expanded reader combines pairs from
+        // different rows into wrong symbols whose mod-211 check happens to pass.
+        let single = || -> Option<RXingResult> {
+            let source = Luma8Source::new_with_slice(px, w as u32, h as u32).ok()?;
+            let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
+            let hints = DecodeHints::default()
+                .with(DecodeHintValue::PossibleFormats(
+                    [expanded].into_iter().collect(),
+                ))
+                .with(DecodeHintValue::TryHarder(try_harder))
+                .with(DecodeHintValue::AlsoInverted(invert));
+            MultiFormatReader::default()
+                .decode_with_hints(&mut bitmap, &hints)
+                .ok()
+        };
+        results.extend(catch_unwind(AssertUnwindSafe(single)).ok().flatten());
+    }
     if try_harder && invert {
         // Thorough: light-on-dark too, after the normal polarity.
         if let Ok(more) = catch_unwind(AssertUnwindSafe(|| run(true))) {
@@ -729,6 +766,14 @@ fn convert(
         return None;
     }
     let raw_text = result.getText().to_string();
+    // Private-use or replacement characters mean the character-set (ECI) decoding went
+    // wrong (seen with rxing on PDF417 mixing ECIs): the text is not what was encoded.
+    if raw_text
+        .chars()
+        .any(|c| c == '\u{fffd}' || ('\u{e000}'..='\u{f8ff}').contains(&c))
+    {
+        return None;
+    }
     let symbology_from_decoder = match result
         .getRXingResultMetadata()
         .get(&RXingResultMetadataType::SYMBOLOGY_IDENTIFIER)
@@ -813,9 +858,12 @@ fn convert(
             }
         }
         _ => {
+            // FNC1 in first position (GS1 Aztec, QR, DataMatrix as rxing reports some of
+            // them) also announces GS1 data.
             let claims_gs1 = gs1::is_gs1_symbology_identifier(&symbology)
                 || format == BarcodeFormat::DataBarExpanded
-                || raw_text.starts_with("]C1");
+                || raw_text.starts_with("]C1")
+                || (raw_text.starts_with(GS) && raw_text.len() > 3);
             if claims_gs1 {
                 if format == BarcodeFormat::DataBarExpanded {
                     symbology = "]e0".into();
@@ -854,23 +902,6 @@ fn convert(
         // A trailing FNC1 (GS) carries nothing.
         let trimmed = text.trim_end_matches(GS).len();
         text.truncate(trimmed);
-    }
-    // Control characters (ISO 15434's RS/GS/EOT in DataMatrix and PDF417 messages) are shown
-    // as their Unicode control pictures, as zxing-cpp's human-readable text does; line
-    // breaks stay. `raw_bytes` keeps the characters themselves.
-    if text
-        .chars()
-        .any(|c| c.is_ascii_control() && c != '\n' && c != '\r')
-    {
-        text = text
-            .chars()
-            .map(|c| match c {
-                '\n' | '\r' => c,
-                c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or(c),
-                '\u{7f}' => '\u{2421}',
-                c => c,
-            })
-            .collect();
     }
     let raw_bytes = if gs1_elements.is_empty() || format == BarcodeFormat::QrCode {
         raw_text.as_bytes().to_vec()

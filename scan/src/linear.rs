@@ -521,6 +521,11 @@ impl LineScanner<'_> {
                 }));
                 if let Ok(Ok(result)) = decoded {
                     let (start, end) = row_span(&result, n, reversed);
+                    if *result.getBarcodeFormat() == RxFormat::ITF
+                        && !itf_quiet_zones(bits, start, end, result.getText().len())
+                    {
+                        continue;
+                    }
                     return Some((result, start, end));
                 }
             }
@@ -632,6 +637,38 @@ impl LineScanner<'_> {
     pub fn reset(&mut self) {
         rxing::Reader::reset(&mut self.reader);
     }
+}
+
+/// Interleaved 2 of 5 has no check character and its start pattern (four narrow elements)
+/// occurs inside data, so a read can start or stop in the middle of a longer symbol. Rejects
+/// a read with bars close beyond either end: within four modules (estimated from the
+/// digit count) the line must stay light, or end.
+fn itf_quiet_zones(bits: &[bool], start: f32, end: f32, digits: usize) -> bool {
+    // rxing reports the inner ends: the end of the start pattern (4 narrow elements) and
+    // the start of the stop pattern (wide bar, narrow space, narrow bar). Digits take
+    // about 8 modules each (wide elements of 2 to 3 modules).
+    let module = (end - start) / (8.0 * digits as f32);
+    if module <= 0.0 {
+        return false;
+    }
+    let transitions = |from: f32, to: f32| {
+        let (from, to) = (
+            from.max(0.0) as usize,
+            (to.max(0.0) as usize).min(bits.len()),
+        );
+        if from >= to {
+            return 0;
+        }
+        bits[from..to].windows(2).filter(|w| w[0] != w[1]).count()
+    };
+    // The quiet zones must be on the line: a read running into the image's edge may be
+    // the inner part of a symbol cut off there.
+    if start - 9.0 * module < 0.0 || end + 9.5 * module > bits.len() as f32 {
+        return false;
+    }
+    let left = transitions(start - 9.0 * module, start - 4.8 * module);
+    let right = transitions(end + 5.5 * module, end + 9.5 * module);
+    left <= 1 && right <= 1
 }
 
 /// Clips the line centre + t*dir, |t| <= half_len, to the image; returns the t range.

@@ -97,13 +97,17 @@ enum HardPass {
     Upscaled2d,
     SweepAxes,
     SweepDiagonals,
+    Rebinarized2d,
+    Rescaled2d,
 }
 
-const HARD_PASSES: [HardPass; 4] = [
+const HARD_PASSES: [HardPass; 6] = [
     HardPass::Upscaled2d,
     HardPass::SweepAxes,
     HardPass::Inverted2d,
     HardPass::SweepDiagonals,
+    HardPass::Rescaled2d,
+    HardPass::Rebinarized2d,
 ];
 
 /// Decodes frames with a per-screen configuration; keeps the round-robin position between
@@ -261,6 +265,9 @@ impl FrameDecoder {
                 // The thorough plain pass already tried the inverted frame.
                 HardPass::Inverted2d => !self.matrix.is_empty() && !thorough,
                 HardPass::Upscaled2d => !self.matrix.is_empty() && !windows.is_empty(),
+                HardPass::Rebinarized2d | HardPass::Rescaled2d => {
+                    !self.matrix.is_empty() && w >= 16 && h >= 16
+                }
                 HardPass::SweepAxes | HardPass::SweepDiagonals => {
                     !self.linear.is_empty() && w >= 16 && h >= 16
                 }
@@ -276,6 +283,53 @@ impl FrameDecoder {
                 HardPass::Inverted2d => {
                     let results = decode_rx(px, w, h, &self.matrix, false, true, false);
                     self.accept_matrix(frame, results, (0.0, 0.0, 1.0), &mut found);
+                }
+                HardPass::Rescaled2d => {
+                    // The detectors have a sweet spot of module size and sampling phase: a
+                    // code rxing misses at one scale it often reads at another.
+                    for f in [0.75f32, 1.5, 0.5, 2.0] {
+                        if Instant::now() > deadline {
+                            budget_exhausted = true;
+                            break;
+                        }
+                        if (w * h) as f32 * f * f > 4.0e6 || (w.min(h) as f32 * f) < 24.0 {
+                            continue;
+                        }
+                        let (scaled, sw, sh) = resample(px, w, h, f);
+                        let results =
+                            decode_rx(&scaled, sw, sh, &self.matrix, thorough, false, false);
+                        let any = !results.is_empty();
+                        self.accept_matrix(frame, results, (0.0, 0.0, 1.0 / f), &mut found);
+                        if any {
+                            break;
+                        }
+                    }
+                }
+                HardPass::Rebinarized2d => {
+                    // rxing's hybrid binariser loses low-contrast, textured and unevenly lit
+                    // 2D codes (dot-peened DataMatrix, photos of labels): the same readers
+                    // on the frame thresholded by Otsu's global level and by local means
+                    // over two window sizes.
+                    let (sw, sh) = (w, h);
+                    let small = sw.min(sh);
+                    for variant in [
+                        Threshold::Otsu,
+                        Threshold::LocalMean((small / 8).max(6)),
+                        Threshold::LocalMean((small / 24).max(3)),
+                    ] {
+                        if Instant::now() > deadline {
+                            budget_exhausted = true;
+                            break;
+                        }
+                        let binary = threshold(px, w, h, variant);
+                        let results =
+                            decode_rx(&binary, w, h, &self.matrix, thorough, false, false);
+                        let any = !results.is_empty();
+                        self.accept_matrix(frame, results, (0.0, 0.0, 1.0), &mut found);
+                        if any {
+                            break;
+                        }
+                    }
                 }
                 HardPass::Upscaled2d => {
                     for &(x0, y0, cw, ch) in &windows {
@@ -524,6 +578,100 @@ impl FrameDecoder {
     }
 }
 
+/// Bilinear resampling by `f` (box-averaged when shrinking by half or more).
+fn resample(px: &[u8], w: usize, h: usize, f: f32) -> (Vec<u8>, usize, usize) {
+    if (f - 0.5).abs() < 1e-3 {
+        return downscale2x(px, w, h);
+    }
+    let (nw, nh) = (((w as f32) * f) as usize, ((h as f32) * f) as usize);
+    let mut out = vec![0u8; nw * nh];
+    for y in 0..nh {
+        let sy = ((y as f32 + 0.5) / f - 0.5).clamp(0.0, (h - 1) as f32);
+        let (y0, fy) = (sy as usize, sy.fract());
+        let y1 = (y0 + 1).min(h - 1);
+        for x in 0..nw {
+            let sx = ((x as f32 + 0.5) / f - 0.5).clamp(0.0, (w - 1) as f32);
+            let (x0, fx) = (sx as usize, sx.fract());
+            let x1 = (x0 + 1).min(w - 1);
+            let at = |x: usize, y: usize| f32::from(px[y * w + x]);
+            let top = at(x0, y0) + (at(x1, y0) - at(x0, y0)) * fx;
+            let bottom = at(x0, y1) + (at(x1, y1) - at(x0, y1)) * fx;
+            out[y * nw + x] = (top + (bottom - top) * fy).round() as u8;
+        }
+    }
+    (out, nw, nh)
+}
+
+#[derive(Clone, Copy)]
+enum Threshold {
+    Otsu,
+    /// Black below the mean of the (2r+1)² window around the pixel.
+    LocalMean(usize),
+}
+
+/// The frame as black (0) and white (255) by `variant`.
+fn threshold(px: &[u8], w: usize, h: usize, variant: Threshold) -> Vec<u8> {
+    match variant {
+        Threshold::Otsu => {
+            let mut hist = [0u64; 256];
+            for &p in px {
+                hist[usize::from(p)] += 1;
+            }
+            let total = px.len() as f64;
+            let sum_all: f64 = hist
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| i as f64 * c as f64)
+                .sum();
+            let (mut best, mut best_t, mut w0, mut sum0) = (0.0, 128usize, 0.0, 0.0);
+            for (t, &c) in hist.iter().enumerate() {
+                w0 += c as f64;
+                sum0 += t as f64 * c as f64;
+                let w1 = total - w0;
+                if w0 == 0.0 || w1 == 0.0 {
+                    continue;
+                }
+                let (m0, m1) = (sum0 / w0, (sum_all - sum0) / w1);
+                let between = w0 * w1 * (m0 - m1) * (m0 - m1);
+                if between > best {
+                    (best, best_t) = (between, t);
+                }
+            }
+            px.iter()
+                .map(|&p| if usize::from(p) <= best_t { 0 } else { 255 })
+                .collect()
+        }
+        Threshold::LocalMean(r) => {
+            // Integral image, one row longer and wider.
+            let iw = w + 1;
+            let mut integral = vec![0u64; iw * (h + 1)];
+            for y in 0..h {
+                let mut row_sum = 0u64;
+                for x in 0..w {
+                    row_sum += u64::from(px[y * w + x]);
+                    integral[(y + 1) * iw + x + 1] = integral[y * iw + x + 1] + row_sum;
+                }
+            }
+            let mut out = vec![255u8; w * h];
+            for y in 0..h {
+                let (y0, y1) = (y.saturating_sub(r), (y + r + 1).min(h));
+                for x in 0..w {
+                    let (x0, x1) = (x.saturating_sub(r), (x + r + 1).min(w));
+                    let sum = integral[y1 * iw + x1] + integral[y0 * iw + x0]
+                        - integral[y0 * iw + x1]
+                        - integral[y1 * iw + x0];
+                    let n = ((y1 - y0) * (x1 - x0)) as u64;
+                    // A small margin keeps flat areas (noise around the mean) white.
+                    if u64::from(px[y * w + x]) * n + 3 * n < sum {
+                        out[y * w + x] = 0;
+                    }
+                }
+            }
+            out
+        }
+    }
+}
+
 /// A linear result of rxing's own row scan as a hit on the line through its end points.
 fn plain_hit(result: RXingResult) -> Option<LinearHit> {
     let points = result.getPoints();
@@ -659,18 +807,34 @@ fn decode_rx(
         if inverted {
             bitmap.invert();
         }
-        let hints = DecodeHints::default()
-            .with(DecodeHintValue::PossibleFormats(
-                formats.iter().copied().collect(),
-            ))
-            .with(DecodeHintValue::TryHarder(try_harder))
-            // Code 128: FNC1 first means GS1-128 ("]C1" prefix), later FNC1s are GS.
-            .with(DecodeHintValue::AssumeGs1(true))
-            .with(DecodeHintValue::PureBarcode(pure));
-        let mut reader = GenericMultipleBarcodeReader::new(MultiFormatReader::default());
-        reader
-            .decode_multiple_with_hints(&mut bitmap, &hints)
-            .unwrap_or_default()
+        // The linear formats together (one row scan), each 2D format on its own: a panic
+        // or an early success in one reader must not cost the others their codes. The
+        // binarised matrix is computed once and shared through the bitmap.
+        let (linear, matrix): (Vec<_>, Vec<_>) = formats
+            .iter()
+            .copied()
+            .partition(|f| BarcodeFormat::from_rxing(f).is_some_and(BarcodeFormat::is_linear));
+        let groups = std::iter::once(linear)
+            .filter(|g| !g.is_empty())
+            .chain(matrix.into_iter().map(|f| vec![f]));
+        let mut results = Vec::new();
+        for group in groups {
+            let hints = DecodeHints::default()
+                .with(DecodeHintValue::PossibleFormats(
+                    group.into_iter().collect(),
+                ))
+                .with(DecodeHintValue::TryHarder(try_harder))
+                // Code 128: FNC1 first means GS1-128 ("]C1" prefix), later FNC1s are GS.
+                .with(DecodeHintValue::AssumeGs1(true))
+                .with(DecodeHintValue::PureBarcode(pure));
+            let mut reader = GenericMultipleBarcodeReader::new(MultiFormatReader::default());
+            if let Ok(Ok(found)) = catch_unwind(AssertUnwindSafe(|| {
+                reader.decode_multiple_with_hints(&mut bitmap, &hints)
+            })) {
+                results.extend(found);
+            }
+        }
+        results
     };
     let mut results =
         catch_unwind(AssertUnwindSafe(|| run(invert && !try_harder))).unwrap_or_default();

@@ -501,6 +501,50 @@ impl LineScanner<'_> {
         None
     }
 
+    /// Samples a line at one sample per pixel and binarises it as rxing's row scan does
+    /// (global histogram black point), then runs the row decoders on it.
+    fn read_line_histogram(
+        &mut self,
+        centre: (f32, f32),
+        dir: (f32, f32),
+        half_len: f32,
+    ) -> Option<RXingResult> {
+        use rxing::Binarizer;
+        let (t0, t1) = clip_line(centre, dir, half_len, self.w, self.h)?;
+        let n = (t1 - t0) as usize;
+        if n < 20 {
+            return None;
+        }
+        let samples: Vec<u8> = (0..n)
+            .map(|i| {
+                let t = t0 + i as f32;
+                bilinear(
+                    self.px,
+                    self.w,
+                    self.h,
+                    centre.0 + dir.0 * t,
+                    centre.1 + dir.1 * t,
+                )
+                .round() as u8
+            })
+            .collect();
+        let source = rxing::Luma8Source::new(samples, n as u32, 1).ok()?;
+        let binarizer = rxing::common::GlobalHistogramBinarizer::new(source);
+        let mut row = binarizer.get_black_row(0).ok()?.into_owned();
+        for reversed in [false, true] {
+            if reversed {
+                row.reverse();
+            }
+            let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.reader.decode_row(0, &row, &self.hints)
+            }));
+            if let Ok(Ok(result)) = decoded {
+                return Some(result);
+            }
+        }
+        None
+    }
+
     /// Runs the row decoders on one binarised line, both polarities and directions;
     /// returns the result and its start/end positions in samples.
     fn decode_bits(&mut self, bits: &[bool]) -> Option<(RXingResult, f32, f32)> {
@@ -734,7 +778,9 @@ pub(crate) fn confirm_line(
     let inside =
         |c: (f32, f32)| c.0 >= 0.0 && c.1 >= 0.0 && c.0 <= (w - 1) as f32 && c.1 <= (h - 1) as f32;
     let mut any_line = false;
-    for off in [3.0f32, -3.0, 6.0, -6.0, 10.0, -10.0, 2.0, -2.0, 1.5, -1.5] {
+    for off in [
+        3.0f32, -3.0, 6.0, -6.0, 10.0, -10.0, 15.0, -15.0, 2.0, -2.0, 1.5, -1.5,
+    ] {
         let centre = (mid.0 + normal.0 * off, mid.1 + normal.1 * off);
         if !inside(centre) {
             continue;
@@ -743,6 +789,15 @@ pub(crate) fn confirm_line(
         scanner.reset();
         if let Some((other, _, _)) = scanner.read_line(centre, dir, half_len, 2)
             && other.getText() == result.getText()
+        {
+            return true;
+        }
+        // The same line through rxing's own row binariser (a histogram threshold), which
+        // is what read the first line when it came from rxing's row scan.
+        scanner.reset();
+        if scanner
+            .read_line_histogram(centre, dir, half_len)
+            .is_some_and(|other| other.getText() == result.getText())
         {
             return true;
         }

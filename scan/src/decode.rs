@@ -122,6 +122,8 @@ pub struct FrameDecoder {
     /// This frame's single-line linear reads not yet confirmed: (text, format, scan line).
     /// A later pass reading the same text on a distinct line confirms it.
     unconfirmed: std::cell::RefCell<Vec<(String, rxing::BarcodeFormat, ScanLine)>>,
+    /// This frame's linear reads per text (every line or rxing row that read it).
+    support: std::cell::RefCell<std::collections::HashMap<String, u32>>,
 }
 
 /// A scan line's two end points in frame coordinates.
@@ -158,6 +160,7 @@ impl FrameDecoder {
             next_hard_pass: 0,
             previous_thumbnail: Vec::new(),
             unconfirmed: Default::default(),
+            support: Default::default(),
         })
     }
 
@@ -210,6 +213,7 @@ impl FrameDecoder {
         }
         let thorough = self.options.strategy == DecodeStrategy::Thorough;
         self.unconfirmed.borrow_mut().clear();
+        self.support.borrow_mut().clear();
 
         // 0. The plain rxing readers of every enabled format over the whole frame: whatever
         // they find is never lost to a custom pass. Still images get rxing's try-harder
@@ -371,11 +375,84 @@ impl FrameDecoder {
                 }
             });
         }
+        self.resolve_conflicts(&mut found);
         DecodeOutcome {
             codes: found,
             elapsed_ms: started.elapsed().as_secs_f32() * 1000.0,
             budget_exhausted,
         }
+    }
+
+    /// Two different EAN/UPC codes read over the same spot cannot both be right (a blurred
+    /// or curved left half can read as other digits with a valid check digit, on several
+    /// lines alike): the one read on clearly more lines stays, otherwise neither.
+    fn resolve_conflicts(&self, found: &mut Vec<ScannedCode>) {
+        let ean = |c: &ScannedCode| {
+            matches!(
+                c.format,
+                BarcodeFormat::Ean13
+                    | BarcodeFormat::UpcA
+                    | BarcodeFormat::Ean8
+                    | BarcodeFormat::UpcE
+            )
+        };
+        // Centre, unit scan direction and length of a code's scan line (corners 0 -> 1).
+        let axis = |c: &ScannedCode| {
+            let n = c.corners.len().max(1) as f32;
+            let centre = (
+                c.corners.iter().map(|p| p.x).sum::<f32>() / n,
+                c.corners.iter().map(|p| p.y).sum::<f32>() / n,
+            );
+            let (a, b) = match (c.corners.first(), c.corners.get(1)) {
+                (Some(a), Some(b)) => ((a.x, a.y), (b.x, b.y)),
+                _ => ((0.0, 0.0), (1.0, 0.0)),
+            };
+            let len = (b.0 - a.0).hypot(b.1 - a.1).max(1.0);
+            (centre, ((b.0 - a.0) / len, (b.1 - a.1) / len), len)
+        };
+        // Same orientation, overlapping along the scan direction, and closer across it than
+        // a symbol is high (EAN/UPC bars are about 0.7 of the symbol's width).
+        let overlap = |a: &ScannedCode, b: &ScannedCode| {
+            let ((ca, da, la), (cb, _db, lb)) = (axis(a), axis(b));
+            let (dx, dy) = (cb.0 - ca.0, cb.1 - ca.1);
+            let along = (dx * da.0 + dy * da.1).abs();
+            let across = (dx * da.1 - dy * da.0).abs();
+            let parallel = (da.0 * _db.0 + da.1 * _db.1).abs() > 0.94;
+            parallel && along < (la + lb) / 2.0 && across < 0.6 * la.max(lb)
+        };
+        let support = self.support.borrow();
+        // By the main digits: an add-on read on some lines only is the same code.
+        let reads = |c: &ScannedCode| {
+            support
+                .iter()
+                .filter(|(t, _)| c.text.starts_with(t.as_str()) || t.starts_with(&c.text))
+                .map(|(_, n)| *n)
+                .max()
+                .unwrap_or(1)
+        };
+        let mut drop = vec![false; found.len()];
+        for i in 0..found.len() {
+            for j in i + 1..found.len() {
+                let (a, b) = (&found[i], &found[j]);
+                if !ean(a) || !ean(b) || a.gtin14() == b.gtin14() || !overlap(a, b) {
+                    continue;
+                }
+                let (ra, rb) = (reads(a), reads(b));
+                if ra >= 2 * rb {
+                    drop[j] = true;
+                } else if rb >= 2 * ra {
+                    drop[i] = true;
+                } else {
+                    drop[i] = true;
+                    drop[j] = true;
+                }
+                if debug_enabled() {
+                    eprintln!("conflict {:?} ({ra}) vs {:?} ({rb})", a.text, b.text);
+                }
+            }
+        }
+        let mut keep = drop.iter().map(|d| !d);
+        found.retain(|_| keep.next().unwrap_or(true));
     }
 
     fn small_image_pass(&self, frame: &PreparedFrame, found: &mut Vec<ScannedCode>) {
@@ -519,6 +596,11 @@ impl FrameDecoder {
             let Some(code) = convert(&hit.result, corners, &self.options.formats) else {
                 continue;
             };
+            *self
+                .support
+                .borrow_mut()
+                .entry(hit.result.getText().to_string())
+                .or_default() += hit.lines.max(1);
             if found.iter().any(|c| c.text == code.text) {
                 continue;
             }

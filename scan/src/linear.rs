@@ -339,6 +339,8 @@ pub(crate) struct LineScanner<'a> {
     /// Also try a plain mid-grey threshold (what rxing's row binariser does), for
     /// confirming a read on a second line.
     pub threshold_fallback: bool,
+    /// Samples of the current line that are image pixels (not border padding).
+    real_samples: std::ops::Range<usize>,
 }
 
 impl LineScanner<'_> {
@@ -360,6 +362,7 @@ impl LineScanner<'_> {
             itf: formats.contains(&RxFormat::ITF).then(ITFReader::default),
             limited: formats.contains(&RxFormat::RSS_14),
             threshold_fallback: false,
+            real_samples: 0..0,
         }
     }
 
@@ -480,6 +483,13 @@ impl LineScanner<'_> {
                 centre.1 + dir.1 * t,
             ));
         }
+        // A line cut short by the image border: a code printed to the edge of a crop has
+        // no quiet zone there, so add a light one (the readers insist on it). The ITF
+        // check still only trusts real samples.
+        let (pre, post) = border_padding(t0, t1, half_len, n);
+        let samples = pad_light(samples, pre, post);
+        self.real_samples = pre..pre + n;
+        let t0 = t0 - pre as f32 * step;
         let to_image = |pos: f32| {
             let t = t0 + pos * step;
             (centre.0 + dir.0 * t, centre.1 + dir.1 * t)
@@ -515,7 +525,7 @@ impl LineScanner<'_> {
         if n < 20 {
             return None;
         }
-        let samples: Vec<u8> = (0..n)
+        let samples: Vec<f32> = (0..n)
             .map(|i| {
                 let t = t0 + i as f32;
                 bilinear(
@@ -525,10 +535,15 @@ impl LineScanner<'_> {
                     centre.0 + dir.0 * t,
                     centre.1 + dir.1 * t,
                 )
-                .round() as u8
             })
             .collect();
-        let source = rxing::Luma8Source::new(samples, n as u32, 1).ok()?;
+        let (pre, post) = border_padding(t0, t1, half_len, n);
+        let samples: Vec<u8> = pad_light(samples, pre, post)
+            .into_iter()
+            .map(|v| v.round() as u8)
+            .collect();
+        let len = samples.len() as u32;
+        let source = rxing::Luma8Source::new(samples, len, 1).ok()?;
         let binarizer = rxing::common::GlobalHistogramBinarizer::new(source);
         let mut row = binarizer.get_black_row(0).ok()?.into_owned();
         for reversed in [false, true] {
@@ -566,7 +581,13 @@ impl LineScanner<'_> {
                 if let Ok(Ok(result)) = decoded {
                     let (start, end) = row_span(&result, n, reversed);
                     if *result.getBarcodeFormat() == RxFormat::ITF
-                        && !itf_quiet_zones(bits, start, end, result.getText().len())
+                        && !itf_quiet_zones(
+                            bits,
+                            &self.real_samples,
+                            start,
+                            end,
+                            result.getText().len(),
+                        )
                     {
                         continue;
                     }
@@ -687,7 +708,13 @@ impl LineScanner<'_> {
 /// occurs inside data, so a read can start or stop in the middle of a longer symbol. Rejects
 /// a read with bars close beyond either end: within four modules (estimated from the
 /// digit count) the line must stay light, or end.
-fn itf_quiet_zones(bits: &[bool], start: f32, end: f32, digits: usize) -> bool {
+fn itf_quiet_zones(
+    bits: &[bool],
+    real: &std::ops::Range<usize>,
+    start: f32,
+    end: f32,
+    digits: usize,
+) -> bool {
     // rxing reports the inner ends: the end of the start pattern (4 narrow elements) and
     // the start of the stop pattern (wide bar, narrow space, narrow bar). Digits take
     // about 8 modules each (wide elements of 2 to 3 modules).
@@ -707,12 +734,36 @@ fn itf_quiet_zones(bits: &[bool], start: f32, end: f32, digits: usize) -> bool {
     };
     // The quiet zones must be on the line: a read running into the image's edge may be
     // the inner part of a symbol cut off there.
-    if start - 9.0 * module < 0.0 || end + 9.5 * module > bits.len() as f32 {
+    if start - 9.0 * module < real.start as f32 || end + 9.5 * module > real.end as f32 {
         return false;
     }
     let left = transitions(start - 9.0 * module, start - 4.8 * module);
     let right = transitions(end + 5.5 * module, end + 9.5 * module);
     left <= 1 && right <= 1
+}
+
+/// Light samples to add before and after a line of `n` samples clipped to [t0, t1] out of
+/// [-half_len, half_len]: a quiet zone where the image border cut it off.
+fn border_padding(t0: f32, t1: f32, half_len: f32, n: usize) -> (usize, usize) {
+    let pad = 16 + n / 12;
+    (
+        if t0 > -half_len + 0.5 { pad } else { 0 },
+        if t1 < half_len - 0.5 { pad } else { 0 },
+    )
+}
+
+fn pad_light(samples: Vec<f32>, pre: usize, post: usize) -> Vec<f32> {
+    if pre == 0 && post == 0 {
+        return samples;
+    }
+    let mut sorted = samples.clone();
+    sorted.sort_by(f32::total_cmp);
+    let light = sorted[sorted.len() * 9 / 10];
+    let mut out = Vec::with_capacity(samples.len() + pre + post);
+    out.extend(std::iter::repeat_n(light, pre));
+    out.extend(samples);
+    out.extend(std::iter::repeat_n(light, post));
+    out
 }
 
 /// Clips the line centre + t*dir, |t| <= half_len, to the image; returns the t range.
@@ -771,8 +822,9 @@ pub(crate) fn confirm_line(
     let dir = (dx / len, dy / len);
     let normal = (-dir.1, dir.0);
     let mid = ((p0.0 + p1.0) / 2.0, (p0.1 + p1.1) / 2.0);
-    // The row readers want a quiet zone: extend past the symbol's ends.
-    let half_len = len / 2.0 + (len * 0.12).max(12.0);
+    // The whole line across the image: the reported end points are not always the
+    // symbol's (rxing's can be inside it), and the readers want the quiet zones.
+    let half_len = (w + h) as f32;
     let mut scanner = LineScanner::new(px, w, h, &[*result.getBarcodeFormat()]);
     scanner.threshold_fallback = true;
     let inside =

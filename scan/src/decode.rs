@@ -387,6 +387,21 @@ impl FrameDecoder {
     /// or curved left half can read as other digits with a valid check digit, on several
     /// lines alike): the one read on clearly more lines stays, otherwise neither.
     fn resolve_conflicts(&self, found: &mut Vec<ScannedCode>) {
+        // Live frames report the main symbol only: the 2- or 5-digit add-on has a weak
+        // parity check, clutter right of a code can pass for one, and the item lookup needs
+        // the main symbol alone. Stills keep the add-on.
+        if self.options.strategy != DecodeStrategy::Thorough {
+            let support = self.support.borrow();
+            for code in found.iter_mut() {
+                if let Some(main) = support
+                    .keys()
+                    .filter(|t| code.text.len() > t.len() && code.text.starts_with(t.as_str()))
+                    .max_by_key(|t| t.len())
+                {
+                    code.text = main.clone();
+                }
+            }
+        }
         let ean = |c: &ScannedCode| {
             matches!(
                 c.format,
@@ -601,6 +616,14 @@ impl FrameDecoder {
                 .borrow_mut()
                 .entry(hit.result.getText().to_string())
                 .or_default() += hit.lines.max(1);
+            if code.text != hit.result.getText() && code.text.starts_with(hit.result.getText()) {
+                // An EAN/UPC add-on: counted separately, it must be read twice too.
+                *self
+                    .support
+                    .borrow_mut()
+                    .entry(code.text.clone())
+                    .or_default() += hit.lines.max(1);
+            }
             if found.iter().any(|c| c.text == code.text) {
                 continue;
             }
@@ -901,6 +924,7 @@ fn decode_rx(
             .chain(matrix.into_iter().map(|f| vec![f]));
         let mut results = Vec::new();
         for group in groups {
+            let qr_group = group.clone();
             let hints = DecodeHints::default()
                 .with(DecodeHintValue::PossibleFormats(
                     group.into_iter().collect(),
@@ -909,10 +933,19 @@ fn decode_rx(
                 // Code 128: FNC1 first means GS1-128 ("]C1" prefix), later FNC1s are GS.
                 .with(DecodeHintValue::AssumeGs1(true))
                 .with(DecodeHintValue::PureBarcode(pure));
-            let mut reader = GenericMultipleBarcodeReader::new(MultiFormatReader::default());
-            if let Ok(Ok(found)) = catch_unwind(AssertUnwindSafe(|| {
-                reader.decode_multiple_with_hints(&mut bitmap, &hints)
-            })) {
+            let qr_only = qr_group == [rxing::BarcodeFormat::QR_CODE];
+            let decoded = catch_unwind(AssertUnwindSafe(|| {
+                if qr_only && !try_harder {
+                    // Live frames: rxing's port of zxing-cpp's QR reader alone; the older
+                    // finder (MultiFormatReader's fallback) runs for stills.
+                    GenericMultipleBarcodeReader::new(rxing::qrcode::cpp_port::QrReader)
+                        .decode_multiple_with_hints(&mut bitmap, &hints)
+                } else {
+                    GenericMultipleBarcodeReader::new(MultiFormatReader::default())
+                        .decode_multiple_with_hints(&mut bitmap, &hints)
+                }
+            }));
+            if let Ok(Ok(found)) = decoded {
                 results.extend(found);
             }
         }

@@ -60,19 +60,22 @@ pub(crate) fn find_bar_regions(
     let mut cells = Vec::with_capacity(cw * ch);
     for cy in 0..ch {
         for cx in 0..cw {
-            let (mut jxx, mut jyy, mut jxy) = (0f32, 0f32, 0f32);
-            for y in (cy * CELL).max(1)..((cy + 1) * CELL).min(h - 1) {
+            // Every other row (a cell still gets 32 gradient samples), integer arithmetic:
+            // this runs over every frame, empty ones included.
+            let (mut jxx, mut jyy, mut jxy) = (0i32, 0i32, 0i32);
+            for y in ((cy * CELL).max(1)..((cy + 1) * CELL).min(h - 1)).step_by(2) {
                 let row = y * w;
                 for x in (cx * CELL).max(1)..((cx + 1) * CELL).min(w - 1) {
-                    let gx = f32::from(px[row + x + 1]) - f32::from(px[row + x - 1]);
-                    let gy = f32::from(px[row + x + w]) - f32::from(px[row + x - w]);
+                    let gx = i32::from(px[row + x + 1]) - i32::from(px[row + x - 1]);
+                    let gy = i32::from(px[row + x + w]) - i32::from(px[row + x - w]);
                     jxx += gx * gx;
                     jyy += gy * gy;
                     jxy += gx * gy;
                 }
             }
+            let (jxx, jyy, jxy) = (jxx as f32, jyy as f32, jxy as f32);
             let trace = jxx + jyy;
-            let n = (CELL * CELL) as f32;
+            let n = (CELL * CELL / 2) as f32;
             let coherence = if trace > 0.0 {
                 ((jxx - jyy).powi(2) + 4.0 * jxy * jxy).sqrt() / trace
             } else {

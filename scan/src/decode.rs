@@ -387,21 +387,6 @@ impl FrameDecoder {
     /// or curved left half can read as other digits with a valid check digit, on several
     /// lines alike): the one read on clearly more lines stays, otherwise neither.
     fn resolve_conflicts(&self, found: &mut Vec<ScannedCode>) {
-        // Live frames report the main symbol only: the 2- or 5-digit add-on has a weak
-        // parity check, clutter right of a code can pass for one, and the item lookup needs
-        // the main symbol alone. Stills keep the add-on.
-        if self.options.strategy != DecodeStrategy::Thorough {
-            let support = self.support.borrow();
-            for code in found.iter_mut() {
-                if let Some(main) = support
-                    .keys()
-                    .filter(|t| code.text.len() > t.len() && code.text.starts_with(t.as_str()))
-                    .max_by_key(|t| t.len())
-                {
-                    code.text = main.clone();
-                }
-            }
-        }
         let ean = |c: &ScannedCode| {
             matches!(
                 c.format,
@@ -446,6 +431,17 @@ impl FrameDecoder {
                 .unwrap_or(1)
         };
         let mut drop = vec![false; found.len()];
+        // EAN-8 and UPC-E patterns occur inside other linear symbols (DataBar finder
+        // patterns): one lying on another code is part of it.
+        let short = |c: &ScannedCode| matches!(c.format, BarcodeFormat::Ean8 | BarcodeFormat::UpcE);
+        for i in 0..found.len() {
+            for j in 0..found.len() {
+                let (a, b) = (&found[i], &found[j]);
+                if i != j && short(a) && b.format.is_linear() && !ean(b) && overlap(a, b) {
+                    drop[i] = true;
+                }
+            }
+        }
         for i in 0..found.len() {
             for j in i + 1..found.len() {
                 let (a, b) = (&found[i], &found[j]);
@@ -616,6 +612,7 @@ impl FrameDecoder {
                 .borrow_mut()
                 .entry(hit.result.getText().to_string())
                 .or_default() += hit.lines.max(1);
+
             if code.text != hit.result.getText() && code.text.starts_with(hit.result.getText()) {
                 // An EAN/UPC add-on: counted separately, it must be read twice too.
                 *self
@@ -1073,16 +1070,10 @@ fn convert(
             };
             let gtin14 = gs1::normalize_gtin(&gtin)?;
             gs1_elements.extend(gs1::element_for("01", &gtin14));
-            // A 2- or 5-digit add-on (issue number, price) follows the main digits, as
-            // zxing-cpp and scanners in their default configuration report it.
-            if let Some(RXingResultMetadataValue::UpcEanExtension(addon)) = result
-                .getRXingResultMetadata()
-                .get(&RXingResultMetadataType::UPC_EAN_EXTENSION)
-                && matches!(addon.len(), 2 | 5)
-                && addon.bytes().all(|b| b.is_ascii_digit())
-            {
-                text.push_str(addon);
-            }
+            // A 2- or 5-digit add-on (issue number, price) is not reported, as zxing-cpp's
+            // default (EanAddOnSymbol::Ignore): its parity check is weak, and clutter right
+            // of a code passed for one on several lines alike (dev_0057: "...7743" + "43").
+            // The item is the main symbol.
         }
         BarcodeFormat::Itf => {
             // Interleaved 2 of 5 of any even length (ITF-14 on cartons, shorter on

@@ -557,6 +557,20 @@ impl LineScanner<'_> {
                 self.reader.decode_row(0, &row, &self.hints)
             }));
             if let Ok(Ok(result)) = decoded {
+                let format = *result.getBarcodeFormat();
+                if matches!(format, RxFormat::EAN_8 | RxFormat::UPC_E | RxFormat::ITF) {
+                    let bits: Vec<bool> = (0..row.get_size()).map(|i| row.get(i)).collect();
+                    let (start, end) = row_span(&result, bits.len(), false);
+                    let real = pre..bits.len() - post;
+                    let guarded = if format == RxFormat::ITF {
+                        itf_quiet_zones(&bits, &real, start, end, result.getText().len())
+                    } else {
+                        short_ean_quiet_zones(&bits, &format, start, end)
+                    };
+                    if !guarded {
+                        continue;
+                    }
+                }
                 return Some(result);
             }
         }
@@ -583,6 +597,11 @@ impl LineScanner<'_> {
                 }));
                 if let Ok(Ok(result)) = decoded {
                     let (start, end) = row_span(&result, n, reversed);
+                    if matches!(result.getBarcodeFormat(), RxFormat::EAN_8 | RxFormat::UPC_E)
+                        && !short_ean_quiet_zones(bits, result.getBarcodeFormat(), start, end)
+                    {
+                        continue;
+                    }
                     if *result.getBarcodeFormat() == RxFormat::ITF
                         && !itf_quiet_zones(
                             bits,
@@ -742,6 +761,38 @@ fn itf_quiet_zones(
     }
     let left = transitions(start - 9.0 * module, start - 4.8 * module);
     let right = transitions(end + 5.5 * module, end + 9.5 * module);
+    left <= 1 && right <= 1
+}
+
+/// EAN-8 and UPC-E are short enough to be found inside longer bar patterns (an EAN-13, a
+/// DataBar symbol): their quiet zones (7 modules) must be light for 5 modules on either side.
+/// rxing reports the middles of the guard patterns.
+fn short_ean_quiet_zones(bits: &[bool], format: &RxFormat, start: f32, end: f32) -> bool {
+    // Modules between the reported points, and from the right point to the symbol's end.
+    let (span, right_guard) = if *format == RxFormat::EAN_8 {
+        (64.0, 1.5)
+    } else {
+        (46.5, 3.0)
+    };
+    let module = (end - start) / span;
+    if module <= 0.0 {
+        return false;
+    }
+    let transitions = |from: f32, to: f32| {
+        let (from, to) = (
+            from.max(0.0) as usize,
+            (to.max(0.0) as usize).min(bits.len()),
+        );
+        if from >= to {
+            return 0;
+        }
+        bits[from..to].windows(2).filter(|w| w[0] != w[1]).count()
+    };
+    let left = transitions(start - 7.0 * module, start - 2.0 * module);
+    let right = transitions(
+        end + (right_guard + 0.5) * module,
+        end + (right_guard + 5.5) * module,
+    );
     left <= 1 && right <= 1
 }
 

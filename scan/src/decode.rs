@@ -219,12 +219,13 @@ impl FrameDecoder {
         // they find is never lost to a custom pass. Still images get rxing's try-harder
         // (every row, rotation, inversion); live frames the cheap form (15 rows, no
         // rotation), which is what an empty frame costs.
-        guarded(|| self.plain_pass(frame, thorough, &mut found));
+        budget_exhausted |=
+            guarded(|| self.plain_pass(frame, thorough, deadline, &mut found)).unwrap_or(false);
         // 0b. Small images (a tight crop without quiet zone, a single scan line, a 15 px
         // Aztec): the same readers on a padded, upscaled copy, and rxing's pure-symbol
         // mode for clean renders. A live ROI that small gets it too.
-        if w.min(h) < SMALL_SIDE && (thorough || w.min(h) < 48) {
-            guarded(|| self.small_image_pass(frame, &mut found));
+        if w.min(h) < SMALL_SIDE && (thorough || w.min(h) < 48) && Instant::now() <= deadline {
+            guarded(|| self.small_image_pass(frame, deadline, &mut found));
         }
 
         // 1. Bar regions at any angle (and, from the same orientation field, windows where
@@ -466,14 +467,22 @@ impl FrameDecoder {
         found.retain(|_| keep.next().unwrap_or(true));
     }
 
-    fn small_image_pass(&self, frame: &PreparedFrame, found: &mut Vec<ScannedCode>) {
+    fn small_image_pass(
+        &self,
+        frame: &PreparedFrame,
+        deadline: Instant,
+        found: &mut Vec<ScannedCode>,
+    ) {
         let (px, w, h) = (&frame.pixels[..], frame.width, frame.height);
         let k = 64usize.div_ceil(w.min(h)).clamp(1, 8);
-        let pad = (w.max(h) / 8).max(4);
-        let k = (1..=k)
+        let pad = (w.max(h) / 8).clamp(4, 64);
+        // Bounded work and memory whatever the shape (a 100000 x 1 row is input too).
+        let Some(k) = (1..=k)
             .rev()
-            .find(|k| (w + 2 * pad) * (h + 2 * pad) * k * k <= 2_000_000)
-            .unwrap_or(1);
+            .find(|k| (w + 2 * pad) * (h + 2 * pad) * k * k <= 600_000)
+        else {
+            return;
+        };
         let (buf, pw, ph) = pad_and_scale(px, w, h, pad, k);
         let view = View {
             px: &buf,
@@ -482,13 +491,14 @@ impl FrameDecoder {
             scale: k as f32,
             pad: pad as f32,
         };
+        let thorough = self.options.strategy == DecodeStrategy::Thorough;
         if !self.linear.is_empty() {
-            let results = decode_rx(&buf, pw, ph, &self.linear, true, true, false);
+            let results = decode_rx(&buf, pw, ph, &self.linear, thorough, thorough, false);
             let hits = results.into_iter().filter_map(plain_hit).collect();
             self.accept_linear_in(frame, &view, hits, found);
         }
-        if !self.matrix.is_empty() {
-            let mut results = decode_rx(&buf, pw, ph, &self.matrix, true, true, false);
+        if !self.matrix.is_empty() && Instant::now() <= deadline {
+            let mut results = decode_rx(&buf, pw, ph, &self.matrix, thorough, thorough, false);
             let mut map = (-(pad as f32), -(pad as f32), 1.0 / k as f32);
             if results.is_empty() {
                 // A clean render filling the image: rxing's pure-symbol path.
@@ -503,43 +513,57 @@ impl FrameDecoder {
     /// formats on the full-resolution frame (they read rows, so size costs little), 2D
     /// formats on the frame downscaled when it is large. Linear results must still be
     /// confirmed on a second scan line (see [`confirm_linear`]).
-    fn plain_pass(&self, frame: &PreparedFrame, thorough: bool, found: &mut Vec<ScannedCode>) {
+    ///
+    /// In steps, cheapest first, each starting only within the budget: the plain readers
+    /// without try-harder (what every frame gets), then for stills try-harder with
+    /// rotation and inversion. On an odd frame (100000 x 14) one rxing call can take a
+    /// while, so a frame overruns its budget by at most one step.
+    fn plain_pass(
+        &self,
+        frame: &PreparedFrame,
+        thorough: bool,
+        deadline: Instant,
+        found: &mut Vec<ScannedCode>,
+    ) -> bool {
         let (px, w, h) = (&frame.pixels[..], frame.width, frame.height);
-        if !self.linear.is_empty() {
-            let results = decode_rx(px, w, h, &self.linear, thorough, thorough, false);
-            let hits = results.into_iter().filter_map(plain_hit).collect();
-            self.accept_linear(frame, hits, found);
+        // Large frames: the finder-pattern search over every pixel dominates, and codes that
+        // matter at that distance survive a downscale; small 2D codes there are left to the
+        // upscaled windows.
+        let limit = if thorough {
+            THOROUGH_2D_PIXELS
+        } else {
+            HALF_RES_2D_PIXELS
+        };
+        let (mut buf, mut bw, mut bh, mut scale) = (None::<Vec<u8>>, w, h, 1.0f32);
+        while bw * bh > limit && bw >= 2 && bh >= 2 {
+            let (half, hw, hh) = downscale2x(buf.as_deref().unwrap_or(px), bw, bh);
+            (buf, bw, bh, scale) = (Some(half), hw, hh, scale * 2.0);
         }
-        if !self.matrix.is_empty() {
-            // Large frames: the finder-pattern search over every pixel dominates, and codes
-            // that matter at that distance survive a downscale; small 2D codes there are left
-            // to the upscaled windows.
-            let limit = if thorough {
-                THOROUGH_2D_PIXELS
-            } else {
-                HALF_RES_2D_PIXELS
-            };
-            let (mut buf, mut bw, mut bh, mut scale) = (None::<Vec<u8>>, w, h, 1.0f32);
-            while bw * bh > limit {
-                let (half, hw, hh) = downscale2x(buf.as_deref().unwrap_or(px), bw, bh);
-                (buf, bw, bh, scale) = (Some(half), hw, hh, scale * 2.0);
+        let small = buf.as_deref().unwrap_or(px);
+        let steps: &[(bool, bool)] = if thorough {
+            &[(false, false), (false, true), (true, false), (true, true)]
+        } else {
+            &[(false, false), (false, true)]
+        };
+        for &(try_harder, matrix) in steps {
+            if Instant::now() > deadline {
+                return true;
             }
-            let results = decode_rx(
-                buf.as_deref().unwrap_or(px),
-                bw,
-                bh,
-                &self.matrix,
-                thorough,
-                thorough,
-                false,
-            );
-            self.accept_matrix(frame, results, (0.0, 0.0, scale), found);
-            if thorough && scale > 1.0 && found.is_empty() {
-                // A still with nothing found at reduced size: the full frame once.
-                let results = decode_rx(px, w, h, &self.matrix, true, true, false);
-                self.accept_matrix(frame, results, (0.0, 0.0, 1.0), found);
+            if matrix && !self.matrix.is_empty() {
+                let results = decode_rx(small, bw, bh, &self.matrix, try_harder, try_harder, false);
+                self.accept_matrix(frame, results, (0.0, 0.0, scale), found);
+            } else if !matrix && !self.linear.is_empty() {
+                let results = decode_rx(px, w, h, &self.linear, try_harder, try_harder, false);
+                let hits = results.into_iter().filter_map(plain_hit).collect();
+                self.accept_linear(frame, hits, found);
             }
         }
+        if thorough && scale > 1.0 && found.is_empty() && Instant::now() <= deadline {
+            // A still with nothing found at reduced size: the full frame once.
+            let results = decode_rx(px, w, h, &self.matrix, true, true, false);
+            self.accept_matrix(frame, results, (0.0, 0.0, 1.0), found);
+        }
+        false
     }
 
     /// Compares a coarse thumbnail with the previous frame's. The first frame counts as

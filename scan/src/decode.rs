@@ -1,19 +1,16 @@
-//! The decode strategy for camera frames.
+//! The decode strategy for camera frames and stills (see docs/scanning.md).
 //!
-//! A live camera mostly sees frames without a code, so the cheap passes must be cheap and
-//! the expensive ones must not run on every frame:
+//! 0. **Plain rxing readers** of every enabled format over the whole frame first (try-harder,
+//!    rotation and inversion for stills): whatever they find is never lost to a later pass.
+//!    Small images also go through a padded, upscaled copy.
+//! 1. **Bar regions** at any angle, read along several lines (see `linear.rs`).
+//! 2. **Hard passes**: upscaled 2D windows, line sweeps, inverted, rescaled and re-thresholded
+//!    2D. `Live` runs one of them per frame in turn, `Thorough` all.
 //!
-//! 1. **Bar regions** (every frame): an orientation field finds parallel-edge regions at any
-//!    angle; each is read along a few lines at half-pixel steps (see `linear.rs`).
-//! 2. **2D**: rxing's QR/DataMatrix/PDF417/Aztec readers on the hybrid-binarised frame,
-//!    restricted to the enabled formats, no try-harder.
-//! 3. **Hard passes**: 2D on the inverted frame (light-on-dark), 2D on a 2x upscale of the
-//!    busiest low-coherence regions (small modules), and fixed-angle line sweeps for codes
-//!    the region finder missed. `Live` runs one of them per frame in turn (round robin),
-//!    so a steady camera tries all of them within a few frames; `Thorough` runs all.
-//!
-//! Every pass checks a deadline before it starts, and decoder calls are wrapped in
-//! `catch_unwind`, so a bad frame costs at most the budget plus one pass and never panics
+//! Linear codes are reported only when two distinct scan lines agree (DataBar excepted, see
+//! `accept_linear_in`); conflicting EAN/UPC reads at one spot are resolved by line support.
+//! Every step checks a deadline before it starts, and every rxing call and pass is wrapped in
+//! `catch_unwind`, so a bad frame costs at most the budget plus one step and never panics
 //! across the FFI.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -512,7 +509,7 @@ impl FrameDecoder {
     /// rxing's own readers, as an application using rxing directly would call them: linear
     /// formats on the full-resolution frame (they read rows, so size costs little), 2D
     /// formats on the frame downscaled when it is large. Linear results must still be
-    /// confirmed on a second scan line (see [`confirm_linear`]).
+    /// confirmed on a second scan line (see `confirm_line`).
     ///
     /// In steps, cheapest first, each starting only within the budget: the plain readers
     /// without try-harder (what every frame gets), then for stills try-harder with
@@ -597,7 +594,7 @@ impl FrameDecoder {
 
     /// Linear codes carry little redundancy (a single check digit for EAN/UPC, none for
     /// Code 39), so a code read on one scan line is only reported once a second, distinct
-    /// line reads the same text (see [`crate::linear::confirm_line`]). GS1 DataBar is exempt:
+    /// line reads the same text (see `linear::confirm_line`). GS1 DataBar is exempt:
     /// every character carries its own checksum-weighted value, a mod-79/mod-211 check over
     /// the whole symbol and finder patterns whose values must form a valid sequence.
     fn accept_linear(

@@ -93,9 +93,13 @@ pub(crate) fn find_bar_regions(
     let mut energies: Vec<f32> = cells.iter().map(|c| c.energy).collect();
     energies.sort_by(f32::total_cmp);
     let median = energies[energies.len() / 2];
-    let floor = (median * 2.0).max(40.0);
+    let p90 = energies[energies.len() * 9 / 10];
+    // Twice the typical cell, but never above a quarter of the strong cells: when a code
+    // fills the image (a crop, a scan), the typical cell is a bar cell.
+    let window_floor = (median * 2.0).max(40.0);
+    let floor = (median * 2.0).min(p90 * 0.25).max(40.0);
     let is_candidate = |c: &Cell| c.coherence > 0.55 && c.energy > floor;
-    let windows = matrix_windows(&cells, cw, ch, floor, w, h, max_windows);
+    let windows = matrix_windows(&cells, cw, ch, window_floor, w, h, max_windows);
 
     let mut label = vec![usize::MAX; cells.len()];
     let mut clusters: Vec<Cluster> = Vec::new();

@@ -11,10 +11,10 @@ use companion_scan::still::load_luma;
 use companion_scan::{BarcodeFormat, DecodeStrategy, FrameDecoder, LumaFrame, ScanOptions};
 
 /// Codes found with the `Live` strategy (the cheap pipeline a camera frame gets) and no time
-/// limit, measured when the test was written: 335 of 415 (zxing-cpp 3.1.1: 382 with its
-/// still-image defaults; `Thorough`, which stills get, finds 356 in release builds). A few
+/// limit, measured when the test was written: 344 of 415 (zxing-cpp 3.1.1: 382 with its
+/// still-image defaults; `Thorough`, which stills get, finds 357 in release builds). A few
 /// below, so a harmless change of a marginal read does not fail the build.
-const LIVE_FLOOR: usize = 330;
+const LIVE_FLOOR: usize = 338;
 
 fn real_images() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/barcode-real");

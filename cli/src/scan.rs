@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use companion_scan::bench::{BenchSummary, Manifest, score_frame};
+use companion_scan::bench::{BenchSummary, Manifest, score_frame_codes};
 use companion_scan::gs1::{Gs1Element, Gs1Value};
 use companion_scan::still::load_luma;
 use companion_scan::{
@@ -138,11 +138,15 @@ pub fn run_scan(args: &ScanArgs, json: bool) -> CliResult {
 }
 
 pub fn run_bench_scan(args: &BenchScanArgs) -> CliResult {
-    // The bench decodes each frame as one live camera frame: Live strategy (cheap passes
-    // plus one hard pass) within the live budget. See docs/scanning.md.
+    // By default the bench decodes each frame as one live camera frame: Live strategy
+    // (cheap passes plus one hard pass) within the live budget. `--strategy thorough` is
+    // the still-image path, with the still budget. See docs/scanning.md.
     let mut options = args
         .decode
         .options(DecodeStrategy::Live, ScanOptions::default().budget_ms)?;
+    if args.decode.budget_ms.is_none() && options.strategy == DecodeStrategy::Thorough {
+        options.budget_ms = STILL_BUDGET_MS;
+    }
     let manifest = Manifest::load(&args.dir)?;
     if args.decode.formats.is_empty() {
         // Like scripts/zxing_bench.py: look for the formats the set contains, as a screen
@@ -160,27 +164,49 @@ pub fn run_bench_scan(args: &BenchScanArgs) -> CliResult {
         }
     }
     let mut scores = Vec::new();
+    let mut bad_images = 0;
     for frame in &manifest.frames {
         // A fresh decoder per frame: each frame is scored as the first frame of a scene, so
         // the figures do not depend on frame order (no round robin carried across scenes).
         let mut decoder = FrameDecoder::new(options.clone())?;
-        let bytes = std::fs::read(args.dir.join(&frame.file))?;
-        let (pixels, w, h) = load_luma(&bytes)?;
+        // A bad image is reported and skipped; the run goes on.
+        let loaded = std::fs::read(args.dir.join(&frame.file))
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| load_luma(&bytes).map_err(|e| e.to_string()));
+        let (pixels, w, h) = match loaded {
+            Ok(image) => image,
+            Err(error) => {
+                eprintln!("{}: {error}", frame.file);
+                bad_images += 1;
+                continue;
+            }
+        };
         let started = Instant::now();
-        let outcome = decoder.decode(&LumaFrame::packed(&pixels, w, h))?;
+        let outcome = match decoder.decode(&LumaFrame::packed(&pixels, w, h)) {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                eprintln!("{}: {error}", frame.file);
+                bad_images += 1;
+                continue;
+            }
+        };
         let decode_ms = started.elapsed().as_secs_f64() * 1000.0;
-        let texts: Vec<String> = outcome.codes.iter().map(|c| c.text.clone()).collect();
-        let score = score_frame(frame, &texts, decode_ms);
+        let decoded: Vec<(String, String)> = outcome
+            .codes
+            .iter()
+            .map(|c| (c.text.clone(), c.format.name().to_string()))
+            .collect();
+        let score = score_frame_codes(frame, &decoded, decode_ms);
         if args.verbose {
             let missed: Vec<&str> = frame
                 .expected
                 .iter()
-                .filter(|e| !texts.iter().any(|t| e.matches(t)))
+                .filter(|e| !decoded.iter().any(|(t, _)| e.matches(t)))
                 .map(|e| e.text.as_str())
                 .collect();
             eprintln!(
-                "{} {decode_ms:.1}ms found={}/{} missed={missed:?} fp={:?}",
-                frame.file, score.found, score.expected, score.false_positives
+                "{} {decode_ms:.1}ms found={}/{} missed={missed:?} fp={:?} misreads={:?}",
+                frame.file, score.found, score.expected, score.false_positives, score.misreads
             );
         }
         scores.push((frame, score));
@@ -192,7 +218,11 @@ pub fn run_bench_scan(args: &BenchScanArgs) -> CliResult {
         options.budget_ms,
         names.join(",")
     );
-    print!("{}", BenchSummary::from_scores(&scores).to_lines());
+    let mut summary = BenchSummary::from_scores(&scores);
+    summary.frames = manifest.frames.len();
+    summary.bad_images = bad_images;
+    summary.codes_expected = manifest.frames.iter().map(|f| f.expected.len()).sum();
+    print!("{}", summary.to_lines());
     Ok(())
 }
 

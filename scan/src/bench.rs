@@ -60,7 +60,96 @@ pub struct FrameScore {
     pub expected: usize,
     pub found: usize,
     pub false_positives: Vec<String>,
+    /// Decoded texts of an expected symbology family that match no expected code, each
+    /// with the manifest format of the expected code it misread.
+    pub misreads: Vec<(String, String)>,
+    /// (manifest format, found) per expected code.
+    pub per_code: Vec<(String, bool)>,
     pub decode_ms: f64,
+}
+
+/// The symbology family of a format name, manifest (zxing-cpp) or Companion spelling, for
+/// misreads: a decoder may legitimately report a UPC-A as EAN-13 or a stacked DataBar as
+/// DataBar, so the comparison is by family. Must match `FAMILY` in scripts/zxing_bench.py.
+pub fn family(format: &str) -> String {
+    let key: String = format
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    match key.as_str() {
+        "ean13" | "ean8" | "upca" | "upce" => "EAN/UPC",
+        // Companion reports DataBar Limited as DataBar (same data: a GTIN).
+        "databar" | "databaromni" | "databarstk" | "databarstkomni" | "databarltd"
+        | "databarlimited" => "DataBar",
+        "databarexp" | "databarexpstk" | "databarexpanded" => "DataBarExp",
+        "itf" | "itf14" => "ITF",
+        "code128" => "Code128",
+        "code39" => "Code39",
+        "qrcode" => "QRCode",
+        "datamatrix" => "DataMatrix",
+        "pdf417" => "PDF417",
+        "aztec" => "Aztec",
+        _ => return format.to_string(),
+    }
+    .to_string()
+}
+
+/// The GTIN-14s an EAN/UPC text can stand for: main symbol of 8, 12 or 13 digits with a
+/// valid check digit, optionally followed by a 2- or 5-digit add-on.
+fn ean_mains(text: &str) -> Vec<String> {
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for addon in [0, 2, 5] {
+        let Some(main) = text.len().checked_sub(addon).map(|n| &text[..n]) else {
+            continue;
+        };
+        if let Some(gtin) = crate::gs1::normalize_gtin(main) {
+            out.push(gtin);
+        }
+    }
+    out
+}
+
+/// An EAN/UPC read whose main symbol is an expected code's and only the add-on differs
+/// (read on one side, not on the other) is the right item, not a misread; it still counts
+/// against fp_frames under the README's scoring.
+fn same_item_other_addon(frame: &ManifestFrame, text: &str) -> bool {
+    let mains = ean_mains(text);
+    !mains.is_empty()
+        && frame.expected.iter().any(|e| {
+            std::iter::once(&e.text)
+                .chain(e.text_raw.as_ref())
+                .chain(&e.alt_texts)
+                .flat_map(|t| ean_mains(t))
+                .any(|g| mains.contains(&g))
+        })
+}
+
+/// Scores one frame from decoded (text, format name) pairs: [`score_frame`] plus misreads
+/// and the per-symbology tally.
+pub fn score_frame_codes(
+    frame: &ManifestFrame,
+    decoded: &[(String, String)],
+    decode_ms: f64,
+) -> FrameScore {
+    let texts: Vec<String> = decoded.iter().map(|(t, _)| t.clone()).collect();
+    let mut score = score_frame(frame, &texts, decode_ms);
+    for (text, format) in decoded {
+        if frame.expected.iter().any(|e| e.matches(text)) {
+            continue;
+        }
+        let fam = family(format);
+        if let Some(e) = frame.expected.iter().find(|e| family(&e.format) == fam)
+            && !score.misreads.iter().any(|(t, _)| t == text)
+            && !same_item_other_addon(frame, text)
+        {
+            score.misreads.push((text.clone(), e.format.clone()));
+        }
+    }
+    score
 }
 
 /// Scores the decoded texts of one frame.
@@ -77,10 +166,17 @@ pub fn score_frame(frame: &ManifestFrame, decoded: &[String], decode_ms: f64) ->
         .collect();
     false_positives.sort();
     false_positives.dedup();
+    let per_code = frame
+        .expected
+        .iter()
+        .map(|e| (e.format.clone(), decoded.iter().any(|d| e.matches(d))))
+        .collect();
     FrameScore {
         expected: frame.expected.len(),
         found,
         false_positives,
+        misreads: Vec::new(),
+        per_code,
         decode_ms,
     }
 }
@@ -89,9 +185,14 @@ pub fn score_frame(frame: &ManifestFrame, decoded: &[String], decode_ms: f64) ->
 #[derive(Debug, Clone, Default)]
 pub struct BenchSummary {
     pub frames: usize,
+    /// Images that could not be loaded or decoded (reported, skipped).
+    pub bad_images: usize,
     pub codes_expected: usize,
     pub codes_found: usize,
     pub fp_frames: usize,
+    pub misreads: usize,
+    /// Manifest format -> (expected, found, misreads).
+    pub per_symbology: std::collections::BTreeMap<String, (usize, usize, usize)>,
     pub median_ms_720: f64,
     pub p95_ms_720: f64,
     pub median_ms_1080: f64,
@@ -113,8 +214,22 @@ impl BenchSummary {
         let t1080 = times(&|f| f.height >= 1000);
         let empty = times(&|f| f.expected.is_empty());
         let all = times(&|_| true);
+        let mut per_symbology = std::collections::BTreeMap::new();
+        for (_, score) in frames {
+            for (format, found) in &score.per_code {
+                let entry = per_symbology.entry(format.clone()).or_insert((0, 0, 0));
+                entry.0 += 1;
+                entry.1 += usize::from(*found);
+            }
+            for (_, format) in &score.misreads {
+                per_symbology.entry(format.clone()).or_insert((0, 0, 0)).2 += 1;
+            }
+        }
         Self {
             frames: frames.len(),
+            bad_images: 0,
+            misreads: frames.iter().map(|(_, s)| s.misreads.len()).sum(),
+            per_symbology,
             codes_expected: frames.iter().map(|(_, s)| s.expected).sum(),
             codes_found: frames.iter().map(|(_, s)| s.found).sum(),
             fp_frames: frames
@@ -132,19 +247,27 @@ impl BenchSummary {
 
     /// The `key=value` lines, in the same order as scripts/zxing_bench.py.
     pub fn to_lines(&self) -> String {
-        format!(
-            "frames={}\ncodes_expected={}\ncodes_found={}\nfp_frames={}\nmedian_ms_720={:.1}\np95_ms_720={:.1}\nmedian_ms_1080={:.1}\np95_ms_1080={:.1}\nmedian_ms_empty={:.1}\nmedian_ms_all={:.1}\n",
+        let mut out = format!(
+            "frames={}\nbad_images={}\ncodes_expected={}\ncodes_found={}\nfp_frames={}\nmisreads={}\nmedian_ms_720={:.1}\np95_ms_720={:.1}\nmedian_ms_1080={:.1}\np95_ms_1080={:.1}\nmedian_ms_empty={:.1}\nmedian_ms_all={:.1}\n",
             self.frames,
+            self.bad_images,
             self.codes_expected,
             self.codes_found,
             self.fp_frames,
+            self.misreads,
             self.median_ms_720,
             self.p95_ms_720,
             self.median_ms_1080,
             self.p95_ms_1080,
             self.median_ms_empty,
             self.median_ms_all
-        )
+        );
+        for (name, (expected, found, misreads)) in &self.per_symbology {
+            out.push_str(&format!(
+                "symbology={name} expected={expected} found={found} misreads={misreads}\n"
+            ));
+        }
+        out
     }
 }
 

@@ -1,24 +1,22 @@
-//! The decode strategy for camera frames.
+//! The decode strategy for camera frames and stills (see docs/scanning.md).
 //!
-//! A live camera mostly sees frames without a code, so the cheap passes must be cheap and
-//! the expensive ones must not run on every frame:
+//! 0. **Plain rxing readers** of every enabled format over the whole frame first (try-harder,
+//!    rotation and inversion for stills): whatever they find is never lost to a later pass.
+//!    Small images also go through a padded, upscaled copy.
+//! 1. **Bar regions** at any angle, read along several lines (see `linear.rs`).
+//! 2. **Hard passes**: upscaled 2D windows, line sweeps, inverted, rescaled and re-thresholded
+//!    2D. `Live` runs one of them per frame in turn, `Thorough` all.
 //!
-//! 1. **Bar regions** (every frame): an orientation field finds parallel-edge regions at any
-//!    angle; each is read along a few lines at half-pixel steps (see `linear.rs`).
-//! 2. **2D**: rxing's QR/DataMatrix/PDF417/Aztec readers on the hybrid-binarised frame,
-//!    restricted to the enabled formats, no try-harder.
-//! 3. **Hard passes**: 2D on the inverted frame (light-on-dark), 2D on a 2x upscale of the
-//!    busiest low-coherence regions (small modules), and fixed-angle line sweeps for codes
-//!    the region finder missed. `Live` runs one of them per frame in turn (round robin),
-//!    so a steady camera tries all of them within a few frames; `Thorough` runs all.
-//!
-//! Every pass checks a deadline before it starts, and decoder calls are wrapped in
-//! `catch_unwind`, so a bad frame costs at most the budget plus one pass and never panics
+//! Linear codes are reported only when two distinct scan lines agree (DataBar excepted, see
+//! `accept_linear_in`); conflicting EAN/UPC reads at one spot are resolved by line support.
+//! Every step checks a deadline before it starts, and every rxing call and pass is wrapped in
+//! `catch_unwind`, so a bad frame costs at most the budget plus one step and never panics
 //! across the FFI.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
+use rxing::Reader;
 use rxing::common::HybridBinarizer;
 use rxing::multi::{GenericMultipleBarcodeReader, MultipleBarcodeReader};
 use rxing::{
@@ -27,7 +25,7 @@ use rxing::{
 };
 
 use super::frame::PreparedFrame;
-use super::linear::{LineScanner, find_bar_regions, sweep_regions};
+use super::linear::{LineScanner, LinearHit, confirm_line, find_bar_regions, sweep_regions};
 use super::{BarcodeFormat, LumaFrame, ScanError, ScannedCode};
 use crate::gs1;
 
@@ -96,13 +94,17 @@ enum HardPass {
     Upscaled2d,
     SweepAxes,
     SweepDiagonals,
+    Rebinarized2d,
+    Rescaled2d,
 }
 
-const HARD_PASSES: [HardPass; 4] = [
+const HARD_PASSES: [HardPass; 6] = [
     HardPass::Upscaled2d,
     HardPass::SweepAxes,
     HardPass::Inverted2d,
     HardPass::SweepDiagonals,
+    HardPass::Rescaled2d,
+    HardPass::Rebinarized2d,
 ];
 
 /// Decodes frames with a per-screen configuration; keeps the round-robin position between
@@ -114,7 +116,15 @@ pub struct FrameDecoder {
     next_hard_pass: usize,
     /// Thumbnail of the previous frame, to tell a steady camera from a moving one.
     previous_thumbnail: Vec<u8>,
+    /// This frame's single-line linear reads not yet confirmed: (text, format, scan line).
+    /// A later pass reading the same text on a distinct line confirms it.
+    unconfirmed: std::cell::RefCell<Vec<(String, rxing::BarcodeFormat, ScanLine)>>,
+    /// This frame's linear reads per text (every line or rxing row that read it).
+    support: std::cell::RefCell<std::collections::HashMap<String, u32>>,
 }
+
+/// A scan line's two end points in frame coordinates.
+type ScanLine = ((f32, f32), (f32, f32));
 
 impl FrameDecoder {
     pub fn new(options: ScanOptions) -> Result<Self, ScanError> {
@@ -146,6 +156,8 @@ impl FrameDecoder {
             matrix,
             next_hard_pass: 0,
             previous_thumbnail: Vec::new(),
+            unconfirmed: Default::default(),
+            support: Default::default(),
         })
     }
 
@@ -189,40 +201,53 @@ impl FrameDecoder {
         let mut found: Vec<ScannedCode> = Vec::new();
         let mut budget_exhausted = false;
         let (px, w, h) = (&frame.pixels[..], frame.width, frame.height);
+        if w == 0 || h == 0 {
+            return DecodeOutcome {
+                codes: found,
+                elapsed_ms: started.elapsed().as_secs_f32() * 1000.0,
+                budget_exhausted,
+            };
+        }
+        let thorough = self.options.strategy == DecodeStrategy::Thorough;
+        self.unconfirmed.borrow_mut().clear();
+        self.support.borrow_mut().clear();
+
+        // 0. The plain rxing readers of every enabled format over the whole frame: whatever
+        // they find is never lost to a custom pass. Still images get rxing's try-harder
+        // (every row, rotation, inversion); live frames the cheap form (15 rows, no
+        // rotation), which is what an empty frame costs.
+        budget_exhausted |=
+            guarded(|| self.plain_pass(frame, thorough, deadline, &mut found)).unwrap_or(false);
+        // 0b. Small images (a tight crop without quiet zone, a single scan line, a 15 px
+        // Aztec): the same readers on a padded, upscaled copy, and rxing's pure-symbol
+        // mode for clean renders. A live ROI that small gets it too.
+        if w.min(h) < SMALL_SIDE && (thorough || w.min(h) < 48) && Instant::now() <= deadline {
+            guarded(|| self.small_image_pass(frame, deadline, &mut found));
+        }
 
         // 1. Bar regions at any angle (and, from the same orientation field, windows where
         // 2D codes may be, for the upscaled pass).
-        let (regions, windows) = find_bar_regions(px, w, h, 16, 4);
-        if !self.linear.is_empty() {
-            let mut scanner = LineScanner::new(px, w, h, &self.linear);
-            let mut hits = Vec::new();
-            for region in &regions {
-                if Instant::now() > deadline {
-                    budget_exhausted = true;
-                    break;
+        let (regions, windows) = if w >= 16 && h >= 16 {
+            guarded(|| find_bar_regions(px, w, h, 16, 4)).unwrap_or_default()
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        if !self.linear.is_empty() && !regions.is_empty() {
+            guarded(|| {
+                let mut scanner = LineScanner::new(px, w, h, &self.linear);
+                let mut hits = Vec::new();
+                for region in &regions {
+                    if Instant::now() > deadline {
+                        budget_exhausted = true;
+                        break;
+                    }
+                    scanner.reset();
+                    scanner.scan_region(region, 9, &mut hits, deadline);
                 }
-                scanner.reset();
-                scanner.scan_region(region, 9, &mut hits, deadline);
-            }
-            self.accept_linear(frame, hits, &mut found);
+                self.accept_linear(frame, hits, &mut found);
+            });
         }
-        // 2. 2D codes on the plain frame.
-        if !self.matrix.is_empty() {
-            if Instant::now() > deadline {
-                budget_exhausted = true;
-            } else {
-                // Above ~1.5 MP the finder-pattern search over every pixel dominates the
-                // frame; a half-resolution pass finds the codes large enough to matter at
-                // that distance, and the upscaled-window pass covers small ones.
-                let (results, scale) = if w * h > HALF_RES_2D_PIXELS {
-                    let (half, hw, hh) = downscale2x(px, w, h);
-                    (decode_matrix(&half, hw, hh, &self.matrix, false), 2.0)
-                } else {
-                    (decode_matrix(px, w, h, &self.matrix, false), 1.0)
-                };
-                self.accept_matrix(frame, results, (0.0, 0.0, scale), &mut found);
-            }
-        }
+        // 2. (Live) 2D codes are covered by the plain pass above.
         // 3. Hard passes.
         let moving = self.options.strategy == DecodeStrategy::Live && self.camera_moving(frame);
         let hard: Vec<HardPass> = match self.options.strategy {
@@ -239,8 +264,15 @@ impl FrameDecoder {
         };
         for pass in hard {
             let applies = match pass {
-                HardPass::Inverted2d | HardPass::Upscaled2d => !self.matrix.is_empty(),
-                HardPass::SweepAxes | HardPass::SweepDiagonals => !self.linear.is_empty(),
+                // The thorough plain pass already tried the inverted frame.
+                HardPass::Inverted2d => !self.matrix.is_empty() && !thorough,
+                HardPass::Upscaled2d => !self.matrix.is_empty() && !windows.is_empty(),
+                HardPass::Rebinarized2d | HardPass::Rescaled2d => {
+                    !self.matrix.is_empty() && w >= 16 && h >= 16
+                }
+                HardPass::SweepAxes | HardPass::SweepDiagonals => {
+                    !self.linear.is_empty() && w >= 16 && h >= 16
+                }
             };
             if !applies {
                 continue;
@@ -249,10 +281,57 @@ impl FrameDecoder {
                 budget_exhausted = true;
                 break;
             }
-            match pass {
+            guarded(|| match pass {
                 HardPass::Inverted2d => {
-                    let results = decode_matrix(px, w, h, &self.matrix, true);
+                    let results = decode_rx(px, w, h, &self.matrix, false, true, false);
                     self.accept_matrix(frame, results, (0.0, 0.0, 1.0), &mut found);
+                }
+                HardPass::Rescaled2d => {
+                    // The detectors have a sweet spot of module size and sampling phase: a
+                    // code rxing misses at one scale it often reads at another.
+                    for f in [0.75f32, 1.5, 0.5, 2.0] {
+                        if Instant::now() > deadline {
+                            budget_exhausted = true;
+                            break;
+                        }
+                        if (w * h) as f32 * f * f > 4.0e6 || (w.min(h) as f32 * f) < 24.0 {
+                            continue;
+                        }
+                        let (scaled, sw, sh) = resample(px, w, h, f);
+                        let results =
+                            decode_rx(&scaled, sw, sh, &self.matrix, thorough, false, false);
+                        let any = !results.is_empty();
+                        self.accept_matrix(frame, results, (0.0, 0.0, 1.0 / f), &mut found);
+                        if any {
+                            break;
+                        }
+                    }
+                }
+                HardPass::Rebinarized2d => {
+                    // rxing's hybrid binariser loses low-contrast, textured and unevenly lit
+                    // 2D codes (dot-peened DataMatrix, photos of labels): the same readers
+                    // on the frame thresholded by Otsu's global level and by local means
+                    // over two window sizes.
+                    let (sw, sh) = (w, h);
+                    let small = sw.min(sh);
+                    for variant in [
+                        Threshold::Otsu,
+                        Threshold::LocalMean((small / 8).max(6)),
+                        Threshold::LocalMean((small / 24).max(3)),
+                    ] {
+                        if Instant::now() > deadline {
+                            budget_exhausted = true;
+                            break;
+                        }
+                        let binary = threshold(px, w, h, variant);
+                        let results =
+                            decode_rx(&binary, w, h, &self.matrix, thorough, false, false);
+                        let any = !results.is_empty();
+                        self.accept_matrix(frame, results, (0.0, 0.0, 1.0), &mut found);
+                        if any {
+                            break;
+                        }
+                    }
                 }
                 HardPass::Upscaled2d => {
                     for &(x0, y0, cw, ch) in &windows {
@@ -261,10 +340,10 @@ impl FrameDecoder {
                             break;
                         }
                         let (up, uw, uh) = upscale2x(px, w, x0, y0, cw, ch);
-                        let mut results = decode_matrix(&up, uw, uh, &self.matrix, false);
+                        let mut results = decode_rx(&up, uw, uh, &self.matrix, false, false, false);
                         if results.is_empty() {
                             // Light-on-dark labels: cheap to retry on a small window.
-                            results = decode_matrix(&up, uw, uh, &self.matrix, true);
+                            results = decode_rx(&up, uw, uh, &self.matrix, false, true, false);
                         }
                         self.accept_matrix(frame, results, (x0 as f32, y0 as f32, 0.5), &mut found);
                     }
@@ -284,18 +363,204 @@ impl FrameDecoder {
                                 budget_exhausted = true;
                                 break 'sweep;
                             }
+                            // Each sweep line on its own: rxing's DataBar Expanded reader
+                            // would otherwise combine rows of unrelated lines.
+                            scanner.reset();
                             scanner.scan_region(&line, 1, &mut hits, deadline);
                         }
                     }
                     self.accept_linear(frame, hits, &mut found);
                 }
-            }
+            });
         }
+        self.resolve_conflicts(&mut found);
         DecodeOutcome {
             codes: found,
             elapsed_ms: started.elapsed().as_secs_f32() * 1000.0,
             budget_exhausted,
         }
+    }
+
+    /// Two different EAN/UPC codes read over the same spot cannot both be right (a blurred
+    /// or curved left half can read as other digits with a valid check digit, on several
+    /// lines alike): the one read on clearly more lines stays, otherwise neither.
+    fn resolve_conflicts(&self, found: &mut Vec<ScannedCode>) {
+        let ean = |c: &ScannedCode| {
+            matches!(
+                c.format,
+                BarcodeFormat::Ean13
+                    | BarcodeFormat::UpcA
+                    | BarcodeFormat::Ean8
+                    | BarcodeFormat::UpcE
+            )
+        };
+        // Centre, unit scan direction and length of a code's scan line (corners 0 -> 1).
+        let axis = |c: &ScannedCode| {
+            let n = c.corners.len().max(1) as f32;
+            let centre = (
+                c.corners.iter().map(|p| p.x).sum::<f32>() / n,
+                c.corners.iter().map(|p| p.y).sum::<f32>() / n,
+            );
+            let (a, b) = match (c.corners.first(), c.corners.get(1)) {
+                (Some(a), Some(b)) => ((a.x, a.y), (b.x, b.y)),
+                _ => ((0.0, 0.0), (1.0, 0.0)),
+            };
+            let len = (b.0 - a.0).hypot(b.1 - a.1).max(1.0);
+            (centre, ((b.0 - a.0) / len, (b.1 - a.1) / len), len)
+        };
+        // Same orientation, overlapping along the scan direction, and closer across it than
+        // a symbol is high (EAN/UPC bars are about 0.7 of the symbol's width).
+        let overlap = |a: &ScannedCode, b: &ScannedCode| {
+            let ((ca, da, la), (cb, _db, lb)) = (axis(a), axis(b));
+            let (dx, dy) = (cb.0 - ca.0, cb.1 - ca.1);
+            let along = (dx * da.0 + dy * da.1).abs();
+            let across = (dx * da.1 - dy * da.0).abs();
+            let parallel = (da.0 * _db.0 + da.1 * _db.1).abs() > 0.94;
+            parallel && along < (la + lb) / 2.0 && across < 0.6 * la.max(lb)
+        };
+        let support = self.support.borrow();
+        // By the main digits: an add-on read on some lines only is the same code.
+        let reads = |c: &ScannedCode| {
+            support
+                .iter()
+                .filter(|(t, _)| c.text.starts_with(t.as_str()) || t.starts_with(&c.text))
+                .map(|(_, n)| *n)
+                .max()
+                .unwrap_or(1)
+        };
+        let mut drop = vec![false; found.len()];
+        // EAN-8 and UPC-E patterns occur inside other linear symbols (DataBar finder
+        // patterns): one lying on another code is part of it.
+        let short = |c: &ScannedCode| matches!(c.format, BarcodeFormat::Ean8 | BarcodeFormat::UpcE);
+        for i in 0..found.len() {
+            for j in 0..found.len() {
+                let (a, b) = (&found[i], &found[j]);
+                if i != j && short(a) && b.format.is_linear() && !ean(b) && overlap(a, b) {
+                    drop[i] = true;
+                }
+            }
+        }
+        for i in 0..found.len() {
+            for j in i + 1..found.len() {
+                let (a, b) = (&found[i], &found[j]);
+                if !ean(a) || !ean(b) || a.gtin14() == b.gtin14() || !overlap(a, b) {
+                    continue;
+                }
+                let (ra, rb) = (reads(a), reads(b));
+                if ra >= 2 * rb {
+                    drop[j] = true;
+                } else if rb >= 2 * ra {
+                    drop[i] = true;
+                } else {
+                    drop[i] = true;
+                    drop[j] = true;
+                }
+                if debug_enabled() {
+                    eprintln!("conflict {:?} ({ra}) vs {:?} ({rb})", a.text, b.text);
+                }
+            }
+        }
+        let mut keep = drop.iter().map(|d| !d);
+        found.retain(|_| keep.next().unwrap_or(true));
+    }
+
+    fn small_image_pass(
+        &self,
+        frame: &PreparedFrame,
+        deadline: Instant,
+        found: &mut Vec<ScannedCode>,
+    ) {
+        let (px, w, h) = (&frame.pixels[..], frame.width, frame.height);
+        let k = 64usize.div_ceil(w.min(h)).clamp(1, 8);
+        let pad = (w.max(h) / 8).clamp(4, 64);
+        // Bounded work and memory whatever the shape (a 100000 x 1 row is input too).
+        let Some(k) = (1..=k)
+            .rev()
+            .find(|k| (w + 2 * pad) * (h + 2 * pad) * k * k <= 600_000)
+        else {
+            return;
+        };
+        let (buf, pw, ph) = pad_and_scale(px, w, h, pad, k);
+        let view = View {
+            px: &buf,
+            w: pw,
+            h: ph,
+            scale: k as f32,
+            pad: pad as f32,
+        };
+        let thorough = self.options.strategy == DecodeStrategy::Thorough;
+        if !self.linear.is_empty() {
+            let results = decode_rx(&buf, pw, ph, &self.linear, thorough, thorough, false);
+            let hits = results.into_iter().filter_map(plain_hit).collect();
+            self.accept_linear_in(frame, &view, hits, found);
+        }
+        if !self.matrix.is_empty() && Instant::now() <= deadline {
+            let mut results = decode_rx(&buf, pw, ph, &self.matrix, thorough, thorough, false);
+            let mut map = (-(pad as f32), -(pad as f32), 1.0 / k as f32);
+            if results.is_empty() {
+                // A clean render filling the image: rxing's pure-symbol path.
+                results = decode_rx(px, w, h, &self.matrix, false, false, true);
+                map = (0.0, 0.0, 1.0);
+            }
+            self.accept_matrix(frame, results, map, found);
+        }
+    }
+
+    /// rxing's own readers, as an application using rxing directly would call them: linear
+    /// formats on the full-resolution frame (they read rows, so size costs little), 2D
+    /// formats on the frame downscaled when it is large. Linear results must still be
+    /// confirmed on a second scan line (see `confirm_line`).
+    ///
+    /// In steps, cheapest first, each starting only within the budget: the plain readers
+    /// without try-harder (what every frame gets), then for stills try-harder with
+    /// rotation and inversion. On an odd frame (100000 x 14) one rxing call can take a
+    /// while, so a frame overruns its budget by at most one step.
+    fn plain_pass(
+        &self,
+        frame: &PreparedFrame,
+        thorough: bool,
+        deadline: Instant,
+        found: &mut Vec<ScannedCode>,
+    ) -> bool {
+        let (px, w, h) = (&frame.pixels[..], frame.width, frame.height);
+        // Large frames: the finder-pattern search over every pixel dominates, and codes that
+        // matter at that distance survive a downscale; small 2D codes there are left to the
+        // upscaled windows.
+        let limit = if thorough {
+            THOROUGH_2D_PIXELS
+        } else {
+            HALF_RES_2D_PIXELS
+        };
+        let (mut buf, mut bw, mut bh, mut scale) = (None::<Vec<u8>>, w, h, 1.0f32);
+        while bw * bh > limit && bw >= 2 && bh >= 2 {
+            let (half, hw, hh) = downscale2x(buf.as_deref().unwrap_or(px), bw, bh);
+            (buf, bw, bh, scale) = (Some(half), hw, hh, scale * 2.0);
+        }
+        let small = buf.as_deref().unwrap_or(px);
+        let steps: &[(bool, bool)] = if thorough {
+            &[(false, false), (false, true), (true, false), (true, true)]
+        } else {
+            &[(false, false), (false, true)]
+        };
+        for &(try_harder, matrix) in steps {
+            if Instant::now() > deadline {
+                return true;
+            }
+            if matrix && !self.matrix.is_empty() {
+                let results = decode_rx(small, bw, bh, &self.matrix, try_harder, try_harder, false);
+                self.accept_matrix(frame, results, (0.0, 0.0, scale), found);
+            } else if !matrix && !self.linear.is_empty() {
+                let results = decode_rx(px, w, h, &self.linear, try_harder, try_harder, false);
+                let hits = results.into_iter().filter_map(plain_hit).collect();
+                self.accept_linear(frame, hits, found);
+            }
+        }
+        if thorough && scale > 1.0 && found.is_empty() && Instant::now() <= deadline {
+            // A still with nothing found at reduced size: the full frame once.
+            let results = decode_rx(px, w, h, &self.matrix, true, true, false);
+            self.accept_matrix(frame, results, (0.0, 0.0, 1.0), found);
+        }
+        false
     }
 
     /// Compares a coarse thumbnail with the previous frame's. The first frame counts as
@@ -327,34 +592,93 @@ impl FrameDecoder {
         moving
     }
 
+    /// Linear codes carry little redundancy (a single check digit for EAN/UPC, none for
+    /// Code 39), so a code read on one scan line is only reported once a second, distinct
+    /// line reads the same text (see `linear::confirm_line`). GS1 DataBar is exempt:
+    /// every character carries its own checksum-weighted value, a mod-79/mod-211 check over
+    /// the whole symbol and finder patterns whose values must form a valid sequence.
     fn accept_linear(
         &self,
         frame: &PreparedFrame,
-        hits: Vec<super::linear::LinearHit>,
+        hits: Vec<LinearHit>,
+        found: &mut Vec<ScannedCode>,
+    ) {
+        let view = View::identity(&frame.pixels, frame.width, frame.height);
+        self.accept_linear_in(frame, &view, hits, found);
+    }
+
+    /// As [`Self::accept_linear`] for hits read in `view` (a scaled or padded copy of the
+    /// frame): confirmation reads `view`'s pixels, corners map back to the frame.
+    fn accept_linear_in(
+        &self,
+        frame: &PreparedFrame,
+        view: &View<'_>,
+        hits: Vec<LinearHit>,
         found: &mut Vec<ScannedCode>,
     ) {
         for hit in hits {
             let corners = hit
                 .corners
                 .iter()
-                .map(|&(x, y)| frame.to_display(x, y))
+                .map(|&p| {
+                    let (x, y) = view.to_frame(p);
+                    frame.to_display(x, y)
+                })
                 .collect();
             let Some(code) = convert(&hit.result, corners, &self.options.formats) else {
                 continue;
             };
-            // Symbologies with weak structure must be read on two lines to count.
-            let weak = matches!(
+            *self
+                .support
+                .borrow_mut()
+                .entry(hit.result.getText().to_string())
+                .or_default() += hit.lines.max(1);
+
+            if code.text != hit.result.getText() && code.text.starts_with(hit.result.getText()) {
+                // An EAN/UPC add-on: counted separately, it must be read twice too.
+                *self
+                    .support
+                    .borrow_mut()
+                    .entry(code.text.clone())
+                    .or_default() += hit.lines.max(1);
+            }
+            if found.iter().any(|c| c.text == code.text) {
+                continue;
+            }
+            let self_checking = matches!(
                 code.format,
-                BarcodeFormat::Itf
-                    | BarcodeFormat::Code39
-                    | BarcodeFormat::Ean8
-                    | BarcodeFormat::UpcE
+                BarcodeFormat::DataBar | BarcodeFormat::DataBarExpanded
             );
-            if weak && hit.lines < 2 {
+            if !self_checking && hit.lines < 2 && !self.confirmed(view, &hit) {
+                if debug_enabled() {
+                    eprintln!("unconfirmed {:?} {:?}", code.format, code.text);
+                }
                 continue;
             }
             push_unique(found, code);
         }
+    }
+
+    /// A second read of the same text on a distinct line, from an earlier pass of this
+    /// frame or from lines next to this one.
+    fn confirmed(&self, view: &View<'_>, hit: &LinearHit) -> bool {
+        let text = hit.result.getText();
+        let format = *hit.result.getBarcodeFormat();
+        let line = (view.to_frame(hit.line.0), view.to_frame(hit.line.1));
+        let mid = |l: &ScanLine| ((l.0.0 + l.1.0) / 2.0, (l.0.1 + l.1.1) / 2.0);
+        let here = mid(&line);
+        let mut unconfirmed = self.unconfirmed.borrow_mut();
+        let earlier = unconfirmed.iter().any(|(t, f, other)| {
+            let there = mid(other);
+            t == text && *f == format && (here.0 - there.0).hypot(here.1 - there.1) >= 1.5
+        });
+        if earlier || confirm_line(view.px, view.w, view.h, &hit.result, hit.line) {
+            return true;
+        }
+        if hit.lines > 0 {
+            unconfirmed.push((text.to_string(), format, line));
+        }
+        false
     }
 
     fn accept_matrix(
@@ -377,40 +701,307 @@ impl FrameDecoder {
     }
 }
 
-fn push_unique(found: &mut Vec<ScannedCode>, code: ScannedCode) {
-    if !found.iter().any(|c| c.text == code.text) {
-        found.push(code);
+/// Bilinear resampling by `f` (box-averaged when shrinking by half or more).
+fn resample(px: &[u8], w: usize, h: usize, f: f32) -> (Vec<u8>, usize, usize) {
+    if (f - 0.5).abs() < 1e-3 {
+        return downscale2x(px, w, h);
+    }
+    let (nw, nh) = (((w as f32) * f) as usize, ((h as f32) * f) as usize);
+    let mut out = vec![0u8; nw * nh];
+    for y in 0..nh {
+        let sy = ((y as f32 + 0.5) / f - 0.5).clamp(0.0, (h - 1) as f32);
+        let (y0, fy) = (sy as usize, sy.fract());
+        let y1 = (y0 + 1).min(h - 1);
+        for x in 0..nw {
+            let sx = ((x as f32 + 0.5) / f - 0.5).clamp(0.0, (w - 1) as f32);
+            let (x0, fx) = (sx as usize, sx.fract());
+            let x1 = (x0 + 1).min(w - 1);
+            let at = |x: usize, y: usize| f32::from(px[y * w + x]);
+            let top = at(x0, y0) + (at(x1, y0) - at(x0, y0)) * fx;
+            let bottom = at(x0, y1) + (at(x1, y1) - at(x0, y1)) * fx;
+            out[y * nw + x] = (top + (bottom - top) * fy).round() as u8;
+        }
+    }
+    (out, nw, nh)
+}
+
+#[derive(Clone, Copy)]
+enum Threshold {
+    Otsu,
+    /// Black below the mean of the (2r+1)² window around the pixel.
+    LocalMean(usize),
+}
+
+/// The frame as black (0) and white (255) by `variant`.
+fn threshold(px: &[u8], w: usize, h: usize, variant: Threshold) -> Vec<u8> {
+    match variant {
+        Threshold::Otsu => {
+            let mut hist = [0u64; 256];
+            for &p in px {
+                hist[usize::from(p)] += 1;
+            }
+            let total = px.len() as f64;
+            let sum_all: f64 = hist
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| i as f64 * c as f64)
+                .sum();
+            let (mut best, mut best_t, mut w0, mut sum0) = (0.0, 128usize, 0.0, 0.0);
+            for (t, &c) in hist.iter().enumerate() {
+                w0 += c as f64;
+                sum0 += t as f64 * c as f64;
+                let w1 = total - w0;
+                if w0 == 0.0 || w1 == 0.0 {
+                    continue;
+                }
+                let (m0, m1) = (sum0 / w0, (sum_all - sum0) / w1);
+                let between = w0 * w1 * (m0 - m1) * (m0 - m1);
+                if between > best {
+                    (best, best_t) = (between, t);
+                }
+            }
+            px.iter()
+                .map(|&p| if usize::from(p) <= best_t { 0 } else { 255 })
+                .collect()
+        }
+        Threshold::LocalMean(r) => {
+            // Integral image, one row longer and wider.
+            let iw = w + 1;
+            let mut integral = vec![0u64; iw * (h + 1)];
+            for y in 0..h {
+                let mut row_sum = 0u64;
+                for x in 0..w {
+                    row_sum += u64::from(px[y * w + x]);
+                    integral[(y + 1) * iw + x + 1] = integral[y * iw + x + 1] + row_sum;
+                }
+            }
+            let mut out = vec![255u8; w * h];
+            for y in 0..h {
+                let (y0, y1) = (y.saturating_sub(r), (y + r + 1).min(h));
+                for x in 0..w {
+                    let (x0, x1) = (x.saturating_sub(r), (x + r + 1).min(w));
+                    let sum = integral[y1 * iw + x1] + integral[y0 * iw + x0]
+                        - integral[y0 * iw + x1]
+                        - integral[y1 * iw + x0];
+                    let n = ((y1 - y0) * (x1 - x0)) as u64;
+                    // A small margin keeps flat areas (noise around the mean) white.
+                    if u64::from(px[y * w + x]) * n + 3 * n < sum {
+                        out[y * w + x] = 0;
+                    }
+                }
+            }
+            out
+        }
     }
 }
 
-/// Runs rxing's 2D readers over the whole buffer, possibly several codes.
-fn decode_matrix(
+/// A linear result of rxing's own row scan as a hit on the line through its end points.
+fn plain_hit(result: RXingResult) -> Option<LinearHit> {
+    let points = result.getPoints();
+    let (a, b) = (points.first()?, points.last()?);
+    let line = ((a.x, a.y), (b.x, b.y));
+    Some(LinearHit {
+        corners: [line.0, line.1, line.1, line.0],
+        line,
+        result,
+        // Not one of our scan lines: it cannot confirm another read, only be confirmed.
+        lines: 0,
+    })
+}
+
+/// Frames with a side below this get the small-image pass.
+const SMALL_SIDE: usize = 100;
+
+/// A buffer derived from the frame: `scale` times its size with `pad` frame pixels of
+/// margin on every side.
+struct View<'a> {
+    px: &'a [u8],
+    w: usize,
+    h: usize,
+    scale: f32,
+    pad: f32,
+}
+
+impl<'a> View<'a> {
+    fn identity(px: &'a [u8], w: usize, h: usize) -> Self {
+        Self {
+            px,
+            w,
+            h,
+            scale: 1.0,
+            pad: 0.0,
+        }
+    }
+
+    fn to_frame(&self, (x, y): (f32, f32)) -> (f32, f32) {
+        (x / self.scale - self.pad, y / self.scale - self.pad)
+    }
+}
+
+/// Copies a small frame into a larger canvas: `pad` pixels of light margin (the quiet zone
+/// a tight crop lacks) and a nearest-neighbour upscale by `k` (modules of one pixel, a
+/// single scan line).
+fn pad_and_scale(px: &[u8], w: usize, h: usize, pad: usize, k: usize) -> (Vec<u8>, usize, usize) {
+    let mut sorted = px.to_vec();
+    sorted.sort_unstable();
+    let light = sorted[sorted.len() * 95 / 100];
+    let (pw, ph) = ((w + 2 * pad) * k, (h + 2 * pad) * k);
+    let mut out = vec![light; pw * ph];
+    for y in 0..h * k {
+        let src = &px[(y / k) * w..(y / k) * w + w];
+        let row = &mut out[((pad * k) + y) * pw + pad * k..][..w * k];
+        for (x, v) in row.iter_mut().enumerate() {
+            *v = src[x / k];
+        }
+    }
+    (out, pw, ph)
+}
+
+/// Runs `f`, turning a panic into `None`: a panic in one pass costs that pass only, never
+/// what earlier passes found, and never reaches the app.
+fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(value) => Some(value),
+        Err(_) => {
+            tracing::warn!("a decode pass panicked; its results are dropped");
+            None
+        }
+    }
+}
+
+fn push_unique(found: &mut Vec<ScannedCode>, code: ScannedCode) {
+    if found.iter().any(|c| c.text == code.text) {
+        return;
+    }
+    // The same EAN/UPC read with and without its add-on (one line caught it, another did
+    // not): one code, the fuller reading.
+    let ean = |c: &ScannedCode| {
+        matches!(
+            c.format,
+            BarcodeFormat::Ean13 | BarcodeFormat::UpcA | BarcodeFormat::Ean8 | BarcodeFormat::UpcE
+        )
+    };
+    if ean(&code)
+        && let Some(existing) = found
+            .iter_mut()
+            .find(|c| ean(c) && c.gtin14().is_some() && c.gtin14() == code.gtin14())
+    {
+        if code.text.len() > existing.text.len() {
+            *existing = code;
+        }
+        return;
+    }
+    found.push(code);
+}
+
+/// `COMPANION_SCAN_DEBUG=1` prints rejected reads to stderr (development aid for the
+/// bench; off by default).
+fn debug_enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("COMPANION_SCAN_DEBUG").is_some())
+}
+
+/// Runs rxing's readers for `formats` over the whole buffer, possibly several codes.
+fn decode_rx(
     px: &[u8],
     w: usize,
     h: usize,
     formats: &[rxing::BarcodeFormat],
+    try_harder: bool,
     invert: bool,
+    pure: bool,
 ) -> Vec<RXingResult> {
-    let run = || -> Vec<RXingResult> {
+    let expanded_alone = formats
+        .contains(&rxing::BarcodeFormat::RSS_EXPANDED)
+        .then_some(rxing::BarcodeFormat::RSS_EXPANDED);
+    let formats: Vec<rxing::BarcodeFormat> = formats
+        .iter()
+        .copied()
+        .filter(|f| *f != rxing::BarcodeFormat::RSS_EXPANDED)
+        .collect();
+    let run = |inverted: bool| -> Vec<RXingResult> {
+        if formats.is_empty() {
+            return Vec::new();
+        }
         let Ok(source) = Luma8Source::new_with_slice(px, w as u32, h as u32) else {
             return Vec::new();
         };
         let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
-        if invert {
+        if inverted {
             bitmap.invert();
         }
-        let hints = DecodeHints::default()
-            .with(DecodeHintValue::PossibleFormats(
-                formats.iter().copied().collect(),
-            ))
-            .with(DecodeHintValue::TryHarder(false));
-        let mut reader = GenericMultipleBarcodeReader::new(MultiFormatReader::default());
-        reader
-            .decode_multiple_with_hints(&mut bitmap, &hints)
-            .unwrap_or_default()
+        // The linear formats together (one row scan), each 2D format on its own: a panic
+        // or an early success in one reader must not cost the others their codes. The
+        // binarised matrix is computed once and shared through the bitmap.
+        let (linear, matrix): (Vec<_>, Vec<_>) = formats
+            .iter()
+            .copied()
+            .partition(|f| BarcodeFormat::from_rxing(f).is_some_and(BarcodeFormat::is_linear));
+        let groups = std::iter::once(linear)
+            .filter(|g| !g.is_empty())
+            .chain(matrix.into_iter().map(|f| vec![f]));
+        let mut results = Vec::new();
+        for group in groups {
+            let qr_group = group.clone();
+            let hints = DecodeHints::default()
+                .with(DecodeHintValue::PossibleFormats(
+                    group.into_iter().collect(),
+                ))
+                .with(DecodeHintValue::TryHarder(try_harder))
+                // Code 128: FNC1 first means GS1-128 ("]C1" prefix), later FNC1s are GS.
+                .with(DecodeHintValue::AssumeGs1(true))
+                .with(DecodeHintValue::PureBarcode(pure));
+            let qr_only = qr_group == [rxing::BarcodeFormat::QR_CODE];
+            let decoded = catch_unwind(AssertUnwindSafe(|| {
+                if qr_only && !try_harder {
+                    // Live frames: rxing's port of zxing-cpp's QR reader alone; the older
+                    // finder (MultiFormatReader's fallback) runs for stills.
+                    GenericMultipleBarcodeReader::new(rxing::qrcode::cpp_port::QrReader)
+                        .decode_multiple_with_hints(&mut bitmap, &hints)
+                } else {
+                    GenericMultipleBarcodeReader::new(MultiFormatReader::default())
+                        .decode_multiple_with_hints(&mut bitmap, &hints)
+                }
+            }));
+            if let Ok(Ok(found)) = decoded {
+                results.extend(found);
+            }
+        }
+        results
     };
-    catch_unwind(AssertUnwindSafe(run)).unwrap_or_default()
+    let mut results =
+        catch_unwind(AssertUnwindSafe(|| run(invert && !try_harder))).unwrap_or_default();
+    if let Some(expanded) = expanded_alone {
+        // DataBar Expanded on its own, one symbol per call: in the sub-images the multiple
+        // reader cuts around a found code, rxing's expanded reader combines pairs from
+        // different rows into wrong symbols whose mod-211 check happens to pass.
+        let single = || -> Option<RXingResult> {
+            let source = Luma8Source::new_with_slice(px, w as u32, h as u32).ok()?;
+            let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
+            let hints = DecodeHints::default()
+                .with(DecodeHintValue::PossibleFormats(
+                    [expanded].into_iter().collect(),
+                ))
+                .with(DecodeHintValue::TryHarder(try_harder))
+                .with(DecodeHintValue::AlsoInverted(invert));
+            MultiFormatReader::default()
+                .decode_with_hints(&mut bitmap, &hints)
+                .ok()
+        };
+        results.extend(catch_unwind(AssertUnwindSafe(single)).ok().flatten());
+    }
+    if try_harder && invert {
+        // Thorough: light-on-dark too, after the normal polarity.
+        if let Ok(more) = catch_unwind(AssertUnwindSafe(|| run(true))) {
+            results.extend(more);
+        }
+    }
+    results
 }
+
+/// Frames larger than this get their 2D plain pass at half resolution (or less) in
+/// `Thorough`.
+const THOROUGH_2D_PIXELS: usize = 4_000_000;
 
 /// Frames larger than this get their full-frame 2D pass at half resolution.
 const HALF_RES_2D_PIXELS: usize = 1_500_000;
@@ -472,6 +1063,14 @@ fn convert(
         return None;
     }
     let raw_text = result.getText().to_string();
+    // Private-use or replacement characters mean the character-set (ECI) decoding went
+    // wrong (seen with rxing on PDF417 mixing ECIs): the text is not what was encoded.
+    if raw_text
+        .chars()
+        .any(|c| c == '\u{fffd}' || ('\u{e000}'..='\u{f8ff}').contains(&c))
+    {
+        return None;
+    }
     let symbology_from_decoder = match result
         .getRXingResultMetadata()
         .get(&RXingResultMetadataType::SYMBOLOGY_IDENTIFIER)
@@ -492,16 +1091,46 @@ fn convert(
             };
             let gtin14 = gs1::normalize_gtin(&gtin)?;
             gs1_elements.extend(gs1::element_for("01", &gtin14));
+            // A 2- or 5-digit add-on (issue number, price) is not reported, as zxing-cpp's
+            // default (EanAddOnSymbol::Ignore): its parity check is weak, and clutter right
+            // of a code passed for one on several lines alike (dev_0057: "...7743" + "43").
+            // The item is the main symbol.
         }
         BarcodeFormat::Itf => {
-            // ITF-14 only: other lengths of interleaved 2 of 5 are mostly misreads of noise.
-            if raw_text.len() != 14 || !gs1::has_valid_check_digit(&raw_text) {
+            // Interleaved 2 of 5 of any even length (ITF-14 on cartons, shorter on
+            // internal labels); partial reads of noise are kept out by the two-line
+            // confirmation and rxing's quiet-zone check. 14 digits are a GTIN.
+            if raw_text.len() < 4 || !raw_text.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
-            gs1_elements.extend(gs1::element_for("01", &raw_text));
+            if raw_text.len() == 14 {
+                if !gs1::has_valid_check_digit(&raw_text) {
+                    return None;
+                }
+                gs1_elements.extend(gs1::element_for("01", &raw_text));
+            }
+        }
+        BarcodeFormat::Code39 => {
+            // Code 32 (Italian pharmaceutical code) is printed as Code 39: six base-32
+            // characters holding nine digits whose last is a check digit. Reported in its
+            // printed form "A" + nine digits, as zxing-cpp does.
+            if let Some(code32) = code32_from_code39(&raw_text) {
+                text = code32;
+            }
+        }
+        BarcodeFormat::Aztec if raw_text.starts_with(' ') => {
+            // Structured append: the message starts with an optional " ID " and two letters
+            // (position, count) before the data.
+            if let Some(data) = strip_aztec_structured_append(&raw_text) {
+                text = data;
+            }
         }
         BarcodeFormat::DataBar => {
-            let digits = raw_text.trim_start_matches("(01)").trim_start_matches("01");
+            let digits = if raw_text.len() == 16 {
+                raw_text.strip_prefix("01").unwrap_or(&raw_text)
+            } else {
+                raw_text.strip_prefix("(01)").unwrap_or(&raw_text)
+            };
             let digits = if digits.len() == 14 {
                 digits.to_string()
             } else {
@@ -520,9 +1149,12 @@ fn convert(
             }
         }
         _ => {
+            // FNC1 in first position (GS1 Aztec, QR, DataMatrix as rxing reports some of
+            // them) also announces GS1 data.
             let claims_gs1 = gs1::is_gs1_symbology_identifier(&symbology)
                 || format == BarcodeFormat::DataBarExpanded
-                || raw_text.starts_with("]C1");
+                || raw_text.starts_with("]C1")
+                || (raw_text.starts_with(GS) && raw_text.len() > 3);
             if claims_gs1 {
                 if format == BarcodeFormat::DataBarExpanded {
                     symbology = "]e0".into();
@@ -532,7 +1164,19 @@ fn convert(
                         text = gs1::to_bracketed(&elements);
                         gs1_elements = elements;
                     }
-                    Err(error) => gs1_error = Some(error.to_string()),
+                    Err(error) => {
+                        gs1_error = Some(error.to_string());
+                        // Not valid GS1 data: the plain characters, without the symbology
+                        // prefix rxing adds or rxing's brackets (DataBar Expanded).
+                        text = raw_text
+                            .strip_prefix("]C1")
+                            .unwrap_or(&raw_text)
+                            .trim_end_matches(GS)
+                            .to_string();
+                        if format == BarcodeFormat::DataBarExpanded {
+                            text.retain(|c| c != '(' && c != ')');
+                        }
+                    }
                 }
             }
         }
@@ -544,6 +1188,11 @@ fn convert(
         && format.is_linear()
     {
         return None;
+    }
+    if format == BarcodeFormat::Code128 && gs1_elements.is_empty() {
+        // A trailing FNC1 (GS) carries nothing.
+        let trimmed = text.trim_end_matches(GS).len();
+        text.truncate(trimmed);
     }
     let raw_bytes = if gs1_elements.is_empty() || format == BarcodeFormat::QrCode {
         raw_text.as_bytes().to_vec()
@@ -559,6 +1208,59 @@ fn convert(
         gs1: gs1_elements,
         gs1_error,
     })
+}
+
+const GS: char = '\u{1d}';
+
+/// Code 32 from its Code 39 form: six base-32 characters (no vowels) for nine digits, the
+/// last a check digit (odd positions as they are, even positions doubled, digit sums mod 10).
+fn code32_from_code39(text: &str) -> Option<String> {
+    const ALPHABET: &[u8] = b"0123456789BCDFGHJKLMNPQRSTUVWXYZ";
+    if text.len() != 6 {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for b in text.bytes() {
+        value = value * 32 + ALPHABET.iter().position(|&a| a == b)? as u64;
+    }
+    if value > 999_999_999 {
+        return None;
+    }
+    let digits = format!("{value:09}");
+    let d: Vec<u32> = digits.bytes().map(|b| u32::from(b - b'0')).collect();
+    let sum: u32 = d[..8]
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            if i % 2 == 0 {
+                v
+            } else {
+                (2 * v) / 10 + (2 * v) % 10
+            }
+        })
+        .sum();
+    (sum % 10 == d[8]).then(|| format!("A{digits}"))
+}
+
+/// The data of an Aztec structured-append symbol: strips " [ID ]" and the two position
+/// letters.
+fn strip_aztec_structured_append(text: &str) -> Option<String> {
+    let rest = text.strip_prefix(' ')?;
+    let letters = |s: &str| {
+        let b = s.as_bytes();
+        b.len() >= 2 && b[0].is_ascii_uppercase() && b[1].is_ascii_uppercase() && b[0] <= b[1]
+    };
+    let rest = if letters(rest) {
+        rest
+    } else {
+        &rest[rest.find(' ')? + 1..]
+    };
+    let mut chars = rest.chars();
+    let (pos, count) = (chars.next()?, chars.next()?);
+    if !pos.is_ascii_uppercase() || !count.is_ascii_uppercase() || pos > count {
+        return None;
+    }
+    Some(chars.as_str().to_string())
 }
 
 fn default_symbology(format: BarcodeFormat) -> &'static str {

@@ -3,11 +3,10 @@
 
 use super::ScanError;
 
-/// Largest side accepted; a phone camera frame or a 50 MP still after downscale fits.
-pub const MAX_FRAME_SIDE: u32 = 8192;
-/// Smallest side (of the frame or the region of interest) worth decoding; rxing's
-/// detectors misbehave on crops a few dozen pixels wide.
-pub const MIN_DECODE_SIDE: u32 = 32;
+/// Largest side of a still image the image decoder will allocate for (a hostile PNG header
+/// can claim gigapixels). Camera frames have no size limit: their buffer is already in
+/// memory, and any size that matches its buffer is input.
+pub const MAX_IMAGE_SIDE: u32 = 16384;
 
 /// How far the sensor image must be turned clockwise to appear upright on screen
 /// (CameraX `imageInfo.rotationDegrees`, iOS video orientation).
@@ -102,33 +101,23 @@ impl PreparedFrame {
     /// Validates `frame` and copies the region to decode. The copy is one pass over at
     /// most the frame's pixels; the decoders need a packed buffer anyway.
     pub fn from_frame(frame: &LumaFrame<'_>) -> Result<Self, ScanError> {
+        // Any size is input: a single row of a linear code, a 15 px DataMatrix crop, a
+        // 50 MP photo. Only a buffer that contradicts its own description is an error.
         let (w, h, stride) = (frame.width, frame.height, frame.row_stride);
-        for (field, side) in [("width", w), ("height", h)] {
-            if side == 0 {
-                return Err(invalid(field, "is zero"));
-            }
-            if side > MAX_FRAME_SIDE {
-                return Err(invalid(field, format!("{side} exceeds {MAX_FRAME_SIDE}")));
-            }
-            if side < MIN_DECODE_SIDE {
+        if w > 0 && h > 0 {
+            if stride < w {
                 return Err(invalid(
-                    field,
-                    format!("{side} is below the {MIN_DECODE_SIDE} px minimum"),
+                    "row_stride",
+                    format!("{stride} is smaller than width {w}"),
                 ));
             }
-        }
-        if stride < w {
-            return Err(invalid(
-                "row_stride",
-                format!("{stride} is smaller than width {w}"),
-            ));
-        }
-        let needed = u64::from(stride) * u64::from(h - 1) + u64::from(w);
-        if (frame.data.len() as u64) < needed {
-            return Err(invalid(
-                "data",
-                format!("{} bytes, frame needs at least {needed}", frame.data.len()),
-            ));
+            let needed = u64::from(stride) * u64::from(h - 1) + u64::from(w);
+            if (frame.data.len() as u64) < needed {
+                return Err(invalid(
+                    "data",
+                    format!("{} bytes, frame needs at least {needed}", frame.data.len()),
+                ));
+            }
         }
         let (sx, sy, cw, ch) = match frame.roi {
             None => (0, 0, w, h),
@@ -142,7 +131,7 @@ impl PreparedFrame {
             ch as usize,
         );
         let mut pixels = Vec::with_capacity(cw * ch);
-        for row in sy..sy + ch {
+        for row in (sy..sy + ch).filter(|_| cw > 0) {
             let start = row * stride + sx;
             pixels.extend_from_slice(&frame.data[start..start + cw]);
         }
@@ -181,15 +170,6 @@ fn roi_to_sensor(
         FrameRotation::Deg90 | FrameRotation::Deg270 => (h, w),
         _ => (w, h),
     };
-    if roi.width < MIN_DECODE_SIDE || roi.height < MIN_DECODE_SIDE {
-        return Err(invalid(
-            "roi",
-            format!(
-                "{}x{} is smaller than {MIN_DECODE_SIDE}x{MIN_DECODE_SIDE}",
-                roi.width, roi.height
-            ),
-        ));
-    }
     let right = u64::from(roi.left) + u64::from(roi.width);
     let bottom = u64::from(roi.top) + u64::from(roi.height);
     if right > u64::from(dw) || bottom > u64::from(dh) {
@@ -231,9 +211,8 @@ mod tests {
             Err(ScanError::InvalidFrame { field: f, .. }) => assert_eq!(f, field),
             other => panic!("expected InvalidFrame({field}), got {other:?}"),
         };
-        check(LumaFrame::packed(&data, 0, 10), "width");
-        check(LumaFrame::packed(&data, 100_000, 10), "width");
-        check(LumaFrame::packed(&data, 1, 10_000), "width");
+        check(LumaFrame::packed(&data, 100_000, 10), "data");
+        check(LumaFrame::packed(&data, 1, 10_001), "data");
         check(
             LumaFrame {
                 row_stride: 50,
@@ -255,19 +234,37 @@ mod tests {
             },
             "roi",
         );
+    }
+
+    #[test]
+    fn any_size_that_fits_its_buffer_is_input() {
+        let data = vec![0u8; 100 * 100];
+        for (w, h) in [
+            (0, 0),
+            (0, 10),
+            (10, 0),
+            (1, 1),
+            (69, 1),
+            (1, 518),
+            (15, 15),
+            (100, 100),
+        ] {
+            let prepared = PreparedFrame::from_frame(&LumaFrame::packed(&data, w, h))
+                .unwrap_or_else(|e| panic!("{w}x{h}: {e}"));
+            assert_eq!(prepared.pixels.len(), (w * h) as usize);
+        }
         let tiny = RegionOfInterest {
-            left: 0,
-            top: 0,
+            left: 3,
+            top: 4,
             width: 8,
-            height: 8,
+            height: 1,
         };
-        check(
-            LumaFrame {
-                roi: Some(tiny),
-                ..LumaFrame::packed(&data, 100, 100)
-            },
-            "roi",
-        );
+        let frame = LumaFrame {
+            roi: Some(tiny),
+            ..LumaFrame::packed(&data, 100, 100)
+        };
+        let prepared = PreparedFrame::from_frame(&frame).expect("a tiny ROI is input");
+        assert_eq!((prepared.width, prepared.height), (8, 1));
     }
 
     #[test]

@@ -15,6 +15,7 @@
 uniffi::setup_scaffolding!();
 
 pub mod bench;
+mod databar_limited;
 pub mod decode;
 pub mod frame;
 pub mod gs1;
@@ -118,8 +119,8 @@ impl BarcodeFormat {
             "gs1128" => "code128",
             "itf14" => "itf",
             "qr" => "qrcode",
-            "databaromni" | "rss14" => "databar",
-            "databarexp" | "rssexpanded" => "databarexpanded",
+            "databaromni" | "databarstk" | "databarstkomni" | "rss14" => "databar",
+            "databarexp" | "databarexpstk" | "rssexpanded" => "databarexpanded",
             other => other,
         }
         .to_string();

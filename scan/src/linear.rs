@@ -60,19 +60,22 @@ pub(crate) fn find_bar_regions(
     let mut cells = Vec::with_capacity(cw * ch);
     for cy in 0..ch {
         for cx in 0..cw {
-            let (mut jxx, mut jyy, mut jxy) = (0f32, 0f32, 0f32);
-            for y in (cy * CELL).max(1)..((cy + 1) * CELL).min(h - 1) {
+            // Every other row (a cell still gets 32 gradient samples), integer arithmetic:
+            // this runs over every frame, empty ones included.
+            let (mut jxx, mut jyy, mut jxy) = (0i32, 0i32, 0i32);
+            for y in ((cy * CELL).max(1)..((cy + 1) * CELL).min(h - 1)).step_by(2) {
                 let row = y * w;
                 for x in (cx * CELL).max(1)..((cx + 1) * CELL).min(w - 1) {
-                    let gx = f32::from(px[row + x + 1]) - f32::from(px[row + x - 1]);
-                    let gy = f32::from(px[row + x + w]) - f32::from(px[row + x - w]);
+                    let gx = i32::from(px[row + x + 1]) - i32::from(px[row + x - 1]);
+                    let gy = i32::from(px[row + x + w]) - i32::from(px[row + x - w]);
                     jxx += gx * gx;
                     jyy += gy * gy;
                     jxy += gx * gy;
                 }
             }
+            let (jxx, jyy, jxy) = (jxx as f32, jyy as f32, jxy as f32);
             let trace = jxx + jyy;
-            let n = (CELL * CELL) as f32;
+            let n = (CELL * CELL / 2) as f32;
             let coherence = if trace > 0.0 {
                 ((jxx - jyy).powi(2) + 4.0 * jxy * jxy).sqrt() / trace
             } else {
@@ -90,9 +93,13 @@ pub(crate) fn find_bar_regions(
     let mut energies: Vec<f32> = cells.iter().map(|c| c.energy).collect();
     energies.sort_by(f32::total_cmp);
     let median = energies[energies.len() / 2];
-    let floor = (median * 2.0).max(40.0);
+    let p90 = energies[energies.len() * 9 / 10];
+    // Twice the typical cell, but never above a quarter of the strong cells: when a code
+    // fills the image (a crop, a scan), the typical cell is a bar cell.
+    let window_floor = (median * 2.0).max(40.0);
+    let floor = (median * 2.0).min(p90 * 0.25).max(40.0);
     let is_candidate = |c: &Cell| c.coherence > 0.55 && c.energy > floor;
-    let windows = matrix_windows(&cells, cw, ch, floor, w, h, max_windows);
+    let windows = matrix_windows(&cells, cw, ch, window_floor, w, h, max_windows);
 
     let mut label = vec![usize::MAX; cells.len()];
     let mut clusters: Vec<Cluster> = Vec::new();
@@ -308,6 +315,8 @@ fn angle_diff(a: f32, b: f32) -> f32 {
 pub(crate) struct LinearHit {
     pub result: RXingResult,
     pub corners: [(f32, f32); 4],
+    /// Start and end of the scan line that read it, in image coordinates.
+    pub line: ((f32, f32), (f32, f32)),
     /// Distinct scan lines that agreed on this text.
     pub lines: u32,
 }
@@ -332,6 +341,13 @@ pub(crate) struct LineScanner<'a> {
     pub swing_levels: &'static [f32],
     /// A separate ITF reader for the bearer-bar retry, when ITF is enabled.
     itf: Option<ITFReader>,
+    /// GS1 DataBar Limited (our reader; rxing has none), when DataBar is enabled.
+    limited: bool,
+    /// Also try a plain mid-grey threshold (what rxing's row binariser does), for
+    /// confirming a read on a second line.
+    pub threshold_fallback: bool,
+    /// Samples of the current line that are image pixels (not border padding).
+    real_samples: std::ops::Range<usize>,
 }
 
 impl LineScanner<'_> {
@@ -340,7 +356,6 @@ impl LineScanner<'_> {
             .with(rxing::DecodeHintValue::PossibleFormats(
                 formats.iter().copied().collect(),
             ))
-            .with(rxing::DecodeHintValue::AllowedLengths(vec![14]))
             .with(rxing::DecodeHintValue::AssumeGs1(true));
         LineScanner {
             px,
@@ -352,6 +367,9 @@ impl LineScanner<'_> {
             oversample: 2.0,
             swing_levels: &[0.24, 0.1],
             itf: formats.contains(&RxFormat::ITF).then(ITFReader::default),
+            limited: formats.contains(&RxFormat::RSS_14),
+            threshold_fallback: false,
+            real_samples: 0..0,
         }
     }
 
@@ -433,6 +451,7 @@ impl LineScanner<'_> {
                         hits.push(LinearHit {
                             result,
                             corners,
+                            line: (p0, p1),
                             lines: 1,
                         });
                         1
@@ -457,7 +476,7 @@ impl LineScanner<'_> {
         let (t0, t1) = clip_line(centre, dir, half_len, self.w, self.h)?;
         let step = 1.0 / self.oversample;
         let n = ((t1 - t0) / step) as usize;
-        if n < 60 {
+        if n < 40 {
             return None;
         }
         let mut samples = Vec::with_capacity(n);
@@ -466,20 +485,97 @@ impl LineScanner<'_> {
             samples.push(bilinear(
                 self.px,
                 self.w,
+                self.h,
                 centre.0 + dir.0 * t,
                 centre.1 + dir.1 * t,
             ));
         }
+        // A line cut short by the image border: a code printed to the edge of a crop has
+        // no quiet zone there, so add a light one (the readers insist on it). The ITF
+        // check still only trusts real samples.
+        let (pre, post) = border_padding(t0, t1, half_len, n);
+        let samples = pad_light(samples, pre, post);
+        self.real_samples = pre..pre + n;
+        let t0 = t0 - pre as f32 * step;
+        let to_image = |pos: f32| {
+            let t = t0 + pos * step;
+            (centre.0 + dir.0 * t, centre.1 + dir.1 * t)
+        };
         for &range_k in &self.swing_levels[..levels.min(self.swing_levels.len())] {
             let Some(bits) = binarize(&samples, range_k) else {
                 continue;
             };
             if let Some((result, a, b)) = self.decode_bits(&bits) {
-                let to_image = |pos: f32| {
-                    let t = t0 + pos * step;
-                    (centre.0 + dir.0 * t, centre.1 + dir.1 * t)
-                };
                 return Some((result, to_image(a), to_image(b)));
+            }
+        }
+        if self.threshold_fallback
+            && let Some(bits) = binarize_threshold(&samples)
+            && let Some((result, a, b)) = self.decode_bits(&bits)
+        {
+            return Some((result, to_image(a), to_image(b)));
+        }
+        None
+    }
+
+    /// Samples a line at one sample per pixel and binarises it as rxing's row scan does
+    /// (global histogram black point), then runs the row decoders on it.
+    fn read_line_histogram(
+        &mut self,
+        centre: (f32, f32),
+        dir: (f32, f32),
+        half_len: f32,
+    ) -> Option<RXingResult> {
+        use rxing::Binarizer;
+        let (t0, t1) = clip_line(centre, dir, half_len, self.w, self.h)?;
+        let n = (t1 - t0) as usize;
+        if n < 20 {
+            return None;
+        }
+        let samples: Vec<f32> = (0..n)
+            .map(|i| {
+                let t = t0 + i as f32;
+                bilinear(
+                    self.px,
+                    self.w,
+                    self.h,
+                    centre.0 + dir.0 * t,
+                    centre.1 + dir.1 * t,
+                )
+            })
+            .collect();
+        let (pre, post) = border_padding(t0, t1, half_len, n);
+        let samples: Vec<u8> = pad_light(samples, pre, post)
+            .into_iter()
+            .map(|v| v.round() as u8)
+            .collect();
+        let len = samples.len() as u32;
+        let source = rxing::Luma8Source::new(samples, len, 1).ok()?;
+        let binarizer = rxing::common::GlobalHistogramBinarizer::new(source);
+        let mut row = binarizer.get_black_row(0).ok()?.into_owned();
+        for reversed in [false, true] {
+            if reversed {
+                row.reverse();
+            }
+            let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.reader.decode_row(0, &row, &self.hints)
+            }));
+            if let Ok(Ok(result)) = decoded {
+                let format = *result.getBarcodeFormat();
+                if matches!(format, RxFormat::EAN_8 | RxFormat::UPC_E | RxFormat::ITF) {
+                    let bits: Vec<bool> = (0..row.get_size()).map(|i| row.get(i)).collect();
+                    let (start, end) = row_span(&result, bits.len(), false);
+                    let real = pre..bits.len() - post;
+                    let guarded = if format == RxFormat::ITF {
+                        itf_quiet_zones(&bits, &real, start, end, result.getText().len())
+                    } else {
+                        short_ean_quiet_zones(&bits, &format, start, end)
+                    };
+                    if !guarded {
+                        continue;
+                    }
+                }
+                return Some(result);
             }
         }
         None
@@ -505,11 +601,66 @@ impl LineScanner<'_> {
                 }));
                 if let Ok(Ok(result)) = decoded {
                     let (start, end) = row_span(&result, n, reversed);
+                    if matches!(result.getBarcodeFormat(), RxFormat::EAN_8 | RxFormat::UPC_E)
+                        && !short_ean_quiet_zones(bits, result.getBarcodeFormat(), start, end)
+                    {
+                        continue;
+                    }
+                    if *result.getBarcodeFormat() == RxFormat::ITF
+                        && !itf_quiet_zones(
+                            bits,
+                            &self.real_samples,
+                            start,
+                            end,
+                            result.getText().len(),
+                        )
+                    {
+                        continue;
+                    }
                     return Some((result, start, end));
                 }
             }
         }
-        self.decode_itf_without_bearers(bits)
+        self.decode_limited(bits)
+            .or_else(|| self.decode_itf_without_bearers(bits))
+    }
+
+    /// GS1 DataBar Limited, both polarities and directions. Reported as DataBar (RSS-14):
+    /// the same family and data, a GTIN in AI (01).
+    fn decode_limited(&self, bits: &[bool]) -> Option<(RXingResult, f32, f32)> {
+        if !self.limited {
+            return None;
+        }
+        let n = bits.len();
+        for polarity in [false, true] {
+            for reversed in [false, true] {
+                let row: Vec<bool> = if reversed {
+                    bits.iter().rev().map(|&b| b != polarity).collect()
+                } else {
+                    bits.iter().map(|&b| b != polarity).collect()
+                };
+                if let Some(read) = crate::databar_limited::decode_row(&row) {
+                    let (a, b) = (read.start as f32, read.end as f32);
+                    let (a, b) = if reversed {
+                        (n as f32 - b, n as f32 - a)
+                    } else {
+                        (a, b)
+                    };
+                    let mut result = RXingResult::new(
+                        &read.gtin14,
+                        read.gtin14.clone().into_bytes(),
+                        vec![rxing::point(a, 0.0), rxing::point(b, 0.0)],
+                        RxFormat::RSS_14,
+                    );
+                    result.putMetadata(
+                        rxing::RXingResultMetadataType::SYMBOLOGY_IDENTIFIER,
+                        rxing::RXingResultMetadataValue::SymbologyIdentifier("]e0".into()),
+                    );
+                    return Some((result, a, b));
+                }
+            }
+        }
+        None
     }
 
     /// ITF-14 is printed inside a thick bearer box. Under blur its vertical bars bleed into
@@ -579,6 +730,100 @@ impl LineScanner<'_> {
     }
 }
 
+/// Interleaved 2 of 5 has no check character and its start pattern (four narrow elements)
+/// occurs inside data, so a read can start or stop in the middle of a longer symbol. Rejects
+/// a read with bars close beyond either end: within four modules (estimated from the
+/// digit count) the line must stay light, or end.
+fn itf_quiet_zones(
+    bits: &[bool],
+    real: &std::ops::Range<usize>,
+    start: f32,
+    end: f32,
+    digits: usize,
+) -> bool {
+    // rxing reports the inner ends: the end of the start pattern (4 narrow elements) and
+    // the start of the stop pattern (wide bar, narrow space, narrow bar). Digits take
+    // about 8 modules each (wide elements of 2 to 3 modules).
+    let module = (end - start) / (8.0 * digits as f32);
+    if module <= 0.0 {
+        return false;
+    }
+    let transitions = |from: f32, to: f32| {
+        let (from, to) = (
+            from.max(0.0) as usize,
+            (to.max(0.0) as usize).min(bits.len()),
+        );
+        if from >= to {
+            return 0;
+        }
+        bits[from..to].windows(2).filter(|w| w[0] != w[1]).count()
+    };
+    // The quiet zones must be on the line: a read running into the image's edge may be
+    // the inner part of a symbol cut off there.
+    if start - 9.0 * module < real.start as f32 || end + 9.5 * module > real.end as f32 {
+        return false;
+    }
+    let left = transitions(start - 9.0 * module, start - 4.8 * module);
+    let right = transitions(end + 5.5 * module, end + 9.5 * module);
+    left <= 1 && right <= 1
+}
+
+/// EAN-8 and UPC-E are short enough to be found inside longer bar patterns (an EAN-13, a
+/// DataBar symbol): their quiet zones (7 modules) must be light for 5 modules on either side.
+/// rxing reports the middles of the guard patterns.
+fn short_ean_quiet_zones(bits: &[bool], format: &RxFormat, start: f32, end: f32) -> bool {
+    // Modules between the reported points, and from the right point to the symbol's end.
+    let (span, right_guard) = if *format == RxFormat::EAN_8 {
+        (64.0, 1.5)
+    } else {
+        (46.5, 3.0)
+    };
+    let module = (end - start) / span;
+    if module <= 0.0 {
+        return false;
+    }
+    let transitions = |from: f32, to: f32| {
+        let (from, to) = (
+            from.max(0.0) as usize,
+            (to.max(0.0) as usize).min(bits.len()),
+        );
+        if from >= to {
+            return 0;
+        }
+        bits[from..to].windows(2).filter(|w| w[0] != w[1]).count()
+    };
+    let left = transitions(start - 7.0 * module, start - 2.0 * module);
+    let right = transitions(
+        end + (right_guard + 0.5) * module,
+        end + (right_guard + 5.5) * module,
+    );
+    left <= 1 && right <= 1
+}
+
+/// Light samples to add before and after a line of `n` samples clipped to [t0, t1] out of
+/// [-half_len, half_len]: a quiet zone where the image border cut it off.
+fn border_padding(t0: f32, t1: f32, half_len: f32, n: usize) -> (usize, usize) {
+    let pad = 16 + n / 12;
+    (
+        if t0 > -half_len + 0.5 { pad } else { 0 },
+        if t1 < half_len - 0.5 { pad } else { 0 },
+    )
+}
+
+fn pad_light(samples: Vec<f32>, pre: usize, post: usize) -> Vec<f32> {
+    if pre == 0 && post == 0 {
+        return samples;
+    }
+    let mut sorted = samples.clone();
+    sorted.sort_by(f32::total_cmp);
+    let light = sorted[sorted.len() * 9 / 10];
+    let mut out = Vec::with_capacity(samples.len() + pre + post);
+    out.extend(std::iter::repeat_n(light, pre));
+    out.extend(samples);
+    out.extend(std::iter::repeat_n(light, post));
+    out
+}
+
 /// Clips the line centre + t*dir, |t| <= half_len, to the image; returns the t range.
 fn clip_line(
     c: (f32, f32),
@@ -588,7 +833,7 @@ fn clip_line(
     h: usize,
 ) -> Option<(f32, f32)> {
     let (mut t0, mut t1) = (-half_len, half_len);
-    for (p, dv, max) in [(c.0, d.0, w as f32 - 2.0), (c.1, d.1, h as f32 - 2.0)] {
+    for (p, dv, max) in [(c.0, d.0, w as f32 - 1.0), (c.1, d.1, h as f32 - 1.0)] {
         if dv.abs() < 1e-6 {
             if p < 0.0 || p > max {
                 return None;
@@ -602,13 +847,77 @@ fn clip_line(
     (t1 - t0 > 0.0).then_some((t0, t1))
 }
 
-fn bilinear(px: &[u8], w: usize, x: f32, y: f32) -> f32 {
-    let (x0, y0) = (x.floor(), y.floor());
-    let (fx, fy) = (x - x0, y - y0);
-    let i = y0 as usize * w + x0 as usize;
-    let (a, b) = (f32::from(px[i]), f32::from(px[i + 1]));
-    let (c, d) = (f32::from(px[i + w]), f32::from(px[i + w + 1]));
+/// Bilinear sample; clamps at the image border, so one-row images and border lines are safe.
+fn bilinear(px: &[u8], w: usize, h: usize, x: f32, y: f32) -> f32 {
+    let x = x.clamp(0.0, (w - 1) as f32);
+    let y = y.clamp(0.0, (h - 1) as f32);
+    let (x0, y0) = (x.floor() as usize, y.floor() as usize);
+    let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
+    let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+    let at = |x: usize, y: usize| f32::from(px[y * w + x]);
+    let (a, b) = (at(x0, y0), at(x1, y0));
+    let (c, d) = (at(x0, y1), at(x1, y1));
     (a + (b - a) * fx) * (1.0 - fy) + (c + (d - c) * fx) * fy
+}
+
+/// Confirms a linear code read on one scan line (from rxing's own row scan or ours) by
+/// reading the same text on another line parallel to it, a few pixels away, with the
+/// edge binariser and that format's reader alone. A symbol only a pixel row or two high
+/// (a scanner's single-line image) has no second line: there the same line must read the
+/// same text through the other binariser. Returns true when confirmed.
+pub(crate) fn confirm_line(
+    px: &[u8],
+    w: usize,
+    h: usize,
+    result: &RXingResult,
+    (p0, p1): ((f32, f32), (f32, f32)),
+) -> bool {
+    let (dx, dy) = (p1.0 - p0.0, p1.1 - p0.1);
+    let len = (dx * dx + dy * dy).sqrt();
+    if len < 8.0 || w < 2 {
+        return false;
+    }
+    let dir = (dx / len, dy / len);
+    let normal = (-dir.1, dir.0);
+    let mid = ((p0.0 + p1.0) / 2.0, (p0.1 + p1.1) / 2.0);
+    // The whole line across the image: the reported end points are not always the
+    // symbol's (rxing's can be inside it), and the readers want the quiet zones.
+    let half_len = (w + h) as f32;
+    let mut scanner = LineScanner::new(px, w, h, &[*result.getBarcodeFormat()]);
+    scanner.threshold_fallback = true;
+    let inside =
+        |c: (f32, f32)| c.0 >= 0.0 && c.1 >= 0.0 && c.0 <= (w - 1) as f32 && c.1 <= (h - 1) as f32;
+    let mut any_line = false;
+    for off in [
+        3.0f32, -3.0, 6.0, -6.0, 10.0, -10.0, 15.0, -15.0, 2.0, -2.0, 1.5, -1.5,
+    ] {
+        let centre = (mid.0 + normal.0 * off, mid.1 + normal.1 * off);
+        if !inside(centre) {
+            continue;
+        }
+        any_line = true;
+        scanner.reset();
+        if let Some((other, _, _)) = scanner.read_line(centre, dir, half_len, 2)
+            && other.getText() == result.getText()
+        {
+            return true;
+        }
+        // The same line through rxing's own row binariser (a histogram threshold), which
+        // is what read the first line when it came from rxing's row scan.
+        scanner.reset();
+        if scanner
+            .read_line_histogram(centre, dir, half_len)
+            .is_some_and(|other| other.getText() == result.getText())
+        {
+            return true;
+        }
+    }
+    if any_line {
+        return false;
+    }
+    scanner.reset();
+    matches!(scanner.read_line(mid, dir, half_len, 2),
+        Some((other, _, _)) if other.getText() == result.getText())
 }
 
 /// Black/white per sample from the edges of the profile rather than a threshold: defocus
@@ -707,6 +1016,35 @@ fn binarize(raw: &[f32], range_k: f32) -> Option<Vec<bool>> {
     }
     for k in last.0..n {
         bits[k] = !last.2 && s[k] <= last.1 + delta(k);
+    }
+    Some(bits)
+}
+
+/// A threshold halfway between the dark and light levels of the line (10th and 90th
+/// percentile), adjusted per block of 64 samples for uneven light.
+fn binarize_threshold(raw: &[f32]) -> Option<Vec<bool>> {
+    const BLOCK: usize = 64;
+    let mut bits = Vec::with_capacity(raw.len());
+    let levels = |chunk: &[f32]| {
+        let mut v = chunk.to_vec();
+        v.sort_by(f32::total_cmp);
+        (v[v.len() / 10], v[v.len() * 9 / 10])
+    };
+    let (lo, hi) = levels(raw);
+    if hi - lo < 12.0 {
+        return None;
+    }
+    for (i, chunk) in raw.chunks(BLOCK).enumerate() {
+        let a = (i * BLOCK).saturating_sub(BLOCK);
+        let z = ((i + 2) * BLOCK).min(raw.len());
+        let (l, h) = levels(&raw[a..z]);
+        // A block inside a wide quiet zone or a wide bar: fall back to the line's levels.
+        let t = if h - l > (hi - lo) * 0.4 {
+            (l + h) / 2.0
+        } else {
+            (lo + hi) / 2.0
+        };
+        bits.extend(chunk.iter().map(|&v| v < t));
     }
     Some(bits)
 }

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use super::frame::{MAX_FRAME_SIDE, PreparedFrame};
+use super::frame::{MAX_IMAGE_SIDE, PreparedFrame};
 use super::{DecodeOutcome, FrameDecoder, LumaFrame, ScanError, ScanOptions};
 
 /// Decodes a PNG or JPEG file's bytes to luma. Exposed so callers can time decoding
@@ -16,8 +16,8 @@ pub fn load_luma(bytes: &[u8]) -> Result<(Vec<u8>, u32, u32), ScanError> {
     let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
     // Bound memory before decoding: a hostile header can claim gigapixels.
     let mut limits = image::Limits::default();
-    limits.max_image_width = Some(MAX_FRAME_SIDE);
-    limits.max_image_height = Some(MAX_FRAME_SIDE);
+    limits.max_image_width = Some(MAX_IMAGE_SIDE);
+    limits.max_image_height = Some(MAX_IMAGE_SIDE);
     limits.max_alloc = Some(512 * 1024 * 1024);
     reader.limits(limits);
     let decoded = std::panic::catch_unwind(move || reader.decode())

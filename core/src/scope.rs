@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use crate::config::Tuning;
 use crate::context::{AccountContext, Tasks};
+use crate::deliveries::{self, Deliveries};
 use crate::error::Result;
 use crate::inventory::{self, Inventory};
 use crate::platform::SecureStorage;
@@ -30,6 +31,7 @@ pub const ACCOUNT_MIGRATIONS: &[Migration] = &[
     META_MIGRATION,
     step(2, inventory::SCHEMA[0]),
     step(3, inventory::SCHEMA[1]),
+    step(4, deliveries::SCHEMA[0]),
 ];
 
 /// The components of one signed-in account.
@@ -39,6 +41,7 @@ pub struct AccountScope {
     tasks: Arc<Tasks>,
     pub(crate) inventory: Arc<Inventory>,
     pub(crate) push: Arc<PushNotifications>,
+    pub(crate) deliveries: Arc<Deliveries>,
 }
 
 impl AccountScope {
@@ -47,13 +50,13 @@ impl AccountScope {
     pub(crate) fn open(
         account: Account,
         db_path: PathBuf,
-        storage: &dyn SecureStorage,
+        storage: &Arc<dyn SecureStorage>,
         api: Api,
         tuning: Tuning,
     ) -> Result<Self> {
         let store = Arc::new(Store::open_account(
             &db_path,
-            storage,
+            storage.as_ref(),
             &account.id,
             ACCOUNT_MIGRATIONS,
         )?);
@@ -68,6 +71,12 @@ impl AccountScope {
         };
         Ok(AccountScope {
             inventory: Inventory::new(ctx.clone())?,
+            // The device key signs seals (the scope loads its own handle from storage).
+            deliveries: Deliveries::new(
+                ctx.clone(),
+                storage.clone(),
+                Arc::new(crate::device::DeviceIdentity::load_or_create(storage)?),
+            )?,
             push: PushNotifications::new(ctx),
             account,
             store,

@@ -33,6 +33,8 @@ pub enum BenchCommand {
     LoginStorm(crate::bench_login::BenchLoginArgs),
     /// Push: fan-out of one event to 1,000 devices through the FCM stand-in; no-op registration.
     Push,
+    /// Proof of delivery: 12 MP photo processing (time, peak RSS), seal, verify, upload of 10 photos.
+    Pod(crate::bench_pod::BenchPodArgs),
 }
 
 pub async fn run(_cli: &Cli, which: &BenchCommand) -> Result<(), CliError> {
@@ -41,6 +43,7 @@ pub async fn run(_cli: &Cli, which: &BenchCommand) -> Result<(), CliError> {
         BenchCommand::Sync(args) => crate::bench_sync::run(args).await,
         BenchCommand::LoginStorm(args) => crate::bench_login::run(args).await,
         BenchCommand::Push => crate::push::bench().await,
+        BenchCommand::Pod(args) => crate::bench_pod::run(args).await,
         BenchCommand::Scan(args) => {
             crate::scan::run_bench_scan(args).map_err(|e| CliError::Usage(e.to_string()))
         }

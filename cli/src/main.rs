@@ -7,9 +7,12 @@
 mod account;
 mod bench;
 mod bench_login;
+mod bench_pod;
 mod bench_sync;
 mod demo;
+mod demo_pod;
 mod output;
+mod pod;
 mod push;
 mod scan;
 mod serve;
@@ -75,6 +78,11 @@ pub enum Command {
     Push {
         #[command(subcommand)]
         which: push::PushCommand,
+    },
+    /// Proof of delivery: stops, capture (fix, photos, signature, outcome), upload, receipts.
+    Pod {
+        #[command(subcommand)]
+        which: pod::PodCommand,
     },
     /// End-to-end benchmarks printing `key=value` lines.
     Bench {
@@ -148,5 +156,6 @@ async fn run(cli: Cli) -> Result<(), output::CliError> {
         Command::Stock { which } => stock::run(&cli, which).await,
         Command::Sync(args) => stock::sync(&cli, args).await,
         Command::Push { which } => push::run(&cli, which).await,
+        Command::Pod { which } => pod::run(&cli, which).await,
     }
 }

@@ -26,7 +26,7 @@ pub enum PodCommand {
         offline: bool,
     },
     /// Captures a stop's proof (each step saved), then seals and queues it.
-    Capture(CaptureArgs),
+    Capture(Box<CaptureArgs>),
     /// The proofs on this phone: drafts, sealed (queued), uploaded, rejected.
     Status {
         /// Only this stop, with every captured detail.

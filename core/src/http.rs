@@ -179,7 +179,8 @@ impl ApiClient {
         bearer: Option<&str>,
         idempotent: bool,
     ) -> Result<T> {
-        self.send_with(method, path, body, None, bearer, idempotent, false)
+        let payload = body.map_or(Payload::Empty, Payload::Json);
+        self.send_with(method, path, payload, bearer, idempotent, false)
             .await?
             .map_err(Refusal::into_error)
     }
@@ -196,7 +197,8 @@ impl ApiClient {
         bearer: Option<&str>,
         idempotent: bool,
     ) -> Result<std::result::Result<T, Refusal>> {
-        self.send_with(method, path, body, None, bearer, idempotent, true)
+        let payload = body.map_or(Payload::Empty, Payload::Json);
+        self.send_with(method, path, payload, bearer, idempotent, true)
             .await
     }
 
@@ -210,17 +212,23 @@ impl ApiClient {
         bearer: Option<&str>,
         idempotent: bool,
     ) -> Result<T> {
-        self.send_with::<(), T>(method, path, None, Some(bytes), bearer, idempotent, false)
-            .await?
-            .map_err(Refusal::into_error)
+        self.send_with::<(), T>(
+            method,
+            path,
+            Payload::Bytes(bytes),
+            bearer,
+            idempotent,
+            false,
+        )
+        .await?
+        .map_err(Refusal::into_error)
     }
 
     async fn send_with<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
-        body: Option<&B>,
-        raw: Option<&[u8]>,
+        payload: Payload<'_, B>,
         bearer: Option<&str>,
         idempotent: bool,
         refusable: bool,
@@ -237,7 +245,7 @@ impl ApiClient {
         let mut attempt = 0;
         loop {
             let result = self
-                .send_once(method.clone(), url.clone(), body, raw, bearer)
+                .send_once(method.clone(), url.clone(), payload, bearer)
                 .await
                 .and_then(|answer| match answer {
                     Ok(value) => Ok(Ok(value)),
@@ -270,20 +278,21 @@ impl ApiClient {
         &self,
         method: Method,
         url: Url,
-        body: Option<&B>,
-        raw: Option<&[u8]>,
+        payload: Payload<'_, B>,
         bearer: Option<&str>,
     ) -> Result<std::result::Result<T, Refusal>> {
         let mut request = self.client.request(method, url);
         if let Some(token) = bearer {
             request = request.header(AUTHORIZATION, format!("Bearer {token}"));
         }
-        if let Some(body) = body {
-            request = request.json(body);
-        } else if let Some(raw) = raw {
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-                .body(raw.to_vec());
+        match payload {
+            Payload::Empty => {}
+            Payload::Json(body) => request = request.json(body),
+            Payload::Bytes(raw) => {
+                request = request
+                    .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                    .body(raw.to_vec());
+            }
         }
         let response = request.send().await.map_err(transport_error)?;
         let status = response.status();
@@ -321,6 +330,22 @@ impl ApiClient {
         }))
     }
 }
+
+/// A request's body.
+enum Payload<'a, B: ?Sized> {
+    Empty,
+    Json(&'a B),
+    /// `application/octet-stream`.
+    Bytes(&'a [u8]),
+}
+
+impl<B: ?Sized> Clone for Payload<'_, B> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<B: ?Sized> Copy for Payload<'_, B> {}
 
 /// An error status from the server with its body.
 #[derive(Debug, Clone)]

@@ -803,3 +803,60 @@ fn base64_decode(s: &str) -> Vec<u8> {
         .decode(s)
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use companion_wire::deliveries::{GeoPoint, LocationAuthorization, LocationProvider, TriState};
+
+    fn fix() -> LocationFix {
+        LocationFix {
+            point: GeoPoint {
+                lat_e7: 519_225_100,
+                lon_e7: 44_879_300,
+            },
+            accuracy_cm: 500,
+            fix_time_ms: 1_800_000_000_000,
+            age_ms: 1_000,
+            provider: LocationProvider::Fused,
+            mock: TriState::No,
+            simulated_by_software: TriState::Unknown,
+            from_accessory: TriState::Unknown,
+            authorization: LocationAuthorization::Precise,
+        }
+    }
+
+    fn field(r: Result<()>) -> String {
+        match r {
+            Err(Error::InvalidInput { field, .. }) => field,
+            other => panic!("expected InvalidInput, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn fixes_are_checked_at_their_edges() {
+        let now = 1_800_000_001_000;
+        assert!(check_fix(&fix(), now).is_ok());
+        let mut f = fix();
+        f.fix_time_ms = now + MAX_FIX_CLOCK_AHEAD_MS;
+        assert!(check_fix(&f, now).is_ok(), "exactly at the tolerance");
+        f.fix_time_ms += 1;
+        assert_eq!(field(check_fix(&f, now)), "fix.fix_time_ms");
+        let mut f = fix();
+        f.age_ms = MAX_FIX_AGE_MS;
+        assert!(check_fix(&f, now).is_ok());
+        f.age_ms += 1;
+        assert_eq!(field(check_fix(&f, now)), "fix.age_ms");
+        let mut f = fix();
+        f.accuracy_cm = 0;
+        assert_eq!(field(check_fix(&f, now)), "fix.accuracy_cm");
+        let mut f = fix();
+        f.point.lon_e7 = 1_800_000_001;
+        assert_eq!(field(check_fix(&f, now)), "fix.point");
+        let mut f = fix();
+        f.fix_time_ms = 0;
+        assert_eq!(field(check_fix(&f, now)), "fix.fix_time_ms");
+        assert!(point_from_degrees(f64::NAN, 0.0).is_err());
+        assert!(point_from_degrees(-90.0, 180.0).is_ok());
+    }
+}

@@ -94,3 +94,51 @@ pub fn later(a: Option<ChainHead>, b: Option<ChainHead>) -> Option<ChainHead> {
         (a, b) => a.or(b),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::FileSecureStorage;
+
+    #[test]
+    fn the_chain_head_round_trips_per_key_and_the_later_one_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = FileSecureStorage::new(dir.path()).unwrap();
+        assert_eq!(stored_head(&storage, "key-a").unwrap(), None);
+        let head = ChainHead {
+            sequence: 7,
+            seal_sha256: [9; 32],
+        };
+        store_head(&storage, "key-a", head).unwrap();
+        assert_eq!(stored_head(&storage, "key-a").unwrap(), Some(head));
+        assert_eq!(stored_head(&storage, "key-b").unwrap(), None);
+        let older = ChainHead {
+            sequence: 6,
+            seal_sha256: [1; 32],
+        };
+        assert_eq!(later(Some(older), Some(head)), Some(head));
+        assert_eq!(later(Some(head), Some(older)), Some(head));
+        assert_eq!(later(None, Some(older)), Some(older));
+        clear_head(&storage, "key-a").unwrap();
+        assert_eq!(stored_head(&storage, "key-a").unwrap(), None);
+        // A damaged entry is an error, never read as "no seal yet" (which would fork).
+        storage
+            .put(head_entry("key-a"), b"seven:zz".to_vec())
+            .unwrap();
+        assert!(stored_head(&storage, "key-a").is_err());
+    }
+
+    #[test]
+    fn the_device_key_signs_seals_that_verify() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage: Arc<dyn SecureStorage> = Arc::new(FileSecureStorage::new(dir.path()).unwrap());
+        let device = DeviceIdentity::load_or_create(&storage).unwrap();
+        assert_eq!(SealSigner::public_key(&device).len(), 65);
+        let sig = SealSigner::sign(&device, b"companion-pod-v1 test").unwrap();
+        assert!(crate::device::verify_signature(
+            &public_key_b64(&device),
+            b"companion-pod-v1 test",
+            &sig
+        ));
+    }
+}

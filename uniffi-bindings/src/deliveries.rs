@@ -21,7 +21,6 @@ use std::sync::Arc;
 use companion_core::deliveries::{
     DeliveriesStatus, DeliveryCapture, ReceiptCheck, SignatureCapture, UploadReport,
 };
-use companion_core::platform::PlatformError;
 use companion_wire::deliveries::{
     DeliveryOutcome, GeoPoint, ItemScan, LocationFix, Route, SealSigner, SignerError, Stop,
 };
@@ -29,6 +28,21 @@ use companion_wire::deliveries::{
 use crate::streams::{self, DeliveriesStatusListener};
 use crate::task_handle::TaskHandle;
 use crate::{Cancellation, CompanionError, runtime};
+
+/// Why a shell's signer could not sign (key unavailable, user authentication needed, ...).
+/// Its own type: an error of another crate in a foreign trait trips uniffi's Kotlin
+/// generator (its buffer type belongs to the other crate's package).
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum ProofSignerError {
+    #[error("{reason}")]
+    Failed { reason: String },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for ProofSignerError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        ProofSignerError::Failed { reason: e.reason }
+    }
+}
 
 /// A device key the shell keeps (Android StrongBox / Keystore, the iOS Secure Enclave) to
 /// seal proofs with. The server accepts only seals by the key registered with the session
@@ -40,7 +54,7 @@ pub trait ProofSigner: Send + Sync {
     fn public_key(&self) -> Vec<u8>;
     /// ASN.1 DER ECDSA P-256 SHA-256 signature over `message` (Android
     /// `SHA256withECDSA`, Apple `ecdsaSignatureMessageX962SHA256`): the signer hashes.
-    fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, PlatformError>;
+    fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, ProofSignerError>;
 }
 
 /// A shell's signer as the core's `SealSigner`.

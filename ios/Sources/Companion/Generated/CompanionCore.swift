@@ -503,6 +503,22 @@ fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
+    typealias FfiType = UInt64
+    typealias SwiftType = UInt64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
     typealias FfiType = Int64
     typealias SwiftType = Int64
@@ -1194,20 +1210,20 @@ public struct CompanionConfig: Equatable, Hashable {
     /**
      * The app's private files directory (Android `filesDir`, iOS Application Support).
      */
-    public var dataDir: String
+    public let dataDir: String
     /**
      * Base URL of the ERP backend, e.g. `https://erp.example.com`. Plain `http` is accepted
      * only for loopback addresses (the reference server in development and tests).
      */
-    public var serverUrl: String
+    public let serverUrl: String
     /**
      * What this device is, sent to the server when signing in.
      */
-    public var device: DeviceInfo
+    public let device: DeviceInfo
     /**
      * Timeouts, retries, sync pacing and page sizes; [`Tuning::default`] suits phones.
      */
-    public var tuning: Tuning
+    public let tuning: Tuning
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1279,16 +1295,258 @@ public func FfiConverterTypeCompanionConfig_lower(_ value: CompanionConfig) -> R
 
 
 /**
+ * Every proof on this phone that is not settled yet, or settled since the app started: the
+ * deliveries status stream's value.
+ */
+public struct DeliveriesStatus: Equatable, Hashable {
+    /**
+     * By stop id.
+     */
+    public let stops: [StopProofStatus]
+    /**
+     * Sealed proofs waiting for upload.
+     */
+    public let queued: UInt32
+    /**
+     * An upload run is in progress.
+     */
+    public let uploading: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * By stop id.
+         */stops: [StopProofStatus], 
+        /**
+         * Sealed proofs waiting for upload.
+         */queued: UInt32, 
+        /**
+         * An upload run is in progress.
+         */uploading: Bool) {
+        self.stops = stops
+        self.queued = queued
+        self.uploading = uploading
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DeliveriesStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeliveriesStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeliveriesStatus {
+        return
+            try DeliveriesStatus(
+                stops: FfiConverterSequenceTypeStopProofStatus.read(from: &buf), 
+                queued: FfiConverterUInt32.read(from: &buf), 
+                uploading: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DeliveriesStatus, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeStopProofStatus.write(value.stops, into: &buf)
+        FfiConverterUInt32.write(value.queued, into: &buf)
+        FfiConverterBool.write(value.uploading, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveriesStatus_lift(_ buf: RustBuffer) throws -> DeliveriesStatus {
+    return try FfiConverterTypeDeliveriesStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveriesStatus_lower(_ value: DeliveriesStatus) -> RustBuffer {
+    return FfiConverterTypeDeliveriesStatus.lower(value)
+}
+
+
+/**
+ * A stop's proof as captured so far: what the capture screen shows, and what the shell
+ * gets back after every step.
+ */
+public struct DeliveryCapture: Equatable, Hashable {
+    public let stopId: String
+    public let routeId: String
+    /**
+     * The proof's id (its idempotency key on the server).
+     */
+    public let proofId: String
+    public let state: ProofState
+    public let outcome: DeliveryOutcome?
+    public let recipientName: String?
+    public let signature: SignatureOutcome?
+    public let photos: [PhotoRef]
+    public let scannedItems: [ItemScan]
+    /**
+     * The scanned items against the stop's manifest (empty when they reconcile).
+     */
+    public let discrepancies: [ItemDiscrepancy]
+    public let fix: LocationFix?
+    /**
+     * The shared geofence rule applied to the fix (shown while capturing; the server puts
+     * its own on the receipt).
+     */
+    public let geofence: GeofenceAssessment
+    public let geofenceOverride: GeofenceOverride?
+    /**
+     * Whether a PIN was entered (the PIN itself is not echoed back).
+     */
+    public let pinEntered: Bool
+    public let notes: String?
+    /**
+     * What the stop's policy still requires before sealing, as record field names
+     * (`record.photos`, `record.signature`, ...); empty when the proof can be sealed.
+     */
+    public let missing: [String]
+    /**
+     * Unix milliseconds.
+     */
+    public let startedAtMs: Int64
+    public let updatedAtMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(stopId: String, routeId: String, 
+        /**
+         * The proof's id (its idempotency key on the server).
+         */proofId: String, state: ProofState, outcome: DeliveryOutcome?, recipientName: String?, signature: SignatureOutcome?, photos: [PhotoRef], scannedItems: [ItemScan], 
+        /**
+         * The scanned items against the stop's manifest (empty when they reconcile).
+         */discrepancies: [ItemDiscrepancy], fix: LocationFix?, 
+        /**
+         * The shared geofence rule applied to the fix (shown while capturing; the server puts
+         * its own on the receipt).
+         */geofence: GeofenceAssessment, geofenceOverride: GeofenceOverride?, 
+        /**
+         * Whether a PIN was entered (the PIN itself is not echoed back).
+         */pinEntered: Bool, notes: String?, 
+        /**
+         * What the stop's policy still requires before sealing, as record field names
+         * (`record.photos`, `record.signature`, ...); empty when the proof can be sealed.
+         */missing: [String], 
+        /**
+         * Unix milliseconds.
+         */startedAtMs: Int64, updatedAtMs: Int64) {
+        self.stopId = stopId
+        self.routeId = routeId
+        self.proofId = proofId
+        self.state = state
+        self.outcome = outcome
+        self.recipientName = recipientName
+        self.signature = signature
+        self.photos = photos
+        self.scannedItems = scannedItems
+        self.discrepancies = discrepancies
+        self.fix = fix
+        self.geofence = geofence
+        self.geofenceOverride = geofenceOverride
+        self.pinEntered = pinEntered
+        self.notes = notes
+        self.missing = missing
+        self.startedAtMs = startedAtMs
+        self.updatedAtMs = updatedAtMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DeliveryCapture: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeliveryCapture: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeliveryCapture {
+        return
+            try DeliveryCapture(
+                stopId: FfiConverterString.read(from: &buf), 
+                routeId: FfiConverterString.read(from: &buf), 
+                proofId: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeProofState.read(from: &buf), 
+                outcome: FfiConverterOptionTypeDeliveryOutcome.read(from: &buf), 
+                recipientName: FfiConverterOptionString.read(from: &buf), 
+                signature: FfiConverterOptionTypeSignatureOutcome.read(from: &buf), 
+                photos: FfiConverterSequenceTypePhotoRef.read(from: &buf), 
+                scannedItems: FfiConverterSequenceTypeItemScan.read(from: &buf), 
+                discrepancies: FfiConverterSequenceTypeItemDiscrepancy.read(from: &buf), 
+                fix: FfiConverterOptionTypeLocationFix.read(from: &buf), 
+                geofence: FfiConverterTypeGeofenceAssessment.read(from: &buf), 
+                geofenceOverride: FfiConverterOptionTypeGeofenceOverride.read(from: &buf), 
+                pinEntered: FfiConverterBool.read(from: &buf), 
+                notes: FfiConverterOptionString.read(from: &buf), 
+                missing: FfiConverterSequenceString.read(from: &buf), 
+                startedAtMs: FfiConverterInt64.read(from: &buf), 
+                updatedAtMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DeliveryCapture, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.stopId, into: &buf)
+        FfiConverterString.write(value.routeId, into: &buf)
+        FfiConverterString.write(value.proofId, into: &buf)
+        FfiConverterTypeProofState.write(value.state, into: &buf)
+        FfiConverterOptionTypeDeliveryOutcome.write(value.outcome, into: &buf)
+        FfiConverterOptionString.write(value.recipientName, into: &buf)
+        FfiConverterOptionTypeSignatureOutcome.write(value.signature, into: &buf)
+        FfiConverterSequenceTypePhotoRef.write(value.photos, into: &buf)
+        FfiConverterSequenceTypeItemScan.write(value.scannedItems, into: &buf)
+        FfiConverterSequenceTypeItemDiscrepancy.write(value.discrepancies, into: &buf)
+        FfiConverterOptionTypeLocationFix.write(value.fix, into: &buf)
+        FfiConverterTypeGeofenceAssessment.write(value.geofence, into: &buf)
+        FfiConverterOptionTypeGeofenceOverride.write(value.geofenceOverride, into: &buf)
+        FfiConverterBool.write(value.pinEntered, into: &buf)
+        FfiConverterOptionString.write(value.notes, into: &buf)
+        FfiConverterSequenceString.write(value.missing, into: &buf)
+        FfiConverterInt64.write(value.startedAtMs, into: &buf)
+        FfiConverterInt64.write(value.updatedAtMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveryCapture_lift(_ buf: RustBuffer) throws -> DeliveryCapture {
+    return try FfiConverterTypeDeliveryCapture.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveryCapture_lower(_ value: DeliveryCapture) -> RustBuffer {
+    return FfiConverterTypeDeliveryCapture.lower(value)
+}
+
+
+/**
  * Describes the installation to the backend (shown in "signed-in devices", used for push).
  */
 public struct DeviceInfo: Equatable, Hashable {
     /**
      * `android`, `ios` or `desktop`.
      */
-    public var platform: String
-    public var model: String
-    public var osVersion: String
-    public var appVersion: String
+    public let platform: String
+    public let model: String
+    public let osVersion: String
+    public let appVersion: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1353,26 +1611,26 @@ public func FfiConverterTypeDeviceInfo_lower(_ value: DeviceInfo) -> RustBuffer 
  * An item of a warehouse's assortment.
  */
 public struct Item: Equatable, Hashable {
-    public var warehouseId: String
-    public var itemId: String
-    public var sku: String
-    public var name: String
+    public let warehouseId: String
+    public let itemId: String
+    public let sku: String
+    public let name: String
     /**
      * Unit quantities are counted in (`kg`, `ea`, `punnet`).
      */
-    public var unit: String
+    public let unit: String
     /**
      * GTIN-13 of the consumer unit, GTIN-14 of the case, and any other codes.
      */
-    public var barcodes: [String]
-    public var variety: String
-    public var grade: String
+    public let barcodes: [String]
+    public let variety: String
+    public let grade: String
     /**
      * ISO country code of origin.
      */
-    public var origin: String
-    public var packSize: String
-    public var archived: Bool
+    public let origin: String
+    public let packSize: String
+    public let archived: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1464,9 +1722,9 @@ public func FfiConverterTypeItem_lower(_ value: Item) -> RustBuffer {
  * An item with its stock lines.
  */
 public struct ItemStock: Equatable, Hashable {
-    public var item: Item
-    public var lines: [StockLine]
-    public var totalQty: Int64
+    public let item: Item
+    public let lines: [StockLine]
+    public let totalQty: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1525,12 +1783,12 @@ public func FfiConverterTypeItemStock_lower(_ value: ItemStock) -> RustBuffer {
  * One formatted log line.
  */
 public struct LogRecord: Equatable, Hashable {
-    public var level: LogLevel
+    public let level: LogLevel
     /**
      * The module that logged, e.g. `companion_core::session`.
      */
-    public var target: String
-    public var line: String
+    public let target: String
+    public let line: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1592,29 +1850,29 @@ public func FfiConverterTypeLogRecord_lower(_ value: LogRecord) -> RustBuffer {
  * A movement recorded on this device, with its sync state.
  */
 public struct Movement: Equatable, Hashable {
-    public var seq: Int64
-    public var id: String
-    public var warehouseId: String
-    public var kind: MovementKind
-    public var itemId: String
-    public var lotId: String
-    public var locationId: String
-    public var toLocationId: String?
-    public var qty: Int64
-    public var reason: AdjustReason?
-    public var poLineId: String?
+    public let seq: Int64
+    public let id: String
+    public let warehouseId: String
+    public let kind: MovementKind
+    public let itemId: String
+    public let lotId: String
+    public let locationId: String
+    public let toLocationId: String?
+    public let qty: Int64
+    public let reason: AdjustReason?
+    public let poLineId: String?
     /**
      * When it was recorded, by this phone's clock (informational: ordering never uses it).
      */
-    public var createdAt: Date
-    public var state: MovementState
-    public var serverVersion: Int64?
-    public var rejectCode: String?
-    public var rejectReason: String?
+    public let createdAt: Date
+    public let state: MovementState
+    public let serverVersion: Int64?
+    public let rejectCode: String?
+    public let rejectReason: String?
     /**
      * Counts: the feed version the counter had seen.
      */
-    public var observedVersion: Int64?
+    public let observedVersion: Int64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1722,27 +1980,27 @@ public func FfiConverterTypeMovement_lower(_ value: Movement) -> RustBuffer {
  * signed non-zero delta for adjust, and the counted quantity for count.
  */
 public struct NewMovement: Equatable, Hashable {
-    public var warehouseId: String
-    public var kind: MovementKind
-    public var itemId: String
-    public var lotId: String
+    public let warehouseId: String
+    public let kind: MovementKind
+    public let itemId: String
+    public let lotId: String
     /**
      * The bin received into, moved/picked from, adjusted or counted.
      */
-    public var locationId: String
+    public let locationId: String
     /**
      * Moves only: the destination bin.
      */
-    public var toLocationId: String?
-    public var qty: Int64
+    public let toLocationId: String?
+    public let qty: Int64
     /**
      * Adjustments only.
      */
-    public var reason: AdjustReason?
+    public let reason: AdjustReason?
     /**
      * Receipts against a purchase order.
      */
-    public var poLineId: String?
+    public let poLineId: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1831,17 +2089,17 @@ public func FfiConverterTypeNewMovement_lower(_ value: NewMovement) -> RustBuffe
  * Raw facts about one permission, reported by the shell each time a feature starts.
  */
 public struct OsPermissionFacts: Equatable, Hashable {
-    public var platform: PermissionPlatform
-    public var permission: Permission
-    public var authorization: OsAuthorization
+    public let platform: PermissionPlatform
+    public let permission: Permission
+    public let authorization: OsAuthorization
     /**
      * Android's `shouldShowRequestPermissionRationale`; false on iOS.
      */
-    public var shouldShowRationale: Bool
+    public let shouldShowRationale: Bool
     /**
      * For location: whether location services are on. True for other permissions.
      */
-    public var serviceEnabled: Bool
+    public let serviceEnabled: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1912,9 +2170,9 @@ public func FfiConverterTypeOsPermissionFacts_lower(_ value: OsPermissionFacts) 
  * A decision with the state of every permission it looked at, for the screen to show.
  */
 public struct PermissionDecision: Equatable, Hashable {
-    public var feature: Feature
-    public var states: [PermissionStateOf]
-    public var action: PermissionAction
+    public let feature: Feature
+    public let states: [PermissionStateOf]
+    public let action: PermissionAction
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1970,8 +2228,8 @@ public func FfiConverterTypePermissionDecision_lower(_ value: PermissionDecision
 
 
 public struct PermissionStateOf: Equatable, Hashable {
-    public var permission: Permission
-    public var state: PermissionState
+    public let permission: Permission
+    public let state: PermissionState
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2027,13 +2285,13 @@ public func FfiConverterTypePermissionStateOf_lower(_ value: PermissionStateOf) 
  * An open purchase-order line to receive against.
  */
 public struct PoLine: Equatable, Hashable {
-    public var warehouseId: String
-    public var poLineId: String
-    public var poNumber: String
-    public var supplier: String
-    public var itemId: String
-    public var qtyOrdered: Int64
-    public var qtyReceived: Int64
+    public let warehouseId: String
+    public let poLineId: String
+    public let poNumber: String
+    public let supplier: String
+    public let itemId: String
+    public let qtyOrdered: Int64
+    public let qtyReceived: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2104,22 +2362,22 @@ public func FfiConverterTypePoLine_lower(_ value: PoLine) -> RustBuffer {
  * The phone's view of its registration (from the local store; no request).
  */
 public struct PushStatus: Equatable, Hashable {
-    public var registered: Bool
-    public var provider: PushProvider?
+    public let registered: Bool
+    public let provider: PushProvider?
     /**
      * Server time of the last registration.
      */
-    public var registeredAt: Int64?
-    public var attemptsToday: UInt32
-    public var unregisterPending: Bool
-    public var preferencesPending: UInt32
+    public let registeredAt: Date?
+    public let attemptsToday: Int32
+    public let unregisterPending: Bool
+    public let preferencesPending: Int32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(registered: Bool, provider: PushProvider?, 
         /**
          * Server time of the last registration.
-         */registeredAt: Int64?, attemptsToday: UInt32, unregisterPending: Bool, preferencesPending: UInt32) {
+         */registeredAt: Date?, attemptsToday: Int32, unregisterPending: Bool, preferencesPending: Int32) {
         self.registered = registered
         self.provider = provider
         self.registeredAt = registeredAt
@@ -2146,20 +2404,20 @@ public struct FfiConverterTypePushStatus: FfiConverterRustBuffer {
             try PushStatus(
                 registered: FfiConverterBool.read(from: &buf), 
                 provider: FfiConverterOptionTypePushProvider.read(from: &buf), 
-                registeredAt: FfiConverterOptionInt64.read(from: &buf), 
-                attemptsToday: FfiConverterUInt32.read(from: &buf), 
+                registeredAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                attemptsToday: FfiConverterInt32.read(from: &buf), 
                 unregisterPending: FfiConverterBool.read(from: &buf), 
-                preferencesPending: FfiConverterUInt32.read(from: &buf)
+                preferencesPending: FfiConverterInt32.read(from: &buf)
         )
     }
 
     public static func write(_ value: PushStatus, into buf: inout [UInt8]) {
         FfiConverterBool.write(value.registered, into: &buf)
         FfiConverterOptionTypePushProvider.write(value.provider, into: &buf)
-        FfiConverterOptionInt64.write(value.registeredAt, into: &buf)
-        FfiConverterUInt32.write(value.attemptsToday, into: &buf)
+        FfiConverterOptionTimestamp.write(value.registeredAt, into: &buf)
+        FfiConverterInt32.write(value.attemptsToday, into: &buf)
         FfiConverterBool.write(value.unregisterPending, into: &buf)
-        FfiConverterUInt32.write(value.preferencesPending, into: &buf)
+        FfiConverterInt32.write(value.preferencesPending, into: &buf)
     }
 }
 
@@ -2180,24 +2438,107 @@ public func FfiConverterTypePushStatus_lower(_ value: PushStatus) -> RustBuffer 
 
 
 /**
+ * The result of checking a receipt again with the server.
+ */
+public struct ReceiptCheck: Equatable, Hashable {
+    public let receipt: Receipt
+    /**
+     * The server's countersignature verifies with the key in the receipt.
+     */
+    public let countersignatureValid: Bool
+    /**
+     * The receipt's server key is the one this phone pinned at its first receipt.
+     */
+    public let serverKeyPinned: Bool
+    /**
+     * The receipt names the seal this phone made for the proof.
+     */
+    public let matchesSeal: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(receipt: Receipt, 
+        /**
+         * The server's countersignature verifies with the key in the receipt.
+         */countersignatureValid: Bool, 
+        /**
+         * The receipt's server key is the one this phone pinned at its first receipt.
+         */serverKeyPinned: Bool, 
+        /**
+         * The receipt names the seal this phone made for the proof.
+         */matchesSeal: Bool) {
+        self.receipt = receipt
+        self.countersignatureValid = countersignatureValid
+        self.serverKeyPinned = serverKeyPinned
+        self.matchesSeal = matchesSeal
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReceiptCheck: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReceiptCheck: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReceiptCheck {
+        return
+            try ReceiptCheck(
+                receipt: FfiConverterTypeReceipt.read(from: &buf), 
+                countersignatureValid: FfiConverterBool.read(from: &buf), 
+                serverKeyPinned: FfiConverterBool.read(from: &buf), 
+                matchesSeal: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReceiptCheck, into buf: inout [UInt8]) {
+        FfiConverterTypeReceipt.write(value.receipt, into: &buf)
+        FfiConverterBool.write(value.countersignatureValid, into: &buf)
+        FfiConverterBool.write(value.serverKeyPinned, into: &buf)
+        FfiConverterBool.write(value.matchesSeal, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReceiptCheck_lift(_ buf: RustBuffer) throws -> ReceiptCheck {
+    return try FfiConverterTypeReceiptCheck.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReceiptCheck_lower(_ value: ReceiptCheck) -> RustBuffer {
+    return FfiConverterTypeReceiptCheck.lower(value)
+}
+
+
+/**
  * Sync position of one scope (warehouse).
  */
 public struct ScopeInfo: Equatable, Hashable {
-    public var warehouseId: String
+    public let warehouseId: String
     /**
      * The initial download finished at least once.
      */
-    public var complete: Bool
+    public let complete: Bool
     /**
      * Feed version held locally.
      */
-    public var version: Int64
+    public let version: Int64
     /**
      * Progress of the download in progress (0/0 when none).
      */
-    public var rowsDone: Int64
-    public var rowsTotal: Int64
-    public var lastSyncedAt: Date?
+    public let rowsDone: Int64
+    public let rowsTotal: Int64
+    public let lastSyncedAt: Date?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2274,23 +2615,23 @@ public func FfiConverterTypeScopeInfo_lower(_ value: ScopeInfo) -> RustBuffer {
  * Stock of one item × lot × bin as the user should see it.
  */
 public struct StockLine: Equatable, Hashable {
-    public var warehouseId: String
-    public var itemId: String
-    public var lotId: String
-    public var expiryDate: String
-    public var locationId: String
+    public let warehouseId: String
+    public let itemId: String
+    public let lotId: String
+    public let expiryDate: String
+    public let locationId: String
     /**
      * The last quantity pulled from the server.
      */
-    public var serverQty: Int64
+    public let serverQty: Int64
     /**
      * Local movements the server state does not show yet.
      */
-    public var pendingDelta: Int64
+    public let pendingDelta: Int64
     /**
      * `server_qty + pending_delta`: what is displayed.
      */
-    public var qty: Int64
+    public let qty: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2370,21 +2711,92 @@ public func FfiConverterTypeStockLine_lower(_ value: StockLine) -> RustBuffer {
 
 
 /**
+ * One stop's proof in the status stream.
+ */
+public struct StopProofStatus: Equatable, Hashable {
+    public let stopId: String
+    public let proofId: String
+    public let state: ProofState
+    /**
+     * The last failed upload attempt's error (cleared by a successful one).
+     */
+    public let lastError: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(stopId: String, proofId: String, state: ProofState, 
+        /**
+         * The last failed upload attempt's error (cleared by a successful one).
+         */lastError: String?) {
+        self.stopId = stopId
+        self.proofId = proofId
+        self.state = state
+        self.lastError = lastError
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StopProofStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStopProofStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StopProofStatus {
+        return
+            try StopProofStatus(
+                stopId: FfiConverterString.read(from: &buf), 
+                proofId: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeProofState.read(from: &buf), 
+                lastError: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StopProofStatus, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.stopId, into: &buf)
+        FfiConverterString.write(value.proofId, into: &buf)
+        FfiConverterTypeProofState.write(value.state, into: &buf)
+        FfiConverterOptionString.write(value.lastError, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStopProofStatus_lift(_ buf: RustBuffer) throws -> StopProofStatus {
+    return try FfiConverterTypeStopProofStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStopProofStatus_lower(_ value: StopProofStatus) -> RustBuffer {
+    return FfiConverterTypeStopProofStatus.lower(value)
+}
+
+
+/**
  * What one sync did.
  */
 public struct SyncReport: Equatable, Hashable {
-    public var pushed: Int32
-    public var applied: Int32
-    public var rejected: Int32
-    public var pulledRows: Int64
+    public let pushed: Int32
+    public let applied: Int32
+    public let rejected: Int32
+    public let pulledRows: Int64
     /**
      * Scopes found diverged (or with an unknown cursor) and downloaded again.
      */
-    public var scopesReset: [String]
+    public let scopesReset: [String]
     /**
      * Movements still waiting for the server.
      */
-    public var pending: Int64
+    public let pending: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2458,15 +2870,15 @@ public func FfiConverterTypeSyncReport_lower(_ value: SyncReport) -> RustBuffer 
  * What the sync is doing, with the outbox's size, for a status line or a progress bar.
  */
 public struct SyncStatus: Equatable, Hashable {
-    public var activity: SyncActivity
+    public let activity: SyncActivity
     /**
      * Movements recorded on this phone and not yet confirmed by the server.
      */
-    public var pending: Int64
+    public let pending: Int64
     /**
      * End of the last sync that completed, if any.
      */
-    public var lastSyncedAt: Date?
+    public let lastSyncedAt: Date?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2534,40 +2946,40 @@ public struct Tuning: Equatable, Hashable {
     /**
      * Time to establish a connection. Default 10 s.
      */
-    public var connectTimeout: TimeInterval?
+    public let connectTimeout: TimeInterval?
     /**
      * A whole request, body included (a server that trickles is cut off). Default 30 s.
      */
-    public var requestTimeout: TimeInterval?
+    public let requestTimeout: TimeInterval?
     /**
      * Attempts of an idempotent request, the first included. Default 4.
      */
-    public var retryAttempts: Int32
+    public let retryAttempts: Int32
     /**
      * First backoff delay; doubles per attempt with full jitter. Default 200 ms.
      */
-    public var retryBaseDelay: TimeInterval?
+    public let retryBaseDelay: TimeInterval?
     /**
      * A server's `Retry-After` longer than this is not waited out inline: the call fails
      * with the delay and the sync loop waits instead. Default 10 s.
      */
-    public var maxInlineRetryAfter: TimeInterval?
+    public let maxInlineRetryAfter: TimeInterval?
     /**
      * Between automatic syncs once everything is settled. Default 5 min (at least 10 s).
      */
-    public var autoSyncInterval: TimeInterval?
+    public let autoSyncInterval: TimeInterval?
     /**
      * Rows per downloaded page (the server caps it at 20,000). Default 10,000.
      */
-    public var syncPageRows: Int32
+    public let syncPageRows: Int32
     /**
      * Movements per push request (at most 1,000). Default 1,000.
      */
-    public var syncPushBatch: Int32
+    public let syncPushBatch: Int32
     /**
      * Largest answer read from the server. Default 64 MiB.
      */
-    public var maxResponseBytes: Int64
+    public let maxResponseBytes: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2665,6 +3077,109 @@ public func FfiConverterTypeTuning_lift(_ buf: RustBuffer) throws -> Tuning {
 #endif
 public func FfiConverterTypeTuning_lower(_ value: Tuning) -> RustBuffer {
     return FfiConverterTypeTuning.lower(value)
+}
+
+
+/**
+ * What one upload run did.
+ */
+public struct UploadReport: Equatable, Hashable {
+    /**
+     * Proofs accepted in this run (or found already accepted).
+     */
+    public let uploaded: UInt32
+    /**
+     * Proofs refused for good in this run.
+     */
+    public let rejected: UInt32
+    /**
+     * Sealed proofs still waiting (after a transient failure, or none).
+     */
+    public let queued: UInt32
+    public let photoPartsSent: UInt32
+    /**
+     * Photos the server already held in full (nothing sent).
+     */
+    public let photosAlreadyHeld: UInt32
+    /**
+     * Why the run stopped early (offline, server busy, ...), when it did.
+     */
+    public let stoppedBy: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Proofs accepted in this run (or found already accepted).
+         */uploaded: UInt32, 
+        /**
+         * Proofs refused for good in this run.
+         */rejected: UInt32, 
+        /**
+         * Sealed proofs still waiting (after a transient failure, or none).
+         */queued: UInt32, photoPartsSent: UInt32, 
+        /**
+         * Photos the server already held in full (nothing sent).
+         */photosAlreadyHeld: UInt32, 
+        /**
+         * Why the run stopped early (offline, server busy, ...), when it did.
+         */stoppedBy: String?) {
+        self.uploaded = uploaded
+        self.rejected = rejected
+        self.queued = queued
+        self.photoPartsSent = photoPartsSent
+        self.photosAlreadyHeld = photosAlreadyHeld
+        self.stoppedBy = stoppedBy
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UploadReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUploadReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UploadReport {
+        return
+            try UploadReport(
+                uploaded: FfiConverterUInt32.read(from: &buf), 
+                rejected: FfiConverterUInt32.read(from: &buf), 
+                queued: FfiConverterUInt32.read(from: &buf), 
+                photoPartsSent: FfiConverterUInt32.read(from: &buf), 
+                photosAlreadyHeld: FfiConverterUInt32.read(from: &buf), 
+                stoppedBy: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UploadReport, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.uploaded, into: &buf)
+        FfiConverterUInt32.write(value.rejected, into: &buf)
+        FfiConverterUInt32.write(value.queued, into: &buf)
+        FfiConverterUInt32.write(value.photoPartsSent, into: &buf)
+        FfiConverterUInt32.write(value.photosAlreadyHeld, into: &buf)
+        FfiConverterOptionString.write(value.stoppedBy, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadReport_lift(_ buf: RustBuffer) throws -> UploadReport {
+    return try FfiConverterTypeUploadReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadReport_lower(_ value: UploadReport) -> RustBuffer {
+    return FfiConverterTypeUploadReport.lower(value)
 }
 
 
@@ -3784,6 +4299,126 @@ public func FfiConverterTypePlatformError_lower(_ value: PlatformError) -> RustB
 
 
 /**
+ * Where a stop's proof is, from the first capture step to the server's receipt.
+ */
+
+public enum ProofState: Equatable, Hashable {
+    
+    /**
+     * Being captured: every step is saved, nothing is sealed yet.
+     */
+    case draft
+    /**
+     * Sealed and queued for upload (kept until the server's receipt).
+     */
+    case sealed(sequence: UInt64, sealSha256: String
+    )
+    /**
+     * Being uploaded now: `done` of `total` steps (photo parts, then the proof).
+     */
+    case uploading(done: UInt32, total: UInt32
+    )
+    /**
+     * Accepted by the server; its countersigned receipt was verified.
+     */
+    case uploaded(receipt: Receipt
+    )
+    /**
+     * Refused by the server for a reason no retry fixes (`code` is the server's).
+     */
+    case rejected(code: String, reason: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ProofState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProofState: FfiConverterRustBuffer {
+    typealias SwiftType = ProofState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProofState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .draft
+        
+        case 2: return .sealed(sequence: try FfiConverterUInt64.read(from: &buf), sealSha256: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .uploading(done: try FfiConverterUInt32.read(from: &buf), total: try FfiConverterUInt32.read(from: &buf)
+        )
+        
+        case 4: return .uploaded(receipt: try FfiConverterTypeReceipt.read(from: &buf)
+        )
+        
+        case 5: return .rejected(code: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ProofState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .draft:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .sealed(sequence,sealSha256):
+            writeInt(&buf, Int32(2))
+            FfiConverterUInt64.write(sequence, into: &buf)
+            FfiConverterString.write(sealSha256, into: &buf)
+            
+        
+        case let .uploading(done,total):
+            writeInt(&buf, Int32(3))
+            FfiConverterUInt32.write(done, into: &buf)
+            FfiConverterUInt32.write(total, into: &buf)
+            
+        
+        case let .uploaded(receipt):
+            writeInt(&buf, Int32(4))
+            FfiConverterTypeReceipt.write(receipt, into: &buf)
+            
+        
+        case let .rejected(code,reason):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProofState_lift(_ buf: RustBuffer) throws -> ProofState {
+    return try FfiConverterTypeProofState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProofState_lower(_ value: ProofState) -> RustBuffer {
+    return FfiConverterTypeProofState.lower(value)
+}
+
+
+
+/**
  * What a `register_token` call did.
  */
 
@@ -3793,12 +4428,15 @@ public enum RegisterOutcome: Equatable, Hashable {
      * Unchanged and fresh: no request was made.
      */
     case upToDate
-    case registered(reason: RegisterReason, registeredAt: Int64
+    case registered(reason: RegisterReason, 
+        /**
+         * The server's time of the registration.
+         */registeredAt: Date
     )
     /**
      * Today's attempts are spent; the shell may call again from `retry_at`.
      */
-    case throttled(retryAt: Int64
+    case throttled(retryAt: Date
     )
 
 
@@ -3823,10 +4461,10 @@ public struct FfiConverterTypeRegisterOutcome: FfiConverterRustBuffer {
         
         case 1: return .upToDate
         
-        case 2: return .registered(reason: try FfiConverterTypeRegisterReason.read(from: &buf), registeredAt: try FfiConverterInt64.read(from: &buf)
+        case 2: return .registered(reason: try FfiConverterTypeRegisterReason.read(from: &buf), registeredAt: try FfiConverterTimestamp.read(from: &buf)
         )
         
-        case 3: return .throttled(retryAt: try FfiConverterInt64.read(from: &buf)
+        case 3: return .throttled(retryAt: try FfiConverterTimestamp.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -3844,12 +4482,12 @@ public struct FfiConverterTypeRegisterOutcome: FfiConverterRustBuffer {
         case let .registered(reason,registeredAt):
             writeInt(&buf, Int32(2))
             FfiConverterTypeRegisterReason.write(reason, into: &buf)
-            FfiConverterInt64.write(registeredAt, into: &buf)
+            FfiConverterTimestamp.write(registeredAt, into: &buf)
             
         
         case let .throttled(retryAt):
             writeInt(&buf, Int32(3))
-            FfiConverterInt64.write(retryAt, into: &buf)
+            FfiConverterTimestamp.write(retryAt, into: &buf)
             
         }
     }
@@ -4025,6 +4663,95 @@ public func FfiConverterTypeSessionState_lift(_ buf: RustBuffer) throws -> Sessi
 #endif
 public func FfiConverterTypeSessionState_lower(_ value: SessionState) -> RustBuffer {
     return FfiConverterTypeSessionState.lower(value)
+}
+
+
+
+/**
+ * The recipient's signature as the shell hands it over: the strokes from the pad, or why
+ * there are none.
+ */
+
+public enum SignatureCapture: Equatable, Hashable {
+    
+    /**
+     * Rendered to a PNG by the core (refused when empty or a single point).
+     */
+    case signed(strokes: SignatureStrokes
+    )
+    case refusedToSign(note: String?
+    )
+    case unableToSign(reason: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SignatureCapture: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSignatureCapture: FfiConverterRustBuffer {
+    typealias SwiftType = SignatureCapture
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SignatureCapture {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .signed(strokes: try FfiConverterTypeSignatureStrokes.read(from: &buf)
+        )
+        
+        case 2: return .refusedToSign(note: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 3: return .unableToSign(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SignatureCapture, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .signed(strokes):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeSignatureStrokes.write(strokes, into: &buf)
+            
+        
+        case let .refusedToSign(note):
+            writeInt(&buf, Int32(2))
+            FfiConverterOptionString.write(note, into: &buf)
+            
+        
+        case let .unableToSign(reason):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignatureCapture_lift(_ buf: RustBuffer) throws -> SignatureCapture {
+    return try FfiConverterTypeSignatureCapture.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignatureCapture_lower(_ value: SignatureCapture) -> RustBuffer {
+    return FfiConverterTypeSignatureCapture.lower(value)
 }
 
 
@@ -4253,6 +4980,54 @@ fileprivate struct FfiConverterOptionDuration: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeGeofenceOverride: FfiConverterRustBuffer {
+    typealias SwiftType = GeofenceOverride?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeGeofenceOverride.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeGeofenceOverride.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeLocationFix: FfiConverterRustBuffer {
+    typealias SwiftType = LocationFix?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLocationFix.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLocationFix.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeAdjustReason: FfiConverterRustBuffer {
     typealias SwiftType = AdjustReason?
 
@@ -4277,6 +5052,30 @@ fileprivate struct FfiConverterOptionTypeAdjustReason: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeDeliveryOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = DeliveryOutcome?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDeliveryOutcome.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDeliveryOutcome.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypePushProvider: FfiConverterRustBuffer {
     typealias SwiftType = PushProvider?
 
@@ -4293,6 +5092,30 @@ fileprivate struct FfiConverterOptionTypePushProvider: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypePushProvider.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSignatureOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = SignatureOutcome?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSignatureOutcome.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSignatureOutcome.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -4376,6 +5199,81 @@ fileprivate struct FfiConverterSequenceTypeStockLine: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeStopProofStatus: FfiConverterRustBuffer {
+    typealias SwiftType = [StopProofStatus]
+
+    public static func write(_ value: [StopProofStatus], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStopProofStatus.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [StopProofStatus] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [StopProofStatus]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStopProofStatus.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeItemScan: FfiConverterRustBuffer {
+    typealias SwiftType = [ItemScan]
+
+    public static func write(_ value: [ItemScan], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeItemScan.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ItemScan] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ItemScan]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeItemScan.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePhotoRef: FfiConverterRustBuffer {
+    typealias SwiftType = [PhotoRef]
+
+    public static func write(_ value: [PhotoRef], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePhotoRef.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PhotoRef] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PhotoRef]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePhotoRef.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeDegradation: FfiConverterRustBuffer {
     typealias SwiftType = [Degradation]
 
@@ -4418,6 +5316,31 @@ fileprivate struct FfiConverterSequenceTypePermission: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypePermission.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeItemDiscrepancy: FfiConverterRustBuffer {
+    typealias SwiftType = [ItemDiscrepancy]
+
+    public static func write(_ value: [ItemDiscrepancy], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeItemDiscrepancy.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ItemDiscrepancy] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ItemDiscrepancy]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeItemDiscrepancy.read(from: &buf))
         }
         return seq
     }

@@ -651,8 +651,8 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
  * A point in display coordinates (after rotation), for the overlay.
  */
 public struct CodePoint: Equatable, Hashable {
-    public var x: Float
-    public var y: Float
+    public let x: Float
+    public let y: Float
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -708,15 +708,15 @@ public func FfiConverterTypeCodePoint_lower(_ value: CodePoint) -> RustBuffer {
  * The result of decoding one frame.
  */
 public struct DecodeOutcome: Equatable, Hashable {
-    public var codes: [ScannedCode]
+    public let codes: [ScannedCode]
     /**
      * Time spent decoding, in milliseconds.
      */
-    public var elapsedMs: Float
+    public let elapsedMs: Float
     /**
      * True when passes were skipped because the budget ran out.
      */
-    public var budgetExhausted: Bool
+    public let budgetExhausted: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -784,23 +784,26 @@ public struct Gs1Element: Equatable, Hashable {
     /**
      * The Application Identifier, e.g. "01" or "3103".
      */
-    public var ai: String
+    public let ai: String
     /**
-     * The GS1 data title, e.g. "GTIN" or "NET WEIGHT (kg)".
+     * The GS1 data title, e.g. "GTIN" or "NET WEIGHT (kg)"; [`UNKNOWN_AI_TITLE`] for an AI
+     * the dictionary does not define.
      */
-    public var title: String
+    public let title: String
     /**
      * The raw value as encoded.
      */
-    public var value: String
+    public let value: String
     /**
      * The value typed where the AI has a type; `None` for free text and invalid values.
      */
-    public var typed: Gs1Value?
+    public let typed: Gs1Value?
     /**
-     * Why the value is not valid (check digit, date, character set); `None` when valid.
+     * Why the element is not valid (unknown AI, check digit, date, character set, a
+     * companion AI missing, a conflicting repeat); several reasons are joined with "; ".
+     * `None` when valid.
      */
-    public var issue: String?
+    public let issue: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -809,7 +812,8 @@ public struct Gs1Element: Equatable, Hashable {
          * The Application Identifier, e.g. "01" or "3103".
          */ai: String, 
         /**
-         * The GS1 data title, e.g. "GTIN" or "NET WEIGHT (kg)".
+         * The GS1 data title, e.g. "GTIN" or "NET WEIGHT (kg)"; [`UNKNOWN_AI_TITLE`] for an AI
+         * the dictionary does not define.
          */title: String, 
         /**
          * The raw value as encoded.
@@ -818,7 +822,9 @@ public struct Gs1Element: Equatable, Hashable {
          * The value typed where the AI has a type; `None` for free text and invalid values.
          */typed: Gs1Value?, 
         /**
-         * Why the value is not valid (check digit, date, character set); `None` when valid.
+         * Why the element is not valid (unknown AI, check digit, date, character set, a
+         * companion AI missing, a conflicting repeat); several reasons are joined with "; ".
+         * `None` when valid.
          */issue: String?) {
         self.ai = ai
         self.title = title
@@ -880,19 +886,19 @@ public func FfiConverterTypeGs1Element_lower(_ value: Gs1Element) -> RustBuffer 
  * Settings of a live session.
  */
 public struct LiveScanConfig: Equatable, Hashable {
-    public var options: ScanOptions
+    public let options: ScanOptions
     /**
      * Frames in which a code must be read before it is reported (1 = immediately).
      */
-    public var confirmFrames: UInt32
+    public let confirmFrames: UInt32
     /**
      * A code counts towards confirmation only if seen again within this many frames.
      */
-    public var confirmWindowFrames: UInt32
+    public let confirmWindowFrames: UInt32
     /**
      * After reporting a code, the same code is not reported again for this long.
      */
-    public var repeatSuppressionMs: UInt32
+    public let repeatSuppressionMs: UInt32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -963,10 +969,10 @@ public func FfiConverterTypeLiveScanConfig_lower(_ value: LiveScanConfig) -> Rus
  * The on-screen scan window, in display (upright) pixel coordinates of the frame.
  */
 public struct RegionOfInterest: Equatable, Hashable {
-    public var left: UInt32
-    public var top: UInt32
-    public var width: UInt32
-    public var height: UInt32
+    public let left: UInt32
+    public let top: UInt32
+    public let width: UInt32
+    public let height: UInt32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1028,12 +1034,12 @@ public func FfiConverterTypeRegionOfInterest_lower(_ value: RegionOfInterest) ->
  * A confirmed code, with the inventory's view of it.
  */
 public struct ScanEvent: Equatable, Hashable {
-    public var code: ScannedCode
-    public var item: ScannedItem?
+    public let code: ScannedCode
+    public let item: ScannedItem?
     /**
      * Index of the frame (in submission order) that confirmed it.
      */
-    public var frameIndex: UInt64
+    public let frameIndex: UInt64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1095,12 +1101,12 @@ public func FfiConverterTypeScanEvent_lower(_ value: ScanEvent) -> RustBuffer {
  * What to look for and how hard, per screen.
  */
 public struct ScanOptions: Equatable, Hashable {
-    public var formats: [BarcodeFormat]
-    public var strategy: DecodeStrategy
+    public let formats: [BarcodeFormat]
+    public let strategy: DecodeStrategy
     /**
      * Passes do not start after this many milliseconds of the frame have passed.
      */
-    public var budgetMs: UInt32
+    public let budgetMs: UInt32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1162,31 +1168,31 @@ public func FfiConverterTypeScanOptions_lower(_ value: ScanOptions) -> RustBuffe
  * One decoded barcode, ready for the screen and the overlay.
  */
 public struct ScannedCode: Equatable, Hashable {
-    public var format: BarcodeFormat
+    public let format: BarcodeFormat
     /**
      * Human-readable text; GS1 data in bracketed form `(01)...(10)...`.
      */
-    public var text: String
+    public let text: String
     /**
      * The payload bytes as the decoder produced them (GS1: transmitted form with GS).
      */
-    public var rawBytes: Data
+    public let rawBytes: Data
     /**
      * ISO/IEC 15424 symbology identifier, e.g. "]C1" for GS1-128, "]E0" for EAN-13.
      */
-    public var symbologyIdentifier: String
+    public let symbologyIdentifier: String
     /**
      * Corner points in display coordinates (after rotation), for the overlay.
      */
-    public var corners: [CodePoint]
+    public let corners: [CodePoint]
     /**
      * Parsed GS1 element strings (empty for non-GS1 data).
      */
-    public var gs1: [Gs1Element]
+    public let gs1: [Gs1Element]
     /**
      * Why the GS1 data could not be parsed, if it claimed to be GS1.
      */
-    public var gs1Error: String?
+    public let gs1Error: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1275,17 +1281,17 @@ public func FfiConverterTypeScannedCode_lower(_ value: ScannedCode) -> RustBuffe
  * What the inventory knows about a scanned code. Filled by an [`ItemLookup`].
  */
 public struct ScannedItem: Equatable, Hashable {
-    public var itemId: String
-    public var name: String
+    public let itemId: String
+    public let name: String
     /**
      * The lot on the label when the store knows it.
      */
-    public var lot: String?
+    public let lot: String?
     /**
      * Stock on hand in the item's unit, if the local store has it.
      */
-    public var stockOnHand: Double?
-    public var unit: String?
+    public let stockOnHand: Double?
+    public let unit: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1356,22 +1362,22 @@ public func FfiConverterTypeScannedItem_lower(_ value: ScannedItem) -> RustBuffe
  * Counters for the screen's diagnostics and the tests.
  */
 public struct SessionStats: Equatable, Hashable {
-    public var framesSubmitted: UInt64
-    public var framesDecoded: UInt64
+    public let framesSubmitted: UInt64
+    public let framesDecoded: UInt64
     /**
      * Frames replaced by a newer one before decoding started.
      */
-    public var framesDropped: UInt64
-    public var codesReported: UInt64
+    public let framesDropped: UInt64
+    public let codesReported: UInt64
     /**
      * Events dropped because nobody polled (the queue is bounded too).
      */
-    public var eventsDropped: UInt64
-    public var lastDecodeMs: Float
+    public let eventsDropped: UInt64
+    public let lastDecodeMs: Float
     /**
      * Bytes held in the pending slot (at most one frame).
      */
-    public var pendingBytes: UInt64
+    public let pendingBytes: UInt64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1454,15 +1460,15 @@ public struct VoicePickCode: Equatable, Hashable {
     /**
      * All four digits, e.g. "6359".
      */
-    public var code: String
+    public let code: String
     /**
      * The two digits printed large (the last two), e.g. "59".
      */
-    public var large: String
+    public let large: String
     /**
      * The two digits printed small (the first two), e.g. "63".
      */
-    public var small: String
+    public let small: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.

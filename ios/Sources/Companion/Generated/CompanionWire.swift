@@ -465,6 +465,70 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt8: FfiConverterPrimitive {
+    typealias FfiType = UInt8
+    typealias SwiftType = UInt8
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt8 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: UInt8, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
+    typealias FfiType = UInt32
+    typealias SwiftType = UInt32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
+    typealias FfiType = Int32
+    typealias SwiftType = Int32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int32, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
+    typealias FfiType = UInt64
+    typealias SwiftType = UInt64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
     typealias FfiType = Int64
     typealias SwiftType = Int64
@@ -475,6 +539,22 @@ fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
 
     public static func write(_ value: Int64, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
+    typealias FfiType = Double
+    typealias SwiftType = Double
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Double {
+        return try lift(readDouble(&buf))
+    }
+
+    public static func write(_ value: Double, into buf: inout [UInt8]) {
+        writeDouble(&buf, lower(value))
     }
 }
 
@@ -553,10 +633,10 @@ fileprivate struct FfiConverterString: FfiConverter {
  * The signed-in user and the warehouses whose data this device may hold.
  */
 public struct Account: Equatable, Hashable {
-    public var id: String
-    public var username: String
-    public var displayName: String
-    public var warehouses: [Warehouse]
+    public let id: String
+    public let username: String
+    public let displayName: String
+    public let warehouses: [Warehouse]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -615,14 +695,727 @@ public func FfiConverterTypeAccount_lower(_ value: Account) -> RustBuffer {
 
 
 /**
+ * Where the stop is: the postal address as printed and its geocoded point.
+ */
+public struct Address: Equatable, Hashable {
+    /**
+     * Address lines, top to bottom.
+     */
+    public let lines: [String]
+    /**
+     * The geocoded delivery point (the goods-in door, not the postcode centroid).
+     */
+    public let point: GeoPoint
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Address lines, top to bottom.
+         */lines: [String], 
+        /**
+         * The geocoded delivery point (the goods-in door, not the postcode centroid).
+         */point: GeoPoint) {
+        self.lines = lines
+        self.point = point
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Address: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAddress: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Address {
+        return
+            try Address(
+                lines: FfiConverterSequenceString.read(from: &buf), 
+                point: FfiConverterTypeGeoPoint.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Address, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.lines, into: &buf)
+        FfiConverterTypeGeoPoint.write(value.point, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAddress_lift(_ buf: RustBuffer) throws -> Address {
+    return try FfiConverterTypeAddress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAddress_lower(_ value: Address) -> RustBuffer {
+    return FfiConverterTypeAddress.lower(value)
+}
+
+
+/**
+ * Who receives the goods.
+ */
+public struct Customer: Equatable, Hashable {
+    public let id: String
+    public let name: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, name: String) {
+        self.id = id
+        self.name = name
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Customer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Customer {
+        return
+            try Customer(
+                id: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Customer, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomer_lift(_ buf: RustBuffer) throws -> Customer {
+    return try FfiConverterTypeCustomer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomer_lower(_ value: Customer) -> RustBuffer {
+    return FfiConverterTypeCustomer.lower(value)
+}
+
+
+/**
+ * One manifest line expected at the stop.
+ */
+public struct ExpectedItem: Equatable, Hashable {
+    /**
+     * The line's id on the manifest (partial outcomes name it).
+     */
+    public let lineId: String
+    /**
+     * GTIN-8/12/13/14 as digits.
+     */
+    public let gtin: String
+    /**
+     * The lot that was loaded; `None` when any lot is acceptable.
+     */
+    public let lot: String?
+    public let description: String
+    /**
+     * Quantity in the item's unit (cases, crates).
+     */
+    public let quantity: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The line's id on the manifest (partial outcomes name it).
+         */lineId: String, 
+        /**
+         * GTIN-8/12/13/14 as digits.
+         */gtin: String, 
+        /**
+         * The lot that was loaded; `None` when any lot is acceptable.
+         */lot: String?, description: String, 
+        /**
+         * Quantity in the item's unit (cases, crates).
+         */quantity: Int64) {
+        self.lineId = lineId
+        self.gtin = gtin
+        self.lot = lot
+        self.description = description
+        self.quantity = quantity
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ExpectedItem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExpectedItem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExpectedItem {
+        return
+            try ExpectedItem(
+                lineId: FfiConverterString.read(from: &buf), 
+                gtin: FfiConverterString.read(from: &buf), 
+                lot: FfiConverterOptionString.read(from: &buf), 
+                description: FfiConverterString.read(from: &buf), 
+                quantity: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ExpectedItem, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.lineId, into: &buf)
+        FfiConverterString.write(value.gtin, into: &buf)
+        FfiConverterOptionString.write(value.lot, into: &buf)
+        FfiConverterString.write(value.description, into: &buf)
+        FfiConverterInt64.write(value.quantity, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExpectedItem_lift(_ buf: RustBuffer) throws -> ExpectedItem {
+    return try FfiConverterTypeExpectedItem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExpectedItem_lower(_ value: ExpectedItem) -> RustBuffer {
+    return FfiConverterTypeExpectedItem.lower(value)
+}
+
+
+/**
+ * A point on the WGS 84 ellipsoid in units of 1e-7 degree (about 1 cm).
+ */
+public struct GeoPoint: Equatable, Hashable {
+    /**
+     * Latitude × 10^7, −900000000 ..= 900000000.
+     */
+    public let latE7: Int32
+    /**
+     * Longitude × 10^7, −1800000000 ..= 1800000000.
+     */
+    public let lonE7: Int32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Latitude × 10^7, −900000000 ..= 900000000.
+         */latE7: Int32, 
+        /**
+         * Longitude × 10^7, −1800000000 ..= 1800000000.
+         */lonE7: Int32) {
+        self.latE7 = latE7
+        self.lonE7 = lonE7
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension GeoPoint: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGeoPoint: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GeoPoint {
+        return
+            try GeoPoint(
+                latE7: FfiConverterInt32.read(from: &buf), 
+                lonE7: FfiConverterInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: GeoPoint, into buf: inout [UInt8]) {
+        FfiConverterInt32.write(value.latE7, into: &buf)
+        FfiConverterInt32.write(value.lonE7, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGeoPoint_lift(_ buf: RustBuffer) throws -> GeoPoint {
+    return try FfiConverterTypeGeoPoint.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGeoPoint_lower(_ value: GeoPoint) -> RustBuffer {
+    return FfiConverterTypeGeoPoint.lower(value)
+}
+
+
+/**
+ * The verdict with what it was made of.
+ */
+public struct GeofenceAssessment: Equatable, Hashable {
+    public let verdict: GeofenceVerdict
+    /**
+     * Set when the verdict is `unknown`.
+     */
+    public let unknownReason: UnknownReason?
+    /**
+     * Geodesic distance from the stop's point to the fix, metres (when there is a fix).
+     */
+    public let distanceM: Double?
+    /**
+     * Initial azimuth from the stop to the fix, degrees clockwise from north.
+     */
+    public let azimuthDeg: Double?
+    /**
+     * The fix's accuracy radius, metres.
+     */
+    public let accuracyM: Double?
+    /**
+     * The platform reported a mock or simulated location (recorded, not rejected).
+     */
+    public let mocked: Bool
+    /**
+     * The fix was older than the policy's maximum age.
+     */
+    public let stale: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(verdict: GeofenceVerdict, 
+        /**
+         * Set when the verdict is `unknown`.
+         */unknownReason: UnknownReason?, 
+        /**
+         * Geodesic distance from the stop's point to the fix, metres (when there is a fix).
+         */distanceM: Double?, 
+        /**
+         * Initial azimuth from the stop to the fix, degrees clockwise from north.
+         */azimuthDeg: Double?, 
+        /**
+         * The fix's accuracy radius, metres.
+         */accuracyM: Double?, 
+        /**
+         * The platform reported a mock or simulated location (recorded, not rejected).
+         */mocked: Bool, 
+        /**
+         * The fix was older than the policy's maximum age.
+         */stale: Bool) {
+        self.verdict = verdict
+        self.unknownReason = unknownReason
+        self.distanceM = distanceM
+        self.azimuthDeg = azimuthDeg
+        self.accuracyM = accuracyM
+        self.mocked = mocked
+        self.stale = stale
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension GeofenceAssessment: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGeofenceAssessment: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GeofenceAssessment {
+        return
+            try GeofenceAssessment(
+                verdict: FfiConverterTypeGeofenceVerdict.read(from: &buf), 
+                unknownReason: FfiConverterOptionTypeUnknownReason.read(from: &buf), 
+                distanceM: FfiConverterOptionDouble.read(from: &buf), 
+                azimuthDeg: FfiConverterOptionDouble.read(from: &buf), 
+                accuracyM: FfiConverterOptionDouble.read(from: &buf), 
+                mocked: FfiConverterBool.read(from: &buf), 
+                stale: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: GeofenceAssessment, into buf: inout [UInt8]) {
+        FfiConverterTypeGeofenceVerdict.write(value.verdict, into: &buf)
+        FfiConverterOptionTypeUnknownReason.write(value.unknownReason, into: &buf)
+        FfiConverterOptionDouble.write(value.distanceM, into: &buf)
+        FfiConverterOptionDouble.write(value.azimuthDeg, into: &buf)
+        FfiConverterOptionDouble.write(value.accuracyM, into: &buf)
+        FfiConverterBool.write(value.mocked, into: &buf)
+        FfiConverterBool.write(value.stale, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGeofenceAssessment_lift(_ buf: RustBuffer) throws -> GeofenceAssessment {
+    return try FfiConverterTypeGeofenceAssessment.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGeofenceAssessment_lower(_ value: GeofenceAssessment) -> RustBuffer {
+    return FfiConverterTypeGeofenceAssessment.lower(value)
+}
+
+
+/**
+ * An override of the geofence verdict by the driver: always flagged for review.
+ */
+public struct GeofenceOverride: Equatable, Hashable {
+    /**
+     * Mandatory, 1 to [`MAX_TEXT_LEN`] characters.
+     */
+    public let reason: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Mandatory, 1 to [`MAX_TEXT_LEN`] characters.
+         */reason: String) {
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension GeofenceOverride: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGeofenceOverride: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GeofenceOverride {
+        return
+            try GeofenceOverride(
+                reason: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: GeofenceOverride, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGeofenceOverride_lift(_ buf: RustBuffer) throws -> GeofenceOverride {
+    return try FfiConverterTypeGeofenceOverride.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGeofenceOverride_lower(_ value: GeofenceOverride) -> RustBuffer {
+    return FfiConverterTypeGeofenceOverride.lower(value)
+}
+
+
+/**
+ * One item scanned (or typed in) at the stop.
+ */
+public struct ItemScan: Equatable, Hashable {
+    public let gtin: String
+    public let lot: String?
+    public let quantity: Int64
+    /**
+     * Set when the item was typed in rather than scanned: why (label damaged, ...).
+     */
+    public let manualReason: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(gtin: String, lot: String?, quantity: Int64, 
+        /**
+         * Set when the item was typed in rather than scanned: why (label damaged, ...).
+         */manualReason: String?) {
+        self.gtin = gtin
+        self.lot = lot
+        self.quantity = quantity
+        self.manualReason = manualReason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ItemScan: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeItemScan: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ItemScan {
+        return
+            try ItemScan(
+                gtin: FfiConverterString.read(from: &buf), 
+                lot: FfiConverterOptionString.read(from: &buf), 
+                quantity: FfiConverterInt64.read(from: &buf), 
+                manualReason: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ItemScan, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.gtin, into: &buf)
+        FfiConverterOptionString.write(value.lot, into: &buf)
+        FfiConverterInt64.write(value.quantity, into: &buf)
+        FfiConverterOptionString.write(value.manualReason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeItemScan_lift(_ buf: RustBuffer) throws -> ItemScan {
+    return try FfiConverterTypeItemScan.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeItemScan_lower(_ value: ItemScan) -> RustBuffer {
+    return FfiConverterTypeItemScan.lower(value)
+}
+
+
+/**
+ * A delivered quantity for one manifest line (partial deliveries).
+ */
+public struct LineQuantity: Equatable, Hashable {
+    public let lineId: String
+    public let delivered: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(lineId: String, delivered: Int64) {
+        self.lineId = lineId
+        self.delivered = delivered
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LineQuantity: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLineQuantity: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LineQuantity {
+        return
+            try LineQuantity(
+                lineId: FfiConverterString.read(from: &buf), 
+                delivered: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LineQuantity, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.lineId, into: &buf)
+        FfiConverterInt64.write(value.delivered, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLineQuantity_lift(_ buf: RustBuffer) throws -> LineQuantity {
+    return try FfiConverterTypeLineQuantity.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLineQuantity_lower(_ value: LineQuantity) -> RustBuffer {
+    return FfiConverterTypeLineQuantity.lower(value)
+}
+
+
+/**
+ * One location fix as the platform delivered it.
+ */
+public struct LocationFix: Equatable, Hashable {
+    public let point: GeoPoint
+    /**
+     * Horizontal accuracy (radius of 68 % confidence), centimetres.
+     */
+    public let accuracyCm: UInt32
+    /**
+     * When the fix was taken, unix milliseconds UTC (the platform's fix time).
+     */
+    public let fixTimeMs: Int64
+    /**
+     * Age of the fix when the proof was captured, from the platform's monotonic clock
+     * (`elapsedRealtimeNanos`, `CLLocation.timestamp` vs. uptime), so a wrong wall clock
+     * cannot make a stale fix look fresh.
+     */
+    public let ageMs: UInt64
+    public let provider: LocationProvider
+    /**
+     * Android `isMock` / `isFromMockProvider`.
+     */
+    public let mock: TriState
+    /**
+     * iOS `sourceInformation.isSimulatedBySoftware`.
+     */
+    public let simulatedBySoftware: TriState
+    /**
+     * iOS `sourceInformation.isProducedByAccessory` (an external GPS receiver).
+     */
+    public let fromAccessory: TriState
+    public let authorization: LocationAuthorization
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(point: GeoPoint, 
+        /**
+         * Horizontal accuracy (radius of 68 % confidence), centimetres.
+         */accuracyCm: UInt32, 
+        /**
+         * When the fix was taken, unix milliseconds UTC (the platform's fix time).
+         */fixTimeMs: Int64, 
+        /**
+         * Age of the fix when the proof was captured, from the platform's monotonic clock
+         * (`elapsedRealtimeNanos`, `CLLocation.timestamp` vs. uptime), so a wrong wall clock
+         * cannot make a stale fix look fresh.
+         */ageMs: UInt64, provider: LocationProvider, 
+        /**
+         * Android `isMock` / `isFromMockProvider`.
+         */mock: TriState, 
+        /**
+         * iOS `sourceInformation.isSimulatedBySoftware`.
+         */simulatedBySoftware: TriState, 
+        /**
+         * iOS `sourceInformation.isProducedByAccessory` (an external GPS receiver).
+         */fromAccessory: TriState, authorization: LocationAuthorization) {
+        self.point = point
+        self.accuracyCm = accuracyCm
+        self.fixTimeMs = fixTimeMs
+        self.ageMs = ageMs
+        self.provider = provider
+        self.mock = mock
+        self.simulatedBySoftware = simulatedBySoftware
+        self.fromAccessory = fromAccessory
+        self.authorization = authorization
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LocationFix: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLocationFix: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LocationFix {
+        return
+            try LocationFix(
+                point: FfiConverterTypeGeoPoint.read(from: &buf), 
+                accuracyCm: FfiConverterUInt32.read(from: &buf), 
+                fixTimeMs: FfiConverterInt64.read(from: &buf), 
+                ageMs: FfiConverterUInt64.read(from: &buf), 
+                provider: FfiConverterTypeLocationProvider.read(from: &buf), 
+                mock: FfiConverterTypeTriState.read(from: &buf), 
+                simulatedBySoftware: FfiConverterTypeTriState.read(from: &buf), 
+                fromAccessory: FfiConverterTypeTriState.read(from: &buf), 
+                authorization: FfiConverterTypeLocationAuthorization.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LocationFix, into buf: inout [UInt8]) {
+        FfiConverterTypeGeoPoint.write(value.point, into: &buf)
+        FfiConverterUInt32.write(value.accuracyCm, into: &buf)
+        FfiConverterInt64.write(value.fixTimeMs, into: &buf)
+        FfiConverterUInt64.write(value.ageMs, into: &buf)
+        FfiConverterTypeLocationProvider.write(value.provider, into: &buf)
+        FfiConverterTypeTriState.write(value.mock, into: &buf)
+        FfiConverterTypeTriState.write(value.simulatedBySoftware, into: &buf)
+        FfiConverterTypeTriState.write(value.fromAccessory, into: &buf)
+        FfiConverterTypeLocationAuthorization.write(value.authorization, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLocationFix_lift(_ buf: RustBuffer) throws -> LocationFix {
+    return try FfiConverterTypeLocationFix.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLocationFix_lower(_ value: LocationFix) -> RustBuffer {
+    return FfiConverterTypeLocationFix.lower(value)
+}
+
+
+/**
  * One notification as the phone understands it.
  */
 public struct NotificationEvent: Equatable, Hashable {
     /**
      * Unique per event (not per device): lets the phone drop duplicates.
      */
-    public var eventId: String
-    public var kind: NotificationKind
+    public let eventId: String
+    public let kind: NotificationKind
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -678,12 +1471,176 @@ public func FfiConverterTypeNotificationEvent_lower(_ value: NotificationEvent) 
 
 
 /**
+ * A kept photo, referenced by the SHA-256 of its bytes as uploaded.
+ */
+public struct PhotoRef: Equatable, Hashable {
+    /**
+     * Lowercase hex SHA-256 of the JPEG bytes.
+     */
+    public let sha256: String
+    public let size: UInt64
+    public let width: UInt32
+    public let height: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Lowercase hex SHA-256 of the JPEG bytes.
+         */sha256: String, size: UInt64, width: UInt32, height: UInt32) {
+        self.sha256 = sha256
+        self.size = size
+        self.width = width
+        self.height = height
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PhotoRef: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePhotoRef: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PhotoRef {
+        return
+            try PhotoRef(
+                sha256: FfiConverterString.read(from: &buf), 
+                size: FfiConverterUInt64.read(from: &buf), 
+                width: FfiConverterUInt32.read(from: &buf), 
+                height: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PhotoRef, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.sha256, into: &buf)
+        FfiConverterUInt64.write(value.size, into: &buf)
+        FfiConverterUInt32.write(value.width, into: &buf)
+        FfiConverterUInt32.write(value.height, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhotoRef_lift(_ buf: RustBuffer) throws -> PhotoRef {
+    return try FfiConverterTypePhotoRef.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhotoRef_lower(_ value: PhotoRef) -> RustBuffer {
+    return FfiConverterTypePhotoRef.lower(value)
+}
+
+
+/**
+ * `GET /v1/deliveries/photos/{sha256}`: what the server holds of a photo.
+ */
+public struct PhotoUploadStatus: Equatable, Hashable {
+    public let sha256: String
+    /**
+     * The whole photo is stored and its hash checked: nothing more to send.
+     */
+    public let complete: Bool
+    /**
+     * [`PHOTO_PART_SIZE`].
+     */
+    public let partSize: UInt64
+    /**
+     * The size announced by the parts received so far (`None` before the first part).
+     */
+    public let totalSize: UInt64?
+    /**
+     * Indexes of the parts held, ascending (empty once complete).
+     */
+    public let receivedParts: [UInt32]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(sha256: String, 
+        /**
+         * The whole photo is stored and its hash checked: nothing more to send.
+         */complete: Bool, 
+        /**
+         * [`PHOTO_PART_SIZE`].
+         */partSize: UInt64, 
+        /**
+         * The size announced by the parts received so far (`None` before the first part).
+         */totalSize: UInt64?, 
+        /**
+         * Indexes of the parts held, ascending (empty once complete).
+         */receivedParts: [UInt32]) {
+        self.sha256 = sha256
+        self.complete = complete
+        self.partSize = partSize
+        self.totalSize = totalSize
+        self.receivedParts = receivedParts
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PhotoUploadStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePhotoUploadStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PhotoUploadStatus {
+        return
+            try PhotoUploadStatus(
+                sha256: FfiConverterString.read(from: &buf), 
+                complete: FfiConverterBool.read(from: &buf), 
+                partSize: FfiConverterUInt64.read(from: &buf), 
+                totalSize: FfiConverterOptionUInt64.read(from: &buf), 
+                receivedParts: FfiConverterSequenceUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PhotoUploadStatus, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.sha256, into: &buf)
+        FfiConverterBool.write(value.complete, into: &buf)
+        FfiConverterUInt64.write(value.partSize, into: &buf)
+        FfiConverterOptionUInt64.write(value.totalSize, into: &buf)
+        FfiConverterSequenceUInt32.write(value.receivedParts, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhotoUploadStatus_lift(_ buf: RustBuffer) throws -> PhotoUploadStatus {
+    return try FfiConverterTypePhotoUploadStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhotoUploadStatus_lower(_ value: PhotoUploadStatus) -> RustBuffer {
+    return FfiConverterTypePhotoUploadStatus.lower(value)
+}
+
+
+/**
  * One switch. `warehouse_id` is set for per-warehouse categories only.
  */
 public struct Preference: Equatable, Hashable {
-    public var category: Category
-    public var warehouseId: String?
-    public var enabled: Bool
+    public let category: Category
+    public let warehouseId: String?
+    public let enabled: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -738,9 +1695,1036 @@ public func FfiConverterTypePreference_lower(_ value: Preference) -> RustBuffer 
 }
 
 
+/**
+ * The proof of delivery the phone captures at a stop; sealed, then submitted.
+ */
+public struct ProofOfDelivery: Equatable, Hashable {
+    /**
+     * Device-generated UUID: the idempotency key of the submission.
+     */
+    public let id: String
+    public let routeId: String
+    public let stopId: String
+    public let outcome: DeliveryOutcome
+    public let recipientName: String?
+    public let signature: SignatureOutcome?
+    public let photos: [PhotoRef]
+    public let scannedItems: [ItemScan]
+    /**
+     * The fix at capture; `None` when location was off or never arrived.
+     */
+    public let fix: LocationFix?
+    public let geofenceOverride: GeofenceOverride?
+    /**
+     * The PIN the customer gave, when the stop asks for one.
+     */
+    public let pin: String?
+    public let notes: String?
+    /**
+     * Device wall clock at capture, unix milliseconds UTC (informational: the server's
+     * time on the receipt is authoritative).
+     */
+    public let capturedAtMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Device-generated UUID: the idempotency key of the submission.
+         */id: String, routeId: String, stopId: String, outcome: DeliveryOutcome, recipientName: String?, signature: SignatureOutcome?, photos: [PhotoRef], scannedItems: [ItemScan], 
+        /**
+         * The fix at capture; `None` when location was off or never arrived.
+         */fix: LocationFix?, geofenceOverride: GeofenceOverride?, 
+        /**
+         * The PIN the customer gave, when the stop asks for one.
+         */pin: String?, notes: String?, 
+        /**
+         * Device wall clock at capture, unix milliseconds UTC (informational: the server's
+         * time on the receipt is authoritative).
+         */capturedAtMs: Int64) {
+        self.id = id
+        self.routeId = routeId
+        self.stopId = stopId
+        self.outcome = outcome
+        self.recipientName = recipientName
+        self.signature = signature
+        self.photos = photos
+        self.scannedItems = scannedItems
+        self.fix = fix
+        self.geofenceOverride = geofenceOverride
+        self.pin = pin
+        self.notes = notes
+        self.capturedAtMs = capturedAtMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ProofOfDelivery: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProofOfDelivery: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProofOfDelivery {
+        return
+            try ProofOfDelivery(
+                id: FfiConverterString.read(from: &buf), 
+                routeId: FfiConverterString.read(from: &buf), 
+                stopId: FfiConverterString.read(from: &buf), 
+                outcome: FfiConverterTypeDeliveryOutcome.read(from: &buf), 
+                recipientName: FfiConverterOptionString.read(from: &buf), 
+                signature: FfiConverterOptionTypeSignatureOutcome.read(from: &buf), 
+                photos: FfiConverterSequenceTypePhotoRef.read(from: &buf), 
+                scannedItems: FfiConverterSequenceTypeItemScan.read(from: &buf), 
+                fix: FfiConverterOptionTypeLocationFix.read(from: &buf), 
+                geofenceOverride: FfiConverterOptionTypeGeofenceOverride.read(from: &buf), 
+                pin: FfiConverterOptionString.read(from: &buf), 
+                notes: FfiConverterOptionString.read(from: &buf), 
+                capturedAtMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ProofOfDelivery, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.routeId, into: &buf)
+        FfiConverterString.write(value.stopId, into: &buf)
+        FfiConverterTypeDeliveryOutcome.write(value.outcome, into: &buf)
+        FfiConverterOptionString.write(value.recipientName, into: &buf)
+        FfiConverterOptionTypeSignatureOutcome.write(value.signature, into: &buf)
+        FfiConverterSequenceTypePhotoRef.write(value.photos, into: &buf)
+        FfiConverterSequenceTypeItemScan.write(value.scannedItems, into: &buf)
+        FfiConverterOptionTypeLocationFix.write(value.fix, into: &buf)
+        FfiConverterOptionTypeGeofenceOverride.write(value.geofenceOverride, into: &buf)
+        FfiConverterOptionString.write(value.pin, into: &buf)
+        FfiConverterOptionString.write(value.notes, into: &buf)
+        FfiConverterInt64.write(value.capturedAtMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProofOfDelivery_lift(_ buf: RustBuffer) throws -> ProofOfDelivery {
+    return try FfiConverterTypeProofOfDelivery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProofOfDelivery_lower(_ value: ProofOfDelivery) -> RustBuffer {
+    return FfiConverterTypeProofOfDelivery.lower(value)
+}
+
+
+/**
+ * What the stop demands as proof. Set per customer by the ERP.
+ */
+public struct ProofPolicy: Equatable, Hashable {
+    /**
+     * Photos required for a delivered or partial outcome.
+     */
+    public let photosRequired: UInt8
+    /**
+     * A signature outcome (signed, refused, unable) must be recorded.
+     */
+    public let signatureRequired: Bool
+    /**
+     * The recipient's name must be typed in.
+     */
+    public let recipientNameRequired: Bool
+    /**
+     * At least one item must be scanned (or entered manually with a reason).
+     */
+    public let itemScanRequired: Bool
+    /**
+     * The customer's PIN must be entered; the server compares it (the phone never has it).
+     */
+    public let pinRequired: Bool
+    /**
+     * A fix whose accuracy circle lies within this radius of the stop is `inside`.
+     */
+    public let strictRadiusM: UInt32
+    /**
+     * A fix whose accuracy circle lies wholly beyond this radius is `outside`; a fix less
+     * accurate than this radius is `unknown`.
+     */
+    public let warnRadiusM: UInt32
+    /**
+     * A fix older than this (monotonic age at capture) is `unknown`.
+     */
+    public let maxFixAgeS: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Photos required for a delivered or partial outcome.
+         */photosRequired: UInt8, 
+        /**
+         * A signature outcome (signed, refused, unable) must be recorded.
+         */signatureRequired: Bool, 
+        /**
+         * The recipient's name must be typed in.
+         */recipientNameRequired: Bool, 
+        /**
+         * At least one item must be scanned (or entered manually with a reason).
+         */itemScanRequired: Bool, 
+        /**
+         * The customer's PIN must be entered; the server compares it (the phone never has it).
+         */pinRequired: Bool, 
+        /**
+         * A fix whose accuracy circle lies within this radius of the stop is `inside`.
+         */strictRadiusM: UInt32, 
+        /**
+         * A fix whose accuracy circle lies wholly beyond this radius is `outside`; a fix less
+         * accurate than this radius is `unknown`.
+         */warnRadiusM: UInt32, 
+        /**
+         * A fix older than this (monotonic age at capture) is `unknown`.
+         */maxFixAgeS: UInt32) {
+        self.photosRequired = photosRequired
+        self.signatureRequired = signatureRequired
+        self.recipientNameRequired = recipientNameRequired
+        self.itemScanRequired = itemScanRequired
+        self.pinRequired = pinRequired
+        self.strictRadiusM = strictRadiusM
+        self.warnRadiusM = warnRadiusM
+        self.maxFixAgeS = maxFixAgeS
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ProofPolicy: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProofPolicy: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProofPolicy {
+        return
+            try ProofPolicy(
+                photosRequired: FfiConverterUInt8.read(from: &buf), 
+                signatureRequired: FfiConverterBool.read(from: &buf), 
+                recipientNameRequired: FfiConverterBool.read(from: &buf), 
+                itemScanRequired: FfiConverterBool.read(from: &buf), 
+                pinRequired: FfiConverterBool.read(from: &buf), 
+                strictRadiusM: FfiConverterUInt32.read(from: &buf), 
+                warnRadiusM: FfiConverterUInt32.read(from: &buf), 
+                maxFixAgeS: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ProofPolicy, into buf: inout [UInt8]) {
+        FfiConverterUInt8.write(value.photosRequired, into: &buf)
+        FfiConverterBool.write(value.signatureRequired, into: &buf)
+        FfiConverterBool.write(value.recipientNameRequired, into: &buf)
+        FfiConverterBool.write(value.itemScanRequired, into: &buf)
+        FfiConverterBool.write(value.pinRequired, into: &buf)
+        FfiConverterUInt32.write(value.strictRadiusM, into: &buf)
+        FfiConverterUInt32.write(value.warnRadiusM, into: &buf)
+        FfiConverterUInt32.write(value.maxFixAgeS, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProofPolicy_lift(_ buf: RustBuffer) throws -> ProofPolicy {
+    return try FfiConverterTypeProofPolicy.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProofPolicy_lower(_ value: ProofPolicy) -> RustBuffer {
+    return FfiConverterTypeProofPolicy.lower(value)
+}
+
+
+/**
+ * The server's countersignature of an accepted proof.
+ */
+public struct Receipt: Equatable, Hashable {
+    public let proofId: String
+    public let stopId: String
+    /**
+     * The accepted seal.
+     */
+    public let sealSha256: String
+    /**
+     * Server time of acceptance, unix milliseconds UTC.
+     */
+    public let receivedAtMs: Int64
+    /**
+     * The server's geofence verdict, from the sealed fix.
+     */
+    public let geofence: GeofenceVerdict
+    /**
+     * Sorted, without duplicates.
+     */
+    public let flags: [ReviewFlag]
+    /**
+     * The read-only receipt page (path under the server's URL; the token in it is the
+     * only credential needed to read it).
+     */
+    public let pagePath: String
+    /**
+     * The server's uncompressed SEC1 P-256 public key, base64url without padding.
+     */
+    public let serverPublicKey: String
+    /**
+     * ASN.1 DER ECDSA P-256 SHA-256 over [`receipt_message`], base64url without padding.
+     */
+    public let serverSignature: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(proofId: String, stopId: String, 
+        /**
+         * The accepted seal.
+         */sealSha256: String, 
+        /**
+         * Server time of acceptance, unix milliseconds UTC.
+         */receivedAtMs: Int64, 
+        /**
+         * The server's geofence verdict, from the sealed fix.
+         */geofence: GeofenceVerdict, 
+        /**
+         * Sorted, without duplicates.
+         */flags: [ReviewFlag], 
+        /**
+         * The read-only receipt page (path under the server's URL; the token in it is the
+         * only credential needed to read it).
+         */pagePath: String, 
+        /**
+         * The server's uncompressed SEC1 P-256 public key, base64url without padding.
+         */serverPublicKey: String, 
+        /**
+         * ASN.1 DER ECDSA P-256 SHA-256 over [`receipt_message`], base64url without padding.
+         */serverSignature: String) {
+        self.proofId = proofId
+        self.stopId = stopId
+        self.sealSha256 = sealSha256
+        self.receivedAtMs = receivedAtMs
+        self.geofence = geofence
+        self.flags = flags
+        self.pagePath = pagePath
+        self.serverPublicKey = serverPublicKey
+        self.serverSignature = serverSignature
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Receipt: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReceipt: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Receipt {
+        return
+            try Receipt(
+                proofId: FfiConverterString.read(from: &buf), 
+                stopId: FfiConverterString.read(from: &buf), 
+                sealSha256: FfiConverterString.read(from: &buf), 
+                receivedAtMs: FfiConverterInt64.read(from: &buf), 
+                geofence: FfiConverterTypeGeofenceVerdict.read(from: &buf), 
+                flags: FfiConverterSequenceTypeReviewFlag.read(from: &buf), 
+                pagePath: FfiConverterString.read(from: &buf), 
+                serverPublicKey: FfiConverterString.read(from: &buf), 
+                serverSignature: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Receipt, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.proofId, into: &buf)
+        FfiConverterString.write(value.stopId, into: &buf)
+        FfiConverterString.write(value.sealSha256, into: &buf)
+        FfiConverterInt64.write(value.receivedAtMs, into: &buf)
+        FfiConverterTypeGeofenceVerdict.write(value.geofence, into: &buf)
+        FfiConverterSequenceTypeReviewFlag.write(value.flags, into: &buf)
+        FfiConverterString.write(value.pagePath, into: &buf)
+        FfiConverterString.write(value.serverPublicKey, into: &buf)
+        FfiConverterString.write(value.serverSignature, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReceipt_lift(_ buf: RustBuffer) throws -> Receipt {
+    return try FfiConverterTypeReceipt.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReceipt_lower(_ value: Receipt) -> RustBuffer {
+    return FfiConverterTypeReceipt.lower(value)
+}
+
+
+/**
+ * A driver's route for one service day.
+ */
+public struct Route: Equatable, Hashable {
+    public let id: String
+    public let warehouseId: String
+    /**
+     * Service day, `YYYY-MM-DD` in the warehouse's time zone.
+     */
+    public let serviceDate: String
+    /**
+     * The stops assigned to the caller, in driving order.
+     */
+    public let stops: [Stop]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, warehouseId: String, 
+        /**
+         * Service day, `YYYY-MM-DD` in the warehouse's time zone.
+         */serviceDate: String, 
+        /**
+         * The stops assigned to the caller, in driving order.
+         */stops: [Stop]) {
+        self.id = id
+        self.warehouseId = warehouseId
+        self.serviceDate = serviceDate
+        self.stops = stops
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Route: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRoute: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Route {
+        return
+            try Route(
+                id: FfiConverterString.read(from: &buf), 
+                warehouseId: FfiConverterString.read(from: &buf), 
+                serviceDate: FfiConverterString.read(from: &buf), 
+                stops: FfiConverterSequenceTypeStop.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Route, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.warehouseId, into: &buf)
+        FfiConverterString.write(value.serviceDate, into: &buf)
+        FfiConverterSequenceTypeStop.write(value.stops, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoute_lift(_ buf: RustBuffer) throws -> Route {
+    return try FfiConverterTypeRoute.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoute_lower(_ value: Route) -> RustBuffer {
+    return FfiConverterTypeRoute.lower(value)
+}
+
+
+/**
+ * `GET /v1/deliveries/routes`
+ */
+public struct RoutesResponse: Equatable, Hashable {
+    public let routes: [Route]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(routes: [Route]) {
+        self.routes = routes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RoutesResponse: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRoutesResponse: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RoutesResponse {
+        return
+            try RoutesResponse(
+                routes: FfiConverterSequenceTypeRoute.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RoutesResponse, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeRoute.write(value.routes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoutesResponse_lift(_ buf: RustBuffer) throws -> RoutesResponse {
+    return try FfiConverterTypeRoutesResponse.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoutesResponse_lower(_ value: RoutesResponse) -> RustBuffer {
+    return FfiConverterTypeRoutesResponse.lower(value)
+}
+
+
+/**
+ * The seal of a proof: its place in the device's chain, the SHA-256 of its canonical
+ * bytes, and the device's signature over those bytes.
+ */
+public struct Seal: Equatable, Hashable {
+    /**
+     * Encoding version, [`SEAL_VERSION`].
+     */
+    public let version: UInt32
+    /**
+     * The signing device's uncompressed SEC1 P-256 public key, base64url without padding.
+     */
+    public let devicePublicKey: String
+    /**
+     * Position in the device's chain, from 1.
+     */
+    public let sequence: UInt64
+    /**
+     * `seal_sha256` of the device's previous seal, lowercase hex; 64 zeros for the first.
+     */
+    public let prevSealSha256: String
+    /**
+     * SHA-256 of the canonical bytes, lowercase hex: the next seal's `prev_seal_sha256`.
+     */
+    public let sealSha256: String
+    /**
+     * ASN.1 DER ECDSA P-256 SHA-256 signature over the canonical bytes, base64url no pad.
+     */
+    public let signature: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Encoding version, [`SEAL_VERSION`].
+         */version: UInt32, 
+        /**
+         * The signing device's uncompressed SEC1 P-256 public key, base64url without padding.
+         */devicePublicKey: String, 
+        /**
+         * Position in the device's chain, from 1.
+         */sequence: UInt64, 
+        /**
+         * `seal_sha256` of the device's previous seal, lowercase hex; 64 zeros for the first.
+         */prevSealSha256: String, 
+        /**
+         * SHA-256 of the canonical bytes, lowercase hex: the next seal's `prev_seal_sha256`.
+         */sealSha256: String, 
+        /**
+         * ASN.1 DER ECDSA P-256 SHA-256 signature over the canonical bytes, base64url no pad.
+         */signature: String) {
+        self.version = version
+        self.devicePublicKey = devicePublicKey
+        self.sequence = sequence
+        self.prevSealSha256 = prevSealSha256
+        self.sealSha256 = sealSha256
+        self.signature = signature
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Seal: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSeal: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Seal {
+        return
+            try Seal(
+                version: FfiConverterUInt32.read(from: &buf), 
+                devicePublicKey: FfiConverterString.read(from: &buf), 
+                sequence: FfiConverterUInt64.read(from: &buf), 
+                prevSealSha256: FfiConverterString.read(from: &buf), 
+                sealSha256: FfiConverterString.read(from: &buf), 
+                signature: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Seal, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.version, into: &buf)
+        FfiConverterString.write(value.devicePublicKey, into: &buf)
+        FfiConverterUInt64.write(value.sequence, into: &buf)
+        FfiConverterString.write(value.prevSealSha256, into: &buf)
+        FfiConverterString.write(value.sealSha256, into: &buf)
+        FfiConverterString.write(value.signature, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSeal_lift(_ buf: RustBuffer) throws -> Seal {
+    return try FfiConverterTypeSeal.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSeal_lower(_ value: Seal) -> RustBuffer {
+    return FfiConverterTypeSeal.lower(value)
+}
+
+
+/**
+ * Where a seal goes in its device's chain, and which device makes it.
+ */
+public struct SealHeader: Equatable, Hashable {
+    /**
+     * The device's uncompressed SEC1 P-256 public key, base64url without padding.
+     */
+    public let devicePublicKey: String
+    /**
+     * 1 for the device's first seal, then +1 per seal.
+     */
+    public let sequence: UInt64
+    /**
+     * Lowercase hex `seal_sha256` of the previous seal ([`GENESIS_SEAL_SHA256`] first).
+     */
+    public let prevSealSha256: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The device's uncompressed SEC1 P-256 public key, base64url without padding.
+         */devicePublicKey: String, 
+        /**
+         * 1 for the device's first seal, then +1 per seal.
+         */sequence: UInt64, 
+        /**
+         * Lowercase hex `seal_sha256` of the previous seal ([`GENESIS_SEAL_SHA256`] first).
+         */prevSealSha256: String) {
+        self.devicePublicKey = devicePublicKey
+        self.sequence = sequence
+        self.prevSealSha256 = prevSealSha256
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SealHeader: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSealHeader: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SealHeader {
+        return
+            try SealHeader(
+                devicePublicKey: FfiConverterString.read(from: &buf), 
+                sequence: FfiConverterUInt64.read(from: &buf), 
+                prevSealSha256: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SealHeader, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.devicePublicKey, into: &buf)
+        FfiConverterUInt64.write(value.sequence, into: &buf)
+        FfiConverterString.write(value.prevSealSha256, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSealHeader_lift(_ buf: RustBuffer) throws -> SealHeader {
+    return try FfiConverterTypeSealHeader.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSealHeader_lower(_ value: SealHeader) -> RustBuffer {
+    return FfiConverterTypeSealHeader.lower(value)
+}
+
+
+/**
+ * A signature as drawn: the pad's size and the strokes, kept as vectors (the PNG is
+ * rendered from them).
+ */
+public struct SignatureStrokes: Equatable, Hashable {
+    public let width: UInt32
+    public let height: UInt32
+    public let strokes: [Stroke]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(width: UInt32, height: UInt32, strokes: [Stroke]) {
+        self.width = width
+        self.height = height
+        self.strokes = strokes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SignatureStrokes: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSignatureStrokes: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SignatureStrokes {
+        return
+            try SignatureStrokes(
+                width: FfiConverterUInt32.read(from: &buf), 
+                height: FfiConverterUInt32.read(from: &buf), 
+                strokes: FfiConverterSequenceTypeStroke.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SignatureStrokes, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.width, into: &buf)
+        FfiConverterUInt32.write(value.height, into: &buf)
+        FfiConverterSequenceTypeStroke.write(value.strokes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignatureStrokes_lift(_ buf: RustBuffer) throws -> SignatureStrokes {
+    return try FfiConverterTypeSignatureStrokes.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignatureStrokes_lower(_ value: SignatureStrokes) -> RustBuffer {
+    return FfiConverterTypeSignatureStrokes.lower(value)
+}
+
+
+/**
+ * One stop of a route.
+ */
+public struct Stop: Equatable, Hashable {
+    public let id: String
+    /**
+     * Position in the route, from 1.
+     */
+    public let sequence: UInt32
+    public let customer: Customer
+    public let address: Address
+    public let window: TimeWindow
+    public let items: [ExpectedItem]
+    public let policy: ProofPolicy
+    public let status: StopStatus
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, 
+        /**
+         * Position in the route, from 1.
+         */sequence: UInt32, customer: Customer, address: Address, window: TimeWindow, items: [ExpectedItem], policy: ProofPolicy, status: StopStatus) {
+        self.id = id
+        self.sequence = sequence
+        self.customer = customer
+        self.address = address
+        self.window = window
+        self.items = items
+        self.policy = policy
+        self.status = status
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Stop: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStop: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Stop {
+        return
+            try Stop(
+                id: FfiConverterString.read(from: &buf), 
+                sequence: FfiConverterUInt32.read(from: &buf), 
+                customer: FfiConverterTypeCustomer.read(from: &buf), 
+                address: FfiConverterTypeAddress.read(from: &buf), 
+                window: FfiConverterTypeTimeWindow.read(from: &buf), 
+                items: FfiConverterSequenceTypeExpectedItem.read(from: &buf), 
+                policy: FfiConverterTypeProofPolicy.read(from: &buf), 
+                status: FfiConverterTypeStopStatus.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Stop, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterUInt32.write(value.sequence, into: &buf)
+        FfiConverterTypeCustomer.write(value.customer, into: &buf)
+        FfiConverterTypeAddress.write(value.address, into: &buf)
+        FfiConverterTypeTimeWindow.write(value.window, into: &buf)
+        FfiConverterSequenceTypeExpectedItem.write(value.items, into: &buf)
+        FfiConverterTypeProofPolicy.write(value.policy, into: &buf)
+        FfiConverterTypeStopStatus.write(value.status, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStop_lift(_ buf: RustBuffer) throws -> Stop {
+    return try FfiConverterTypeStop.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStop_lower(_ value: Stop) -> RustBuffer {
+    return FfiConverterTypeStop.lower(value)
+}
+
+
+/**
+ * One pen-down to pen-up.
+ */
+public struct Stroke: Equatable, Hashable {
+    public let points: [StrokePoint]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(points: [StrokePoint]) {
+        self.points = points
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Stroke: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStroke: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Stroke {
+        return
+            try Stroke(
+                points: FfiConverterSequenceTypeStrokePoint.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Stroke, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeStrokePoint.write(value.points, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStroke_lift(_ buf: RustBuffer) throws -> Stroke {
+    return try FfiConverterTypeStroke.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStroke_lower(_ value: Stroke) -> RustBuffer {
+    return FfiConverterTypeStroke.lower(value)
+}
+
+
+/**
+ * One sample of the pen: pad coordinates (origin top left) and milliseconds since the
+ * first point of the signature.
+ */
+public struct StrokePoint: Equatable, Hashable {
+    public let x: Int32
+    public let y: Int32
+    public let tMs: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(x: Int32, y: Int32, tMs: UInt32) {
+        self.x = x
+        self.y = y
+        self.tMs = tMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StrokePoint: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStrokePoint: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StrokePoint {
+        return
+            try StrokePoint(
+                x: FfiConverterInt32.read(from: &buf), 
+                y: FfiConverterInt32.read(from: &buf), 
+                tMs: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StrokePoint, into buf: inout [UInt8]) {
+        FfiConverterInt32.write(value.x, into: &buf)
+        FfiConverterInt32.write(value.y, into: &buf)
+        FfiConverterUInt32.write(value.tMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStrokePoint_lift(_ buf: RustBuffer) throws -> StrokePoint {
+    return try FfiConverterTypeStrokePoint.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStrokePoint_lower(_ value: StrokePoint) -> RustBuffer {
+    return FfiConverterTypeStrokePoint.lower(value)
+}
+
+
+/**
+ * When the customer accepts deliveries, unix milliseconds UTC, `start_ms <= end_ms`.
+ */
+public struct TimeWindow: Equatable, Hashable {
+    public let startMs: Int64
+    public let endMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(startMs: Int64, endMs: Int64) {
+        self.startMs = startMs
+        self.endMs = endMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TimeWindow: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTimeWindow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TimeWindow {
+        return
+            try TimeWindow(
+                startMs: FfiConverterInt64.read(from: &buf), 
+                endMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TimeWindow, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.startMs, into: &buf)
+        FfiConverterInt64.write(value.endMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTimeWindow_lift(_ buf: RustBuffer) throws -> TimeWindow {
+    return try FfiConverterTypeTimeWindow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTimeWindow_lower(_ value: TimeWindow) -> RustBuffer {
+    return FfiConverterTypeTimeWindow.lower(value)
+}
+
+
 public struct Warehouse: Equatable, Hashable {
-    public var id: String
-    public var name: String
+    public let id: String
+    public let name: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1137,6 +3121,513 @@ public func FfiConverterTypeDeepLink_lower(_ value: DeepLink) -> RustBuffer {
 
 
 /**
+ * What happened at the stop.
+ */
+
+public enum DeliveryOutcome: Equatable, Hashable {
+    
+    /**
+     * Everything on the manifest was handed over.
+     */
+    case delivered
+    /**
+     * Some lines were handed over in the given quantities (lines not listed: none).
+     */
+    case partial(lines: [LineQuantity]
+    )
+    /**
+     * The customer refused the goods.
+     */
+    case refused(reason: String
+    )
+    /**
+     * The goods could not be handed over (closed, no access, ...).
+     */
+    case notDelivered(reason: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension DeliveryOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeliveryOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = DeliveryOutcome
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeliveryOutcome {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .delivered
+        
+        case 2: return .partial(lines: try FfiConverterSequenceTypeLineQuantity.read(from: &buf)
+        )
+        
+        case 3: return .refused(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 4: return .notDelivered(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DeliveryOutcome, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .delivered:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .partial(lines):
+            writeInt(&buf, Int32(2))
+            FfiConverterSequenceTypeLineQuantity.write(lines, into: &buf)
+            
+        
+        case let .refused(reason):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .notDelivered(reason):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveryOutcome_lift(_ buf: RustBuffer) throws -> DeliveryOutcome {
+    return try FfiConverterTypeDeliveryOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveryOutcome_lower(_ value: DeliveryOutcome) -> RustBuffer {
+    return FfiConverterTypeDeliveryOutcome.lower(value)
+}
+
+
+
+/**
+ * Where the fix puts the driver.
+ */
+
+public enum GeofenceVerdict: Equatable, Hashable {
+    
+    /**
+     * The whole accuracy circle is within the strict radius.
+     */
+    case inside
+    /**
+     * Neither clearly inside nor clearly outside.
+     */
+    case warn
+    /**
+     * The whole accuracy circle is beyond the warn radius.
+     */
+    case outside
+    /**
+     * The fix cannot tell (see [`UnknownReason`]).
+     */
+    case unknown
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension GeofenceVerdict: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGeofenceVerdict: FfiConverterRustBuffer {
+    typealias SwiftType = GeofenceVerdict
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GeofenceVerdict {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .inside
+        
+        case 2: return .warn
+        
+        case 3: return .outside
+        
+        case 4: return .unknown
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: GeofenceVerdict, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .inside:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .warn:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .outside:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .unknown:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGeofenceVerdict_lift(_ buf: RustBuffer) throws -> GeofenceVerdict {
+    return try FfiConverterTypeGeofenceVerdict.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGeofenceVerdict_lower(_ value: GeofenceVerdict) -> RustBuffer {
+    return FfiConverterTypeGeofenceVerdict.lower(value)
+}
+
+
+
+/**
+ * One difference between what was scanned and what was expected.
+ */
+
+public enum ItemDiscrepancy: Equatable, Hashable {
+    
+    /**
+     * Fewer scanned than expected for the line.
+     */
+    case short(lineId: String, gtin: String, expected: Int64, scanned: Int64
+    )
+    /**
+     * More scanned than expected for the line.
+     */
+    case over(lineId: String, gtin: String, expected: Int64, scanned: Int64
+    )
+    /**
+     * The GTIN is on the manifest but this lot is not the one loaded.
+     */
+    case wrongLot(lineId: String, gtin: String, expectedLot: String, scannedLot: String?, quantity: Int64
+    )
+    /**
+     * The GTIN is not on this stop's manifest at all.
+     */
+    case notOnManifest(gtin: String, lot: String?, quantity: Int64
+    )
+    /**
+     * The item was typed in, not scanned.
+     */
+    case manualEntry(gtin: String, lot: String?, reason: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ItemDiscrepancy: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeItemDiscrepancy: FfiConverterRustBuffer {
+    typealias SwiftType = ItemDiscrepancy
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ItemDiscrepancy {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .short(lineId: try FfiConverterString.read(from: &buf), gtin: try FfiConverterString.read(from: &buf), expected: try FfiConverterInt64.read(from: &buf), scanned: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 2: return .over(lineId: try FfiConverterString.read(from: &buf), gtin: try FfiConverterString.read(from: &buf), expected: try FfiConverterInt64.read(from: &buf), scanned: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 3: return .wrongLot(lineId: try FfiConverterString.read(from: &buf), gtin: try FfiConverterString.read(from: &buf), expectedLot: try FfiConverterString.read(from: &buf), scannedLot: try FfiConverterOptionString.read(from: &buf), quantity: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 4: return .notOnManifest(gtin: try FfiConverterString.read(from: &buf), lot: try FfiConverterOptionString.read(from: &buf), quantity: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 5: return .manualEntry(gtin: try FfiConverterString.read(from: &buf), lot: try FfiConverterOptionString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ItemDiscrepancy, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .short(lineId,gtin,expected,scanned):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(lineId, into: &buf)
+            FfiConverterString.write(gtin, into: &buf)
+            FfiConverterInt64.write(expected, into: &buf)
+            FfiConverterInt64.write(scanned, into: &buf)
+            
+        
+        case let .over(lineId,gtin,expected,scanned):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(lineId, into: &buf)
+            FfiConverterString.write(gtin, into: &buf)
+            FfiConverterInt64.write(expected, into: &buf)
+            FfiConverterInt64.write(scanned, into: &buf)
+            
+        
+        case let .wrongLot(lineId,gtin,expectedLot,scannedLot,quantity):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(lineId, into: &buf)
+            FfiConverterString.write(gtin, into: &buf)
+            FfiConverterString.write(expectedLot, into: &buf)
+            FfiConverterOptionString.write(scannedLot, into: &buf)
+            FfiConverterInt64.write(quantity, into: &buf)
+            
+        
+        case let .notOnManifest(gtin,lot,quantity):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(gtin, into: &buf)
+            FfiConverterOptionString.write(lot, into: &buf)
+            FfiConverterInt64.write(quantity, into: &buf)
+            
+        
+        case let .manualEntry(gtin,lot,reason):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(gtin, into: &buf)
+            FfiConverterOptionString.write(lot, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeItemDiscrepancy_lift(_ buf: RustBuffer) throws -> ItemDiscrepancy {
+    return try FfiConverterTypeItemDiscrepancy.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeItemDiscrepancy_lower(_ value: ItemDiscrepancy) -> RustBuffer {
+    return FfiConverterTypeItemDiscrepancy.lower(value)
+}
+
+
+
+/**
+ * What the user granted the app.
+ */
+
+public enum LocationAuthorization: Equatable, Hashable {
+    
+    case precise
+    /**
+     * Android "approximate" / iOS reduced accuracy: a fix blurred to ~km, never `inside`.
+     */
+    case approximate
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LocationAuthorization: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLocationAuthorization: FfiConverterRustBuffer {
+    typealias SwiftType = LocationAuthorization
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LocationAuthorization {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .precise
+        
+        case 2: return .approximate
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LocationAuthorization, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .precise:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .approximate:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLocationAuthorization_lift(_ buf: RustBuffer) throws -> LocationAuthorization {
+    return try FfiConverterTypeLocationAuthorization.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLocationAuthorization_lower(_ value: LocationAuthorization) -> RustBuffer {
+    return FfiConverterTypeLocationAuthorization.lower(value)
+}
+
+
+
+/**
+ * Which location source produced a fix.
+ */
+
+public enum LocationProvider: Equatable, Hashable {
+    
+    /**
+     * Android `gps`.
+     */
+    case gps
+    /**
+     * Android `network`.
+     */
+    case network
+    /**
+     * Android fused location provider.
+     */
+    case fused
+    /**
+     * iOS Core Location.
+     */
+    case coreLocation
+    case other
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LocationProvider: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLocationProvider: FfiConverterRustBuffer {
+    typealias SwiftType = LocationProvider
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LocationProvider {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .gps
+        
+        case 2: return .network
+        
+        case 3: return .fused
+        
+        case 4: return .coreLocation
+        
+        case 5: return .other
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LocationProvider, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .gps:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .network:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .fused:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .coreLocation:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .other:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLocationProvider_lift(_ buf: RustBuffer) throws -> LocationProvider {
+    return try FfiConverterTypeLocationProvider.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLocationProvider_lower(_ value: LocationProvider) -> RustBuffer {
+    return FfiConverterTypeLocationProvider.lower(value)
+}
+
+
+
+/**
  * What a movement does. The effect on stock (`delta` per item × lot × location):
  * - `receive`: `+qty` at `location_id` (optionally against `po_line_id`)
  * - `move`: `-qty` at `location_id`, `+qty` at `to_location_id`
@@ -1414,6 +3905,517 @@ public func FfiConverterTypePushProvider_lower(_ value: PushProvider) -> RustBuf
 }
 
 
+
+/**
+ * Why a proof went to review; shown on the receipt page.
+ */
+
+public enum ReviewFlag: Equatable, Hashable {
+    
+    /**
+     * The platform reported a mock or simulated location.
+     */
+    case mockLocation
+    /**
+     * The fix was older than the policy allows.
+     */
+    case staleFix
+    /**
+     * No usable fix (none, approximate only, or too inaccurate).
+     */
+    case locationUnknown
+    /**
+     * Between the strict and the warn radius.
+     */
+    case outsideStrictRadius
+    /**
+     * Beyond the warn radius.
+     */
+    case outsideWarnRadius
+    /**
+     * The driver overrode the geofence verdict.
+     */
+    case geofenceOverride
+    /**
+     * The PIN entered does not match the stop's.
+     */
+    case pinMismatch
+    /**
+     * Scanned items do not reconcile with the manifest.
+     */
+    case itemDiscrepancy
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ReviewFlag: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReviewFlag: FfiConverterRustBuffer {
+    typealias SwiftType = ReviewFlag
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReviewFlag {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .mockLocation
+        
+        case 2: return .staleFix
+        
+        case 3: return .locationUnknown
+        
+        case 4: return .outsideStrictRadius
+        
+        case 5: return .outsideWarnRadius
+        
+        case 6: return .geofenceOverride
+        
+        case 7: return .pinMismatch
+        
+        case 8: return .itemDiscrepancy
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ReviewFlag, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .mockLocation:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .staleFix:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .locationUnknown:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .outsideStrictRadius:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .outsideWarnRadius:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .geofenceOverride:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .pinMismatch:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .itemDiscrepancy:
+            writeInt(&buf, Int32(8))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReviewFlag_lift(_ buf: RustBuffer) throws -> ReviewFlag {
+    return try FfiConverterTypeReviewFlag.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReviewFlag_lower(_ value: ReviewFlag) -> RustBuffer {
+    return FfiConverterTypeReviewFlag.lower(value)
+}
+
+
+
+/**
+ * The recipient's signature, or why there is none.
+ */
+
+public enum SignatureOutcome: Equatable, Hashable {
+    
+    /**
+     * Signed; `png_sha256` is the SHA-256 (hex) of the PNG rendered from `strokes`,
+     * submitted with the proof.
+     */
+    case signed(strokes: SignatureStrokes, pngSha256: String
+    )
+    /**
+     * The recipient declined to sign.
+     */
+    case refusedToSign(note: String?
+    )
+    /**
+     * The recipient could not sign (gloves, injury, no one authorised present).
+     */
+    case unableToSign(reason: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SignatureOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSignatureOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = SignatureOutcome
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SignatureOutcome {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .signed(strokes: try FfiConverterTypeSignatureStrokes.read(from: &buf), pngSha256: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .refusedToSign(note: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 3: return .unableToSign(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SignatureOutcome, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .signed(strokes,pngSha256):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeSignatureStrokes.write(strokes, into: &buf)
+            FfiConverterString.write(pngSha256, into: &buf)
+            
+        
+        case let .refusedToSign(note):
+            writeInt(&buf, Int32(2))
+            FfiConverterOptionString.write(note, into: &buf)
+            
+        
+        case let .unableToSign(reason):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignatureOutcome_lift(_ buf: RustBuffer) throws -> SignatureOutcome {
+    return try FfiConverterTypeSignatureOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignatureOutcome_lower(_ value: SignatureOutcome) -> RustBuffer {
+    return FfiConverterTypeSignatureOutcome.lower(value)
+}
+
+
+
+/**
+ * Whether a stop still waits for its proof.
+ */
+
+public enum StopStatus: Equatable, Hashable {
+    
+    case pending
+    /**
+     * A proof was accepted for this stop; another one is refused.
+     */
+    case completed
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension StopStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStopStatus: FfiConverterRustBuffer {
+    typealias SwiftType = StopStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StopStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .pending
+        
+        case 2: return .completed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: StopStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .pending:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .completed:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStopStatus_lift(_ buf: RustBuffer) throws -> StopStatus {
+    return try FfiConverterTypeStopStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStopStatus_lower(_ value: StopStatus) -> RustBuffer {
+    return FfiConverterTypeStopStatus.lower(value)
+}
+
+
+
+/**
+ * A platform flag that not every platform reports: `unknown` is a value of its own, never
+ * read as `no`.
+ */
+
+public enum TriState: Equatable, Hashable {
+    
+    case unknown
+    case no
+    case yes
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension TriState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTriState: FfiConverterRustBuffer {
+    typealias SwiftType = TriState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TriState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .unknown
+        
+        case 2: return .no
+        
+        case 3: return .yes
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TriState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .unknown:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .no:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .yes:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTriState_lift(_ buf: RustBuffer) throws -> TriState {
+    return try FfiConverterTypeTriState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTriState_lower(_ value: TriState) -> RustBuffer {
+    return FfiConverterTypeTriState.lower(value)
+}
+
+
+
+/**
+ * Why the verdict is `unknown`.
+ */
+
+public enum UnknownReason: Equatable, Hashable {
+    
+    case noFix
+    case approximateOnly
+    case accuracyTooWide
+    case staleFix
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension UnknownReason: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnknownReason: FfiConverterRustBuffer {
+    typealias SwiftType = UnknownReason
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UnknownReason {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .noFix
+        
+        case 2: return .approximateOnly
+        
+        case 3: return .accuracyTooWide
+        
+        case 4: return .staleFix
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: UnknownReason, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .noFix:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .approximateOnly:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .accuracyTooWide:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .staleFix:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnknownReason_lift(_ buf: RustBuffer) throws -> UnknownReason {
+    return try FfiConverterTypeUnknownReason.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnknownReason_lower(_ value: UnknownReason) -> RustBuffer {
+    return FfiConverterTypeUnknownReason.lower(value)
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = UInt64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
+    typealias SwiftType = Double?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDouble.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDouble.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -1441,6 +4443,352 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeGeofenceOverride: FfiConverterRustBuffer {
+    typealias SwiftType = GeofenceOverride?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeGeofenceOverride.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeGeofenceOverride.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeLocationFix: FfiConverterRustBuffer {
+    typealias SwiftType = LocationFix?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLocationFix.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLocationFix.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSignatureOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = SignatureOutcome?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSignatureOutcome.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSignatureOutcome.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeUnknownReason: FfiConverterRustBuffer {
+    typealias SwiftType = UnknownReason?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeUnknownReason.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeUnknownReason.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = [UInt32]
+
+    public static func write(_ value: [UInt32], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterUInt32.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UInt32] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [UInt32]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterUInt32.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]
+
+    public static func write(_ value: [String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterString.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [String]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeExpectedItem: FfiConverterRustBuffer {
+    typealias SwiftType = [ExpectedItem]
+
+    public static func write(_ value: [ExpectedItem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeExpectedItem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ExpectedItem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ExpectedItem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeExpectedItem.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeItemScan: FfiConverterRustBuffer {
+    typealias SwiftType = [ItemScan]
+
+    public static func write(_ value: [ItemScan], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeItemScan.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ItemScan] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ItemScan]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeItemScan.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeLineQuantity: FfiConverterRustBuffer {
+    typealias SwiftType = [LineQuantity]
+
+    public static func write(_ value: [LineQuantity], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLineQuantity.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LineQuantity] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LineQuantity]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLineQuantity.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePhotoRef: FfiConverterRustBuffer {
+    typealias SwiftType = [PhotoRef]
+
+    public static func write(_ value: [PhotoRef], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePhotoRef.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PhotoRef] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PhotoRef]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePhotoRef.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRoute: FfiConverterRustBuffer {
+    typealias SwiftType = [Route]
+
+    public static func write(_ value: [Route], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRoute.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Route] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Route]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRoute.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeStop: FfiConverterRustBuffer {
+    typealias SwiftType = [Stop]
+
+    public static func write(_ value: [Stop], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStop.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Stop] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Stop]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStop.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeStroke: FfiConverterRustBuffer {
+    typealias SwiftType = [Stroke]
+
+    public static func write(_ value: [Stroke], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStroke.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Stroke] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Stroke]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStroke.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeStrokePoint: FfiConverterRustBuffer {
+    typealias SwiftType = [StrokePoint]
+
+    public static func write(_ value: [StrokePoint], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStrokePoint.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [StrokePoint] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [StrokePoint]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStrokePoint.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeWarehouse: FfiConverterRustBuffer {
     typealias SwiftType = [Warehouse]
 
@@ -1458,6 +4806,31 @@ fileprivate struct FfiConverterSequenceTypeWarehouse: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeWarehouse.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeReviewFlag: FfiConverterRustBuffer {
+    typealias SwiftType = [ReviewFlag]
+
+    public static func write(_ value: [ReviewFlag], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeReviewFlag.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ReviewFlag] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ReviewFlag]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeReviewFlag.read(from: &buf))
         }
         return seq
     }

@@ -32,17 +32,47 @@ import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
 import app.companion.wire.Account
 import app.companion.wire.AdjustReason
+import app.companion.wire.DeliveryOutcome
 import app.companion.wire.FfiConverterTypeAccount
 import app.companion.wire.FfiConverterTypeAdjustReason
+import app.companion.wire.FfiConverterTypeDeliveryOutcome
+import app.companion.wire.FfiConverterTypeGeofenceAssessment
+import app.companion.wire.FfiConverterTypeGeofenceOverride
+import app.companion.wire.FfiConverterTypeItemDiscrepancy
+import app.companion.wire.FfiConverterTypeItemScan
+import app.companion.wire.FfiConverterTypeLocationFix
 import app.companion.wire.FfiConverterTypeMovementKind
+import app.companion.wire.FfiConverterTypePhotoRef
 import app.companion.wire.FfiConverterTypePushProvider
+import app.companion.wire.FfiConverterTypeReceipt
+import app.companion.wire.FfiConverterTypeSignatureOutcome
+import app.companion.wire.FfiConverterTypeSignatureStrokes
+import app.companion.wire.GeofenceAssessment
+import app.companion.wire.GeofenceOverride
+import app.companion.wire.ItemDiscrepancy
+import app.companion.wire.ItemScan
+import app.companion.wire.LocationFix
 import app.companion.wire.MovementKind
+import app.companion.wire.PhotoRef
 import app.companion.wire.PushProvider
+import app.companion.wire.Receipt
+import app.companion.wire.SignatureOutcome
+import app.companion.wire.SignatureStrokes
 import java.util.concurrent.atomic.AtomicBoolean
 import app.companion.wire.RustBuffer as RustBufferAccount
 import app.companion.wire.RustBuffer as RustBufferAdjustReason
+import app.companion.wire.RustBuffer as RustBufferDeliveryOutcome
+import app.companion.wire.RustBuffer as RustBufferGeofenceAssessment
+import app.companion.wire.RustBuffer as RustBufferGeofenceOverride
+import app.companion.wire.RustBuffer as RustBufferItemDiscrepancy
+import app.companion.wire.RustBuffer as RustBufferItemScan
+import app.companion.wire.RustBuffer as RustBufferLocationFix
 import app.companion.wire.RustBuffer as RustBufferMovementKind
+import app.companion.wire.RustBuffer as RustBufferPhotoRef
 import app.companion.wire.RustBuffer as RustBufferPushProvider
+import app.companion.wire.RustBuffer as RustBufferReceipt
+import app.companion.wire.RustBuffer as RustBufferSignatureOutcome
+import app.companion.wire.RustBuffer as RustBufferSignatureStrokes
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -1146,6 +1176,29 @@ public object FfiConverterInt: FfiConverter<Int, Int> {
 /**
  * @suppress
  */
+public object FfiConverterULong: FfiConverter<ULong, Long> {
+    override fun lift(value: Long): ULong {
+        return value.toULong()
+    }
+
+    override fun read(buf: ByteBuffer): ULong {
+        return lift(buf.getLong())
+    }
+
+    override fun lower(value: ULong): Long {
+        return value.toLong()
+    }
+
+    override fun allocationSize(value: ULong) = 8UL
+
+    override fun write(value: ULong, buf: ByteBuffer) {
+        buf.putLong(value.toLong())
+    }
+}
+
+/**
+ * @suppress
+ */
 public object FfiConverterLong: FfiConverter<Long, Long> {
     override fun lift(value: Long): Long {
         return value
@@ -2095,23 +2148,23 @@ data class CompanionConfig (
     /**
      * The app's private files directory (Android `filesDir`, iOS Application Support).
      */
-    var `dataDir`: kotlin.String
+    val `dataDir`: kotlin.String
     , 
     /**
      * Base URL of the ERP backend, e.g. `https://erp.example.com`. Plain `http` is accepted
      * only for loopback addresses (the reference server in development and tests).
      */
-    var `serverUrl`: kotlin.String
+    val `serverUrl`: kotlin.String
     , 
     /**
      * What this device is, sent to the server when signing in.
      */
-    var `device`: DeviceInfo
+    val `device`: DeviceInfo
     , 
     /**
      * Timeouts, retries, sync pacing and page sizes; [`Tuning::default`] suits phones.
      */
-    var `tuning`: Tuning = Tuning() 
+    val `tuning`: Tuning = Tuning() 
     
 ){
     
@@ -2153,19 +2206,217 @@ public object FfiConverterTypeCompanionConfig: FfiConverterRustBuffer<CompanionC
 
 
 /**
+ * Every proof on this phone that is not settled yet, or settled since the app started: the
+ * deliveries status stream's value.
+ */
+data class DeliveriesStatus (
+    /**
+     * By stop id.
+     */
+    val `stops`: List<StopProofStatus>
+    , 
+    /**
+     * Sealed proofs waiting for upload.
+     */
+    val `queued`: kotlin.UInt
+    , 
+    /**
+     * An upload run is in progress.
+     */
+    val `uploading`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeliveriesStatus: FfiConverterRustBuffer<DeliveriesStatus> {
+    override fun read(buf: ByteBuffer): DeliveriesStatus {
+        return DeliveriesStatus(
+            FfiConverterSequenceTypeStopProofStatus.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DeliveriesStatus) = (
+            FfiConverterSequenceTypeStopProofStatus.allocationSize(value.`stops`) +
+            FfiConverterUInt.allocationSize(value.`queued`) +
+            FfiConverterBoolean.allocationSize(value.`uploading`)
+    )
+
+    override fun write(value: DeliveriesStatus, buf: ByteBuffer) {
+            FfiConverterSequenceTypeStopProofStatus.write(value.`stops`, buf)
+            FfiConverterUInt.write(value.`queued`, buf)
+            FfiConverterBoolean.write(value.`uploading`, buf)
+    }
+}
+
+
+
+/**
+ * A stop's proof as captured so far: what the capture screen shows, and what the shell
+ * gets back after every step.
+ */
+data class DeliveryCapture (
+    val `stopId`: kotlin.String
+    , 
+    val `routeId`: kotlin.String
+    , 
+    /**
+     * The proof's id (its idempotency key on the server).
+     */
+    val `proofId`: kotlin.String
+    , 
+    val `state`: ProofState
+    , 
+    val `outcome`: DeliveryOutcome?
+    , 
+    val `recipientName`: kotlin.String?
+    , 
+    val `signature`: SignatureOutcome?
+    , 
+    val `photos`: List<PhotoRef>
+    , 
+    val `scannedItems`: List<ItemScan>
+    , 
+    /**
+     * The scanned items against the stop's manifest (empty when they reconcile).
+     */
+    val `discrepancies`: List<ItemDiscrepancy>
+    , 
+    val `fix`: LocationFix?
+    , 
+    /**
+     * The shared geofence rule applied to the fix (shown while capturing; the server puts
+     * its own on the receipt).
+     */
+    val `geofence`: GeofenceAssessment
+    , 
+    val `geofenceOverride`: GeofenceOverride?
+    , 
+    /**
+     * Whether a PIN was entered (the PIN itself is not echoed back).
+     */
+    val `pinEntered`: kotlin.Boolean
+    , 
+    val `notes`: kotlin.String?
+    , 
+    /**
+     * What the stop's policy still requires before sealing, as record field names
+     * (`record.photos`, `record.signature`, ...); empty when the proof can be sealed.
+     */
+    val `missing`: List<kotlin.String>
+    , 
+    /**
+     * Unix milliseconds.
+     */
+    val `startedAtMs`: kotlin.Long
+    , 
+    val `updatedAtMs`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeliveryCapture: FfiConverterRustBuffer<DeliveryCapture> {
+    override fun read(buf: ByteBuffer): DeliveryCapture {
+        return DeliveryCapture(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeProofState.read(buf),
+            FfiConverterOptionalTypeDeliveryOutcome.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeSignatureOutcome.read(buf),
+            FfiConverterSequenceTypePhotoRef.read(buf),
+            FfiConverterSequenceTypeItemScan.read(buf),
+            FfiConverterSequenceTypeItemDiscrepancy.read(buf),
+            FfiConverterOptionalTypeLocationFix.read(buf),
+            FfiConverterTypeGeofenceAssessment.read(buf),
+            FfiConverterOptionalTypeGeofenceOverride.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DeliveryCapture) = (
+            FfiConverterString.allocationSize(value.`stopId`) +
+            FfiConverterString.allocationSize(value.`routeId`) +
+            FfiConverterString.allocationSize(value.`proofId`) +
+            FfiConverterTypeProofState.allocationSize(value.`state`) +
+            FfiConverterOptionalTypeDeliveryOutcome.allocationSize(value.`outcome`) +
+            FfiConverterOptionalString.allocationSize(value.`recipientName`) +
+            FfiConverterOptionalTypeSignatureOutcome.allocationSize(value.`signature`) +
+            FfiConverterSequenceTypePhotoRef.allocationSize(value.`photos`) +
+            FfiConverterSequenceTypeItemScan.allocationSize(value.`scannedItems`) +
+            FfiConverterSequenceTypeItemDiscrepancy.allocationSize(value.`discrepancies`) +
+            FfiConverterOptionalTypeLocationFix.allocationSize(value.`fix`) +
+            FfiConverterTypeGeofenceAssessment.allocationSize(value.`geofence`) +
+            FfiConverterOptionalTypeGeofenceOverride.allocationSize(value.`geofenceOverride`) +
+            FfiConverterBoolean.allocationSize(value.`pinEntered`) +
+            FfiConverterOptionalString.allocationSize(value.`notes`) +
+            FfiConverterSequenceString.allocationSize(value.`missing`) +
+            FfiConverterLong.allocationSize(value.`startedAtMs`) +
+            FfiConverterLong.allocationSize(value.`updatedAtMs`)
+    )
+
+    override fun write(value: DeliveryCapture, buf: ByteBuffer) {
+            FfiConverterString.write(value.`stopId`, buf)
+            FfiConverterString.write(value.`routeId`, buf)
+            FfiConverterString.write(value.`proofId`, buf)
+            FfiConverterTypeProofState.write(value.`state`, buf)
+            FfiConverterOptionalTypeDeliveryOutcome.write(value.`outcome`, buf)
+            FfiConverterOptionalString.write(value.`recipientName`, buf)
+            FfiConverterOptionalTypeSignatureOutcome.write(value.`signature`, buf)
+            FfiConverterSequenceTypePhotoRef.write(value.`photos`, buf)
+            FfiConverterSequenceTypeItemScan.write(value.`scannedItems`, buf)
+            FfiConverterSequenceTypeItemDiscrepancy.write(value.`discrepancies`, buf)
+            FfiConverterOptionalTypeLocationFix.write(value.`fix`, buf)
+            FfiConverterTypeGeofenceAssessment.write(value.`geofence`, buf)
+            FfiConverterOptionalTypeGeofenceOverride.write(value.`geofenceOverride`, buf)
+            FfiConverterBoolean.write(value.`pinEntered`, buf)
+            FfiConverterOptionalString.write(value.`notes`, buf)
+            FfiConverterSequenceString.write(value.`missing`, buf)
+            FfiConverterLong.write(value.`startedAtMs`, buf)
+            FfiConverterLong.write(value.`updatedAtMs`, buf)
+    }
+}
+
+
+
+/**
  * Describes the installation to the backend (shown in "signed-in devices", used for push).
  */
 data class DeviceInfo (
     /**
      * `android`, `ios` or `desktop`.
      */
-    var `platform`: kotlin.String
+    val `platform`: kotlin.String
     , 
-    var `model`: kotlin.String
+    val `model`: kotlin.String
     , 
-    var `osVersion`: kotlin.String
+    val `osVersion`: kotlin.String
     , 
-    var `appVersion`: kotlin.String
+    val `appVersion`: kotlin.String
     
 ){
     
@@ -2210,36 +2461,36 @@ public object FfiConverterTypeDeviceInfo: FfiConverterRustBuffer<DeviceInfo> {
  * An item of a warehouse's assortment.
  */
 data class Item (
-    var `warehouseId`: kotlin.String
+    val `warehouseId`: kotlin.String
     , 
-    var `itemId`: kotlin.String
+    val `itemId`: kotlin.String
     , 
-    var `sku`: kotlin.String
+    val `sku`: kotlin.String
     , 
-    var `name`: kotlin.String
+    val `name`: kotlin.String
     , 
     /**
      * Unit quantities are counted in (`kg`, `ea`, `punnet`).
      */
-    var `unit`: kotlin.String
+    val `unit`: kotlin.String
     , 
     /**
      * GTIN-13 of the consumer unit, GTIN-14 of the case, and any other codes.
      */
-    var `barcodes`: List<kotlin.String>
+    val `barcodes`: List<kotlin.String>
     , 
-    var `variety`: kotlin.String
+    val `variety`: kotlin.String
     , 
-    var `grade`: kotlin.String
+    val `grade`: kotlin.String
     , 
     /**
      * ISO country code of origin.
      */
-    var `origin`: kotlin.String
+    val `origin`: kotlin.String
     , 
-    var `packSize`: kotlin.String
+    val `packSize`: kotlin.String
     , 
-    var `archived`: kotlin.Boolean
+    val `archived`: kotlin.Boolean
     
 ){
     
@@ -2305,11 +2556,11 @@ public object FfiConverterTypeItem: FfiConverterRustBuffer<Item> {
  * An item with its stock lines.
  */
 data class ItemStock (
-    var `item`: Item
+    val `item`: Item
     , 
-    var `lines`: List<StockLine>
+    val `lines`: List<StockLine>
     , 
-    var `totalQty`: kotlin.Long
+    val `totalQty`: kotlin.Long
     
 ){
     
@@ -2351,14 +2602,14 @@ public object FfiConverterTypeItemStock: FfiConverterRustBuffer<ItemStock> {
  * One formatted log line.
  */
 data class LogRecord (
-    var `level`: LogLevel
+    val `level`: LogLevel
     , 
     /**
      * The module that logged, e.g. `companion_core::session`.
      */
-    var `target`: kotlin.String
+    val `target`: kotlin.String
     , 
-    var `line`: kotlin.String
+    val `line`: kotlin.String
     
 ){
     
@@ -2400,45 +2651,45 @@ public object FfiConverterTypeLogRecord: FfiConverterRustBuffer<LogRecord> {
  * A movement recorded on this device, with its sync state.
  */
 data class Movement (
-    var `seq`: kotlin.Long
+    val `seq`: kotlin.Long
     , 
-    var `id`: kotlin.String
+    val `id`: kotlin.String
     , 
-    var `warehouseId`: kotlin.String
+    val `warehouseId`: kotlin.String
     , 
-    var `kind`: MovementKind
+    val `kind`: MovementKind
     , 
-    var `itemId`: kotlin.String
+    val `itemId`: kotlin.String
     , 
-    var `lotId`: kotlin.String
+    val `lotId`: kotlin.String
     , 
-    var `locationId`: kotlin.String
+    val `locationId`: kotlin.String
     , 
-    var `toLocationId`: kotlin.String?
+    val `toLocationId`: kotlin.String?
     , 
-    var `qty`: kotlin.Long
+    val `qty`: kotlin.Long
     , 
-    var `reason`: AdjustReason?
+    val `reason`: AdjustReason?
     , 
-    var `poLineId`: kotlin.String?
+    val `poLineId`: kotlin.String?
     , 
     /**
      * When it was recorded, by this phone's clock (informational: ordering never uses it).
      */
-    var `createdAt`: java.time.Instant
+    val `createdAt`: java.time.Instant
     , 
-    var `state`: MovementState
+    val `state`: MovementState
     , 
-    var `serverVersion`: kotlin.Long?
+    val `serverVersion`: kotlin.Long?
     , 
-    var `rejectCode`: kotlin.String?
+    val `rejectCode`: kotlin.String?
     , 
-    var `rejectReason`: kotlin.String?
+    val `rejectReason`: kotlin.String?
     , 
     /**
      * Counts: the feed version the counter had seen.
      */
-    var `observedVersion`: kotlin.Long?
+    val `observedVersion`: kotlin.Long?
     
 ){
     
@@ -2523,35 +2774,35 @@ public object FfiConverterTypeMovement: FfiConverterRustBuffer<Movement> {
  * signed non-zero delta for adjust, and the counted quantity for count.
  */
 data class NewMovement (
-    var `warehouseId`: kotlin.String
+    val `warehouseId`: kotlin.String
     , 
-    var `kind`: MovementKind
+    val `kind`: MovementKind
     , 
-    var `itemId`: kotlin.String
+    val `itemId`: kotlin.String
     , 
-    var `lotId`: kotlin.String
+    val `lotId`: kotlin.String
     , 
     /**
      * The bin received into, moved/picked from, adjusted or counted.
      */
-    var `locationId`: kotlin.String
+    val `locationId`: kotlin.String
     , 
     /**
      * Moves only: the destination bin.
      */
-    var `toLocationId`: kotlin.String?
+    val `toLocationId`: kotlin.String?
     , 
-    var `qty`: kotlin.Long
+    val `qty`: kotlin.Long
     , 
     /**
      * Adjustments only.
      */
-    var `reason`: AdjustReason?
+    val `reason`: AdjustReason?
     , 
     /**
      * Receipts against a purchase order.
      */
-    var `poLineId`: kotlin.String?
+    val `poLineId`: kotlin.String?
     
 ){
     
@@ -2611,21 +2862,21 @@ public object FfiConverterTypeNewMovement: FfiConverterRustBuffer<NewMovement> {
  * Raw facts about one permission, reported by the shell each time a feature starts.
  */
 data class OsPermissionFacts (
-    var `platform`: PermissionPlatform
+    val `platform`: PermissionPlatform
     , 
-    var `permission`: Permission
+    val `permission`: Permission
     , 
-    var `authorization`: OsAuthorization
+    val `authorization`: OsAuthorization
     , 
     /**
      * Android's `shouldShowRequestPermissionRationale`; false on iOS.
      */
-    var `shouldShowRationale`: kotlin.Boolean
+    val `shouldShowRationale`: kotlin.Boolean
     , 
     /**
      * For location: whether location services are on. True for other permissions.
      */
-    var `serviceEnabled`: kotlin.Boolean
+    val `serviceEnabled`: kotlin.Boolean
     
 ){
     
@@ -2673,11 +2924,11 @@ public object FfiConverterTypeOsPermissionFacts: FfiConverterRustBuffer<OsPermis
  * A decision with the state of every permission it looked at, for the screen to show.
  */
 data class PermissionDecision (
-    var `feature`: Feature
+    val `feature`: Feature
     , 
-    var `states`: List<PermissionStateOf>
+    val `states`: List<PermissionStateOf>
     , 
-    var `action`: PermissionAction
+    val `action`: PermissionAction
     
 ){
     
@@ -2716,9 +2967,9 @@ public object FfiConverterTypePermissionDecision: FfiConverterRustBuffer<Permiss
 
 
 data class PermissionStateOf (
-    var `permission`: Permission
+    val `permission`: Permission
     , 
-    var `state`: PermissionState
+    val `state`: PermissionState
     
 ){
     
@@ -2757,19 +3008,19 @@ public object FfiConverterTypePermissionStateOf: FfiConverterRustBuffer<Permissi
  * An open purchase-order line to receive against.
  */
 data class PoLine (
-    var `warehouseId`: kotlin.String
+    val `warehouseId`: kotlin.String
     , 
-    var `poLineId`: kotlin.String
+    val `poLineId`: kotlin.String
     , 
-    var `poNumber`: kotlin.String
+    val `poNumber`: kotlin.String
     , 
-    var `supplier`: kotlin.String
+    val `supplier`: kotlin.String
     , 
-    var `itemId`: kotlin.String
+    val `itemId`: kotlin.String
     , 
-    var `qtyOrdered`: kotlin.Long
+    val `qtyOrdered`: kotlin.Long
     , 
-    var `qtyReceived`: kotlin.Long
+    val `qtyReceived`: kotlin.Long
     
 ){
     
@@ -2823,20 +3074,20 @@ public object FfiConverterTypePoLine: FfiConverterRustBuffer<PoLine> {
  * The phone's view of its registration (from the local store; no request).
  */
 data class PushStatus (
-    var `registered`: kotlin.Boolean
+    val `registered`: kotlin.Boolean
     , 
-    var `provider`: PushProvider?
+    val `provider`: PushProvider?
     , 
     /**
      * Server time of the last registration.
      */
-    var `registeredAt`: kotlin.Long?
+    val `registeredAt`: java.time.Instant?
     , 
-    var `attemptsToday`: kotlin.UInt
+    val `attemptsToday`: kotlin.Int
     , 
-    var `unregisterPending`: kotlin.Boolean
+    val `unregisterPending`: kotlin.Boolean
     , 
-    var `preferencesPending`: kotlin.UInt
+    val `preferencesPending`: kotlin.Int
     
 ){
     
@@ -2855,29 +3106,89 @@ public object FfiConverterTypePushStatus: FfiConverterRustBuffer<PushStatus> {
         return PushStatus(
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalTypePushProvider.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterInt.read(buf),
             FfiConverterBoolean.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterInt.read(buf),
         )
     }
 
     override fun allocationSize(value: PushStatus) = (
             FfiConverterBoolean.allocationSize(value.`registered`) +
             FfiConverterOptionalTypePushProvider.allocationSize(value.`provider`) +
-            FfiConverterOptionalLong.allocationSize(value.`registeredAt`) +
-            FfiConverterUInt.allocationSize(value.`attemptsToday`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`registeredAt`) +
+            FfiConverterInt.allocationSize(value.`attemptsToday`) +
             FfiConverterBoolean.allocationSize(value.`unregisterPending`) +
-            FfiConverterUInt.allocationSize(value.`preferencesPending`)
+            FfiConverterInt.allocationSize(value.`preferencesPending`)
     )
 
     override fun write(value: PushStatus, buf: ByteBuffer) {
             FfiConverterBoolean.write(value.`registered`, buf)
             FfiConverterOptionalTypePushProvider.write(value.`provider`, buf)
-            FfiConverterOptionalLong.write(value.`registeredAt`, buf)
-            FfiConverterUInt.write(value.`attemptsToday`, buf)
+            FfiConverterOptionalTimestamp.write(value.`registeredAt`, buf)
+            FfiConverterInt.write(value.`attemptsToday`, buf)
             FfiConverterBoolean.write(value.`unregisterPending`, buf)
-            FfiConverterUInt.write(value.`preferencesPending`, buf)
+            FfiConverterInt.write(value.`preferencesPending`, buf)
+    }
+}
+
+
+
+/**
+ * The result of checking a receipt again with the server.
+ */
+data class ReceiptCheck (
+    val `receipt`: Receipt
+    , 
+    /**
+     * The server's countersignature verifies with the key in the receipt.
+     */
+    val `countersignatureValid`: kotlin.Boolean
+    , 
+    /**
+     * The receipt's server key is the one this phone pinned at its first receipt.
+     */
+    val `serverKeyPinned`: kotlin.Boolean
+    , 
+    /**
+     * The receipt names the seal this phone made for the proof.
+     */
+    val `matchesSeal`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReceiptCheck: FfiConverterRustBuffer<ReceiptCheck> {
+    override fun read(buf: ByteBuffer): ReceiptCheck {
+        return ReceiptCheck(
+            FfiConverterTypeReceipt.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ReceiptCheck) = (
+            FfiConverterTypeReceipt.allocationSize(value.`receipt`) +
+            FfiConverterBoolean.allocationSize(value.`countersignatureValid`) +
+            FfiConverterBoolean.allocationSize(value.`serverKeyPinned`) +
+            FfiConverterBoolean.allocationSize(value.`matchesSeal`)
+    )
+
+    override fun write(value: ReceiptCheck, buf: ByteBuffer) {
+            FfiConverterTypeReceipt.write(value.`receipt`, buf)
+            FfiConverterBoolean.write(value.`countersignatureValid`, buf)
+            FfiConverterBoolean.write(value.`serverKeyPinned`, buf)
+            FfiConverterBoolean.write(value.`matchesSeal`, buf)
     }
 }
 
@@ -2887,26 +3198,26 @@ public object FfiConverterTypePushStatus: FfiConverterRustBuffer<PushStatus> {
  * Sync position of one scope (warehouse).
  */
 data class ScopeInfo (
-    var `warehouseId`: kotlin.String
+    val `warehouseId`: kotlin.String
     , 
     /**
      * The initial download finished at least once.
      */
-    var `complete`: kotlin.Boolean
+    val `complete`: kotlin.Boolean
     , 
     /**
      * Feed version held locally.
      */
-    var `version`: kotlin.Long
+    val `version`: kotlin.Long
     , 
     /**
      * Progress of the download in progress (0/0 when none).
      */
-    var `rowsDone`: kotlin.Long
+    val `rowsDone`: kotlin.Long
     , 
-    var `rowsTotal`: kotlin.Long
+    val `rowsTotal`: kotlin.Long
     , 
-    var `lastSyncedAt`: java.time.Instant?
+    val `lastSyncedAt`: java.time.Instant?
     
 ){
     
@@ -2957,30 +3268,30 @@ public object FfiConverterTypeScopeInfo: FfiConverterRustBuffer<ScopeInfo> {
  * Stock of one item × lot × bin as the user should see it.
  */
 data class StockLine (
-    var `warehouseId`: kotlin.String
+    val `warehouseId`: kotlin.String
     , 
-    var `itemId`: kotlin.String
+    val `itemId`: kotlin.String
     , 
-    var `lotId`: kotlin.String
+    val `lotId`: kotlin.String
     , 
-    var `expiryDate`: kotlin.String
+    val `expiryDate`: kotlin.String
     , 
-    var `locationId`: kotlin.String
+    val `locationId`: kotlin.String
     , 
     /**
      * The last quantity pulled from the server.
      */
-    var `serverQty`: kotlin.Long
+    val `serverQty`: kotlin.Long
     , 
     /**
      * Local movements the server state does not show yet.
      */
-    var `pendingDelta`: kotlin.Long
+    val `pendingDelta`: kotlin.Long
     , 
     /**
      * `server_qty + pending_delta`: what is displayed.
      */
-    var `qty`: kotlin.Long
+    val `qty`: kotlin.Long
     
 ){
     
@@ -3034,26 +3345,80 @@ public object FfiConverterTypeStockLine: FfiConverterRustBuffer<StockLine> {
 
 
 /**
+ * One stop's proof in the status stream.
+ */
+data class StopProofStatus (
+    val `stopId`: kotlin.String
+    , 
+    val `proofId`: kotlin.String
+    , 
+    val `state`: ProofState
+    , 
+    /**
+     * The last failed upload attempt's error (cleared by a successful one).
+     */
+    val `lastError`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStopProofStatus: FfiConverterRustBuffer<StopProofStatus> {
+    override fun read(buf: ByteBuffer): StopProofStatus {
+        return StopProofStatus(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeProofState.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: StopProofStatus) = (
+            FfiConverterString.allocationSize(value.`stopId`) +
+            FfiConverterString.allocationSize(value.`proofId`) +
+            FfiConverterTypeProofState.allocationSize(value.`state`) +
+            FfiConverterOptionalString.allocationSize(value.`lastError`)
+    )
+
+    override fun write(value: StopProofStatus, buf: ByteBuffer) {
+            FfiConverterString.write(value.`stopId`, buf)
+            FfiConverterString.write(value.`proofId`, buf)
+            FfiConverterTypeProofState.write(value.`state`, buf)
+            FfiConverterOptionalString.write(value.`lastError`, buf)
+    }
+}
+
+
+
+/**
  * What one sync did.
  */
 data class SyncReport (
-    var `pushed`: kotlin.Int
+    val `pushed`: kotlin.Int
     , 
-    var `applied`: kotlin.Int
+    val `applied`: kotlin.Int
     , 
-    var `rejected`: kotlin.Int
+    val `rejected`: kotlin.Int
     , 
-    var `pulledRows`: kotlin.Long
+    val `pulledRows`: kotlin.Long
     , 
     /**
      * Scopes found diverged (or with an unknown cursor) and downloaded again.
      */
-    var `scopesReset`: List<kotlin.String>
+    val `scopesReset`: List<kotlin.String>
     , 
     /**
      * Movements still waiting for the server.
      */
-    var `pending`: kotlin.Long
+    val `pending`: kotlin.Long
     
 ){
     
@@ -3104,17 +3469,17 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
  * What the sync is doing, with the outbox's size, for a status line or a progress bar.
  */
 data class SyncStatus (
-    var `activity`: SyncActivity
+    val `activity`: SyncActivity
     , 
     /**
      * Movements recorded on this phone and not yet confirmed by the server.
      */
-    var `pending`: kotlin.Long
+    val `pending`: kotlin.Long
     , 
     /**
      * End of the last sync that completed, if any.
      */
-    var `lastSyncedAt`: java.time.Instant?
+    val `lastSyncedAt`: java.time.Instant?
     
 ){
     
@@ -3159,48 +3524,48 @@ data class Tuning (
     /**
      * Time to establish a connection. Default 10 s.
      */
-    var `connectTimeout`: java.time.Duration? = null 
+    val `connectTimeout`: java.time.Duration? = null 
     , 
     /**
      * A whole request, body included (a server that trickles is cut off). Default 30 s.
      */
-    var `requestTimeout`: java.time.Duration? = null 
+    val `requestTimeout`: java.time.Duration? = null 
     , 
     /**
      * Attempts of an idempotent request, the first included. Default 4.
      */
-    var `retryAttempts`: kotlin.Int = 4 
+    val `retryAttempts`: kotlin.Int = 4 
     , 
     /**
      * First backoff delay; doubles per attempt with full jitter. Default 200 ms.
      */
-    var `retryBaseDelay`: java.time.Duration? = null 
+    val `retryBaseDelay`: java.time.Duration? = null 
     , 
     /**
      * A server's `Retry-After` longer than this is not waited out inline: the call fails
      * with the delay and the sync loop waits instead. Default 10 s.
      */
-    var `maxInlineRetryAfter`: java.time.Duration? = null 
+    val `maxInlineRetryAfter`: java.time.Duration? = null 
     , 
     /**
      * Between automatic syncs once everything is settled. Default 5 min (at least 10 s).
      */
-    var `autoSyncInterval`: java.time.Duration? = null 
+    val `autoSyncInterval`: java.time.Duration? = null 
     , 
     /**
      * Rows per downloaded page (the server caps it at 20,000). Default 10,000.
      */
-    var `syncPageRows`: kotlin.Int = 10000 
+    val `syncPageRows`: kotlin.Int = 10000 
     , 
     /**
      * Movements per push request (at most 1,000). Default 1,000.
      */
-    var `syncPushBatch`: kotlin.Int = 1000 
+    val `syncPushBatch`: kotlin.Int = 1000 
     , 
     /**
      * Largest answer read from the server. Default 64 MiB.
      */
-    var `maxResponseBytes`: kotlin.Long = 67108864L 
+    val `maxResponseBytes`: kotlin.Long = 67108864L 
     
 ){
     
@@ -3251,6 +3616,82 @@ public object FfiConverterTypeTuning: FfiConverterRustBuffer<Tuning> {
             FfiConverterInt.write(value.`syncPageRows`, buf)
             FfiConverterInt.write(value.`syncPushBatch`, buf)
             FfiConverterLong.write(value.`maxResponseBytes`, buf)
+    }
+}
+
+
+
+/**
+ * What one upload run did.
+ */
+data class UploadReport (
+    /**
+     * Proofs accepted in this run (or found already accepted).
+     */
+    val `uploaded`: kotlin.UInt
+    , 
+    /**
+     * Proofs refused for good in this run.
+     */
+    val `rejected`: kotlin.UInt
+    , 
+    /**
+     * Sealed proofs still waiting (after a transient failure, or none).
+     */
+    val `queued`: kotlin.UInt
+    , 
+    val `photoPartsSent`: kotlin.UInt
+    , 
+    /**
+     * Photos the server already held in full (nothing sent).
+     */
+    val `photosAlreadyHeld`: kotlin.UInt
+    , 
+    /**
+     * Why the run stopped early (offline, server busy, ...), when it did.
+     */
+    val `stoppedBy`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUploadReport: FfiConverterRustBuffer<UploadReport> {
+    override fun read(buf: ByteBuffer): UploadReport {
+        return UploadReport(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: UploadReport) = (
+            FfiConverterUInt.allocationSize(value.`uploaded`) +
+            FfiConverterUInt.allocationSize(value.`rejected`) +
+            FfiConverterUInt.allocationSize(value.`queued`) +
+            FfiConverterUInt.allocationSize(value.`photoPartsSent`) +
+            FfiConverterUInt.allocationSize(value.`photosAlreadyHeld`) +
+            FfiConverterOptionalString.allocationSize(value.`stoppedBy`)
+    )
+
+    override fun write(value: UploadReport, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`uploaded`, buf)
+            FfiConverterUInt.write(value.`rejected`, buf)
+            FfiConverterUInt.write(value.`queued`, buf)
+            FfiConverterUInt.write(value.`photoPartsSent`, buf)
+            FfiConverterUInt.write(value.`photosAlreadyHeld`, buf)
+            FfiConverterOptionalString.write(value.`stoppedBy`, buf)
     }
 }
 
@@ -4056,6 +4497,181 @@ public object FfiConverterTypePlatformError : FfiConverterRustBuffer<PlatformExc
 
 
 /**
+ * Where a stop's proof is, from the first capture step to the server's receipt.
+ */
+sealed class ProofState {
+    
+    /**
+     * Being captured: every step is saved, nothing is sealed yet.
+     */
+    object Draft : ProofState()
+    
+    
+    /**
+     * Sealed and queued for upload (kept until the server's receipt).
+     */
+    data class Sealed(
+        val `sequence`: kotlin.ULong, 
+        val `sealSha256`: kotlin.String) : ProofState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Being uploaded now: `done` of `total` steps (photo parts, then the proof).
+     */
+    data class Uploading(
+        val `done`: kotlin.UInt, 
+        val `total`: kotlin.UInt) : ProofState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Accepted by the server; its countersigned receipt was verified.
+     */
+    data class Uploaded(
+        val `receipt`: app.companion.wire.Receipt) : ProofState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Refused by the server for a reason no retry fixes (`code` is the server's).
+     */
+    data class Rejected(
+        val `code`: kotlin.String, 
+        val `reason`: kotlin.String) : ProofState()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProofState : FfiConverterRustBuffer<ProofState>{
+    override fun read(buf: ByteBuffer): ProofState {
+        return when(buf.getInt()) {
+            1 -> ProofState.Draft
+            2 -> ProofState.Sealed(
+                FfiConverterULong.read(buf),
+                FfiConverterString.read(buf),
+                )
+            3 -> ProofState.Uploading(
+                FfiConverterUInt.read(buf),
+                FfiConverterUInt.read(buf),
+                )
+            4 -> ProofState.Uploaded(
+                FfiConverterTypeReceipt.read(buf),
+                )
+            5 -> ProofState.Rejected(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ProofState): ULong = when(value) {
+        is ProofState.Draft -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ProofState.Sealed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterULong.allocationSize(value.`sequence`)
+                + FfiConverterString.allocationSize(value.`sealSha256`)
+            )
+        }
+        is ProofState.Uploading -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterUInt.allocationSize(value.`done`)
+                + FfiConverterUInt.allocationSize(value.`total`)
+            )
+        }
+        is ProofState.Uploaded -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeReceipt.allocationSize(value.`receipt`)
+            )
+        }
+        is ProofState.Rejected -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+    }
+
+    override fun write(value: ProofState, buf: ByteBuffer) {
+        when(value) {
+            is ProofState.Draft -> {
+                buf.putInt(1)
+                Unit
+            }
+            is ProofState.Sealed -> {
+                buf.putInt(2)
+                FfiConverterULong.write(value.`sequence`, buf)
+                FfiConverterString.write(value.`sealSha256`, buf)
+                Unit
+            }
+            is ProofState.Uploading -> {
+                buf.putInt(3)
+                FfiConverterUInt.write(value.`done`, buf)
+                FfiConverterUInt.write(value.`total`, buf)
+                Unit
+            }
+            is ProofState.Uploaded -> {
+                buf.putInt(4)
+                FfiConverterTypeReceipt.write(value.`receipt`, buf)
+                Unit
+            }
+            is ProofState.Rejected -> {
+                buf.putInt(5)
+                FfiConverterString.write(value.`code`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * What a `register_token` call did.
  */
 sealed class RegisterOutcome {
@@ -4068,7 +4684,10 @@ sealed class RegisterOutcome {
     
     data class Registered(
         val `reason`: app.companion.core.RegisterReason, 
-        val `registeredAt`: kotlin.Long) : RegisterOutcome()
+        /**
+         * The server's time of the registration.
+         */
+        val `registeredAt`: java.time.Instant) : RegisterOutcome()
         
     {
         
@@ -4080,7 +4699,7 @@ sealed class RegisterOutcome {
      * Today's attempts are spent; the shell may call again from `retry_at`.
      */
     data class Throttled(
-        val `retryAt`: kotlin.Long) : RegisterOutcome()
+        val `retryAt`: java.time.Instant) : RegisterOutcome()
         
     {
         
@@ -4107,10 +4726,10 @@ public object FfiConverterTypeRegisterOutcome : FfiConverterRustBuffer<RegisterO
             1 -> RegisterOutcome.UpToDate
             2 -> RegisterOutcome.Registered(
                 FfiConverterTypeRegisterReason.read(buf),
-                FfiConverterLong.read(buf),
+                FfiConverterTimestamp.read(buf),
                 )
             3 -> RegisterOutcome.Throttled(
-                FfiConverterLong.read(buf),
+                FfiConverterTimestamp.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
@@ -4128,14 +4747,14 @@ public object FfiConverterTypeRegisterOutcome : FfiConverterRustBuffer<RegisterO
             (
                 4UL
                 + FfiConverterTypeRegisterReason.allocationSize(value.`reason`)
-                + FfiConverterLong.allocationSize(value.`registeredAt`)
+                + FfiConverterTimestamp.allocationSize(value.`registeredAt`)
             )
         }
         is RegisterOutcome.Throttled -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
-                + FfiConverterLong.allocationSize(value.`retryAt`)
+                + FfiConverterTimestamp.allocationSize(value.`retryAt`)
             )
         }
     }
@@ -4149,12 +4768,12 @@ public object FfiConverterTypeRegisterOutcome : FfiConverterRustBuffer<RegisterO
             is RegisterOutcome.Registered -> {
                 buf.putInt(2)
                 FfiConverterTypeRegisterReason.write(value.`reason`, buf)
-                FfiConverterLong.write(value.`registeredAt`, buf)
+                FfiConverterTimestamp.write(value.`registeredAt`, buf)
                 Unit
             }
             is RegisterOutcome.Throttled -> {
                 buf.putInt(3)
-                FfiConverterLong.write(value.`retryAt`, buf)
+                FfiConverterTimestamp.write(value.`retryAt`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -4278,6 +4897,120 @@ public object FfiConverterTypeSessionState : FfiConverterRustBuffer<SessionState
             is SessionState.SignedIn -> {
                 buf.putInt(2)
                 FfiConverterTypeAccount.write(value.`account`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * The recipient's signature as the shell hands it over: the strokes from the pad, or why
+ * there are none.
+ */
+sealed class SignatureCapture {
+    
+    /**
+     * Rendered to a PNG by the core (refused when empty or a single point).
+     */
+    data class Signed(
+        val `strokes`: app.companion.wire.SignatureStrokes) : SignatureCapture()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class RefusedToSign(
+        val `note`: kotlin.String?) : SignatureCapture()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class UnableToSign(
+        val `reason`: kotlin.String) : SignatureCapture()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSignatureCapture : FfiConverterRustBuffer<SignatureCapture>{
+    override fun read(buf: ByteBuffer): SignatureCapture {
+        return when(buf.getInt()) {
+            1 -> SignatureCapture.Signed(
+                FfiConverterTypeSignatureStrokes.read(buf),
+                )
+            2 -> SignatureCapture.RefusedToSign(
+                FfiConverterOptionalString.read(buf),
+                )
+            3 -> SignatureCapture.UnableToSign(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: SignatureCapture): ULong = when(value) {
+        is SignatureCapture.Signed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeSignatureStrokes.allocationSize(value.`strokes`)
+            )
+        }
+        is SignatureCapture.RefusedToSign -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`note`)
+            )
+        }
+        is SignatureCapture.UnableToSign -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+    }
+
+    override fun write(value: SignatureCapture, buf: ByteBuffer) {
+        when(value) {
+            is SignatureCapture.Signed -> {
+                buf.putInt(1)
+                FfiConverterTypeSignatureStrokes.write(value.`strokes`, buf)
+                Unit
+            }
+            is SignatureCapture.RefusedToSign -> {
+                buf.putInt(2)
+                FfiConverterOptionalString.write(value.`note`, buf)
+                Unit
+            }
+            is SignatureCapture.UnableToSign -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -4588,6 +5321,70 @@ public object FfiConverterOptionalDuration: FfiConverterRustBuffer<java.time.Dur
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeGeofenceOverride: FfiConverterRustBuffer<GeofenceOverride?> {
+    override fun read(buf: ByteBuffer): GeofenceOverride? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeGeofenceOverride.read(buf)
+    }
+
+    override fun allocationSize(value: GeofenceOverride?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeGeofenceOverride.allocationSize(value)
+        }
+    }
+
+    override fun write(value: GeofenceOverride?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeGeofenceOverride.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeLocationFix: FfiConverterRustBuffer<LocationFix?> {
+    override fun read(buf: ByteBuffer): LocationFix? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLocationFix.read(buf)
+    }
+
+    override fun allocationSize(value: LocationFix?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLocationFix.allocationSize(value)
+        }
+    }
+
+    override fun write(value: LocationFix?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLocationFix.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeAdjustReason: FfiConverterRustBuffer<AdjustReason?> {
     override fun read(buf: ByteBuffer): AdjustReason? {
         if (buf.get().toInt() == 0) {
@@ -4620,6 +5417,38 @@ public object FfiConverterOptionalTypeAdjustReason: FfiConverterRustBuffer<Adjus
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeDeliveryOutcome: FfiConverterRustBuffer<DeliveryOutcome?> {
+    override fun read(buf: ByteBuffer): DeliveryOutcome? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDeliveryOutcome.read(buf)
+    }
+
+    override fun allocationSize(value: DeliveryOutcome?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDeliveryOutcome.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DeliveryOutcome?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDeliveryOutcome.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypePushProvider: FfiConverterRustBuffer<PushProvider?> {
     override fun read(buf: ByteBuffer): PushProvider? {
         if (buf.get().toInt() == 0) {
@@ -4642,6 +5471,38 @@ public object FfiConverterOptionalTypePushProvider: FfiConverterRustBuffer<PushP
         } else {
             buf.put(1)
             FfiConverterTypePushProvider.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeSignatureOutcome: FfiConverterRustBuffer<SignatureOutcome?> {
+    override fun read(buf: ByteBuffer): SignatureOutcome? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSignatureOutcome.read(buf)
+    }
+
+    override fun allocationSize(value: SignatureOutcome?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSignatureOutcome.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SignatureOutcome?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSignatureOutcome.write(value, buf)
         }
     }
 }
@@ -4736,6 +5597,90 @@ public object FfiConverterSequenceTypeStockLine: FfiConverterRustBuffer<List<Sto
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeStopProofStatus: FfiConverterRustBuffer<List<StopProofStatus>> {
+    override fun read(buf: ByteBuffer): List<StopProofStatus> {
+        val len = buf.getInt()
+        return List<StopProofStatus>(len) {
+            FfiConverterTypeStopProofStatus.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<StopProofStatus>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeStopProofStatus.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<StopProofStatus>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeStopProofStatus.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeItemScan: FfiConverterRustBuffer<List<ItemScan>> {
+    override fun read(buf: ByteBuffer): List<ItemScan> {
+        val len = buf.getInt()
+        return List<ItemScan>(len) {
+            FfiConverterTypeItemScan.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ItemScan>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeItemScan.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ItemScan>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeItemScan.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePhotoRef: FfiConverterRustBuffer<List<PhotoRef>> {
+    override fun read(buf: ByteBuffer): List<PhotoRef> {
+        val len = buf.getInt()
+        return List<PhotoRef>(len) {
+            FfiConverterTypePhotoRef.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<PhotoRef>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePhotoRef.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<PhotoRef>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePhotoRef.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeDegradation: FfiConverterRustBuffer<List<Degradation>> {
     override fun read(buf: ByteBuffer): List<Degradation> {
         val len = buf.getInt()
@@ -4785,6 +5730,54 @@ public object FfiConverterSequenceTypePermission: FfiConverterRustBuffer<List<Pe
         }
     }
 }
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeItemDiscrepancy: FfiConverterRustBuffer<List<ItemDiscrepancy>> {
+    override fun read(buf: ByteBuffer): List<ItemDiscrepancy> {
+        val len = buf.getInt()
+        return List<ItemDiscrepancy>(len) {
+            FfiConverterTypeItemDiscrepancy.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ItemDiscrepancy>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeItemDiscrepancy.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ItemDiscrepancy>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeItemDiscrepancy.write(it, buf)
+        }
+    }
+}
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 
 

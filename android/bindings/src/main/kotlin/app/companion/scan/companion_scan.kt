@@ -1148,9 +1148,9 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
  * A point in display coordinates (after rotation), for the overlay.
  */
 data class CodePoint (
-    var `x`: kotlin.Float
+    val `x`: kotlin.Float
     , 
-    var `y`: kotlin.Float
+    val `y`: kotlin.Float
     
 ){
     
@@ -1189,17 +1189,17 @@ public object FfiConverterTypeCodePoint: FfiConverterRustBuffer<CodePoint> {
  * The result of decoding one frame.
  */
 data class DecodeOutcome (
-    var `codes`: List<ScannedCode>
+    val `codes`: List<ScannedCode>
     , 
     /**
      * Time spent decoding, in milliseconds.
      */
-    var `elapsedMs`: kotlin.Float
+    val `elapsedMs`: kotlin.Float
     , 
     /**
      * True when passes were skipped because the budget ran out.
      */
-    var `budgetExhausted`: kotlin.Boolean
+    val `budgetExhausted`: kotlin.Boolean
     
 ){
     
@@ -1244,27 +1244,30 @@ data class Gs1Element (
     /**
      * The Application Identifier, e.g. "01" or "3103".
      */
-    var `ai`: kotlin.String
+    val `ai`: kotlin.String
     , 
     /**
-     * The GS1 data title, e.g. "GTIN" or "NET WEIGHT (kg)".
+     * The GS1 data title, e.g. "GTIN" or "NET WEIGHT (kg)"; [`UNKNOWN_AI_TITLE`] for an AI
+     * the dictionary does not define.
      */
-    var `title`: kotlin.String
+    val `title`: kotlin.String
     , 
     /**
      * The raw value as encoded.
      */
-    var `value`: kotlin.String
+    val `value`: kotlin.String
     , 
     /**
      * The value typed where the AI has a type; `None` for free text and invalid values.
      */
-    var `typed`: Gs1Value?
+    val `typed`: Gs1Value?
     , 
     /**
-     * Why the value is not valid (check digit, date, character set); `None` when valid.
+     * Why the element is not valid (unknown AI, check digit, date, character set, a
+     * companion AI missing, a conflicting repeat); several reasons are joined with "; ".
+     * `None` when valid.
      */
-    var `issue`: kotlin.String?
+    val `issue`: kotlin.String?
     
 ){
     
@@ -1312,22 +1315,22 @@ public object FfiConverterTypeGs1Element: FfiConverterRustBuffer<Gs1Element> {
  * Settings of a live session.
  */
 data class LiveScanConfig (
-    var `options`: ScanOptions
+    val `options`: ScanOptions
     , 
     /**
      * Frames in which a code must be read before it is reported (1 = immediately).
      */
-    var `confirmFrames`: kotlin.UInt
+    val `confirmFrames`: kotlin.UInt
     , 
     /**
      * A code counts towards confirmation only if seen again within this many frames.
      */
-    var `confirmWindowFrames`: kotlin.UInt
+    val `confirmWindowFrames`: kotlin.UInt
     , 
     /**
      * After reporting a code, the same code is not reported again for this long.
      */
-    var `repeatSuppressionMs`: kotlin.UInt
+    val `repeatSuppressionMs`: kotlin.UInt
     
 ){
     
@@ -1372,13 +1375,13 @@ public object FfiConverterTypeLiveScanConfig: FfiConverterRustBuffer<LiveScanCon
  * The on-screen scan window, in display (upright) pixel coordinates of the frame.
  */
 data class RegionOfInterest (
-    var `left`: kotlin.UInt
+    val `left`: kotlin.UInt
     , 
-    var `top`: kotlin.UInt
+    val `top`: kotlin.UInt
     , 
-    var `width`: kotlin.UInt
+    val `width`: kotlin.UInt
     , 
-    var `height`: kotlin.UInt
+    val `height`: kotlin.UInt
     
 ){
     
@@ -1423,14 +1426,14 @@ public object FfiConverterTypeRegionOfInterest: FfiConverterRustBuffer<RegionOfI
  * A confirmed code, with the inventory's view of it.
  */
 data class ScanEvent (
-    var `code`: ScannedCode
+    val `code`: ScannedCode
     , 
-    var `item`: ScannedItem?
+    val `item`: ScannedItem?
     , 
     /**
      * Index of the frame (in submission order) that confirmed it.
      */
-    var `frameIndex`: kotlin.ULong
+    val `frameIndex`: kotlin.ULong
     
 ){
     
@@ -1472,14 +1475,14 @@ public object FfiConverterTypeScanEvent: FfiConverterRustBuffer<ScanEvent> {
  * What to look for and how hard, per screen.
  */
 data class ScanOptions (
-    var `formats`: List<BarcodeFormat>
+    val `formats`: List<BarcodeFormat>
     , 
-    var `strategy`: DecodeStrategy
+    val `strategy`: DecodeStrategy
     , 
     /**
      * Passes do not start after this many milliseconds of the frame have passed.
      */
-    var `budgetMs`: kotlin.UInt
+    val `budgetMs`: kotlin.UInt
     
 ){
     
@@ -1521,37 +1524,37 @@ public object FfiConverterTypeScanOptions: FfiConverterRustBuffer<ScanOptions> {
  * One decoded barcode, ready for the screen and the overlay.
  */
 data class ScannedCode (
-    var `format`: BarcodeFormat
+    val `format`: BarcodeFormat
     , 
     /**
      * Human-readable text; GS1 data in bracketed form `(01)...(10)...`.
      */
-    var `text`: kotlin.String
+    val `text`: kotlin.String
     , 
     /**
      * The payload bytes as the decoder produced them (GS1: transmitted form with GS).
      */
-    var `rawBytes`: kotlin.ByteArray
+    val `rawBytes`: kotlin.ByteArray
     , 
     /**
      * ISO/IEC 15424 symbology identifier, e.g. "]C1" for GS1-128, "]E0" for EAN-13.
      */
-    var `symbologyIdentifier`: kotlin.String
+    val `symbologyIdentifier`: kotlin.String
     , 
     /**
      * Corner points in display coordinates (after rotation), for the overlay.
      */
-    var `corners`: List<CodePoint>
+    val `corners`: List<CodePoint>
     , 
     /**
      * Parsed GS1 element strings (empty for non-GS1 data).
      */
-    var `gs1`: List<Gs1Element>
+    val `gs1`: List<Gs1Element>
     , 
     /**
      * Why the GS1 data could not be parsed, if it claimed to be GS1.
      */
-    var `gs1Error`: kotlin.String?
+    val `gs1Error`: kotlin.String?
     
 ){
     
@@ -1605,21 +1608,21 @@ public object FfiConverterTypeScannedCode: FfiConverterRustBuffer<ScannedCode> {
  * What the inventory knows about a scanned code. Filled by an [`ItemLookup`].
  */
 data class ScannedItem (
-    var `itemId`: kotlin.String
+    val `itemId`: kotlin.String
     , 
-    var `name`: kotlin.String
+    val `name`: kotlin.String
     , 
     /**
      * The lot on the label when the store knows it.
      */
-    var `lot`: kotlin.String?
+    val `lot`: kotlin.String?
     , 
     /**
      * Stock on hand in the item's unit, if the local store has it.
      */
-    var `stockOnHand`: kotlin.Double?
+    val `stockOnHand`: kotlin.Double?
     , 
-    var `unit`: kotlin.String?
+    val `unit`: kotlin.String?
     
 ){
     
@@ -1667,28 +1670,28 @@ public object FfiConverterTypeScannedItem: FfiConverterRustBuffer<ScannedItem> {
  * Counters for the screen's diagnostics and the tests.
  */
 data class SessionStats (
-    var `framesSubmitted`: kotlin.ULong
+    val `framesSubmitted`: kotlin.ULong
     , 
-    var `framesDecoded`: kotlin.ULong
+    val `framesDecoded`: kotlin.ULong
     , 
     /**
      * Frames replaced by a newer one before decoding started.
      */
-    var `framesDropped`: kotlin.ULong
+    val `framesDropped`: kotlin.ULong
     , 
-    var `codesReported`: kotlin.ULong
+    val `codesReported`: kotlin.ULong
     , 
     /**
      * Events dropped because nobody polled (the queue is bounded too).
      */
-    var `eventsDropped`: kotlin.ULong
+    val `eventsDropped`: kotlin.ULong
     , 
-    var `lastDecodeMs`: kotlin.Float
+    val `lastDecodeMs`: kotlin.Float
     , 
     /**
      * Bytes held in the pending slot (at most one frame).
      */
-    var `pendingBytes`: kotlin.ULong
+    val `pendingBytes`: kotlin.ULong
     
 ){
     
@@ -1745,17 +1748,17 @@ data class VoicePickCode (
     /**
      * All four digits, e.g. "6359".
      */
-    var `code`: kotlin.String
+    val `code`: kotlin.String
     , 
     /**
      * The two digits printed large (the last two), e.g. "59".
      */
-    var `large`: kotlin.String
+    val `large`: kotlin.String
     , 
     /**
      * The two digits printed small (the first two), e.g. "63".
      */
-    var `small`: kotlin.String
+    val `small`: kotlin.String
     
 ){
     

@@ -900,6 +900,102 @@ object NoHandle
 /**
  * @suppress
  */
+public object FfiConverterUByte: FfiConverter<UByte, Byte> {
+    override fun lift(value: Byte): UByte {
+        return value.toUByte()
+    }
+
+    fun lift(value: Int): UByte {
+        return value.toUByte()
+    }
+
+    override fun read(buf: ByteBuffer): UByte {
+        return lift(buf.get())
+    }
+
+    override fun lower(value: UByte): Byte {
+        return value.toByte()
+    }
+
+    override fun allocationSize(value: UByte) = 1UL
+
+    override fun write(value: UByte, buf: ByteBuffer) {
+        buf.put(value.toByte())
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterUInt: FfiConverter<UInt, Int> {
+    override fun lift(value: Int): UInt {
+        return value.toUInt()
+    }
+
+    override fun read(buf: ByteBuffer): UInt {
+        return lift(buf.getInt())
+    }
+
+    override fun lower(value: UInt): Int {
+        return value.toInt()
+    }
+
+    override fun allocationSize(value: UInt) = 4UL
+
+    override fun write(value: UInt, buf: ByteBuffer) {
+        buf.putInt(value.toInt())
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterInt: FfiConverter<Int, Int> {
+    override fun lift(value: Int): Int {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Int {
+        return buf.getInt()
+    }
+
+    override fun lower(value: Int): Int {
+        return value
+    }
+
+    override fun allocationSize(value: Int) = 4UL
+
+    override fun write(value: Int, buf: ByteBuffer) {
+        buf.putInt(value)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterULong: FfiConverter<ULong, Long> {
+    override fun lift(value: Long): ULong {
+        return value.toULong()
+    }
+
+    override fun read(buf: ByteBuffer): ULong {
+        return lift(buf.getLong())
+    }
+
+    override fun lower(value: ULong): Long {
+        return value.toLong()
+    }
+
+    override fun allocationSize(value: ULong) = 8UL
+
+    override fun write(value: ULong, buf: ByteBuffer) {
+        buf.putLong(value.toLong())
+    }
+}
+
+/**
+ * @suppress
+ */
 public object FfiConverterLong: FfiConverter<Long, Long> {
     override fun lift(value: Long): Long {
         return value
@@ -917,6 +1013,29 @@ public object FfiConverterLong: FfiConverter<Long, Long> {
 
     override fun write(value: Long, buf: ByteBuffer) {
         buf.putLong(value)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterDouble: FfiConverter<Double, Double> {
+    override fun lift(value: Double): Double {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Double {
+        return buf.getDouble()
+    }
+
+    override fun lower(value: Double): Double {
+        return value
+    }
+
+    override fun allocationSize(value: Double) = 8UL
+
+    override fun write(value: Double, buf: ByteBuffer) {
+        buf.putDouble(value)
     }
 }
 
@@ -1006,13 +1125,13 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
  * The signed-in user and the warehouses whose data this device may hold.
  */
 data class Account (
-    var `id`: kotlin.String
+    val `id`: kotlin.String
     , 
-    var `username`: kotlin.String
+    val `username`: kotlin.String
     , 
-    var `displayName`: kotlin.String
+    val `displayName`: kotlin.String
     , 
-    var `warehouses`: List<Warehouse>
+    val `warehouses`: List<Warehouse>
     
 ){
     
@@ -1054,15 +1173,532 @@ public object FfiConverterTypeAccount: FfiConverterRustBuffer<Account> {
 
 
 /**
+ * Where the stop is: the postal address as printed and its geocoded point.
+ */
+data class Address (
+    /**
+     * Address lines, top to bottom.
+     */
+    val `lines`: List<kotlin.String>
+    , 
+    /**
+     * The geocoded delivery point (the goods-in door, not the postcode centroid).
+     */
+    val `point`: GeoPoint
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAddress: FfiConverterRustBuffer<Address> {
+    override fun read(buf: ByteBuffer): Address {
+        return Address(
+            FfiConverterSequenceString.read(buf),
+            FfiConverterTypeGeoPoint.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Address) = (
+            FfiConverterSequenceString.allocationSize(value.`lines`) +
+            FfiConverterTypeGeoPoint.allocationSize(value.`point`)
+    )
+
+    override fun write(value: Address, buf: ByteBuffer) {
+            FfiConverterSequenceString.write(value.`lines`, buf)
+            FfiConverterTypeGeoPoint.write(value.`point`, buf)
+    }
+}
+
+
+
+/**
+ * Who receives the goods.
+ */
+data class Customer (
+    val `id`: kotlin.String
+    , 
+    val `name`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCustomer: FfiConverterRustBuffer<Customer> {
+    override fun read(buf: ByteBuffer): Customer {
+        return Customer(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Customer) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`name`)
+    )
+
+    override fun write(value: Customer, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`name`, buf)
+    }
+}
+
+
+
+/**
+ * One manifest line expected at the stop.
+ */
+data class ExpectedItem (
+    /**
+     * The line's id on the manifest (partial outcomes name it).
+     */
+    val `lineId`: kotlin.String
+    , 
+    /**
+     * GTIN-8/12/13/14 as digits.
+     */
+    val `gtin`: kotlin.String
+    , 
+    /**
+     * The lot that was loaded; `None` when any lot is acceptable.
+     */
+    val `lot`: kotlin.String?
+    , 
+    val `description`: kotlin.String
+    , 
+    /**
+     * Quantity in the item's unit (cases, crates).
+     */
+    val `quantity`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExpectedItem: FfiConverterRustBuffer<ExpectedItem> {
+    override fun read(buf: ByteBuffer): ExpectedItem {
+        return ExpectedItem(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ExpectedItem) = (
+            FfiConverterString.allocationSize(value.`lineId`) +
+            FfiConverterString.allocationSize(value.`gtin`) +
+            FfiConverterOptionalString.allocationSize(value.`lot`) +
+            FfiConverterString.allocationSize(value.`description`) +
+            FfiConverterLong.allocationSize(value.`quantity`)
+    )
+
+    override fun write(value: ExpectedItem, buf: ByteBuffer) {
+            FfiConverterString.write(value.`lineId`, buf)
+            FfiConverterString.write(value.`gtin`, buf)
+            FfiConverterOptionalString.write(value.`lot`, buf)
+            FfiConverterString.write(value.`description`, buf)
+            FfiConverterLong.write(value.`quantity`, buf)
+    }
+}
+
+
+
+/**
+ * A point on the WGS 84 ellipsoid in units of 1e-7 degree (about 1 cm).
+ */
+data class GeoPoint (
+    /**
+     * Latitude × 10^7, −900000000 ..= 900000000.
+     */
+    val `latE7`: kotlin.Int
+    , 
+    /**
+     * Longitude × 10^7, −1800000000 ..= 1800000000.
+     */
+    val `lonE7`: kotlin.Int
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGeoPoint: FfiConverterRustBuffer<GeoPoint> {
+    override fun read(buf: ByteBuffer): GeoPoint {
+        return GeoPoint(
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: GeoPoint) = (
+            FfiConverterInt.allocationSize(value.`latE7`) +
+            FfiConverterInt.allocationSize(value.`lonE7`)
+    )
+
+    override fun write(value: GeoPoint, buf: ByteBuffer) {
+            FfiConverterInt.write(value.`latE7`, buf)
+            FfiConverterInt.write(value.`lonE7`, buf)
+    }
+}
+
+
+
+/**
+ * The verdict with what it was made of.
+ */
+data class GeofenceAssessment (
+    val `verdict`: GeofenceVerdict
+    , 
+    /**
+     * Set when the verdict is `unknown`.
+     */
+    val `unknownReason`: UnknownReason?
+    , 
+    /**
+     * Geodesic distance from the stop's point to the fix, metres (when there is a fix).
+     */
+    val `distanceM`: kotlin.Double?
+    , 
+    /**
+     * Initial azimuth from the stop to the fix, degrees clockwise from north.
+     */
+    val `azimuthDeg`: kotlin.Double?
+    , 
+    /**
+     * The fix's accuracy radius, metres.
+     */
+    val `accuracyM`: kotlin.Double?
+    , 
+    /**
+     * The platform reported a mock or simulated location (recorded, not rejected).
+     */
+    val `mocked`: kotlin.Boolean
+    , 
+    /**
+     * The fix was older than the policy's maximum age.
+     */
+    val `stale`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGeofenceAssessment: FfiConverterRustBuffer<GeofenceAssessment> {
+    override fun read(buf: ByteBuffer): GeofenceAssessment {
+        return GeofenceAssessment(
+            FfiConverterTypeGeofenceVerdict.read(buf),
+            FfiConverterOptionalTypeUnknownReason.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: GeofenceAssessment) = (
+            FfiConverterTypeGeofenceVerdict.allocationSize(value.`verdict`) +
+            FfiConverterOptionalTypeUnknownReason.allocationSize(value.`unknownReason`) +
+            FfiConverterOptionalDouble.allocationSize(value.`distanceM`) +
+            FfiConverterOptionalDouble.allocationSize(value.`azimuthDeg`) +
+            FfiConverterOptionalDouble.allocationSize(value.`accuracyM`) +
+            FfiConverterBoolean.allocationSize(value.`mocked`) +
+            FfiConverterBoolean.allocationSize(value.`stale`)
+    )
+
+    override fun write(value: GeofenceAssessment, buf: ByteBuffer) {
+            FfiConverterTypeGeofenceVerdict.write(value.`verdict`, buf)
+            FfiConverterOptionalTypeUnknownReason.write(value.`unknownReason`, buf)
+            FfiConverterOptionalDouble.write(value.`distanceM`, buf)
+            FfiConverterOptionalDouble.write(value.`azimuthDeg`, buf)
+            FfiConverterOptionalDouble.write(value.`accuracyM`, buf)
+            FfiConverterBoolean.write(value.`mocked`, buf)
+            FfiConverterBoolean.write(value.`stale`, buf)
+    }
+}
+
+
+
+/**
+ * An override of the geofence verdict by the driver: always flagged for review.
+ */
+data class GeofenceOverride (
+    /**
+     * Mandatory, 1 to [`MAX_TEXT_LEN`] characters.
+     */
+    val `reason`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGeofenceOverride: FfiConverterRustBuffer<GeofenceOverride> {
+    override fun read(buf: ByteBuffer): GeofenceOverride {
+        return GeofenceOverride(
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: GeofenceOverride) = (
+            FfiConverterString.allocationSize(value.`reason`)
+    )
+
+    override fun write(value: GeofenceOverride, buf: ByteBuffer) {
+            FfiConverterString.write(value.`reason`, buf)
+    }
+}
+
+
+
+/**
+ * One item scanned (or typed in) at the stop.
+ */
+data class ItemScan (
+    val `gtin`: kotlin.String
+    , 
+    val `lot`: kotlin.String?
+    , 
+    val `quantity`: kotlin.Long
+    , 
+    /**
+     * Set when the item was typed in rather than scanned: why (label damaged, ...).
+     */
+    val `manualReason`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeItemScan: FfiConverterRustBuffer<ItemScan> {
+    override fun read(buf: ByteBuffer): ItemScan {
+        return ItemScan(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ItemScan) = (
+            FfiConverterString.allocationSize(value.`gtin`) +
+            FfiConverterOptionalString.allocationSize(value.`lot`) +
+            FfiConverterLong.allocationSize(value.`quantity`) +
+            FfiConverterOptionalString.allocationSize(value.`manualReason`)
+    )
+
+    override fun write(value: ItemScan, buf: ByteBuffer) {
+            FfiConverterString.write(value.`gtin`, buf)
+            FfiConverterOptionalString.write(value.`lot`, buf)
+            FfiConverterLong.write(value.`quantity`, buf)
+            FfiConverterOptionalString.write(value.`manualReason`, buf)
+    }
+}
+
+
+
+/**
+ * A delivered quantity for one manifest line (partial deliveries).
+ */
+data class LineQuantity (
+    val `lineId`: kotlin.String
+    , 
+    val `delivered`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLineQuantity: FfiConverterRustBuffer<LineQuantity> {
+    override fun read(buf: ByteBuffer): LineQuantity {
+        return LineQuantity(
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LineQuantity) = (
+            FfiConverterString.allocationSize(value.`lineId`) +
+            FfiConverterLong.allocationSize(value.`delivered`)
+    )
+
+    override fun write(value: LineQuantity, buf: ByteBuffer) {
+            FfiConverterString.write(value.`lineId`, buf)
+            FfiConverterLong.write(value.`delivered`, buf)
+    }
+}
+
+
+
+/**
+ * One location fix as the platform delivered it.
+ */
+data class LocationFix (
+    val `point`: GeoPoint
+    , 
+    /**
+     * Horizontal accuracy (radius of 68 % confidence), centimetres.
+     */
+    val `accuracyCm`: kotlin.UInt
+    , 
+    /**
+     * When the fix was taken, unix milliseconds UTC (the platform's fix time).
+     */
+    val `fixTimeMs`: kotlin.Long
+    , 
+    /**
+     * Age of the fix when the proof was captured, from the platform's monotonic clock
+     * (`elapsedRealtimeNanos`, `CLLocation.timestamp` vs. uptime), so a wrong wall clock
+     * cannot make a stale fix look fresh.
+     */
+    val `ageMs`: kotlin.ULong
+    , 
+    val `provider`: LocationProvider
+    , 
+    /**
+     * Android `isMock` / `isFromMockProvider`.
+     */
+    val `mock`: TriState
+    , 
+    /**
+     * iOS `sourceInformation.isSimulatedBySoftware`.
+     */
+    val `simulatedBySoftware`: TriState
+    , 
+    /**
+     * iOS `sourceInformation.isProducedByAccessory` (an external GPS receiver).
+     */
+    val `fromAccessory`: TriState
+    , 
+    val `authorization`: LocationAuthorization
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLocationFix: FfiConverterRustBuffer<LocationFix> {
+    override fun read(buf: ByteBuffer): LocationFix {
+        return LocationFix(
+            FfiConverterTypeGeoPoint.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterTypeLocationProvider.read(buf),
+            FfiConverterTypeTriState.read(buf),
+            FfiConverterTypeTriState.read(buf),
+            FfiConverterTypeTriState.read(buf),
+            FfiConverterTypeLocationAuthorization.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LocationFix) = (
+            FfiConverterTypeGeoPoint.allocationSize(value.`point`) +
+            FfiConverterUInt.allocationSize(value.`accuracyCm`) +
+            FfiConverterLong.allocationSize(value.`fixTimeMs`) +
+            FfiConverterULong.allocationSize(value.`ageMs`) +
+            FfiConverterTypeLocationProvider.allocationSize(value.`provider`) +
+            FfiConverterTypeTriState.allocationSize(value.`mock`) +
+            FfiConverterTypeTriState.allocationSize(value.`simulatedBySoftware`) +
+            FfiConverterTypeTriState.allocationSize(value.`fromAccessory`) +
+            FfiConverterTypeLocationAuthorization.allocationSize(value.`authorization`)
+    )
+
+    override fun write(value: LocationFix, buf: ByteBuffer) {
+            FfiConverterTypeGeoPoint.write(value.`point`, buf)
+            FfiConverterUInt.write(value.`accuracyCm`, buf)
+            FfiConverterLong.write(value.`fixTimeMs`, buf)
+            FfiConverterULong.write(value.`ageMs`, buf)
+            FfiConverterTypeLocationProvider.write(value.`provider`, buf)
+            FfiConverterTypeTriState.write(value.`mock`, buf)
+            FfiConverterTypeTriState.write(value.`simulatedBySoftware`, buf)
+            FfiConverterTypeTriState.write(value.`fromAccessory`, buf)
+            FfiConverterTypeLocationAuthorization.write(value.`authorization`, buf)
+    }
+}
+
+
+
+/**
  * One notification as the phone understands it.
  */
 data class NotificationEvent (
     /**
      * Unique per event (not per device): lets the phone drop duplicates.
      */
-    var `eventId`: kotlin.String
+    val `eventId`: kotlin.String
     , 
-    var `kind`: NotificationKind
+    val `kind`: NotificationKind
     
 ){
     
@@ -1098,14 +1734,136 @@ public object FfiConverterTypeNotificationEvent: FfiConverterRustBuffer<Notifica
 
 
 /**
+ * A kept photo, referenced by the SHA-256 of its bytes as uploaded.
+ */
+data class PhotoRef (
+    /**
+     * Lowercase hex SHA-256 of the JPEG bytes.
+     */
+    val `sha256`: kotlin.String
+    , 
+    val `size`: kotlin.ULong
+    , 
+    val `width`: kotlin.UInt
+    , 
+    val `height`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePhotoRef: FfiConverterRustBuffer<PhotoRef> {
+    override fun read(buf: ByteBuffer): PhotoRef {
+        return PhotoRef(
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PhotoRef) = (
+            FfiConverterString.allocationSize(value.`sha256`) +
+            FfiConverterULong.allocationSize(value.`size`) +
+            FfiConverterUInt.allocationSize(value.`width`) +
+            FfiConverterUInt.allocationSize(value.`height`)
+    )
+
+    override fun write(value: PhotoRef, buf: ByteBuffer) {
+            FfiConverterString.write(value.`sha256`, buf)
+            FfiConverterULong.write(value.`size`, buf)
+            FfiConverterUInt.write(value.`width`, buf)
+            FfiConverterUInt.write(value.`height`, buf)
+    }
+}
+
+
+
+/**
+ * `GET /v1/deliveries/photos/{sha256}`: what the server holds of a photo.
+ */
+data class PhotoUploadStatus (
+    val `sha256`: kotlin.String
+    , 
+    /**
+     * The whole photo is stored and its hash checked: nothing more to send.
+     */
+    val `complete`: kotlin.Boolean
+    , 
+    /**
+     * [`PHOTO_PART_SIZE`].
+     */
+    val `partSize`: kotlin.ULong
+    , 
+    /**
+     * The size announced by the parts received so far (`None` before the first part).
+     */
+    val `totalSize`: kotlin.ULong?
+    , 
+    /**
+     * Indexes of the parts held, ascending (empty once complete).
+     */
+    val `receivedParts`: List<kotlin.UInt>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePhotoUploadStatus: FfiConverterRustBuffer<PhotoUploadStatus> {
+    override fun read(buf: ByteBuffer): PhotoUploadStatus {
+        return PhotoUploadStatus(
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterSequenceUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PhotoUploadStatus) = (
+            FfiConverterString.allocationSize(value.`sha256`) +
+            FfiConverterBoolean.allocationSize(value.`complete`) +
+            FfiConverterULong.allocationSize(value.`partSize`) +
+            FfiConverterOptionalULong.allocationSize(value.`totalSize`) +
+            FfiConverterSequenceUInt.allocationSize(value.`receivedParts`)
+    )
+
+    override fun write(value: PhotoUploadStatus, buf: ByteBuffer) {
+            FfiConverterString.write(value.`sha256`, buf)
+            FfiConverterBoolean.write(value.`complete`, buf)
+            FfiConverterULong.write(value.`partSize`, buf)
+            FfiConverterOptionalULong.write(value.`totalSize`, buf)
+            FfiConverterSequenceUInt.write(value.`receivedParts`, buf)
+    }
+}
+
+
+
+/**
  * One switch. `warehouse_id` is set for per-warehouse categories only.
  */
 data class Preference (
-    var `category`: Category
+    val `category`: Category
     , 
-    var `warehouseId`: kotlin.String?
+    val `warehouseId`: kotlin.String?
     , 
-    var `enabled`: kotlin.Boolean
+    val `enabled`: kotlin.Boolean
     
 ){
     
@@ -1143,10 +1901,786 @@ public object FfiConverterTypePreference: FfiConverterRustBuffer<Preference> {
 
 
 
-data class Warehouse (
-    var `id`: kotlin.String
+/**
+ * The proof of delivery the phone captures at a stop; sealed, then submitted.
+ */
+data class ProofOfDelivery (
+    /**
+     * Device-generated UUID: the idempotency key of the submission.
+     */
+    val `id`: kotlin.String
     , 
-    var `name`: kotlin.String
+    val `routeId`: kotlin.String
+    , 
+    val `stopId`: kotlin.String
+    , 
+    val `outcome`: DeliveryOutcome
+    , 
+    val `recipientName`: kotlin.String?
+    , 
+    val `signature`: SignatureOutcome?
+    , 
+    val `photos`: List<PhotoRef>
+    , 
+    val `scannedItems`: List<ItemScan>
+    , 
+    /**
+     * The fix at capture; `None` when location was off or never arrived.
+     */
+    val `fix`: LocationFix?
+    , 
+    val `geofenceOverride`: GeofenceOverride?
+    , 
+    /**
+     * The PIN the customer gave, when the stop asks for one.
+     */
+    val `pin`: kotlin.String?
+    , 
+    val `notes`: kotlin.String?
+    , 
+    /**
+     * Device wall clock at capture, unix milliseconds UTC (informational: the server's
+     * time on the receipt is authoritative).
+     */
+    val `capturedAtMs`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProofOfDelivery: FfiConverterRustBuffer<ProofOfDelivery> {
+    override fun read(buf: ByteBuffer): ProofOfDelivery {
+        return ProofOfDelivery(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeDeliveryOutcome.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeSignatureOutcome.read(buf),
+            FfiConverterSequenceTypePhotoRef.read(buf),
+            FfiConverterSequenceTypeItemScan.read(buf),
+            FfiConverterOptionalTypeLocationFix.read(buf),
+            FfiConverterOptionalTypeGeofenceOverride.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ProofOfDelivery) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`routeId`) +
+            FfiConverterString.allocationSize(value.`stopId`) +
+            FfiConverterTypeDeliveryOutcome.allocationSize(value.`outcome`) +
+            FfiConverterOptionalString.allocationSize(value.`recipientName`) +
+            FfiConverterOptionalTypeSignatureOutcome.allocationSize(value.`signature`) +
+            FfiConverterSequenceTypePhotoRef.allocationSize(value.`photos`) +
+            FfiConverterSequenceTypeItemScan.allocationSize(value.`scannedItems`) +
+            FfiConverterOptionalTypeLocationFix.allocationSize(value.`fix`) +
+            FfiConverterOptionalTypeGeofenceOverride.allocationSize(value.`geofenceOverride`) +
+            FfiConverterOptionalString.allocationSize(value.`pin`) +
+            FfiConverterOptionalString.allocationSize(value.`notes`) +
+            FfiConverterLong.allocationSize(value.`capturedAtMs`)
+    )
+
+    override fun write(value: ProofOfDelivery, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`routeId`, buf)
+            FfiConverterString.write(value.`stopId`, buf)
+            FfiConverterTypeDeliveryOutcome.write(value.`outcome`, buf)
+            FfiConverterOptionalString.write(value.`recipientName`, buf)
+            FfiConverterOptionalTypeSignatureOutcome.write(value.`signature`, buf)
+            FfiConverterSequenceTypePhotoRef.write(value.`photos`, buf)
+            FfiConverterSequenceTypeItemScan.write(value.`scannedItems`, buf)
+            FfiConverterOptionalTypeLocationFix.write(value.`fix`, buf)
+            FfiConverterOptionalTypeGeofenceOverride.write(value.`geofenceOverride`, buf)
+            FfiConverterOptionalString.write(value.`pin`, buf)
+            FfiConverterOptionalString.write(value.`notes`, buf)
+            FfiConverterLong.write(value.`capturedAtMs`, buf)
+    }
+}
+
+
+
+/**
+ * What the stop demands as proof. Set per customer by the ERP.
+ */
+data class ProofPolicy (
+    /**
+     * Photos required for a delivered or partial outcome.
+     */
+    val `photosRequired`: kotlin.UByte
+    , 
+    /**
+     * A signature outcome (signed, refused, unable) must be recorded.
+     */
+    val `signatureRequired`: kotlin.Boolean
+    , 
+    /**
+     * The recipient's name must be typed in.
+     */
+    val `recipientNameRequired`: kotlin.Boolean
+    , 
+    /**
+     * At least one item must be scanned (or entered manually with a reason).
+     */
+    val `itemScanRequired`: kotlin.Boolean
+    , 
+    /**
+     * The customer's PIN must be entered; the server compares it (the phone never has it).
+     */
+    val `pinRequired`: kotlin.Boolean
+    , 
+    /**
+     * A fix whose accuracy circle lies within this radius of the stop is `inside`.
+     */
+    val `strictRadiusM`: kotlin.UInt
+    , 
+    /**
+     * A fix whose accuracy circle lies wholly beyond this radius is `outside`; a fix less
+     * accurate than this radius is `unknown`.
+     */
+    val `warnRadiusM`: kotlin.UInt
+    , 
+    /**
+     * A fix older than this (monotonic age at capture) is `unknown`.
+     */
+    val `maxFixAgeS`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProofPolicy: FfiConverterRustBuffer<ProofPolicy> {
+    override fun read(buf: ByteBuffer): ProofPolicy {
+        return ProofPolicy(
+            FfiConverterUByte.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ProofPolicy) = (
+            FfiConverterUByte.allocationSize(value.`photosRequired`) +
+            FfiConverterBoolean.allocationSize(value.`signatureRequired`) +
+            FfiConverterBoolean.allocationSize(value.`recipientNameRequired`) +
+            FfiConverterBoolean.allocationSize(value.`itemScanRequired`) +
+            FfiConverterBoolean.allocationSize(value.`pinRequired`) +
+            FfiConverterUInt.allocationSize(value.`strictRadiusM`) +
+            FfiConverterUInt.allocationSize(value.`warnRadiusM`) +
+            FfiConverterUInt.allocationSize(value.`maxFixAgeS`)
+    )
+
+    override fun write(value: ProofPolicy, buf: ByteBuffer) {
+            FfiConverterUByte.write(value.`photosRequired`, buf)
+            FfiConverterBoolean.write(value.`signatureRequired`, buf)
+            FfiConverterBoolean.write(value.`recipientNameRequired`, buf)
+            FfiConverterBoolean.write(value.`itemScanRequired`, buf)
+            FfiConverterBoolean.write(value.`pinRequired`, buf)
+            FfiConverterUInt.write(value.`strictRadiusM`, buf)
+            FfiConverterUInt.write(value.`warnRadiusM`, buf)
+            FfiConverterUInt.write(value.`maxFixAgeS`, buf)
+    }
+}
+
+
+
+/**
+ * The server's countersignature of an accepted proof.
+ */
+data class Receipt (
+    val `proofId`: kotlin.String
+    , 
+    val `stopId`: kotlin.String
+    , 
+    /**
+     * The accepted seal.
+     */
+    val `sealSha256`: kotlin.String
+    , 
+    /**
+     * Server time of acceptance, unix milliseconds UTC.
+     */
+    val `receivedAtMs`: kotlin.Long
+    , 
+    /**
+     * The server's geofence verdict, from the sealed fix.
+     */
+    val `geofence`: GeofenceVerdict
+    , 
+    /**
+     * Sorted, without duplicates.
+     */
+    val `flags`: List<ReviewFlag>
+    , 
+    /**
+     * The read-only receipt page (path under the server's URL; the token in it is the
+     * only credential needed to read it).
+     */
+    val `pagePath`: kotlin.String
+    , 
+    /**
+     * The server's uncompressed SEC1 P-256 public key, base64url without padding.
+     */
+    val `serverPublicKey`: kotlin.String
+    , 
+    /**
+     * ASN.1 DER ECDSA P-256 SHA-256 over [`receipt_message`], base64url without padding.
+     */
+    val `serverSignature`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReceipt: FfiConverterRustBuffer<Receipt> {
+    override fun read(buf: ByteBuffer): Receipt {
+        return Receipt(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterTypeGeofenceVerdict.read(buf),
+            FfiConverterSequenceTypeReviewFlag.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Receipt) = (
+            FfiConverterString.allocationSize(value.`proofId`) +
+            FfiConverterString.allocationSize(value.`stopId`) +
+            FfiConverterString.allocationSize(value.`sealSha256`) +
+            FfiConverterLong.allocationSize(value.`receivedAtMs`) +
+            FfiConverterTypeGeofenceVerdict.allocationSize(value.`geofence`) +
+            FfiConverterSequenceTypeReviewFlag.allocationSize(value.`flags`) +
+            FfiConverterString.allocationSize(value.`pagePath`) +
+            FfiConverterString.allocationSize(value.`serverPublicKey`) +
+            FfiConverterString.allocationSize(value.`serverSignature`)
+    )
+
+    override fun write(value: Receipt, buf: ByteBuffer) {
+            FfiConverterString.write(value.`proofId`, buf)
+            FfiConverterString.write(value.`stopId`, buf)
+            FfiConverterString.write(value.`sealSha256`, buf)
+            FfiConverterLong.write(value.`receivedAtMs`, buf)
+            FfiConverterTypeGeofenceVerdict.write(value.`geofence`, buf)
+            FfiConverterSequenceTypeReviewFlag.write(value.`flags`, buf)
+            FfiConverterString.write(value.`pagePath`, buf)
+            FfiConverterString.write(value.`serverPublicKey`, buf)
+            FfiConverterString.write(value.`serverSignature`, buf)
+    }
+}
+
+
+
+/**
+ * A driver's route for one service day.
+ */
+data class Route (
+    val `id`: kotlin.String
+    , 
+    val `warehouseId`: kotlin.String
+    , 
+    /**
+     * Service day, `YYYY-MM-DD` in the warehouse's time zone.
+     */
+    val `serviceDate`: kotlin.String
+    , 
+    /**
+     * The stops assigned to the caller, in driving order.
+     */
+    val `stops`: List<Stop>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRoute: FfiConverterRustBuffer<Route> {
+    override fun read(buf: ByteBuffer): Route {
+        return Route(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeStop.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Route) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`warehouseId`) +
+            FfiConverterString.allocationSize(value.`serviceDate`) +
+            FfiConverterSequenceTypeStop.allocationSize(value.`stops`)
+    )
+
+    override fun write(value: Route, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`warehouseId`, buf)
+            FfiConverterString.write(value.`serviceDate`, buf)
+            FfiConverterSequenceTypeStop.write(value.`stops`, buf)
+    }
+}
+
+
+
+/**
+ * `GET /v1/deliveries/routes`
+ */
+data class RoutesResponse (
+    val `routes`: List<Route>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRoutesResponse: FfiConverterRustBuffer<RoutesResponse> {
+    override fun read(buf: ByteBuffer): RoutesResponse {
+        return RoutesResponse(
+            FfiConverterSequenceTypeRoute.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RoutesResponse) = (
+            FfiConverterSequenceTypeRoute.allocationSize(value.`routes`)
+    )
+
+    override fun write(value: RoutesResponse, buf: ByteBuffer) {
+            FfiConverterSequenceTypeRoute.write(value.`routes`, buf)
+    }
+}
+
+
+
+/**
+ * The seal of a proof: its place in the device's chain, the SHA-256 of its canonical
+ * bytes, and the device's signature over those bytes.
+ */
+data class Seal (
+    /**
+     * Encoding version, [`SEAL_VERSION`].
+     */
+    val `version`: kotlin.UInt
+    , 
+    /**
+     * The signing device's uncompressed SEC1 P-256 public key, base64url without padding.
+     */
+    val `devicePublicKey`: kotlin.String
+    , 
+    /**
+     * Position in the device's chain, from 1.
+     */
+    val `sequence`: kotlin.ULong
+    , 
+    /**
+     * `seal_sha256` of the device's previous seal, lowercase hex; 64 zeros for the first.
+     */
+    val `prevSealSha256`: kotlin.String
+    , 
+    /**
+     * SHA-256 of the canonical bytes, lowercase hex: the next seal's `prev_seal_sha256`.
+     */
+    val `sealSha256`: kotlin.String
+    , 
+    /**
+     * ASN.1 DER ECDSA P-256 SHA-256 signature over the canonical bytes, base64url no pad.
+     */
+    val `signature`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSeal: FfiConverterRustBuffer<Seal> {
+    override fun read(buf: ByteBuffer): Seal {
+        return Seal(
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Seal) = (
+            FfiConverterUInt.allocationSize(value.`version`) +
+            FfiConverterString.allocationSize(value.`devicePublicKey`) +
+            FfiConverterULong.allocationSize(value.`sequence`) +
+            FfiConverterString.allocationSize(value.`prevSealSha256`) +
+            FfiConverterString.allocationSize(value.`sealSha256`) +
+            FfiConverterString.allocationSize(value.`signature`)
+    )
+
+    override fun write(value: Seal, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`version`, buf)
+            FfiConverterString.write(value.`devicePublicKey`, buf)
+            FfiConverterULong.write(value.`sequence`, buf)
+            FfiConverterString.write(value.`prevSealSha256`, buf)
+            FfiConverterString.write(value.`sealSha256`, buf)
+            FfiConverterString.write(value.`signature`, buf)
+    }
+}
+
+
+
+/**
+ * Where a seal goes in its device's chain, and which device makes it.
+ */
+data class SealHeader (
+    /**
+     * The device's uncompressed SEC1 P-256 public key, base64url without padding.
+     */
+    val `devicePublicKey`: kotlin.String
+    , 
+    /**
+     * 1 for the device's first seal, then +1 per seal.
+     */
+    val `sequence`: kotlin.ULong
+    , 
+    /**
+     * Lowercase hex `seal_sha256` of the previous seal ([`GENESIS_SEAL_SHA256`] first).
+     */
+    val `prevSealSha256`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSealHeader: FfiConverterRustBuffer<SealHeader> {
+    override fun read(buf: ByteBuffer): SealHeader {
+        return SealHeader(
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SealHeader) = (
+            FfiConverterString.allocationSize(value.`devicePublicKey`) +
+            FfiConverterULong.allocationSize(value.`sequence`) +
+            FfiConverterString.allocationSize(value.`prevSealSha256`)
+    )
+
+    override fun write(value: SealHeader, buf: ByteBuffer) {
+            FfiConverterString.write(value.`devicePublicKey`, buf)
+            FfiConverterULong.write(value.`sequence`, buf)
+            FfiConverterString.write(value.`prevSealSha256`, buf)
+    }
+}
+
+
+
+/**
+ * A signature as drawn: the pad's size and the strokes, kept as vectors (the PNG is
+ * rendered from them).
+ */
+data class SignatureStrokes (
+    val `width`: kotlin.UInt
+    , 
+    val `height`: kotlin.UInt
+    , 
+    val `strokes`: List<Stroke>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSignatureStrokes: FfiConverterRustBuffer<SignatureStrokes> {
+    override fun read(buf: ByteBuffer): SignatureStrokes {
+        return SignatureStrokes(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeStroke.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SignatureStrokes) = (
+            FfiConverterUInt.allocationSize(value.`width`) +
+            FfiConverterUInt.allocationSize(value.`height`) +
+            FfiConverterSequenceTypeStroke.allocationSize(value.`strokes`)
+    )
+
+    override fun write(value: SignatureStrokes, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`width`, buf)
+            FfiConverterUInt.write(value.`height`, buf)
+            FfiConverterSequenceTypeStroke.write(value.`strokes`, buf)
+    }
+}
+
+
+
+/**
+ * One stop of a route.
+ */
+data class Stop (
+    val `id`: kotlin.String
+    , 
+    /**
+     * Position in the route, from 1.
+     */
+    val `sequence`: kotlin.UInt
+    , 
+    val `customer`: Customer
+    , 
+    val `address`: Address
+    , 
+    val `window`: TimeWindow
+    , 
+    val `items`: List<ExpectedItem>
+    , 
+    val `policy`: ProofPolicy
+    , 
+    val `status`: StopStatus
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStop: FfiConverterRustBuffer<Stop> {
+    override fun read(buf: ByteBuffer): Stop {
+        return Stop(
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterTypeCustomer.read(buf),
+            FfiConverterTypeAddress.read(buf),
+            FfiConverterTypeTimeWindow.read(buf),
+            FfiConverterSequenceTypeExpectedItem.read(buf),
+            FfiConverterTypeProofPolicy.read(buf),
+            FfiConverterTypeStopStatus.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Stop) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterUInt.allocationSize(value.`sequence`) +
+            FfiConverterTypeCustomer.allocationSize(value.`customer`) +
+            FfiConverterTypeAddress.allocationSize(value.`address`) +
+            FfiConverterTypeTimeWindow.allocationSize(value.`window`) +
+            FfiConverterSequenceTypeExpectedItem.allocationSize(value.`items`) +
+            FfiConverterTypeProofPolicy.allocationSize(value.`policy`) +
+            FfiConverterTypeStopStatus.allocationSize(value.`status`)
+    )
+
+    override fun write(value: Stop, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterUInt.write(value.`sequence`, buf)
+            FfiConverterTypeCustomer.write(value.`customer`, buf)
+            FfiConverterTypeAddress.write(value.`address`, buf)
+            FfiConverterTypeTimeWindow.write(value.`window`, buf)
+            FfiConverterSequenceTypeExpectedItem.write(value.`items`, buf)
+            FfiConverterTypeProofPolicy.write(value.`policy`, buf)
+            FfiConverterTypeStopStatus.write(value.`status`, buf)
+    }
+}
+
+
+
+/**
+ * One pen-down to pen-up.
+ */
+data class Stroke (
+    val `points`: List<StrokePoint>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStroke: FfiConverterRustBuffer<Stroke> {
+    override fun read(buf: ByteBuffer): Stroke {
+        return Stroke(
+            FfiConverterSequenceTypeStrokePoint.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Stroke) = (
+            FfiConverterSequenceTypeStrokePoint.allocationSize(value.`points`)
+    )
+
+    override fun write(value: Stroke, buf: ByteBuffer) {
+            FfiConverterSequenceTypeStrokePoint.write(value.`points`, buf)
+    }
+}
+
+
+
+/**
+ * One sample of the pen: pad coordinates (origin top left) and milliseconds since the
+ * first point of the signature.
+ */
+data class StrokePoint (
+    val `x`: kotlin.Int
+    , 
+    val `y`: kotlin.Int
+    , 
+    val `tMs`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStrokePoint: FfiConverterRustBuffer<StrokePoint> {
+    override fun read(buf: ByteBuffer): StrokePoint {
+        return StrokePoint(
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: StrokePoint) = (
+            FfiConverterInt.allocationSize(value.`x`) +
+            FfiConverterInt.allocationSize(value.`y`) +
+            FfiConverterUInt.allocationSize(value.`tMs`)
+    )
+
+    override fun write(value: StrokePoint, buf: ByteBuffer) {
+            FfiConverterInt.write(value.`x`, buf)
+            FfiConverterInt.write(value.`y`, buf)
+            FfiConverterUInt.write(value.`tMs`, buf)
+    }
+}
+
+
+
+/**
+ * When the customer accepts deliveries, unix milliseconds UTC, `start_ms <= end_ms`.
+ */
+data class TimeWindow (
+    val `startMs`: kotlin.Long
+    , 
+    val `endMs`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTimeWindow: FfiConverterRustBuffer<TimeWindow> {
+    override fun read(buf: ByteBuffer): TimeWindow {
+        return TimeWindow(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TimeWindow) = (
+            FfiConverterLong.allocationSize(value.`startMs`) +
+            FfiConverterLong.allocationSize(value.`endMs`)
+    )
+
+    override fun write(value: TimeWindow, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`startMs`, buf)
+            FfiConverterLong.write(value.`endMs`, buf)
+    }
+}
+
+
+
+data class Warehouse (
+    val `id`: kotlin.String
+    , 
+    val `name`: kotlin.String
     
 ){
     
@@ -1451,6 +2985,514 @@ public object FfiConverterTypeDeepLink : FfiConverterRustBuffer<DeepLink>{
 
 
 /**
+ * What happened at the stop.
+ */
+sealed class DeliveryOutcome {
+    
+    /**
+     * Everything on the manifest was handed over.
+     */
+    object Delivered : DeliveryOutcome()
+    
+    
+    /**
+     * Some lines were handed over in the given quantities (lines not listed: none).
+     */
+    data class Partial(
+        val `lines`: List<app.companion.wire.LineQuantity>) : DeliveryOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The customer refused the goods.
+     */
+    data class Refused(
+        val `reason`: kotlin.String) : DeliveryOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The goods could not be handed over (closed, no access, ...).
+     */
+    data class NotDelivered(
+        val `reason`: kotlin.String) : DeliveryOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeliveryOutcome : FfiConverterRustBuffer<DeliveryOutcome>{
+    override fun read(buf: ByteBuffer): DeliveryOutcome {
+        return when(buf.getInt()) {
+            1 -> DeliveryOutcome.Delivered
+            2 -> DeliveryOutcome.Partial(
+                FfiConverterSequenceTypeLineQuantity.read(buf),
+                )
+            3 -> DeliveryOutcome.Refused(
+                FfiConverterString.read(buf),
+                )
+            4 -> DeliveryOutcome.NotDelivered(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: DeliveryOutcome): ULong = when(value) {
+        is DeliveryOutcome.Delivered -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is DeliveryOutcome.Partial -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceTypeLineQuantity.allocationSize(value.`lines`)
+            )
+        }
+        is DeliveryOutcome.Refused -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+        is DeliveryOutcome.NotDelivered -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+    }
+
+    override fun write(value: DeliveryOutcome, buf: ByteBuffer) {
+        when(value) {
+            is DeliveryOutcome.Delivered -> {
+                buf.putInt(1)
+                Unit
+            }
+            is DeliveryOutcome.Partial -> {
+                buf.putInt(2)
+                FfiConverterSequenceTypeLineQuantity.write(value.`lines`, buf)
+                Unit
+            }
+            is DeliveryOutcome.Refused -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is DeliveryOutcome.NotDelivered -> {
+                buf.putInt(4)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Where the fix puts the driver.
+ */
+
+enum class GeofenceVerdict {
+    
+    /**
+     * The whole accuracy circle is within the strict radius.
+     */
+    INSIDE,
+    /**
+     * Neither clearly inside nor clearly outside.
+     */
+    WARN,
+    /**
+     * The whole accuracy circle is beyond the warn radius.
+     */
+    OUTSIDE,
+    /**
+     * The fix cannot tell (see [`UnknownReason`]).
+     */
+    UNKNOWN;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGeofenceVerdict: FfiConverterRustBuffer<GeofenceVerdict> {
+    override fun read(buf: ByteBuffer) = try {
+        GeofenceVerdict.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: GeofenceVerdict) = 4UL
+
+    override fun write(value: GeofenceVerdict, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * One difference between what was scanned and what was expected.
+ */
+sealed class ItemDiscrepancy {
+    
+    /**
+     * Fewer scanned than expected for the line.
+     */
+    data class Short(
+        val `lineId`: kotlin.String, 
+        val `gtin`: kotlin.String, 
+        val `expected`: kotlin.Long, 
+        val `scanned`: kotlin.Long) : ItemDiscrepancy()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * More scanned than expected for the line.
+     */
+    data class Over(
+        val `lineId`: kotlin.String, 
+        val `gtin`: kotlin.String, 
+        val `expected`: kotlin.Long, 
+        val `scanned`: kotlin.Long) : ItemDiscrepancy()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The GTIN is on the manifest but this lot is not the one loaded.
+     */
+    data class WrongLot(
+        val `lineId`: kotlin.String, 
+        val `gtin`: kotlin.String, 
+        val `expectedLot`: kotlin.String, 
+        val `scannedLot`: kotlin.String?, 
+        val `quantity`: kotlin.Long) : ItemDiscrepancy()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The GTIN is not on this stop's manifest at all.
+     */
+    data class NotOnManifest(
+        val `gtin`: kotlin.String, 
+        val `lot`: kotlin.String?, 
+        val `quantity`: kotlin.Long) : ItemDiscrepancy()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The item was typed in, not scanned.
+     */
+    data class ManualEntry(
+        val `gtin`: kotlin.String, 
+        val `lot`: kotlin.String?, 
+        val `reason`: kotlin.String) : ItemDiscrepancy()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeItemDiscrepancy : FfiConverterRustBuffer<ItemDiscrepancy>{
+    override fun read(buf: ByteBuffer): ItemDiscrepancy {
+        return when(buf.getInt()) {
+            1 -> ItemDiscrepancy.Short(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterLong.read(buf),
+                )
+            2 -> ItemDiscrepancy.Over(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterLong.read(buf),
+                )
+            3 -> ItemDiscrepancy.WrongLot(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterLong.read(buf),
+                )
+            4 -> ItemDiscrepancy.NotOnManifest(
+                FfiConverterString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterLong.read(buf),
+                )
+            5 -> ItemDiscrepancy.ManualEntry(
+                FfiConverterString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ItemDiscrepancy): ULong = when(value) {
+        is ItemDiscrepancy.Short -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`lineId`)
+                + FfiConverterString.allocationSize(value.`gtin`)
+                + FfiConverterLong.allocationSize(value.`expected`)
+                + FfiConverterLong.allocationSize(value.`scanned`)
+            )
+        }
+        is ItemDiscrepancy.Over -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`lineId`)
+                + FfiConverterString.allocationSize(value.`gtin`)
+                + FfiConverterLong.allocationSize(value.`expected`)
+                + FfiConverterLong.allocationSize(value.`scanned`)
+            )
+        }
+        is ItemDiscrepancy.WrongLot -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`lineId`)
+                + FfiConverterString.allocationSize(value.`gtin`)
+                + FfiConverterString.allocationSize(value.`expectedLot`)
+                + FfiConverterOptionalString.allocationSize(value.`scannedLot`)
+                + FfiConverterLong.allocationSize(value.`quantity`)
+            )
+        }
+        is ItemDiscrepancy.NotOnManifest -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`gtin`)
+                + FfiConverterOptionalString.allocationSize(value.`lot`)
+                + FfiConverterLong.allocationSize(value.`quantity`)
+            )
+        }
+        is ItemDiscrepancy.ManualEntry -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`gtin`)
+                + FfiConverterOptionalString.allocationSize(value.`lot`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+    }
+
+    override fun write(value: ItemDiscrepancy, buf: ByteBuffer) {
+        when(value) {
+            is ItemDiscrepancy.Short -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`lineId`, buf)
+                FfiConverterString.write(value.`gtin`, buf)
+                FfiConverterLong.write(value.`expected`, buf)
+                FfiConverterLong.write(value.`scanned`, buf)
+                Unit
+            }
+            is ItemDiscrepancy.Over -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`lineId`, buf)
+                FfiConverterString.write(value.`gtin`, buf)
+                FfiConverterLong.write(value.`expected`, buf)
+                FfiConverterLong.write(value.`scanned`, buf)
+                Unit
+            }
+            is ItemDiscrepancy.WrongLot -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`lineId`, buf)
+                FfiConverterString.write(value.`gtin`, buf)
+                FfiConverterString.write(value.`expectedLot`, buf)
+                FfiConverterOptionalString.write(value.`scannedLot`, buf)
+                FfiConverterLong.write(value.`quantity`, buf)
+                Unit
+            }
+            is ItemDiscrepancy.NotOnManifest -> {
+                buf.putInt(4)
+                FfiConverterString.write(value.`gtin`, buf)
+                FfiConverterOptionalString.write(value.`lot`, buf)
+                FfiConverterLong.write(value.`quantity`, buf)
+                Unit
+            }
+            is ItemDiscrepancy.ManualEntry -> {
+                buf.putInt(5)
+                FfiConverterString.write(value.`gtin`, buf)
+                FfiConverterOptionalString.write(value.`lot`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * What the user granted the app.
+ */
+
+enum class LocationAuthorization {
+    
+    PRECISE,
+    /**
+     * Android "approximate" / iOS reduced accuracy: a fix blurred to ~km, never `inside`.
+     */
+    APPROXIMATE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLocationAuthorization: FfiConverterRustBuffer<LocationAuthorization> {
+    override fun read(buf: ByteBuffer) = try {
+        LocationAuthorization.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: LocationAuthorization) = 4UL
+
+    override fun write(value: LocationAuthorization, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Which location source produced a fix.
+ */
+
+enum class LocationProvider {
+    
+    /**
+     * Android `gps`.
+     */
+    GPS,
+    /**
+     * Android `network`.
+     */
+    NETWORK,
+    /**
+     * Android fused location provider.
+     */
+    FUSED,
+    /**
+     * iOS Core Location.
+     */
+    CORE_LOCATION,
+    OTHER;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLocationProvider: FfiConverterRustBuffer<LocationProvider> {
+    override fun read(buf: ByteBuffer) = try {
+        LocationProvider.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: LocationProvider) = 4UL
+
+    override fun write(value: LocationProvider, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * What a movement does. The effect on stock (`delta` per item × lot × location):
  * - `receive`: `+qty` at `location_id` (optionally against `po_line_id`)
  * - `move`: `-qty` at `location_id`, `+qty` at `to_location_id`
@@ -1721,6 +3763,379 @@ public object FfiConverterTypePushProvider: FfiConverterRustBuffer<PushProvider>
 
 
 
+/**
+ * Why a proof went to review; shown on the receipt page.
+ */
+
+enum class ReviewFlag {
+    
+    /**
+     * The platform reported a mock or simulated location.
+     */
+    MOCK_LOCATION,
+    /**
+     * The fix was older than the policy allows.
+     */
+    STALE_FIX,
+    /**
+     * No usable fix (none, approximate only, or too inaccurate).
+     */
+    LOCATION_UNKNOWN,
+    /**
+     * Between the strict and the warn radius.
+     */
+    OUTSIDE_STRICT_RADIUS,
+    /**
+     * Beyond the warn radius.
+     */
+    OUTSIDE_WARN_RADIUS,
+    /**
+     * The driver overrode the geofence verdict.
+     */
+    GEOFENCE_OVERRIDE,
+    /**
+     * The PIN entered does not match the stop's.
+     */
+    PIN_MISMATCH,
+    /**
+     * Scanned items do not reconcile with the manifest.
+     */
+    ITEM_DISCREPANCY;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReviewFlag: FfiConverterRustBuffer<ReviewFlag> {
+    override fun read(buf: ByteBuffer) = try {
+        ReviewFlag.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ReviewFlag) = 4UL
+
+    override fun write(value: ReviewFlag, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * The recipient's signature, or why there is none.
+ */
+sealed class SignatureOutcome {
+    
+    /**
+     * Signed; `png_sha256` is the SHA-256 (hex) of the PNG rendered from `strokes`,
+     * submitted with the proof.
+     */
+    data class Signed(
+        val `strokes`: app.companion.wire.SignatureStrokes, 
+        val `pngSha256`: kotlin.String) : SignatureOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The recipient declined to sign.
+     */
+    data class RefusedToSign(
+        val `note`: kotlin.String?) : SignatureOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The recipient could not sign (gloves, injury, no one authorised present).
+     */
+    data class UnableToSign(
+        val `reason`: kotlin.String) : SignatureOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSignatureOutcome : FfiConverterRustBuffer<SignatureOutcome>{
+    override fun read(buf: ByteBuffer): SignatureOutcome {
+        return when(buf.getInt()) {
+            1 -> SignatureOutcome.Signed(
+                FfiConverterTypeSignatureStrokes.read(buf),
+                FfiConverterString.read(buf),
+                )
+            2 -> SignatureOutcome.RefusedToSign(
+                FfiConverterOptionalString.read(buf),
+                )
+            3 -> SignatureOutcome.UnableToSign(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: SignatureOutcome): ULong = when(value) {
+        is SignatureOutcome.Signed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeSignatureStrokes.allocationSize(value.`strokes`)
+                + FfiConverterString.allocationSize(value.`pngSha256`)
+            )
+        }
+        is SignatureOutcome.RefusedToSign -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`note`)
+            )
+        }
+        is SignatureOutcome.UnableToSign -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+    }
+
+    override fun write(value: SignatureOutcome, buf: ByteBuffer) {
+        when(value) {
+            is SignatureOutcome.Signed -> {
+                buf.putInt(1)
+                FfiConverterTypeSignatureStrokes.write(value.`strokes`, buf)
+                FfiConverterString.write(value.`pngSha256`, buf)
+                Unit
+            }
+            is SignatureOutcome.RefusedToSign -> {
+                buf.putInt(2)
+                FfiConverterOptionalString.write(value.`note`, buf)
+                Unit
+            }
+            is SignatureOutcome.UnableToSign -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Whether a stop still waits for its proof.
+ */
+
+enum class StopStatus {
+    
+    PENDING,
+    /**
+     * A proof was accepted for this stop; another one is refused.
+     */
+    COMPLETED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStopStatus: FfiConverterRustBuffer<StopStatus> {
+    override fun read(buf: ByteBuffer) = try {
+        StopStatus.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: StopStatus) = 4UL
+
+    override fun write(value: StopStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * A platform flag that not every platform reports: `unknown` is a value of its own, never
+ * read as `no`.
+ */
+
+enum class TriState {
+    
+    UNKNOWN,
+    NO,
+    YES;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTriState: FfiConverterRustBuffer<TriState> {
+    override fun read(buf: ByteBuffer) = try {
+        TriState.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: TriState) = 4UL
+
+    override fun write(value: TriState, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Why the verdict is `unknown`.
+ */
+
+enum class UnknownReason {
+    
+    NO_FIX,
+    APPROXIMATE_ONLY,
+    ACCURACY_TOO_WIDE,
+    STALE_FIX;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUnknownReason: FfiConverterRustBuffer<UnknownReason> {
+    override fun read(buf: ByteBuffer) = try {
+        UnknownReason.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: UnknownReason) = 4UL
+
+    override fun write(value: UnknownReason, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
+    override fun read(buf: ByteBuffer): kotlin.ULong? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterULong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.ULong?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterULong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.ULong?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterULong.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalDouble: FfiConverterRustBuffer<kotlin.Double?> {
+    override fun read(buf: ByteBuffer): kotlin.Double? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterDouble.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Double?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterDouble.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Double?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterDouble.write(value, buf)
+        }
+    }
+}
+
+
+
 
 /**
  * @suppress
@@ -1757,6 +4172,414 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeGeofenceOverride: FfiConverterRustBuffer<GeofenceOverride?> {
+    override fun read(buf: ByteBuffer): GeofenceOverride? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeGeofenceOverride.read(buf)
+    }
+
+    override fun allocationSize(value: GeofenceOverride?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeGeofenceOverride.allocationSize(value)
+        }
+    }
+
+    override fun write(value: GeofenceOverride?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeGeofenceOverride.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeLocationFix: FfiConverterRustBuffer<LocationFix?> {
+    override fun read(buf: ByteBuffer): LocationFix? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLocationFix.read(buf)
+    }
+
+    override fun allocationSize(value: LocationFix?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLocationFix.allocationSize(value)
+        }
+    }
+
+    override fun write(value: LocationFix?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLocationFix.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeSignatureOutcome: FfiConverterRustBuffer<SignatureOutcome?> {
+    override fun read(buf: ByteBuffer): SignatureOutcome? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSignatureOutcome.read(buf)
+    }
+
+    override fun allocationSize(value: SignatureOutcome?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSignatureOutcome.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SignatureOutcome?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSignatureOutcome.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeUnknownReason: FfiConverterRustBuffer<UnknownReason?> {
+    override fun read(buf: ByteBuffer): UnknownReason? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeUnknownReason.read(buf)
+    }
+
+    override fun allocationSize(value: UnknownReason?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeUnknownReason.allocationSize(value)
+        }
+    }
+
+    override fun write(value: UnknownReason?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeUnknownReason.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceUInt: FfiConverterRustBuffer<List<kotlin.UInt>> {
+    override fun read(buf: ByteBuffer): List<kotlin.UInt> {
+        val len = buf.getInt()
+        return List<kotlin.UInt>(len) {
+            FfiConverterUInt.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.UInt>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterUInt.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.UInt>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterUInt.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
+    override fun read(buf: ByteBuffer): List<kotlin.String> {
+        val len = buf.getInt()
+        return List<kotlin.String>(len) {
+            FfiConverterString.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.String>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterString.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeExpectedItem: FfiConverterRustBuffer<List<ExpectedItem>> {
+    override fun read(buf: ByteBuffer): List<ExpectedItem> {
+        val len = buf.getInt()
+        return List<ExpectedItem>(len) {
+            FfiConverterTypeExpectedItem.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ExpectedItem>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeExpectedItem.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ExpectedItem>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeExpectedItem.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeItemScan: FfiConverterRustBuffer<List<ItemScan>> {
+    override fun read(buf: ByteBuffer): List<ItemScan> {
+        val len = buf.getInt()
+        return List<ItemScan>(len) {
+            FfiConverterTypeItemScan.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ItemScan>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeItemScan.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ItemScan>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeItemScan.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeLineQuantity: FfiConverterRustBuffer<List<LineQuantity>> {
+    override fun read(buf: ByteBuffer): List<LineQuantity> {
+        val len = buf.getInt()
+        return List<LineQuantity>(len) {
+            FfiConverterTypeLineQuantity.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<LineQuantity>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeLineQuantity.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<LineQuantity>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeLineQuantity.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePhotoRef: FfiConverterRustBuffer<List<PhotoRef>> {
+    override fun read(buf: ByteBuffer): List<PhotoRef> {
+        val len = buf.getInt()
+        return List<PhotoRef>(len) {
+            FfiConverterTypePhotoRef.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<PhotoRef>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePhotoRef.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<PhotoRef>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePhotoRef.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeRoute: FfiConverterRustBuffer<List<Route>> {
+    override fun read(buf: ByteBuffer): List<Route> {
+        val len = buf.getInt()
+        return List<Route>(len) {
+            FfiConverterTypeRoute.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Route>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRoute.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Route>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRoute.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeStop: FfiConverterRustBuffer<List<Stop>> {
+    override fun read(buf: ByteBuffer): List<Stop> {
+        val len = buf.getInt()
+        return List<Stop>(len) {
+            FfiConverterTypeStop.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Stop>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeStop.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Stop>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeStop.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeStroke: FfiConverterRustBuffer<List<Stroke>> {
+    override fun read(buf: ByteBuffer): List<Stroke> {
+        val len = buf.getInt()
+        return List<Stroke>(len) {
+            FfiConverterTypeStroke.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Stroke>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeStroke.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Stroke>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeStroke.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeStrokePoint: FfiConverterRustBuffer<List<StrokePoint>> {
+    override fun read(buf: ByteBuffer): List<StrokePoint> {
+        val len = buf.getInt()
+        return List<StrokePoint>(len) {
+            FfiConverterTypeStrokePoint.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<StrokePoint>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeStrokePoint.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<StrokePoint>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeStrokePoint.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeWarehouse: FfiConverterRustBuffer<List<Warehouse>> {
     override fun read(buf: ByteBuffer): List<Warehouse> {
         val len = buf.getInt()
@@ -1775,6 +4598,34 @@ public object FfiConverterSequenceTypeWarehouse: FfiConverterRustBuffer<List<War
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeWarehouse.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeReviewFlag: FfiConverterRustBuffer<List<ReviewFlag>> {
+    override fun read(buf: ByteBuffer): List<ReviewFlag> {
+        val len = buf.getInt()
+        return List<ReviewFlag>(len) {
+            FfiConverterTypeReviewFlag.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ReviewFlag>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeReviewFlag.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ReviewFlag>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeReviewFlag.write(it, buf)
         }
     }
 }

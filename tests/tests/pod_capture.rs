@@ -473,3 +473,57 @@ async fn a_stop_completed_by_another_phone_is_rejected_and_the_next_proof_is_rel
     ));
     server.server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_auto_upload_loop_sends_a_proof_once_sealed_and_an_override_is_flagged_not_obeyed() {
+    use companion_wire::deliveries::{ReviewFlag, TriState};
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let phone = driver_phone(dir.path(), &server.url(), "dave").await;
+    let pod = phone.deliveries().unwrap();
+    pod.download_routes().await.unwrap();
+    let loop_task = pod.start_auto_upload();
+
+    let id = "stop-dave-1";
+    capture_default_stop(&pod, id, tiny_jpeg()).await;
+    // A mocked fix 2 km away: outside, whatever the driver says; the override is a fact of
+    // its own for the dispatcher.
+    let mut far = fix_near(&stop(&pod, id).await, 2_000.0, 1_000);
+    far.mock = TriState::Yes;
+    let c = pod.set_fix(id, Some(far)).await.unwrap();
+    assert_eq!(c.geofence.verdict, GeofenceVerdict::Outside);
+    let c = pod
+        .set_geofence_override(id, Some("GPS drifts in the loading bay".into()))
+        .await
+        .unwrap();
+    assert_eq!(c.geofence.verdict, GeofenceVerdict::Outside);
+    pod.seal(id, None).await.unwrap();
+
+    let mut updates = pod.status_updates();
+    let receipt = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let status = updates.next().await.expect("stream open");
+            if let Some(ProofState::Uploaded { receipt }) = status
+                .stops
+                .iter()
+                .find(|s| s.stop_id == id)
+                .map(|s| s.state.clone())
+            {
+                return receipt;
+            }
+        }
+    })
+    .await
+    .expect("the loop uploaded the sealed proof");
+    assert_eq!(receipt.geofence, GeofenceVerdict::Outside);
+    for flag in [
+        ReviewFlag::MockLocation,
+        ReviewFlag::OutsideWarnRadius,
+        ReviewFlag::GeofenceOverride,
+    ] {
+        assert!(receipt.flags.contains(&flag), "{:?}", receipt.flags);
+    }
+    assert_eq!(server_proofs(&server, id), 1);
+    loop_task.abort();
+    server.server.shutdown().await;
+}

@@ -671,6 +671,11 @@ uint64_t uniffi_companion_ffi_fn_method_deliveries_upload(uint64_t ptr, RustBuff
 uint64_t uniffi_companion_ffi_fn_method_deliveries_verify_receipt(uint64_t ptr, RustBuffer stop_id
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_WITH_SIGNER
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_WITH_SIGNER
+uint64_t uniffi_companion_ffi_fn_method_deliveries_with_signer(uint64_t ptr, uint64_t signer, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_CLONE_PROOFSIGNER
 #define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_CLONE_PROOFSIGNER
 uint64_t uniffi_companion_ffi_fn_clone_proofsigner(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -1679,6 +1684,12 @@ uint16_t uniffi_companion_ffi_checksum_method_deliveries_upload(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_VERIFY_RECEIPT
 #define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_VERIFY_RECEIPT
 uint16_t uniffi_companion_ffi_checksum_method_deliveries_verify_receipt(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_WITH_SIGNER
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_WITH_SIGNER
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_with_signer(void
     
 );
 #endif

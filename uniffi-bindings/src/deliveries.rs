@@ -77,11 +77,13 @@ impl SealSigner for ForeignSigner {
 #[derive(uniffi::Object)]
 pub struct Deliveries {
     core: Arc<companion_core::Companion>,
+    /// Signs when `seal` is given no signer (`None`: the core's device key).
+    signer: Option<Arc<dyn ProofSigner>>,
 }
 
 impl Deliveries {
     pub(crate) fn new(core: Arc<companion_core::Companion>) -> Self {
-        Deliveries { core }
+        Deliveries { core, signer: None }
     }
 
     fn component(&self) -> Result<Arc<companion_core::deliveries::Deliveries>, CompanionError> {
@@ -91,6 +93,15 @@ impl Deliveries {
 
 #[uniffi::export]
 impl Deliveries {
+    /// The same deliveries, sealing with `signer` (a StrongBox / Secure Enclave key) whenever
+    /// `seal` is given none: set it once where the app builds its objects. Cheap.
+    pub fn with_signer(&self, signer: Arc<dyn ProofSigner>) -> Arc<Deliveries> {
+        Arc::new(Deliveries {
+            core: self.core.clone(),
+            signer: Some(signer),
+        })
+    }
+
     /// Downloads the driver's routes and keeps them on the phone.
     pub async fn download_routes(
         &self,
@@ -301,7 +312,8 @@ impl Deliveries {
         .await
     }
 
-    /// Seals the proof with `signer` (the device key when `null`) and queues it.
+    /// Seals the proof with `signer` (else the one given to `with_signer`, else the device
+    /// key) and queues it.
     /// `InvalidInput` naming the record field the stop's policy still requires.
     pub async fn seal(
         &self,
@@ -309,8 +321,9 @@ impl Deliveries {
         signer: Option<Arc<dyn ProofSigner>>,
     ) -> Result<DeliveryCapture, CompanionError> {
         let pod = self.component()?;
-        let signer =
-            signer.map(|s| Arc::new(ForeignSigner(s)) as companion_core::deliveries::SharedSigner);
+        let signer = signer
+            .or_else(|| self.signer.clone())
+            .map(|s| Arc::new(ForeignSigner(s)) as companion_core::deliveries::SharedSigner);
         runtime::run(None, async move { Ok(pod.seal(&stop_id, signer).await?) }).await
     }
 

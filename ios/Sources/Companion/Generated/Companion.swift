@@ -1440,7 +1440,8 @@ public protocol DeliveriesProtocol: AnyObject, Sendable {
     func routes() async throws  -> [Route]
     
     /**
-     * Seals the proof with `signer` (the device key when `null`) and queues it.
+     * Seals the proof with `signer` (else the one given to `with_signer`, else the device
+     * key) and queues it.
      * `InvalidInput` naming the record field the stop's policy still requires.
      */
     func seal(stopId: String, signer: ProofSigner?) async throws  -> DeliveryCapture
@@ -1504,6 +1505,12 @@ public protocol DeliveriesProtocol: AnyObject, Sendable {
      * the pinned server key.
      */
     func verifyReceipt(stopId: String) async throws  -> ReceiptCheck
+    
+    /**
+     * The same deliveries, sealing with `signer` (a StrongBox / Secure Enclave key) whenever
+     * `seal` is given none: set it once where the app builds its objects. Cheap.
+     */
+    func withSigner(signer: ProofSigner)  -> Deliveries
     
 }
 /**
@@ -1776,7 +1783,8 @@ open func routes()async throws  -> [Route]  {
 }
     
     /**
-     * Seals the proof with `signer` (the device key when `null`) and queues it.
+     * Seals the proof with `signer` (else the one given to `with_signer`, else the device
+     * key) and queues it.
      * `InvalidInput` naming the record field the stop's policy still requires.
      */
 open func seal(stopId: String, signer: ProofSigner?)async throws  -> DeliveryCapture  {
@@ -2021,6 +2029,20 @@ open func verifyReceipt(stopId: String)async throws  -> ReceiptCheck  {
             liftFunc: FfiConverterTypeReceiptCheck_lift,
             errorHandler: FfiConverterTypeCompanionError_lift
         )
+}
+    
+    /**
+     * The same deliveries, sealing with `signer` (a StrongBox / Secure Enclave key) whenever
+     * `seal` is given none: set it once where the app builds its objects. Cheap.
+     */
+open func withSigner(signer: ProofSigner) -> Deliveries  {
+    return try!  FfiConverterTypeDeliveries_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_deliveries_with_signer(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProofSigner_lower(signer),uniffiCallStatus
+    )
+})
 }
     
 

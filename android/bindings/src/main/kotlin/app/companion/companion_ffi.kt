@@ -1123,6 +1123,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_companion_ffi_checksum_method_deliveries_verify_receipt(
     ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_with_signer(
+    ): Int
     external fun uniffi_companion_ffi_checksum_method_proofsigner_public_key(
     ): Int
     external fun uniffi_companion_ffi_checksum_method_proofsigner_sign(
@@ -1371,6 +1373,8 @@ internal object UniffiLib {
     external fun uniffi_companion_ffi_fn_method_deliveries_upload(`ptr`: Long,`cancellation`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_companion_ffi_fn_method_deliveries_verify_receipt(`ptr`: Long,`stopId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_with_signer(`ptr`: Long,`signer`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_companion_ffi_fn_clone_proofsigner(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -3459,7 +3463,8 @@ public interface DeliveriesInterface {
     suspend fun `routes`(): List<Route>
     
     /**
-     * Seals the proof with `signer` (the device key when `null`) and queues it.
+     * Seals the proof with `signer` (else the one given to `with_signer`, else the device
+     * key) and queues it.
      * `InvalidInput` naming the record field the stop's policy still requires.
      */
     suspend fun `seal`(`stopId`: kotlin.String, `signer`: ProofSigner?): DeliveryCapture
@@ -3523,6 +3528,12 @@ public interface DeliveriesInterface {
      * the pinned server key.
      */
     suspend fun `verifyReceipt`(`stopId`: kotlin.String): ReceiptCheck
+    
+    /**
+     * The same deliveries, sealing with `signer` (a StrongBox / Secure Enclave key) whenever
+     * `seal` is given none: set it once where the app builds its objects. Cheap.
+     */
+    fun `withSigner`(`signer`: ProofSigner): Deliveries
     
     companion object
 }
@@ -3919,7 +3930,8 @@ open class Deliveries: Disposable, AutoCloseable, DeliveriesInterface
 
     
     /**
-     * Seals the proof with `signer` (the device key when `null`) and queues it.
+     * Seals the proof with `signer` (else the one given to `with_signer`, else the device
+     * key) and queues it.
      * `InvalidInput` naming the record field the stop's policy still requires.
      */
     @Throws(CompanionException::class)
@@ -4254,6 +4266,24 @@ open class Deliveries: Disposable, AutoCloseable, DeliveriesInterface
         CompanionException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * The same deliveries, sealing with `signer` (a StrongBox / Secure Enclave key) whenever
+     * `seal` is given none: set it once where the app builds its objects. Cheap.
+     */override fun `withSigner`(`signer`: ProofSigner): Deliveries {
+            return FfiConverterTypeDeliveries.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_deliveries_with_signer(
+        it,
+        
+        FfiConverterTypeProofSigner.lower(`signer`),_status)
+}
+    }
+    )
+    }
+    
 
     
 

@@ -152,6 +152,8 @@ class DeliveriesTest {
         }
         pod.setOutcome("stop-dave-3", DeliveryOutcome.Refused("wrong order"))
         assertFailsWithSuspend<CompanionException.Platform> { pod.seal("stop-dave-3", broken) }
+        // The same signer set once for the app (client level) instead of per call.
+        assertFailsWithSuspend<CompanionException.Platform> { pod.withSigner(broken).seal("stop-dave-3", null) }
 
         val kept = pod.capture("stop-dave-3")
         assertEquals(1, kept.photos.size)

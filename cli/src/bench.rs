@@ -35,6 +35,8 @@ pub enum BenchCommand {
     Export(crate::bench_export::BenchExportArgs),
     /// Push: fan-out of one event to 1,000 devices through the FCM stand-in; no-op registration.
     Push,
+    /// Proof of delivery: 12 MP photo processing (time, peak RSS), seal, verify, upload of 10 photos.
+    Pod(crate::bench_pod::BenchPodArgs),
 }
 
 pub async fn run(_cli: &Cli, which: &BenchCommand) -> Result<(), CliError> {
@@ -44,6 +46,7 @@ pub async fn run(_cli: &Cli, which: &BenchCommand) -> Result<(), CliError> {
         BenchCommand::LoginStorm(args) => crate::bench_login::run(args).await,
         BenchCommand::Push => crate::push::bench().await,
         BenchCommand::Export(args) => crate::bench_export::run(args).await,
+        BenchCommand::Pod(args) => crate::bench_pod::run(args).await,
         BenchCommand::Scan(args) => {
             crate::scan::run_bench_scan(args).map_err(|e| CliError::Usage(e.to_string()))
         }

@@ -176,6 +176,7 @@ pub async fn run(json: bool) -> Result<(), CliError> {
     }
 
     push_demo(&out, &server, &fcm, &maria, &lena, &item_id, &lot_id, &bin).await?;
+    crate::demo_pod::run(out.json, &server, work.path()).await?;
 
     // A phone restart: the session comes back from secure storage, no password needed.
     drop(maria);

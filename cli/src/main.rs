@@ -9,10 +9,13 @@ mod account_cmd;
 mod bench;
 mod bench_export;
 mod bench_login;
+mod bench_pod;
 mod bench_sync;
 mod demo;
 mod demo_account;
+mod demo_pod;
 mod output;
+mod pod;
 mod push;
 mod scan;
 mod serve;
@@ -89,6 +92,11 @@ pub enum Command {
         #[command(subcommand)]
         which: account_cmd::BackupCommand,
     },
+    /// Proof of delivery: stops, capture (fix, photos, signature, outcome), upload, receipts.
+    Pod {
+        #[command(subcommand)]
+        which: pod::PodCommand,
+    },
     /// End-to-end benchmarks printing `key=value` lines.
     Bench {
         #[command(subcommand)]
@@ -163,5 +171,6 @@ async fn run(cli: Cli) -> Result<(), output::CliError> {
         Command::Push { which } => push::run(&cli, which).await,
         Command::Account { which } => account_cmd::run(&cli, which).await,
         Command::Backup { which } => account_cmd::backup(&cli, which).await,
+        Command::Pod { which } => pod::run(&cli, which).await,
     }
 }

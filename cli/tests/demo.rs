@@ -50,6 +50,14 @@ fn demo_runs_end_to_end_and_the_two_phones_converge() {
             .starts_with("companion://item/wh-north/")
     );
     assert_eq!(push["title"], "Stock below threshold");
+    assert_eq!(step("pod_tampered")["code"], "seal_record_altered");
+    assert_eq!(step("pod_offline_queue")["queued"], 1);
+    let pod = step("pod_uploaded");
+    assert_eq!(pod["report"]["uploaded"], 1);
+    assert_eq!(pod["receipt"]["geofence"], "inside");
+    assert_eq!(step("pod_photo")["exif_in_kept_photo"], false);
+    assert_eq!(step("pod_receipt")["countersignature_valid"], true);
+    assert_eq!(step("pod_receipt")["second_upload_sent"], 0);
     assert_eq!(step("restart")["session_restored"], true);
     assert_eq!(steps.last().unwrap()["step"], "signed_out");
 }

@@ -120,7 +120,7 @@ impl Companion {
         let scope = AccountScope::open(
             account.clone(),
             self.account_db_path(&account.id),
-            self.storage.as_ref(),
+            &self.storage,
             Api::new(self.session.clone()),
             self.config.tuning.clone(),
         )?;
@@ -177,7 +177,7 @@ impl Companion {
             let storage = self.storage.clone();
             let api = Api::new(self.session.clone());
             let tuning = self.config.tuning.clone();
-            move || AccountScope::open(account, db_path, storage.as_ref(), api, tuning)
+            move || AccountScope::open(account, db_path, &storage, api, tuning)
         })
         .await??;
         Ok(self.install_scope(scope))
@@ -224,6 +224,12 @@ impl Companion {
     /// The signed-in account's push notifications. `NotSignedIn` while signed out.
     pub fn push(&self) -> Result<Arc<PushNotifications>> {
         Ok(self.scope()?.push.clone())
+    }
+
+    /// The signed-in account's proof-of-delivery capture and upload queue. `NotSignedIn`
+    /// while signed out.
+    pub fn deliveries(&self) -> Result<Arc<crate::deliveries::Deliveries>> {
+        Ok(self.scope()?.deliveries.clone())
     }
 
     /// Point-of-use permission decisions with this install's ask history.

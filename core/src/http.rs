@@ -179,6 +179,60 @@ impl ApiClient {
         bearer: Option<&str>,
         idempotent: bool,
     ) -> Result<T> {
+        let payload = body.map_or(Payload::Empty, Payload::Json);
+        self.send_with(method, path, payload, bearer, idempotent, false)
+            .await?
+            .map_err(Refusal::into_error)
+    }
+
+    /// [`ApiClient::send`], but a final refusal (a 4xx other than 401, 408 and 429) comes
+    /// back as `Ok(Err(refusal))` with the server's error body, for callers that act on
+    /// the server's error code (proof submission: `chain_missing_link` is not
+    /// `stop_already_completed`). Transient failures are retried as by `send`.
+    pub async fn send_refusable<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        bearer: Option<&str>,
+        idempotent: bool,
+    ) -> Result<std::result::Result<T, Refusal>> {
+        let payload = body.map_or(Payload::Empty, Payload::Json);
+        self.send_with(method, path, payload, bearer, idempotent, true)
+            .await
+    }
+
+    /// Sends raw bytes (`application/octet-stream`, e.g. a photo part) and decodes a JSON
+    /// answer, under the same rules as [`ApiClient::send`] (retries, size cap, no redirect).
+    pub async fn send_bytes<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        bytes: &[u8],
+        bearer: Option<&str>,
+        idempotent: bool,
+    ) -> Result<T> {
+        self.send_with::<(), T>(
+            method,
+            path,
+            Payload::Bytes(bytes),
+            bearer,
+            idempotent,
+            false,
+        )
+        .await?
+        .map_err(Refusal::into_error)
+    }
+
+    async fn send_with<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        payload: Payload<'_, B>,
+        bearer: Option<&str>,
+        idempotent: bool,
+        refusable: bool,
+    ) -> Result<std::result::Result<T, Refusal>> {
         let url = self
             .base
             .join(path.trim_start_matches('/'))
@@ -191,8 +245,13 @@ impl ApiClient {
         let mut attempt = 0;
         loop {
             let result = self
-                .send_once(method.clone(), url.clone(), body, bearer)
-                .await;
+                .send_once(method.clone(), url.clone(), payload, bearer)
+                .await
+                .and_then(|answer| match answer {
+                    Ok(value) => Ok(Ok(value)),
+                    Err(refusal) if refusable && refusal.is_final() => Ok(Err(refusal)),
+                    Err(refusal) => Err(refusal.into_error()),
+                });
             attempt += 1;
             match result {
                 Err(e) if e.is_transient() && attempt < attempts => {
@@ -270,15 +329,21 @@ impl ApiClient {
         &self,
         method: Method,
         url: Url,
-        body: Option<&B>,
+        payload: Payload<'_, B>,
         bearer: Option<&str>,
-    ) -> Result<T> {
+    ) -> Result<std::result::Result<T, Refusal>> {
         let mut request = self.client.request(method, url);
         if let Some(token) = bearer {
             request = request.header(AUTHORIZATION, format!("Bearer {token}"));
         }
-        if let Some(body) = body {
-            request = request.json(body);
+        match payload {
+            Payload::Empty => {}
+            Payload::Json(body) => request = request.json(body),
+            Payload::Bytes(raw) => {
+                request = request
+                    .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                    .body(raw.to_vec());
+            }
         }
         let response = request.send().await.map_err(transport_error)?;
         let status = response.status();
@@ -306,9 +371,61 @@ impl ApiClient {
         if status.is_success() {
             let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
             return serde_json::from_slice(bytes)
+                .map(Ok)
                 .map_err(|e| Error::Protocol(format!("unexpected response body ({status}): {e}")));
         }
-        Err(status_error(status, &bytes, retry_after))
+        Ok(Err(Refusal {
+            status,
+            body: bytes,
+            retry_after,
+        }))
+    }
+}
+
+/// A request's body.
+enum Payload<'a, B: ?Sized> {
+    Empty,
+    Json(&'a B),
+    /// `application/octet-stream`.
+    Bytes(&'a [u8]),
+}
+
+impl<B: ?Sized> Clone for Payload<'_, B> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<B: ?Sized> Copy for Payload<'_, B> {}
+
+/// An error status from the server with its body.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub status: StatusCode,
+    pub body: Vec<u8>,
+    pub retry_after: Option<Duration>,
+}
+
+impl Refusal {
+    /// The core's error for this refusal (what [`ApiClient::send`] returns).
+    pub fn into_error(self) -> Error {
+        status_error(self.status, &self.body, self.retry_after)
+    }
+
+    /// The server's error body, when it sent one.
+    pub fn error_body(&self) -> Option<ErrorBody> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// A refusal no retry of the same request changes (and no new token: not 401).
+    fn is_final(&self) -> bool {
+        self.status.is_client_error()
+            && !matches!(
+                self.status,
+                StatusCode::UNAUTHORIZED
+                    | StatusCode::REQUEST_TIMEOUT
+                    | StatusCode::TOO_MANY_REQUESTS
+            )
     }
 }
 

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use crate::account::{self, AccountData};
 use crate::config::Tuning;
 use crate::context::{AccountContext, Tasks};
+use crate::deliveries::{self, Deliveries};
 use crate::error::Result;
 use crate::inventory::{self, Inventory};
 use crate::platform::SecureStorage;
@@ -32,6 +33,7 @@ pub const ACCOUNT_MIGRATIONS: &[Migration] = &[
     step(2, inventory::SCHEMA[0]),
     step(3, inventory::SCHEMA[1]),
     step(4, account::SCHEMA[0]),
+    step(5, deliveries::SCHEMA[0]),
 ];
 
 /// The components of one signed-in account.
@@ -42,6 +44,7 @@ pub struct AccountScope {
     pub(crate) inventory: Arc<Inventory>,
     pub(crate) push: Arc<PushNotifications>,
     pub(crate) account_data: Arc<AccountData>,
+    pub(crate) deliveries: Arc<Deliveries>,
 }
 
 impl AccountScope {
@@ -50,13 +53,13 @@ impl AccountScope {
     pub(crate) fn open(
         account: Account,
         db_path: PathBuf,
-        storage: &dyn SecureStorage,
+        storage: &Arc<dyn SecureStorage>,
         api: Api,
         tuning: Tuning,
     ) -> Result<Self> {
         let store = Arc::new(Store::open_account(
             &db_path,
-            storage,
+            storage.as_ref(),
             &account.id,
             ACCOUNT_MIGRATIONS,
         )?);
@@ -70,10 +73,16 @@ impl AccountScope {
             tasks: tasks.clone(),
         };
         let inventory = Inventory::new(ctx.clone())?;
-        let file_key = crate::keys::account_file_key(storage, &account.id)?;
+        let file_key = crate::keys::account_file_key(storage.as_ref(), &account.id)?;
         Ok(AccountScope {
             account_data: AccountData::new(ctx.clone(), inventory.clone(), file_key)?,
             inventory,
+            // The device key signs seals (the scope loads its own handle from storage).
+            deliveries: Deliveries::new(
+                ctx.clone(),
+                storage.clone(),
+                Arc::new(crate::device::DeviceIdentity::load_or_create(storage)?),
+            )?,
             push: PushNotifications::new(ctx),
             account,
             store,

@@ -13,7 +13,7 @@ use crate::config::DeviceInfo;
 use crate::device::DeviceIdentity;
 use crate::error::{Error, Result};
 use crate::events::{Topic, TopicUpdates};
-use crate::http::ApiClient;
+use crate::http::{ApiClient, Refusal};
 use crate::platform::{PlatformError, SecureStorage};
 use companion_wire::session::{
     Account, DeviceRegistration, LoginRequest, RefreshRequest, TokenResponse,
@@ -419,6 +419,55 @@ impl Session {
         Ok(())
     }
 
+    /// [`Session::send`] with a raw-bytes body (`application/octet-stream`).
+    pub async fn send_bytes<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        bytes: &[u8],
+        idempotent: bool,
+    ) -> Result<T> {
+        let token = self.access_token(false).await?;
+        match self
+            .api
+            .send_bytes(method.clone(), path, bytes, Some(&token), idempotent)
+            .await
+        {
+            Err(Error::Unauthorized(_)) => {
+                let token = self.access_token(true).await?;
+                self.api
+                    .send_bytes(method, path, bytes, Some(&token), idempotent)
+                    .await
+            }
+            other => other,
+        }
+    }
+
+    /// [`Session::send`], with final refusals (4xx but 401, 408, 429) returned as
+    /// `Ok(Err(refusal))` ([`ApiClient::send_refusable`]).
+    pub async fn send_refusable<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        idempotent: bool,
+    ) -> Result<std::result::Result<T, Refusal>> {
+        let token = self.access_token(false).await?;
+        match self
+            .api
+            .send_refusable(method.clone(), path, body, Some(&token), idempotent)
+            .await
+        {
+            Err(Error::Unauthorized(_)) => {
+                let token = self.access_token(true).await?;
+                self.api
+                    .send_refusable(method, path, body, Some(&token), idempotent)
+                    .await
+            }
+            other => other,
+        }
+    }
+
     pub fn is_signed_in(&self) -> bool {
         self.account().is_some()
     }
@@ -486,6 +535,26 @@ impl Api {
     pub async fn delete<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
         self.session
             .send::<(), T>(Method::DELETE, path, None, true)
+            .await
+    }
+
+    /// `POST` of raw bytes (a photo part) to an idempotent endpoint: retried on transient
+    /// failures.
+    pub async fn post_bytes<T: DeserializeOwned>(&self, path: &str, bytes: &[u8]) -> Result<T> {
+        self.session
+            .send_bytes(Method::POST, path, bytes, true)
+            .await
+    }
+
+    /// `POST` to an idempotent endpoint whose refusals the caller acts on by their code:
+    /// a final refusal is `Ok(Err(refusal))`.
+    pub async fn post_refusable<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<std::result::Result<T, Refusal>> {
+        self.session
+            .send_refusable(Method::POST, path, Some(body), true)
             .await
     }
 }

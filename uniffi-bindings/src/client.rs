@@ -138,6 +138,11 @@ impl Client {
         Arc::new(AccountData::new(self.core.clone()))
     }
 
+    /// Proof of delivery of the signed-in account. Cheap.
+    pub fn deliveries(&self) -> Arc<crate::deliveries::Deliveries> {
+        Arc::new(crate::deliveries::Deliveries::new(self.core.clone()))
+    }
+
     /// The point-of-use permission decisions, remembered for this install. Cheap.
     pub fn permissions(&self) -> Arc<Permissions> {
         Arc::new(Permissions::new(self.core.clone()))

@@ -2,6 +2,7 @@
 //!
 //! - [`client`]: `CompanionClient`, the one object an app opens: sign-in, the session
 //!   stream, and the way to each capability.
+//! - [`deliveries`]: proof of delivery: routes, capture, seal, upload queue.
 //! - [`inventory`]: offline stock, movements, sync, observable queries.
 //! - [`scanner`]: camera frames, photos, live sessions, GS1.
 //! - [`push`]: token registration, preferences, typed notifications.
@@ -21,6 +22,7 @@ uniffi::setup_scaffolding!();
 mod account;
 mod cancellation;
 mod client;
+mod deliveries;
 mod error;
 mod inventory;
 mod permissions;

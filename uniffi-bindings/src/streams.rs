@@ -59,6 +59,14 @@ pub trait LiveScanListener: Send + Sync {
     fn on_end(&self);
 }
 
+/// Receives the proofs of delivery's states: per stop draft, sealed, uploading n/m,
+/// uploaded (with the receipt) or rejected (with the reason), and the queue length.
+#[uniffi::export(foreign)]
+pub trait DeliveriesStatusListener: Send + Sync {
+    fn on_update(&self, status: companion_core::deliveries::DeliveriesStatus);
+    fn on_end(&self);
+}
+
 /// Delivers `updates` to `deliver` on the runtime until the handle goes or the stream ends.
 pub(crate) fn spawn<U: Updates>(
     mut updates: U,

@@ -487,6 +487,22 @@ fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
+    typealias FfiType = UInt64
+    typealias SwiftType = UInt64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
     typealias FfiType = Int64
     typealias SwiftType = Int64
@@ -1259,6 +1275,248 @@ public func FfiConverterTypeCompanionConfig_lift(_ buf: RustBuffer) throws -> Co
 #endif
 public func FfiConverterTypeCompanionConfig_lower(_ value: CompanionConfig) -> RustBuffer {
     return FfiConverterTypeCompanionConfig.lower(value)
+}
+
+
+/**
+ * Every proof on this phone that is not settled yet, or settled since the app started: the
+ * deliveries status stream's value.
+ */
+public struct DeliveriesStatus: Equatable, Hashable {
+    /**
+     * By stop id.
+     */
+    public let stops: [StopProofStatus]
+    /**
+     * Sealed proofs waiting for upload.
+     */
+    public let queued: UInt32
+    /**
+     * An upload run is in progress.
+     */
+    public let uploading: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * By stop id.
+         */stops: [StopProofStatus], 
+        /**
+         * Sealed proofs waiting for upload.
+         */queued: UInt32, 
+        /**
+         * An upload run is in progress.
+         */uploading: Bool) {
+        self.stops = stops
+        self.queued = queued
+        self.uploading = uploading
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DeliveriesStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeliveriesStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeliveriesStatus {
+        return
+            try DeliveriesStatus(
+                stops: FfiConverterSequenceTypeStopProofStatus.read(from: &buf), 
+                queued: FfiConverterUInt32.read(from: &buf), 
+                uploading: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DeliveriesStatus, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeStopProofStatus.write(value.stops, into: &buf)
+        FfiConverterUInt32.write(value.queued, into: &buf)
+        FfiConverterBool.write(value.uploading, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveriesStatus_lift(_ buf: RustBuffer) throws -> DeliveriesStatus {
+    return try FfiConverterTypeDeliveriesStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveriesStatus_lower(_ value: DeliveriesStatus) -> RustBuffer {
+    return FfiConverterTypeDeliveriesStatus.lower(value)
+}
+
+
+/**
+ * A stop's proof as captured so far: what the capture screen shows, and what the shell
+ * gets back after every step.
+ */
+public struct DeliveryCapture: Equatable, Hashable {
+    public let stopId: String
+    public let routeId: String
+    /**
+     * The proof's id (its idempotency key on the server).
+     */
+    public let proofId: String
+    public let state: ProofState
+    public let outcome: DeliveryOutcome?
+    public let recipientName: String?
+    public let signature: SignatureOutcome?
+    public let photos: [PhotoRef]
+    public let scannedItems: [ItemScan]
+    /**
+     * The scanned items against the stop's manifest (empty when they reconcile).
+     */
+    public let discrepancies: [ItemDiscrepancy]
+    public let fix: LocationFix?
+    /**
+     * The shared geofence rule applied to the fix (shown while capturing; the server puts
+     * its own on the receipt).
+     */
+    public let geofence: GeofenceAssessment
+    public let geofenceOverride: GeofenceOverride?
+    /**
+     * Whether a PIN was entered (the PIN itself is not echoed back).
+     */
+    public let pinEntered: Bool
+    public let notes: String?
+    /**
+     * What the stop's policy still requires before sealing, as record field names
+     * (`record.photos`, `record.signature`, ...); empty when the proof can be sealed.
+     */
+    public let missing: [String]
+    /**
+     * Unix milliseconds.
+     */
+    public let startedAtMs: Int64
+    public let updatedAtMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(stopId: String, routeId: String, 
+        /**
+         * The proof's id (its idempotency key on the server).
+         */proofId: String, state: ProofState, outcome: DeliveryOutcome?, recipientName: String?, signature: SignatureOutcome?, photos: [PhotoRef], scannedItems: [ItemScan], 
+        /**
+         * The scanned items against the stop's manifest (empty when they reconcile).
+         */discrepancies: [ItemDiscrepancy], fix: LocationFix?, 
+        /**
+         * The shared geofence rule applied to the fix (shown while capturing; the server puts
+         * its own on the receipt).
+         */geofence: GeofenceAssessment, geofenceOverride: GeofenceOverride?, 
+        /**
+         * Whether a PIN was entered (the PIN itself is not echoed back).
+         */pinEntered: Bool, notes: String?, 
+        /**
+         * What the stop's policy still requires before sealing, as record field names
+         * (`record.photos`, `record.signature`, ...); empty when the proof can be sealed.
+         */missing: [String], 
+        /**
+         * Unix milliseconds.
+         */startedAtMs: Int64, updatedAtMs: Int64) {
+        self.stopId = stopId
+        self.routeId = routeId
+        self.proofId = proofId
+        self.state = state
+        self.outcome = outcome
+        self.recipientName = recipientName
+        self.signature = signature
+        self.photos = photos
+        self.scannedItems = scannedItems
+        self.discrepancies = discrepancies
+        self.fix = fix
+        self.geofence = geofence
+        self.geofenceOverride = geofenceOverride
+        self.pinEntered = pinEntered
+        self.notes = notes
+        self.missing = missing
+        self.startedAtMs = startedAtMs
+        self.updatedAtMs = updatedAtMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DeliveryCapture: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeliveryCapture: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeliveryCapture {
+        return
+            try DeliveryCapture(
+                stopId: FfiConverterString.read(from: &buf), 
+                routeId: FfiConverterString.read(from: &buf), 
+                proofId: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeProofState.read(from: &buf), 
+                outcome: FfiConverterOptionTypeDeliveryOutcome.read(from: &buf), 
+                recipientName: FfiConverterOptionString.read(from: &buf), 
+                signature: FfiConverterOptionTypeSignatureOutcome.read(from: &buf), 
+                photos: FfiConverterSequenceTypePhotoRef.read(from: &buf), 
+                scannedItems: FfiConverterSequenceTypeItemScan.read(from: &buf), 
+                discrepancies: FfiConverterSequenceTypeItemDiscrepancy.read(from: &buf), 
+                fix: FfiConverterOptionTypeLocationFix.read(from: &buf), 
+                geofence: FfiConverterTypeGeofenceAssessment.read(from: &buf), 
+                geofenceOverride: FfiConverterOptionTypeGeofenceOverride.read(from: &buf), 
+                pinEntered: FfiConverterBool.read(from: &buf), 
+                notes: FfiConverterOptionString.read(from: &buf), 
+                missing: FfiConverterSequenceString.read(from: &buf), 
+                startedAtMs: FfiConverterInt64.read(from: &buf), 
+                updatedAtMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DeliveryCapture, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.stopId, into: &buf)
+        FfiConverterString.write(value.routeId, into: &buf)
+        FfiConverterString.write(value.proofId, into: &buf)
+        FfiConverterTypeProofState.write(value.state, into: &buf)
+        FfiConverterOptionTypeDeliveryOutcome.write(value.outcome, into: &buf)
+        FfiConverterOptionString.write(value.recipientName, into: &buf)
+        FfiConverterOptionTypeSignatureOutcome.write(value.signature, into: &buf)
+        FfiConverterSequenceTypePhotoRef.write(value.photos, into: &buf)
+        FfiConverterSequenceTypeItemScan.write(value.scannedItems, into: &buf)
+        FfiConverterSequenceTypeItemDiscrepancy.write(value.discrepancies, into: &buf)
+        FfiConverterOptionTypeLocationFix.write(value.fix, into: &buf)
+        FfiConverterTypeGeofenceAssessment.write(value.geofence, into: &buf)
+        FfiConverterOptionTypeGeofenceOverride.write(value.geofenceOverride, into: &buf)
+        FfiConverterBool.write(value.pinEntered, into: &buf)
+        FfiConverterOptionString.write(value.notes, into: &buf)
+        FfiConverterSequenceString.write(value.missing, into: &buf)
+        FfiConverterInt64.write(value.startedAtMs, into: &buf)
+        FfiConverterInt64.write(value.updatedAtMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveryCapture_lift(_ buf: RustBuffer) throws -> DeliveryCapture {
+    return try FfiConverterTypeDeliveryCapture.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveryCapture_lower(_ value: DeliveryCapture) -> RustBuffer {
+    return FfiConverterTypeDeliveryCapture.lower(value)
 }
 
 
@@ -2164,6 +2422,89 @@ public func FfiConverterTypePushStatus_lower(_ value: PushStatus) -> RustBuffer 
 
 
 /**
+ * The result of checking a receipt again with the server.
+ */
+public struct ReceiptCheck: Equatable, Hashable {
+    public let receipt: Receipt
+    /**
+     * The server's countersignature verifies with the key in the receipt.
+     */
+    public let countersignatureValid: Bool
+    /**
+     * The receipt's server key is the one this phone pinned at its first receipt.
+     */
+    public let serverKeyPinned: Bool
+    /**
+     * The receipt names the seal this phone made for the proof.
+     */
+    public let matchesSeal: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(receipt: Receipt, 
+        /**
+         * The server's countersignature verifies with the key in the receipt.
+         */countersignatureValid: Bool, 
+        /**
+         * The receipt's server key is the one this phone pinned at its first receipt.
+         */serverKeyPinned: Bool, 
+        /**
+         * The receipt names the seal this phone made for the proof.
+         */matchesSeal: Bool) {
+        self.receipt = receipt
+        self.countersignatureValid = countersignatureValid
+        self.serverKeyPinned = serverKeyPinned
+        self.matchesSeal = matchesSeal
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReceiptCheck: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReceiptCheck: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReceiptCheck {
+        return
+            try ReceiptCheck(
+                receipt: FfiConverterTypeReceipt.read(from: &buf), 
+                countersignatureValid: FfiConverterBool.read(from: &buf), 
+                serverKeyPinned: FfiConverterBool.read(from: &buf), 
+                matchesSeal: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReceiptCheck, into buf: inout [UInt8]) {
+        FfiConverterTypeReceipt.write(value.receipt, into: &buf)
+        FfiConverterBool.write(value.countersignatureValid, into: &buf)
+        FfiConverterBool.write(value.serverKeyPinned, into: &buf)
+        FfiConverterBool.write(value.matchesSeal, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReceiptCheck_lift(_ buf: RustBuffer) throws -> ReceiptCheck {
+    return try FfiConverterTypeReceiptCheck.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReceiptCheck_lower(_ value: ReceiptCheck) -> RustBuffer {
+    return FfiConverterTypeReceiptCheck.lower(value)
+}
+
+
+/**
  * Sync position of one scope (warehouse).
  */
 public struct ScopeInfo: Equatable, Hashable {
@@ -2350,6 +2691,77 @@ public func FfiConverterTypeStockLine_lift(_ buf: RustBuffer) throws -> StockLin
 #endif
 public func FfiConverterTypeStockLine_lower(_ value: StockLine) -> RustBuffer {
     return FfiConverterTypeStockLine.lower(value)
+}
+
+
+/**
+ * One stop's proof in the status stream.
+ */
+public struct StopProofStatus: Equatable, Hashable {
+    public let stopId: String
+    public let proofId: String
+    public let state: ProofState
+    /**
+     * The last failed upload attempt's error (cleared by a successful one).
+     */
+    public let lastError: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(stopId: String, proofId: String, state: ProofState, 
+        /**
+         * The last failed upload attempt's error (cleared by a successful one).
+         */lastError: String?) {
+        self.stopId = stopId
+        self.proofId = proofId
+        self.state = state
+        self.lastError = lastError
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StopProofStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStopProofStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StopProofStatus {
+        return
+            try StopProofStatus(
+                stopId: FfiConverterString.read(from: &buf), 
+                proofId: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeProofState.read(from: &buf), 
+                lastError: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StopProofStatus, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.stopId, into: &buf)
+        FfiConverterString.write(value.proofId, into: &buf)
+        FfiConverterTypeProofState.write(value.state, into: &buf)
+        FfiConverterOptionString.write(value.lastError, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStopProofStatus_lift(_ buf: RustBuffer) throws -> StopProofStatus {
+    return try FfiConverterTypeStopProofStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStopProofStatus_lower(_ value: StopProofStatus) -> RustBuffer {
+    return FfiConverterTypeStopProofStatus.lower(value)
 }
 
 
@@ -2649,6 +3061,109 @@ public func FfiConverterTypeTuning_lift(_ buf: RustBuffer) throws -> Tuning {
 #endif
 public func FfiConverterTypeTuning_lower(_ value: Tuning) -> RustBuffer {
     return FfiConverterTypeTuning.lower(value)
+}
+
+
+/**
+ * What one upload run did.
+ */
+public struct UploadReport: Equatable, Hashable {
+    /**
+     * Proofs accepted in this run (or found already accepted).
+     */
+    public let uploaded: UInt32
+    /**
+     * Proofs refused for good in this run.
+     */
+    public let rejected: UInt32
+    /**
+     * Sealed proofs still waiting (after a transient failure, or none).
+     */
+    public let queued: UInt32
+    public let photoPartsSent: UInt32
+    /**
+     * Photos the server already held in full (nothing sent).
+     */
+    public let photosAlreadyHeld: UInt32
+    /**
+     * Why the run stopped early (offline, server busy, ...), when it did.
+     */
+    public let stoppedBy: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Proofs accepted in this run (or found already accepted).
+         */uploaded: UInt32, 
+        /**
+         * Proofs refused for good in this run.
+         */rejected: UInt32, 
+        /**
+         * Sealed proofs still waiting (after a transient failure, or none).
+         */queued: UInt32, photoPartsSent: UInt32, 
+        /**
+         * Photos the server already held in full (nothing sent).
+         */photosAlreadyHeld: UInt32, 
+        /**
+         * Why the run stopped early (offline, server busy, ...), when it did.
+         */stoppedBy: String?) {
+        self.uploaded = uploaded
+        self.rejected = rejected
+        self.queued = queued
+        self.photoPartsSent = photoPartsSent
+        self.photosAlreadyHeld = photosAlreadyHeld
+        self.stoppedBy = stoppedBy
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UploadReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUploadReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UploadReport {
+        return
+            try UploadReport(
+                uploaded: FfiConverterUInt32.read(from: &buf), 
+                rejected: FfiConverterUInt32.read(from: &buf), 
+                queued: FfiConverterUInt32.read(from: &buf), 
+                photoPartsSent: FfiConverterUInt32.read(from: &buf), 
+                photosAlreadyHeld: FfiConverterUInt32.read(from: &buf), 
+                stoppedBy: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UploadReport, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.uploaded, into: &buf)
+        FfiConverterUInt32.write(value.rejected, into: &buf)
+        FfiConverterUInt32.write(value.queued, into: &buf)
+        FfiConverterUInt32.write(value.photoPartsSent, into: &buf)
+        FfiConverterUInt32.write(value.photosAlreadyHeld, into: &buf)
+        FfiConverterOptionString.write(value.stoppedBy, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadReport_lift(_ buf: RustBuffer) throws -> UploadReport {
+    return try FfiConverterTypeUploadReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadReport_lower(_ value: UploadReport) -> RustBuffer {
+    return FfiConverterTypeUploadReport.lower(value)
 }
 
 
@@ -3768,6 +4283,126 @@ public func FfiConverterTypePlatformError_lower(_ value: PlatformError) -> RustB
 
 
 /**
+ * Where a stop's proof is, from the first capture step to the server's receipt.
+ */
+
+public enum ProofState: Equatable, Hashable {
+    
+    /**
+     * Being captured: every step is saved, nothing is sealed yet.
+     */
+    case draft
+    /**
+     * Sealed and queued for upload (kept until the server's receipt).
+     */
+    case sealed(sequence: UInt64, sealSha256: String
+    )
+    /**
+     * Being uploaded now: `done` of `total` steps (photo parts, then the proof).
+     */
+    case uploading(done: UInt32, total: UInt32
+    )
+    /**
+     * Accepted by the server; its countersigned receipt was verified.
+     */
+    case uploaded(receipt: Receipt
+    )
+    /**
+     * Refused by the server for a reason no retry fixes (`code` is the server's).
+     */
+    case rejected(code: String, reason: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ProofState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProofState: FfiConverterRustBuffer {
+    typealias SwiftType = ProofState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProofState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .draft
+        
+        case 2: return .sealed(sequence: try FfiConverterUInt64.read(from: &buf), sealSha256: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .uploading(done: try FfiConverterUInt32.read(from: &buf), total: try FfiConverterUInt32.read(from: &buf)
+        )
+        
+        case 4: return .uploaded(receipt: try FfiConverterTypeReceipt.read(from: &buf)
+        )
+        
+        case 5: return .rejected(code: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ProofState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .draft:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .sealed(sequence,sealSha256):
+            writeInt(&buf, Int32(2))
+            FfiConverterUInt64.write(sequence, into: &buf)
+            FfiConverterString.write(sealSha256, into: &buf)
+            
+        
+        case let .uploading(done,total):
+            writeInt(&buf, Int32(3))
+            FfiConverterUInt32.write(done, into: &buf)
+            FfiConverterUInt32.write(total, into: &buf)
+            
+        
+        case let .uploaded(receipt):
+            writeInt(&buf, Int32(4))
+            FfiConverterTypeReceipt.write(receipt, into: &buf)
+            
+        
+        case let .rejected(code,reason):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProofState_lift(_ buf: RustBuffer) throws -> ProofState {
+    return try FfiConverterTypeProofState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProofState_lower(_ value: ProofState) -> RustBuffer {
+    return FfiConverterTypeProofState.lower(value)
+}
+
+
+
+/**
  * What a `register_token` call did.
  */
 
@@ -4017,6 +4652,95 @@ public func FfiConverterTypeSessionState_lower(_ value: SessionState) -> RustBuf
 
 
 /**
+ * The recipient's signature as the shell hands it over: the strokes from the pad, or why
+ * there are none.
+ */
+
+public enum SignatureCapture: Equatable, Hashable {
+    
+    /**
+     * Rendered to a PNG by the core (refused when empty or a single point).
+     */
+    case signed(strokes: SignatureStrokes
+    )
+    case refusedToSign(note: String?
+    )
+    case unableToSign(reason: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SignatureCapture: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSignatureCapture: FfiConverterRustBuffer {
+    typealias SwiftType = SignatureCapture
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SignatureCapture {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .signed(strokes: try FfiConverterTypeSignatureStrokes.read(from: &buf)
+        )
+        
+        case 2: return .refusedToSign(note: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 3: return .unableToSign(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SignatureCapture, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .signed(strokes):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeSignatureStrokes.write(strokes, into: &buf)
+            
+        
+        case let .refusedToSign(note):
+            writeInt(&buf, Int32(2))
+            FfiConverterOptionString.write(note, into: &buf)
+            
+        
+        case let .unableToSign(reason):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignatureCapture_lift(_ buf: RustBuffer) throws -> SignatureCapture {
+    return try FfiConverterTypeSignatureCapture.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignatureCapture_lower(_ value: SignatureCapture) -> RustBuffer {
+    return FfiConverterTypeSignatureCapture.lower(value)
+}
+
+
+
+/**
  * The sync's current activity.
  */
 
@@ -4240,6 +4964,54 @@ fileprivate struct FfiConverterOptionDuration: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeGeofenceOverride: FfiConverterRustBuffer {
+    typealias SwiftType = GeofenceOverride?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeGeofenceOverride.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeGeofenceOverride.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeLocationFix: FfiConverterRustBuffer {
+    typealias SwiftType = LocationFix?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLocationFix.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLocationFix.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeAdjustReason: FfiConverterRustBuffer {
     typealias SwiftType = AdjustReason?
 
@@ -4264,6 +5036,30 @@ fileprivate struct FfiConverterOptionTypeAdjustReason: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeDeliveryOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = DeliveryOutcome?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDeliveryOutcome.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDeliveryOutcome.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypePushProvider: FfiConverterRustBuffer {
     typealias SwiftType = PushProvider?
 
@@ -4280,6 +5076,30 @@ fileprivate struct FfiConverterOptionTypePushProvider: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypePushProvider.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSignatureOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = SignatureOutcome?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSignatureOutcome.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSignatureOutcome.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -4363,6 +5183,81 @@ fileprivate struct FfiConverterSequenceTypeStockLine: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeStopProofStatus: FfiConverterRustBuffer {
+    typealias SwiftType = [StopProofStatus]
+
+    public static func write(_ value: [StopProofStatus], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStopProofStatus.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [StopProofStatus] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [StopProofStatus]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStopProofStatus.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeItemScan: FfiConverterRustBuffer {
+    typealias SwiftType = [ItemScan]
+
+    public static func write(_ value: [ItemScan], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeItemScan.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ItemScan] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ItemScan]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeItemScan.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePhotoRef: FfiConverterRustBuffer {
+    typealias SwiftType = [PhotoRef]
+
+    public static func write(_ value: [PhotoRef], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePhotoRef.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PhotoRef] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PhotoRef]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePhotoRef.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeDegradation: FfiConverterRustBuffer {
     typealias SwiftType = [Degradation]
 
@@ -4405,6 +5300,31 @@ fileprivate struct FfiConverterSequenceTypePermission: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypePermission.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeItemDiscrepancy: FfiConverterRustBuffer {
+    typealias SwiftType = [ItemDiscrepancy]
+
+    public static func write(_ value: [ItemDiscrepancy], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeItemDiscrepancy.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ItemDiscrepancy] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ItemDiscrepancy]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeItemDiscrepancy.read(from: &buf))
         }
         return seq
     }

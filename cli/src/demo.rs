@@ -103,6 +103,10 @@ pub async fn run(json: bool) -> Result<(), CliError> {
         ),
     );
 
+    // A real produce label is photographed: GS1 DataBar Expanded, decoded on the phone, its
+    // GS1 data parsed, its GTIN looked up offline.
+    real_label(&out, &maria).await?;
+
     // Phone B: another picker in the same warehouse.
     let lena_dir = work.path().join("phone-lena");
     let lena = open_device(&lena_dir, &server.url())?;
@@ -330,4 +334,44 @@ async fn qty_at(
         .filter(|l| l.lot_id == lot_id && l.location_id == bin)
         .map(|l| l.qty)
         .sum())
+}
+
+/// The repository's real GS1 DataBar Expanded label (a variable-weight produce item).
+const REAL_LABEL: &[u8] = include_bytes!("../../fixtures/barcode-real/rssexpanded-3__1.png");
+
+async fn real_label(out: &Steps, phone: &Companion) -> Result<(), CliError> {
+    let options = companion_scan::ScanOptions {
+        formats: vec![companion_scan::BarcodeFormat::DataBarExpanded],
+        ..Default::default()
+    };
+    let decoded = companion_scan::decode_image_bytes(REAL_LABEL, options)
+        .map_err(|e| usage(format!("decoding the demo label: {e}")))?;
+    let code = decoded
+        .codes
+        .into_iter()
+        .next()
+        .ok_or_else(|| usage("the demo label was not decoded"))?;
+    let elements: Vec<serde_json::Value> = code
+        .gs1
+        .iter()
+        .map(|e| serde_json::json!({"ai": e.ai, "title": e.title, "value": e.value}))
+        .collect();
+    let item = phone
+        .inventory()?
+        .scan_lookup()
+        .lookup_code(&code)
+        .ok_or_else(|| usage("the demo label's GTIN is not in the phone's inventory"))?;
+    out.say(
+        "real_label",
+        serde_json::json!({"format": format!("{:?}", code.format), "text": code.text, "gs1": elements,
+            "item_id": item.item_id, "name": item.name, "on_hand": item.stock_on_hand}),
+        format!(
+            "photo of a real produce label: GS1 DataBar Expanded {} -> {} ({}), {} on hand (offline)",
+            code.text,
+            item.item_id,
+            item.name,
+            item.stock_on_hand.unwrap_or_default()
+        ),
+    );
+    Ok(())
 }

@@ -38,6 +38,19 @@ fn demo_runs_end_to_end_and_the_two_phones_converge() {
             .unwrap()
             >= 2_000
     );
+    let label = step("real_label");
+    assert_eq!(
+        label["text"], "(01)90012345678908(3103)012233(15)991231",
+        "the real DataBar Expanded label decodes"
+    );
+    assert_eq!(label["item_id"], "I000001", "and its GTIN is found offline");
+    assert!(
+        label["gs1"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["ai"] == "3103")
+    );
     let merged = step("merged");
     let before = merged["before"].as_i64().unwrap();
     assert_eq!(merged["maria_sees"].as_i64().unwrap(), before - 5);

@@ -10,6 +10,9 @@ use crate::inventory::{reserve_versions, set_scope_checksum};
 
 /// Stock rows per item (2 lots × 10 bins).
 const ROWS_PER_ITEM: usize = 20;
+/// The GTIN on `fixtures/barcode-real/rssexpanded-3__1.png`, a GS1 DataBar Expanded label
+/// of a variable-weight item: `(01)90012345678908(3103)012233(15)991231`.
+pub const DEMO_LABEL_GTIN: &str = "90012345678908";
 const LOTS_PER_ITEM: usize = 2;
 
 const PRODUCE: &[(&str, &[&str], &str)] = &[
@@ -151,13 +154,20 @@ pub fn seed(conn: &mut Connection, warehouse_id: &str, rows: usize) -> rusqlite:
                 &kind[..3].to_uppercase(),
                 &variety[..2].to_uppercase()
             );
+            // The demo's real produce label (GS1 DataBar Expanded, variable weight) carries
+            // a GTIN of its own; the North warehouse's second item stocks it.
+            let barcodes = if i == 1 && prefix == 'N' {
+                format!("{g13} {g14} {DEMO_LABEL_GTIN}")
+            } else {
+                format!("{g13} {g14}")
+            };
             item.execute(params![
                 warehouse_id,
                 item_id(i),
                 sku,
                 name,
                 unit,
-                format!("{g13} {g14}"),
+                barcodes,
                 variety,
                 grade,
                 origin,

@@ -1143,7 +1143,12 @@ fn convert(
             text = format!("(01){digits}");
             gs1_elements.extend(gs1::element_for("01", &digits));
         }
-        BarcodeFormat::QrCode if raw_text.starts_with("http") => {
+        // Compact QR codes use upper case (alphanumeric mode): `HTTPS://ID.GS1.ORG/01/...`.
+        BarcodeFormat::QrCode
+            if raw_text
+                .get(..4)
+                .is_some_and(|s| s.eq_ignore_ascii_case("http")) =>
+        {
             if let Some(elements) = gs1::parse_digital_link(&raw_text) {
                 gs1_elements = elements;
             }

@@ -271,6 +271,20 @@ typedef void (*UniffiCallbackInterfaceExportProgressListenerMethod1)(uint64_t, v
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_PROOF_SIGNER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_PROOF_SIGNER_METHOD0
+typedef void (*UniffiCallbackInterfaceProofSignerMethod0)(uint64_t, RustBuffer* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_PROOF_SIGNER_METHOD1
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_PROOF_SIGNER_METHOD1
+typedef void (*UniffiCallbackInterfaceProofSignerMethod1)(uint64_t, RustBuffer, RustBuffer* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_BIN_STOCK_LISTENER_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_BIN_STOCK_LISTENER_METHOD0
 typedef void (*UniffiCallbackInterfaceBinStockListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
@@ -281,6 +295,20 @@ typedef void (*UniffiCallbackInterfaceBinStockListenerMethod0)(uint64_t, RustBuf
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_BIN_STOCK_LISTENER_METHOD1
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_BIN_STOCK_LISTENER_METHOD1
 typedef void (*UniffiCallbackInterfaceBinStockListenerMethod1)(uint64_t, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_DELIVERIES_STATUS_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_DELIVERIES_STATUS_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceDeliveriesStatusListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_DELIVERIES_STATUS_LISTENER_METHOD1
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_DELIVERIES_STATUS_LISTENER_METHOD1
+typedef void (*UniffiCallbackInterfaceDeliveriesStatusListenerMethod1)(uint64_t, void* _Nonnull, 
         RustCallStatus *_Nonnull uniffiCallStatus
     );
 
@@ -375,6 +403,16 @@ typedef struct UniffiVTableCallbackInterfaceExportProgressListener {
 } UniffiVTableCallbackInterfaceExportProgressListener;
 
 #endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_PROOF_SIGNER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_PROOF_SIGNER
+typedef struct UniffiVTableCallbackInterfaceProofSigner {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceProofSignerMethod0 _Nonnull publicKey;
+    UniffiCallbackInterfaceProofSignerMethod1 _Nonnull sign;
+} UniffiVTableCallbackInterfaceProofSigner;
+
+#endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_BIN_STOCK_LISTENER
 #define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_BIN_STOCK_LISTENER
 typedef struct UniffiVTableCallbackInterfaceBinStockListener {
@@ -383,6 +421,16 @@ typedef struct UniffiVTableCallbackInterfaceBinStockListener {
     UniffiCallbackInterfaceBinStockListenerMethod0 _Nonnull onUpdate;
     UniffiCallbackInterfaceBinStockListenerMethod1 _Nonnull onEnd;
 } UniffiVTableCallbackInterfaceBinStockListener;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_DELIVERIES_STATUS_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_DELIVERIES_STATUS_LISTENER
+typedef struct UniffiVTableCallbackInterfaceDeliveriesStatusListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceDeliveriesStatusListenerMethod0 _Nonnull onUpdate;
+    UniffiCallbackInterfaceDeliveriesStatusListenerMethod1 _Nonnull onEnd;
+} UniffiVTableCallbackInterfaceDeliveriesStatusListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_ITEM_STOCK_LISTENER
@@ -621,6 +669,11 @@ uint64_t uniffi_companion_ffi_fn_constructor_companionclient_open(RustBuffer con
 uint64_t uniffi_companion_ffi_fn_method_companionclient_account(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_COMPANIONCLIENT_DELIVERIES
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_COMPANIONCLIENT_DELIVERIES
+uint64_t uniffi_companion_ffi_fn_method_companionclient_deliveries(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_COMPANIONCLIENT_INSTALL_ID
 #define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_COMPANIONCLIENT_INSTALL_ID
 RustBuffer uniffi_companion_ffi_fn_method_companionclient_install_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -674,6 +727,176 @@ uint64_t uniffi_companion_ffi_fn_method_companionclient_sign_out(uint64_t ptr
 #ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_COMPANIONCLIENT_SIGN_OUT_WITH
 #define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_COMPANIONCLIENT_SIGN_OUT_WITH
 uint64_t uniffi_companion_ffi_fn_method_companionclient_sign_out_with(uint64_t ptr, RustBuffer options
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_CLONE_DELIVERIES
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_CLONE_DELIVERIES
+uint64_t uniffi_companion_ffi_fn_clone_deliveries(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_FREE_DELIVERIES
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_FREE_DELIVERIES
+void uniffi_companion_ffi_fn_free_deliveries(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_ADD_ITEM
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_ADD_ITEM
+uint64_t uniffi_companion_ffi_fn_method_deliveries_add_item(uint64_t ptr, RustBuffer stop_id, RustBuffer item
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_ADD_PHOTO
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_ADD_PHOTO
+uint64_t uniffi_companion_ffi_fn_method_deliveries_add_photo(uint64_t ptr, RustBuffer stop_id, RustBuffer jpeg
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_CAPTURE
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_CAPTURE
+uint64_t uniffi_companion_ffi_fn_method_deliveries_capture(uint64_t ptr, RustBuffer stop_id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_CAPTURES
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_CAPTURES
+uint64_t uniffi_companion_ffi_fn_method_deliveries_captures(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_CLEAR_SIGNATURE
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_CLEAR_SIGNATURE
+uint64_t uniffi_companion_ffi_fn_method_deliveries_clear_signature(uint64_t ptr, RustBuffer stop_id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_DISCARD_CAPTURE
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_DISCARD_CAPTURE
+uint64_t uniffi_companion_ffi_fn_method_deliveries_discard_capture(uint64_t ptr, RustBuffer stop_id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_DOWNLOAD_ROUTES
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_DOWNLOAD_ROUTES
+uint64_t uniffi_companion_ffi_fn_method_deliveries_download_routes(uint64_t ptr, RustBuffer cancellation
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_OBSERVE_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_OBSERVE_STATUS
+uint64_t uniffi_companion_ffi_fn_method_deliveries_observe_status(uint64_t ptr, uint64_t listener, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_POINT_FROM_DEGREES
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_POINT_FROM_DEGREES
+RustBuffer uniffi_companion_ffi_fn_method_deliveries_point_from_degrees(uint64_t ptr, double lat, double lon, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_REMOVE_ITEM
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_REMOVE_ITEM
+uint64_t uniffi_companion_ffi_fn_method_deliveries_remove_item(uint64_t ptr, RustBuffer stop_id, uint32_t index
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_REMOVE_PHOTO
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_REMOVE_PHOTO
+uint64_t uniffi_companion_ffi_fn_method_deliveries_remove_photo(uint64_t ptr, RustBuffer stop_id, RustBuffer sha256
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_ROUTES
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_ROUTES
+uint64_t uniffi_companion_ffi_fn_method_deliveries_routes(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_SEAL
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_SEAL
+uint64_t uniffi_companion_ffi_fn_method_deliveries_seal(uint64_t ptr, RustBuffer stop_id, RustBuffer signer
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_SET_FIX
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_SET_FIX
+uint64_t uniffi_companion_ffi_fn_method_deliveries_set_fix(uint64_t ptr, RustBuffer stop_id, RustBuffer fix
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_SET_GEOFENCE_OVERRIDE
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_SET_GEOFENCE_OVERRIDE
+uint64_t uniffi_companion_ffi_fn_method_deliveries_set_geofence_override(uint64_t ptr, RustBuffer stop_id, RustBuffer reason
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_SET_NOTES
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_SET_NOTES
+uint64_t uniffi_companion_ffi_fn_method_deliveries_set_notes(uint64_t ptr, RustBuffer stop_id, RustBuffer notes
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_SET_OUTCOME
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_SET_OUTCOME
+uint64_t uniffi_companion_ffi_fn_method_deliveries_set_outcome(uint64_t ptr, RustBuffer stop_id, RustBuffer outcome
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_SET_PIN
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_SET_PIN
+uint64_t uniffi_companion_ffi_fn_method_deliveries_set_pin(uint64_t ptr, RustBuffer stop_id, RustBuffer pin
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_SET_RECIPIENT
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_SET_RECIPIENT
+uint64_t uniffi_companion_ffi_fn_method_deliveries_set_recipient(uint64_t ptr, RustBuffer stop_id, RustBuffer name
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_SET_SIGNATURE
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_SET_SIGNATURE
+uint64_t uniffi_companion_ffi_fn_method_deliveries_set_signature(uint64_t ptr, RustBuffer stop_id, RustBuffer signature
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_START_AUTO_UPLOAD
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_START_AUTO_UPLOAD
+uint64_t uniffi_companion_ffi_fn_method_deliveries_start_auto_upload(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_START_CAPTURE
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_START_CAPTURE
+uint64_t uniffi_companion_ffi_fn_method_deliveries_start_capture(uint64_t ptr, RustBuffer stop_id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_STATUS
+RustBuffer uniffi_companion_ffi_fn_method_deliveries_status(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_STOP
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_STOP
+uint64_t uniffi_companion_ffi_fn_method_deliveries_stop(uint64_t ptr, RustBuffer stop_id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_UPLOAD
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_UPLOAD
+uint64_t uniffi_companion_ffi_fn_method_deliveries_upload(uint64_t ptr, RustBuffer cancellation
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_VERIFY_RECEIPT
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_VERIFY_RECEIPT
+uint64_t uniffi_companion_ffi_fn_method_deliveries_verify_receipt(uint64_t ptr, RustBuffer stop_id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_WITH_SIGNER
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIES_WITH_SIGNER
+uint64_t uniffi_companion_ffi_fn_method_deliveries_with_signer(uint64_t ptr, uint64_t signer, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_CLONE_PROOFSIGNER
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_CLONE_PROOFSIGNER
+uint64_t uniffi_companion_ffi_fn_clone_proofsigner(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_FREE_PROOFSIGNER
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_FREE_PROOFSIGNER
+void uniffi_companion_ffi_fn_free_proofsigner(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_INIT_CALLBACK_VTABLE_PROOFSIGNER
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_INIT_CALLBACK_VTABLE_PROOFSIGNER
+void uniffi_companion_ffi_fn_init_callback_vtable_proofsigner(const UniffiVTableCallbackInterfaceProofSigner* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_PROOFSIGNER_PUBLIC_KEY
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_PROOFSIGNER_PUBLIC_KEY
+RustBuffer uniffi_companion_ffi_fn_method_proofsigner_public_key(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_PROOFSIGNER_SIGN
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_PROOFSIGNER_SIGN
+RustBuffer uniffi_companion_ffi_fn_method_proofsigner_sign(uint64_t ptr, RustBuffer message, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_CLONE_INVENTORY
@@ -970,6 +1193,31 @@ void uniffi_companion_ffi_fn_method_binstocklistener_on_update(uint64_t ptr, Rus
 #ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_BINSTOCKLISTENER_ON_END
 #define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_BINSTOCKLISTENER_ON_END
 void uniffi_companion_ffi_fn_method_binstocklistener_on_end(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_CLONE_DELIVERIESSTATUSLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_CLONE_DELIVERIESSTATUSLISTENER
+uint64_t uniffi_companion_ffi_fn_clone_deliveriesstatuslistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_FREE_DELIVERIESSTATUSLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_FREE_DELIVERIESSTATUSLISTENER
+void uniffi_companion_ffi_fn_free_deliveriesstatuslistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_INIT_CALLBACK_VTABLE_DELIVERIESSTATUSLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_INIT_CALLBACK_VTABLE_DELIVERIESSTATUSLISTENER
+void uniffi_companion_ffi_fn_init_callback_vtable_deliveriesstatuslistener(const UniffiVTableCallbackInterfaceDeliveriesStatusListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIESSTATUSLISTENER_ON_UPDATE
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIESSTATUSLISTENER_ON_UPDATE
+void uniffi_companion_ffi_fn_method_deliveriesstatuslistener_on_update(uint64_t ptr, RustBuffer status, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIESSTATUSLISTENER_ON_END
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_METHOD_DELIVERIESSTATUSLISTENER_ON_END
+void uniffi_companion_ffi_fn_method_deliveriesstatuslistener_on_end(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_FN_CLONE_ITEMSTOCKLISTENER
@@ -1553,6 +1801,12 @@ uint16_t uniffi_companion_ffi_checksum_method_companionclient_account(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_COMPANIONCLIENT_DELIVERIES
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_COMPANIONCLIENT_DELIVERIES
+uint16_t uniffi_companion_ffi_checksum_method_companionclient_deliveries(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_COMPANIONCLIENT_INSTALL_ID
 #define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_COMPANIONCLIENT_INSTALL_ID
 uint16_t uniffi_companion_ffi_checksum_method_companionclient_install_id(void
@@ -1616,6 +1870,180 @@ uint16_t uniffi_companion_ffi_checksum_method_companionclient_sign_out(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_COMPANIONCLIENT_SIGN_OUT_WITH
 #define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_COMPANIONCLIENT_SIGN_OUT_WITH
 uint16_t uniffi_companion_ffi_checksum_method_companionclient_sign_out_with(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_ADD_ITEM
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_ADD_ITEM
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_add_item(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_ADD_PHOTO
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_ADD_PHOTO
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_add_photo(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_CAPTURE
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_CAPTURE
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_capture(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_CAPTURES
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_CAPTURES
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_captures(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_CLEAR_SIGNATURE
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_CLEAR_SIGNATURE
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_clear_signature(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_DISCARD_CAPTURE
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_DISCARD_CAPTURE
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_discard_capture(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_DOWNLOAD_ROUTES
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_DOWNLOAD_ROUTES
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_download_routes(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_OBSERVE_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_OBSERVE_STATUS
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_observe_status(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_POINT_FROM_DEGREES
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_POINT_FROM_DEGREES
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_point_from_degrees(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_REMOVE_ITEM
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_REMOVE_ITEM
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_remove_item(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_REMOVE_PHOTO
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_REMOVE_PHOTO
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_remove_photo(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_ROUTES
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_ROUTES
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_routes(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_SEAL
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_SEAL
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_seal(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_SET_FIX
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_SET_FIX
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_set_fix(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_SET_GEOFENCE_OVERRIDE
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_SET_GEOFENCE_OVERRIDE
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_set_geofence_override(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_SET_NOTES
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_SET_NOTES
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_set_notes(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_SET_OUTCOME
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_SET_OUTCOME
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_set_outcome(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_SET_PIN
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_SET_PIN
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_set_pin(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_SET_RECIPIENT
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_SET_RECIPIENT
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_set_recipient(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_SET_SIGNATURE
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_SET_SIGNATURE
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_set_signature(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_START_AUTO_UPLOAD
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_START_AUTO_UPLOAD
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_start_auto_upload(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_START_CAPTURE
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_START_CAPTURE
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_start_capture(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_STATUS
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_status(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_STOP
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_STOP
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_stop(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_UPLOAD
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_UPLOAD
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_upload(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_VERIFY_RECEIPT
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_VERIFY_RECEIPT
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_verify_receipt(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_WITH_SIGNER
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIES_WITH_SIGNER
+uint16_t uniffi_companion_ffi_checksum_method_deliveries_with_signer(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_PROOFSIGNER_PUBLIC_KEY
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_PROOFSIGNER_PUBLIC_KEY
+uint16_t uniffi_companion_ffi_checksum_method_proofsigner_public_key(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_PROOFSIGNER_SIGN
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_PROOFSIGNER_SIGN
+uint16_t uniffi_companion_ffi_checksum_method_proofsigner_sign(void
     
 );
 #endif
@@ -1874,6 +2302,18 @@ uint16_t uniffi_companion_ffi_checksum_method_binstocklistener_on_update(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_BINSTOCKLISTENER_ON_END
 #define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_BINSTOCKLISTENER_ON_END
 uint16_t uniffi_companion_ffi_checksum_method_binstocklistener_on_end(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIESSTATUSLISTENER_ON_UPDATE
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIESSTATUSLISTENER_ON_UPDATE
+uint16_t uniffi_companion_ffi_checksum_method_deliveriesstatuslistener_on_update(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIESSTATUSLISTENER_ON_END
+#define UNIFFI_FFIDEF_UNIFFI_COMPANION_FFI_CHECKSUM_METHOD_DELIVERIESSTATUSLISTENER_ON_END
+uint16_t uniffi_companion_ffi_checksum_method_deliveriesstatuslistener_on_end(void
     
 );
 #endif

@@ -519,6 +519,22 @@ fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
+    typealias FfiType = Double
+    typealias SwiftType = Double
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Double {
+        return try lift(readDouble(&buf))
+    }
+
+    public static func write(_ value: Double, into buf: inout [UInt8]) {
+        writeDouble(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterBool : FfiConverter {
     typealias FfiType = Int8
     typealias SwiftType = Bool
@@ -1506,6 +1522,11 @@ public protocol CompanionClientProtocol: AnyObject, Sendable {
     func account()  -> AccountData
     
     /**
+     * Proof of delivery of the signed-in account. Cheap.
+     */
+    func deliveries()  -> Deliveries
+    
+    /**
      * This installation's id (stable across launches, new after reinstall). Cheap.
      */
     func installId()  -> String
@@ -1662,6 +1683,18 @@ open func account() -> AccountData  {
     return try!  FfiConverterTypeAccountData_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_companion_ffi_fn_method_companionclient_account(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Proof of delivery of the signed-in account. Cheap.
+     */
+open func deliveries() -> Deliveries  {
+    return try!  FfiConverterTypeDeliveries_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_companionclient_deliveries(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -2114,6 +2147,961 @@ public func FfiConverterTypeDeletionProgressListener_lift(_ handle: UInt64) thro
 #endif
 public func FfiConverterTypeDeletionProgressListener_lower(_ value: DeletionProgressListener) -> UInt64 {
     return FfiConverterTypeDeletionProgressListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * The signed-in account's proof-of-delivery capture and upload queue. Calls fail with
+ * `NotSignedIn` while signed out.
+ */
+public protocol DeliveriesProtocol: AnyObject, Sendable {
+    
+    /**
+     * An item scanned (or typed in, with `manual_reason`); the capture's discrepancies
+     * reconcile the items with the manifest.
+     */
+    func addItem(stopId: String, item: ItemScan) async throws  -> DeliveryCapture
+    
+    /**
+     * Keeps a camera JPEG (upright, ≤ 2048 px, no metadata, sealed to disk). Adding the
+     * same photo twice changes nothing. `InvalidInput` (field `photo`) for an empty,
+     * truncated, corrupt, 0×0 or huge image, or a PNG/HEIC instead of a JPEG.
+     */
+    func addPhoto(stopId: String, jpeg: Data) async throws  -> DeliveryCapture
+    
+    /**
+     * The capture of a stop as saved.
+     */
+    func capture(stopId: String) async throws  -> DeliveryCapture
+    
+    /**
+     * Every capture on the phone, drafts to receipts.
+     */
+    func captures() async throws  -> [DeliveryCapture]
+    
+    func clearSignature(stopId: String) async throws  -> DeliveryCapture
+    
+    /**
+     * Drops a draft (never a sealed proof).
+     */
+    func discardCapture(stopId: String) async throws 
+    
+    /**
+     * Downloads the driver's routes and keeps them on the phone.
+     */
+    func downloadRoutes(cancellation: Cancellation?) async throws  -> [Route]
+    
+    /**
+     * The proofs' states now (with upload progress), then every change.
+     */
+    func observeStatus(listener: DeliveriesStatusListener) throws  -> TaskHandle
+    
+    /**
+     * A position from degrees; `InvalidInput` (field `fix.point`) for NaN, infinities and
+     * out-of-range values. Use it instead of converting doubles yourself. Cheap.
+     */
+    func pointFromDegrees(lat: Double, lon: Double) throws  -> GeoPoint
+    
+    func removeItem(stopId: String, index: UInt32) async throws  -> DeliveryCapture
+    
+    func removePhoto(stopId: String, sha256: String) async throws  -> DeliveryCapture
+    
+    /**
+     * The routes on the phone (offline).
+     */
+    func routes() async throws  -> [Route]
+    
+    /**
+     * Seals the proof with `signer` (else the one given to `with_signer`, else the device
+     * key) and queues it.
+     * `InvalidInput` naming the record field the stop's policy still requires.
+     */
+    func seal(stopId: String, signer: ProofSigner?) async throws  -> DeliveryCapture
+    
+    /**
+     * The location fix the shell obtained (`null`: none). `InvalidInput` naming the fix
+     * field for coordinates out of range, accuracy 0, a future fix time, a fix over an
+     * hour old.
+     */
+    func setFix(stopId: String, fix: LocationFix?) async throws  -> DeliveryCapture
+    
+    /**
+     * Overrides the geofence verdict with a mandatory reason (`null` withdraws it); flagged
+     * for review, the verdict itself unchanged.
+     */
+    func setGeofenceOverride(stopId: String, reason: String?) async throws  -> DeliveryCapture
+    
+    func setNotes(stopId: String, notes: String?) async throws  -> DeliveryCapture
+    
+    func setOutcome(stopId: String, outcome: DeliveryOutcome) async throws  -> DeliveryCapture
+    
+    func setPin(stopId: String, pin: String?) async throws  -> DeliveryCapture
+    
+    func setRecipient(stopId: String, name: String?) async throws  -> DeliveryCapture
+    
+    /**
+     * The signature strokes (refused when empty or a single tap), or why there is none.
+     */
+    func setSignature(stopId: String, signature: SignatureCapture) async throws  -> DeliveryCapture
+    
+    /**
+     * Starts the core's upload loop: uploads when a proof is sealed, retries with
+     * backoff. Runs until the handle is cancelled or the account signs out.
+     */
+    func startAutoUpload() throws  -> TaskHandle
+    
+    /**
+     * Starts (or resumes) the capture of a stop's proof. `NotFound` for a stop not on
+     * your routes, `Conflict` for a completed stop.
+     */
+    func startCapture(stopId: String) async throws  -> DeliveryCapture
+    
+    /**
+     * The proofs' states now. Cheap.
+     */
+    func status() throws  -> DeliveriesStatus
+    
+    /**
+     * One stop of the routes on the phone. `NotFound` for a stop not assigned to you.
+     */
+    func stop(stopId: String) async throws  -> Stop
+    
+    /**
+     * Uploads the sealed proofs in order (photos in resumable parts, then the proof),
+     * each exactly once; `Offline` and the like leave the rest queued.
+     */
+    func upload(cancellation: Cancellation?) async throws  -> UploadReport
+    
+    /**
+     * Fetches an uploaded proof's receipt again and checks its countersignature against
+     * the pinned server key.
+     */
+    func verifyReceipt(stopId: String) async throws  -> ReceiptCheck
+    
+    /**
+     * The same deliveries, sealing with `signer` (a StrongBox / Secure Enclave key) whenever
+     * `seal` is given none: set it once where the app builds its objects. Cheap.
+     */
+    func withSigner(signer: ProofSigner)  -> Deliveries
+    
+}
+/**
+ * The signed-in account's proof-of-delivery capture and upload queue. Calls fail with
+ * `NotSignedIn` while signed out.
+ */
+open class Deliveries: DeliveriesProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_companion_ffi_fn_clone_deliveries(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_companion_ffi_fn_free_deliveries(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * An item scanned (or typed in, with `manual_reason`); the capture's discrepancies
+     * reconcile the items with the manifest.
+     */
+open func addItem(stopId: String, item: ItemScan)async throws  -> DeliveryCapture  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_add_item(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(stopId),FfiConverterTypeItemScan_lower(item)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeliveryCapture_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Keeps a camera JPEG (upright, ≤ 2048 px, no metadata, sealed to disk). Adding the
+     * same photo twice changes nothing. `InvalidInput` (field `photo`) for an empty,
+     * truncated, corrupt, 0×0 or huge image, or a PNG/HEIC instead of a JPEG.
+     */
+open func addPhoto(stopId: String, jpeg: Data)async throws  -> DeliveryCapture  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_add_photo(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(stopId),FfiConverterData.lower(jpeg)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeliveryCapture_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * The capture of a stop as saved.
+     */
+open func capture(stopId: String)async throws  -> DeliveryCapture  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_capture(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(stopId)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeliveryCapture_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Every capture on the phone, drafts to receipts.
+     */
+open func captures()async throws  -> [DeliveryCapture]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_captures(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeDeliveryCapture.lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+open func clearSignature(stopId: String)async throws  -> DeliveryCapture  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_clear_signature(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(stopId)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeliveryCapture_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Drops a draft (never a sealed proof).
+     */
+open func discardCapture(stopId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_discard_capture(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(stopId)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_void,
+            completeFunc: ffi_companion_ffi_rust_future_complete_void,
+            freeFunc: ffi_companion_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Downloads the driver's routes and keeps them on the phone.
+     */
+open func downloadRoutes(cancellation: Cancellation?)async throws  -> [Route]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_download_routes(
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeCancellation.lower(cancellation)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeRoute.lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * The proofs' states now (with upload progress), then every change.
+     */
+open func observeStatus(listener: DeliveriesStatusListener)throws  -> TaskHandle  {
+    return try  FfiConverterTypeTaskHandle_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_deliveries_observe_status(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeDeliveriesStatusListener_lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A position from degrees; `InvalidInput` (field `fix.point`) for NaN, infinities and
+     * out-of-range values. Use it instead of converting doubles yourself. Cheap.
+     */
+open func pointFromDegrees(lat: Double, lon: Double)throws  -> GeoPoint  {
+    return try  FfiConverterTypeGeoPoint_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_deliveries_point_from_degrees(
+            self.uniffiCloneHandle(),
+        FfiConverterDouble.lower(lat),
+        FfiConverterDouble.lower(lon),uniffiCallStatus
+    )
+})
+}
+    
+open func removeItem(stopId: String, index: UInt32)async throws  -> DeliveryCapture  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_remove_item(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(stopId),FfiConverterUInt32.lower(index)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeliveryCapture_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+open func removePhoto(stopId: String, sha256: String)async throws  -> DeliveryCapture  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_remove_photo(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(stopId),FfiConverterString.lower(sha256)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeliveryCapture_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * The routes on the phone (offline).
+     */
+open func routes()async throws  -> [Route]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_routes(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeRoute.lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Seals the proof with `signer` (else the one given to `with_signer`, else the device
+     * key) and queues it.
+     * `InvalidInput` naming the record field the stop's policy still requires.
+     */
+open func seal(stopId: String, signer: ProofSigner?)async throws  -> DeliveryCapture  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_seal(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(stopId),FfiConverterOptionTypeProofSigner.lower(signer)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeliveryCapture_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * The location fix the shell obtained (`null`: none). `InvalidInput` naming the fix
+     * field for coordinates out of range, accuracy 0, a future fix time, a fix over an
+     * hour old.
+     */
+open func setFix(stopId: String, fix: LocationFix?)async throws  -> DeliveryCapture  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_set_fix(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(stopId),FfiConverterOptionTypeLocationFix.lower(fix)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeliveryCapture_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Overrides the geofence verdict with a mandatory reason (`null` withdraws it); flagged
+     * for review, the verdict itself unchanged.
+     */
+open func setGeofenceOverride(stopId: String, reason: String?)async throws  -> DeliveryCapture  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_set_geofence_override(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(stopId),FfiConverterOptionString.lower(reason)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeliveryCapture_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+open func setNotes(stopId: String, notes: String?)async throws  -> DeliveryCapture  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_set_notes(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(stopId),FfiConverterOptionString.lower(notes)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeliveryCapture_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+open func setOutcome(stopId: String, outcome: DeliveryOutcome)async throws  -> DeliveryCapture  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_set_outcome(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(stopId),FfiConverterTypeDeliveryOutcome_lower(outcome)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeliveryCapture_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+open func setPin(stopId: String, pin: String?)async throws  -> DeliveryCapture  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_set_pin(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(stopId),FfiConverterOptionString.lower(pin)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeliveryCapture_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+open func setRecipient(stopId: String, name: String?)async throws  -> DeliveryCapture  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_set_recipient(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(stopId),FfiConverterOptionString.lower(name)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeliveryCapture_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * The signature strokes (refused when empty or a single tap), or why there is none.
+     */
+open func setSignature(stopId: String, signature: SignatureCapture)async throws  -> DeliveryCapture  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_set_signature(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(stopId),FfiConverterTypeSignatureCapture_lower(signature)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeliveryCapture_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Starts the core's upload loop: uploads when a proof is sealed, retries with
+     * backoff. Runs until the handle is cancelled or the account signs out.
+     */
+open func startAutoUpload()throws  -> TaskHandle  {
+    return try  FfiConverterTypeTaskHandle_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_deliveries_start_auto_upload(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Starts (or resumes) the capture of a stop's proof. `NotFound` for a stop not on
+     * your routes, `Conflict` for a completed stop.
+     */
+open func startCapture(stopId: String)async throws  -> DeliveryCapture  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_start_capture(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(stopId)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeliveryCapture_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * The proofs' states now. Cheap.
+     */
+open func status()throws  -> DeliveriesStatus  {
+    return try  FfiConverterTypeDeliveriesStatus_lift(try rustCallWithError(FfiConverterTypeCompanionError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_deliveries_status(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One stop of the routes on the phone. `NotFound` for a stop not assigned to you.
+     */
+open func stop(stopId: String)async throws  -> Stop  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_stop(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(stopId)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeStop_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Uploads the sealed proofs in order (photos in resumable parts, then the proof),
+     * each exactly once; `Offline` and the like leave the rest queued.
+     */
+open func upload(cancellation: Cancellation?)async throws  -> UploadReport  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_upload(
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeCancellation.lower(cancellation)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeUploadReport_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * Fetches an uploaded proof's receipt again and checks its countersignature against
+     * the pinned server key.
+     */
+open func verifyReceipt(stopId: String)async throws  -> ReceiptCheck  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_method_deliveries_verify_receipt(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(stopId)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_companion_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_companion_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeReceiptCheck_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
+    /**
+     * The same deliveries, sealing with `signer` (a StrongBox / Secure Enclave key) whenever
+     * `seal` is given none: set it once where the app builds its objects. Cheap.
+     */
+open func withSigner(signer: ProofSigner) -> Deliveries  {
+    return try!  FfiConverterTypeDeliveries_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_deliveries_with_signer(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProofSigner_lower(signer),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeliveries: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Deliveries
+
+    public static func lift(_ handle: UInt64) throws -> Deliveries {
+        return Deliveries(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Deliveries) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Deliveries {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Deliveries, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveries_lift(_ handle: UInt64) throws -> Deliveries {
+    return try FfiConverterTypeDeliveries.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveries_lower(_ value: Deliveries) -> UInt64 {
+    return FfiConverterTypeDeliveries.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Receives the proofs of delivery's states: per stop draft, sealed, uploading n/m,
+ * uploaded (with the receipt) or rejected (with the reason), and the queue length.
+ */
+public protocol DeliveriesStatusListener: AnyObject, Sendable {
+    
+    func onUpdate(status: DeliveriesStatus) 
+    
+    func onEnd() 
+    
+}
+/**
+ * Receives the proofs of delivery's states: per stop draft, sealed, uploading n/m,
+ * uploaded (with the receipt) or rejected (with the reason), and the queue length.
+ */
+open class DeliveriesStatusListenerImpl: DeliveriesStatusListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_companion_ffi_fn_clone_deliveriesstatuslistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_companion_ffi_fn_free_deliveriesstatuslistener(handle, $0) }
+    }
+
+    
+
+    
+open func onUpdate(status: DeliveriesStatus)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_deliveriesstatuslistener_on_update(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeDeliveriesStatus_lower(status),uniffiCallStatus
+    )
+}
+}
+    
+open func onEnd()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_deliveriesstatuslistener_on_end(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceDeliveriesStatusListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceDeliveriesStatusListener = UniffiVTableCallbackInterfaceDeliveriesStatusListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeDeliveriesStatusListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface DeliveriesStatusListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeDeliveriesStatusListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface DeliveriesStatusListener: handle missing in uniffiClone")
+            }
+        },
+        onUpdate: { (
+            uniffiHandle: UInt64,
+            status: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeDeliveriesStatusListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onUpdate(
+                     status: try FfiConverterTypeDeliveriesStatus_lift(status)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onEnd: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeDeliveriesStatusListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onEnd(
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceDeliveriesStatusListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceDeliveriesStatusListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitDeliveriesStatusListener() {
+    uniffi_companion_ffi_fn_init_callback_vtable_deliveriesstatuslistener(UniffiCallbackInterfaceDeliveriesStatusListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeliveriesStatusListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<DeliveriesStatusListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = DeliveriesStatusListener
+
+    public static func lift(_ handle: UInt64) throws -> DeliveriesStatusListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return DeliveriesStatusListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: DeliveriesStatusListener) -> UInt64 {
+         if let rustImpl = value as? DeliveriesStatusListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeliveriesStatusListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: DeliveriesStatusListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveriesStatusListener_lift(_ handle: UInt64) throws -> DeliveriesStatusListener {
+    return try FfiConverterTypeDeliveriesStatusListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveriesStatusListener_lower(_ value: DeliveriesStatusListener) -> UInt64 {
+    return FfiConverterTypeDeliveriesStatusListener.lower(value)
 }
 
 
@@ -4083,6 +5071,265 @@ public func FfiConverterTypePermissions_lower(_ value: Permissions) -> UInt64 {
 
 
 /**
+ * A device key the shell keeps (Android StrongBox / Keystore, the iOS Secure Enclave) to
+ * seal proofs with. The server accepts only seals by the key registered with the session
+ * (today the core's device key, which `seal(stop, null)` uses), so a shell's key must be
+ * the registered one.
+ */
+public protocol ProofSigner: AnyObject, Sendable {
+    
+    /**
+     * Uncompressed SEC1 P-256 public key: 65 bytes, `0x04 || X || Y`.
+     */
+    func publicKey()  -> Data
+    
+    /**
+     * ASN.1 DER ECDSA P-256 SHA-256 signature over `message` (Android
+     * `SHA256withECDSA`, Apple `ecdsaSignatureMessageX962SHA256`): the signer hashes.
+     */
+    func sign(message: Data) throws  -> Data
+    
+}
+/**
+ * A device key the shell keeps (Android StrongBox / Keystore, the iOS Secure Enclave) to
+ * seal proofs with. The server accepts only seals by the key registered with the session
+ * (today the core's device key, which `seal(stop, null)` uses), so a shell's key must be
+ * the registered one.
+ */
+open class ProofSignerImpl: ProofSigner, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_companion_ffi_fn_clone_proofsigner(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_companion_ffi_fn_free_proofsigner(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Uncompressed SEC1 P-256 public key: 65 bytes, `0x04 || X || Y`.
+     */
+open func publicKey() -> Data  {
+    return try!  FfiConverterData.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_proofsigner_public_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * ASN.1 DER ECDSA P-256 SHA-256 signature over `message` (Android
+     * `SHA256withECDSA`, Apple `ecdsaSignatureMessageX962SHA256`): the signer hashes.
+     */
+open func sign(message: Data)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeProofSignerError_lift) {
+        uniffiCallStatus in
+    uniffi_companion_ffi_fn_method_proofsigner_sign(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(message),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceProofSigner {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceProofSigner = UniffiVTableCallbackInterfaceProofSigner(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeProofSigner.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface ProofSigner: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeProofSigner.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface ProofSigner: handle missing in uniffiClone")
+            }
+        },
+        publicKey: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> Data in
+                guard let uniffiObj = try? FfiConverterTypeProofSigner.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.publicKey(
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterData.lower($0) }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        sign: { (
+            uniffiHandle: UInt64,
+            message: RustBuffer,
+            uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> Data in
+                guard let uniffiObj = try? FfiConverterTypeProofSigner.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.sign(
+                     message: try FfiConverterData.lift(message)
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterData.lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeProofSignerError_lower
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceProofSigner> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceProofSigner>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitProofSigner() {
+    uniffi_companion_ffi_fn_init_callback_vtable_proofsigner(UniffiCallbackInterfaceProofSigner.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProofSigner: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<ProofSigner>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = ProofSigner
+
+    public static func lift(_ handle: UInt64) throws -> ProofSigner {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return ProofSignerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: ProofSigner) -> UInt64 {
+         if let rustImpl = value as? ProofSignerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProofSigner {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ProofSigner, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProofSigner_lift(_ handle: UInt64) throws -> ProofSigner {
+    return try FfiConverterTypeProofSigner.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProofSigner_lower(_ value: ProofSigner) -> UInt64 {
+    return FfiConverterTypeProofSigner.lower(value)
+}
+
+
+
+
+
+
+/**
  * The signed-in account's push notifications. Calls fail with `NotSignedIn` while signed out,
  * except the parsers, which need no account.
  */
@@ -5596,6 +6843,86 @@ public func FfiConverterTypeCompanionError_lower(_ value: CompanionError) -> Rus
     return FfiConverterTypeCompanionError.lower(value)
 }
 
+
+/**
+ * Why a shell's signer could not sign (key unavailable, user authentication needed, ...).
+ * Its own type: an error of another crate in a foreign trait trips uniffi's Kotlin
+ * generator (its buffer type belongs to the other crate's package).
+ */
+public 
+enum ProofSignerError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
+
+    
+    
+    case Failed(reason: String
+    )
+
+    
+
+    
+
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
+}
+
+#if compiler(>=6)
+extension ProofSignerError: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProofSignerError: FfiConverterRustBuffer {
+    typealias SwiftType = ProofSignerError
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProofSignerError {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+
+        
+
+        
+        case 1: return .Failed(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+
+         default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ProofSignerError, into buf: inout [UInt8]) {
+        switch value {
+
+        
+
+        
+        
+        case let .Failed(reason):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProofSignerError_lift(_ buf: RustBuffer) throws -> ProofSignerError {
+    return try FfiConverterTypeProofSignerError.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProofSignerError_lower(_ value: ProofSignerError) -> RustBuffer {
+    return FfiConverterTypeProofSignerError.lower(value)
+}
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -5695,6 +7022,30 @@ fileprivate struct FfiConverterOptionTypeCancellation: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeProofSigner: FfiConverterRustBuffer {
+    typealias SwiftType = ProofSigner?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeProofSigner.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeProofSigner.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeItemStock: FfiConverterRustBuffer {
     typealias SwiftType = ItemStock?
 
@@ -5735,6 +7086,30 @@ fileprivate struct FfiConverterOptionTypeRegionOfInterest: FfiConverterRustBuffe
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeRegionOfInterest.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeLocationFix: FfiConverterRustBuffer {
+    typealias SwiftType = LocationFix?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLocationFix.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLocationFix.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5785,6 +7160,31 @@ fileprivate struct FfiConverterOptionSequenceTypeGs1Element: FfiConverterRustBuf
         case 1: return try FfiConverterSequenceTypeGs1Element.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDeliveryCapture: FfiConverterRustBuffer {
+    typealias SwiftType = [DeliveryCapture]
+
+    public static func write(_ value: [DeliveryCapture], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDeliveryCapture.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DeliveryCapture] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DeliveryCapture]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDeliveryCapture.read(from: &buf))
+        }
+        return seq
     }
 }
 
@@ -6041,6 +7441,31 @@ fileprivate struct FfiConverterSequenceTypePreference: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeRoute: FfiConverterRustBuffer {
+    typealias SwiftType = [Route]
+
+    public static func write(_ value: [Route], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRoute.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Route] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Route]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRoute.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeDegradation: FfiConverterRustBuffer {
     typealias SwiftType = [Degradation]
 
@@ -6178,10 +7603,12 @@ private let initializationResult: InitializationResult = {
 
     uniffiCallbackInitBinStockListener()
     uniffiCallbackInitDeletionProgressListener()
+    uniffiCallbackInitDeliveriesStatusListener()
     uniffiCallbackInitExportProgressListener()
     uniffiCallbackInitItemStockListener()
     uniffiCallbackInitLiveScanListener()
     uniffiCallbackInitOutboxListener()
+    uniffiCallbackInitProofSigner()
     uniffiCallbackInitSessionStateListener()
     uniffiCallbackInitSyncStatusListener()
     uniffiEnsureCompanionCoreInitialized()

@@ -471,6 +471,22 @@ private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
+    typealias FfiType = UInt32
+    typealias SwiftType = UInt32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
     typealias FfiType = Int32
     typealias SwiftType = Int32
@@ -1592,6 +1608,138 @@ public func FfiConverterTypeDeviceInfo_lower(_ value: DeviceInfo) -> RustBuffer 
 
 
 /**
+ * A downloaded export, kept sealed (AES-256-GCM) in the account's directory.
+ */
+public struct ExportFile: Equatable, Hashable {
+    public let exportId: String
+    public let bytes: Int64
+    /**
+     * Lowercase hex SHA-256 of the zip, as the server computed it (and the phone checked).
+     */
+    public let sha256: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(exportId: String, bytes: Int64, 
+        /**
+         * Lowercase hex SHA-256 of the zip, as the server computed it (and the phone checked).
+         */sha256: String) {
+        self.exportId = exportId
+        self.bytes = bytes
+        self.sha256 = sha256
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ExportFile: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportFile: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportFile {
+        return
+            try ExportFile(
+                exportId: FfiConverterString.read(from: &buf), 
+                bytes: FfiConverterInt64.read(from: &buf), 
+                sha256: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ExportFile, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.exportId, into: &buf)
+        FfiConverterInt64.write(value.bytes, into: &buf)
+        FfiConverterString.write(value.sha256, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportFile_lift(_ buf: RustBuffer) throws -> ExportFile {
+    return try FfiConverterTypeExportFile.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportFile_lower(_ value: ExportFile) -> RustBuffer {
+    return FfiConverterTypeExportFile.lower(value)
+}
+
+
+/**
+ * Progress of the export, for a progress bar.
+ */
+public struct ExportProgress: Equatable, Hashable {
+    public let exportId: String?
+    public let phase: ExportPhase
+    public let bytesDone: Int64
+    public let bytesTotal: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(exportId: String?, phase: ExportPhase, bytesDone: Int64, bytesTotal: Int64?) {
+        self.exportId = exportId
+        self.phase = phase
+        self.bytesDone = bytesDone
+        self.bytesTotal = bytesTotal
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ExportProgress: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportProgress: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportProgress {
+        return
+            try ExportProgress(
+                exportId: FfiConverterOptionString.read(from: &buf), 
+                phase: FfiConverterTypeExportPhase.read(from: &buf), 
+                bytesDone: FfiConverterInt64.read(from: &buf), 
+                bytesTotal: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ExportProgress, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.exportId, into: &buf)
+        FfiConverterTypeExportPhase.write(value.phase, into: &buf)
+        FfiConverterInt64.write(value.bytesDone, into: &buf)
+        FfiConverterOptionInt64.write(value.bytesTotal, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportProgress_lift(_ buf: RustBuffer) throws -> ExportProgress {
+    return try FfiConverterTypeExportProgress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportProgress_lower(_ value: ExportProgress) -> RustBuffer {
+    return FfiConverterTypeExportProgress.lower(value)
+}
+
+
+/**
  * An item of a warehouse's assortment.
  */
 public struct Item: Equatable, Hashable {
@@ -2151,6 +2299,75 @@ public func FfiConverterTypeOsPermissionFacts_lower(_ value: OsPermissionFacts) 
 
 
 /**
+ * Work on this phone the server has not seen yet.
+ */
+public struct PendingWork: Equatable, Hashable {
+    /**
+     * Movements in the outbox, not yet sent.
+     */
+    public let movements: Int64
+    /**
+     * Other queued changes (a profile edit).
+     */
+    public let other: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Movements in the outbox, not yet sent.
+         */movements: Int64, 
+        /**
+         * Other queued changes (a profile edit).
+         */other: Int64) {
+        self.movements = movements
+        self.other = other
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PendingWork: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePendingWork: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PendingWork {
+        return
+            try PendingWork(
+                movements: FfiConverterInt64.read(from: &buf), 
+                other: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PendingWork, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.movements, into: &buf)
+        FfiConverterInt64.write(value.other, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePendingWork_lift(_ buf: RustBuffer) throws -> PendingWork {
+    return try FfiConverterTypePendingWork.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePendingWork_lower(_ value: PendingWork) -> RustBuffer {
+    return FfiConverterTypePendingWork.lower(value)
+}
+
+
+/**
  * A decision with the state of every permission it looked at, for the screen to show.
  */
 public struct PermissionDecision: Equatable, Hashable {
@@ -2339,6 +2556,69 @@ public func FfiConverterTypePoLine_lift(_ buf: RustBuffer) throws -> PoLine {
 #endif
 public func FfiConverterTypePoLine_lower(_ value: PoLine) -> RustBuffer {
     return FfiConverterTypePoLine.lower(value)
+}
+
+
+/**
+ * The profile as the phone shows it: the server's, with an edit not yet sent applied.
+ */
+public struct ProfileView: Equatable, Hashable {
+    public let profile: Profile
+    /**
+     * An edit is waiting to be sent (offline); it is included in `profile`.
+     */
+    public let pendingSync: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(profile: Profile, 
+        /**
+         * An edit is waiting to be sent (offline); it is included in `profile`.
+         */pendingSync: Bool) {
+        self.profile = profile
+        self.pendingSync = pendingSync
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ProfileView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProfileView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProfileView {
+        return
+            try ProfileView(
+                profile: FfiConverterTypeProfile.read(from: &buf), 
+                pendingSync: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ProfileView, into buf: inout [UInt8]) {
+        FfiConverterTypeProfile.write(value.profile, into: &buf)
+        FfiConverterBool.write(value.pendingSync, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProfileView_lift(_ buf: RustBuffer) throws -> ProfileView {
+    return try FfiConverterTypeProfileView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProfileView_lower(_ value: ProfileView) -> RustBuffer {
+    return FfiConverterTypeProfileView.lower(value)
 }
 
 
@@ -2592,6 +2872,214 @@ public func FfiConverterTypeScopeInfo_lift(_ buf: RustBuffer) throws -> ScopeInf
 #endif
 public func FfiConverterTypeScopeInfo_lower(_ value: ScopeInfo) -> RustBuffer {
     return FfiConverterTypeScopeInfo.lower(value)
+}
+
+
+/**
+ * An export decrypted for the share sheet: a plain zip in the account's `share/` folder,
+ * removed by `finish_sharing` (or at the next start, or with the account).
+ */
+public struct SharedExport: Equatable, Hashable {
+    public let path: String
+    public let bytes: Int64
+    /**
+     * File name to offer (`companion-export-<date>.zip`).
+     */
+    public let fileName: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(path: String, bytes: Int64, 
+        /**
+         * File name to offer (`companion-export-<date>.zip`).
+         */fileName: String) {
+        self.path = path
+        self.bytes = bytes
+        self.fileName = fileName
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SharedExport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSharedExport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SharedExport {
+        return
+            try SharedExport(
+                path: FfiConverterString.read(from: &buf), 
+                bytes: FfiConverterInt64.read(from: &buf), 
+                fileName: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SharedExport, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.path, into: &buf)
+        FfiConverterInt64.write(value.bytes, into: &buf)
+        FfiConverterString.write(value.fileName, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSharedExport_lift(_ buf: RustBuffer) throws -> SharedExport {
+    return try FfiConverterTypeSharedExport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSharedExport_lower(_ value: SharedExport) -> RustBuffer {
+    return FfiConverterTypeSharedExport.lower(value)
+}
+
+
+/**
+ * How to sign out.
+ */
+public struct SignOutOptions: Equatable, Hashable {
+    /**
+     * Remove every local trace of the account from this device (shared phones).
+     */
+    public let removeData: Bool
+    /**
+     * What to do with unsent work.
+     */
+    public let pending: PendingChoice
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Remove every local trace of the account from this device (shared phones).
+         */removeData: Bool, 
+        /**
+         * What to do with unsent work.
+         */pending: PendingChoice) {
+        self.removeData = removeData
+        self.pending = pending
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SignOutOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSignOutOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SignOutOptions {
+        return
+            try SignOutOptions(
+                removeData: FfiConverterBool.read(from: &buf), 
+                pending: FfiConverterTypePendingChoice.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SignOutOptions, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.removeData, into: &buf)
+        FfiConverterTypePendingChoice.write(value.pending, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignOutOptions_lift(_ buf: RustBuffer) throws -> SignOutOptions {
+    return try FfiConverterTypeSignOutOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignOutOptions_lower(_ value: SignOutOptions) -> RustBuffer {
+    return FfiConverterTypeSignOutOptions.lower(value)
+}
+
+
+/**
+ * What a sign-out did.
+ */
+public struct SignOutReport: Equatable, Hashable {
+    public let synced: Int64
+    public let discarded: Int64
+    /**
+     * Unsent movements left on the phone for the next sign-in.
+     */
+    public let kept: Int64
+    public let dataRemoved: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(synced: Int64, discarded: Int64, 
+        /**
+         * Unsent movements left on the phone for the next sign-in.
+         */kept: Int64, dataRemoved: Bool) {
+        self.synced = synced
+        self.discarded = discarded
+        self.kept = kept
+        self.dataRemoved = dataRemoved
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SignOutReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSignOutReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SignOutReport {
+        return
+            try SignOutReport(
+                synced: FfiConverterInt64.read(from: &buf), 
+                discarded: FfiConverterInt64.read(from: &buf), 
+                kept: FfiConverterInt64.read(from: &buf), 
+                dataRemoved: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SignOutReport, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.synced, into: &buf)
+        FfiConverterInt64.write(value.discarded, into: &buf)
+        FfiConverterInt64.write(value.kept, into: &buf)
+        FfiConverterBool.write(value.dataRemoved, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignOutReport_lift(_ buf: RustBuffer) throws -> SignOutReport {
+    return try FfiConverterTypeSignOutReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignOutReport_lower(_ value: SignOutReport) -> RustBuffer {
+    return FfiConverterTypeSignOutReport.lower(value)
 }
 
 
@@ -3263,6 +3751,190 @@ public func FfiConverterTypeDegradation_lower(_ value: Degradation) -> RustBuffe
 
 
 /**
+ * The answer to a deletion request.
+ */
+
+public enum DeletionOutcome: Equatable, Hashable {
+    
+    /**
+     * The server accepted: the phone is wiped of the account and signed out.
+     */
+    case accepted(status: DeletionStatus
+    )
+    /**
+     * Offline: the request is kept and sent when the server can be reached.
+     */
+    case queued(requestedAt: Date
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension DeletionOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeletionOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = DeletionOutcome
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeletionOutcome {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .accepted(status: try FfiConverterTypeDeletionStatus.read(from: &buf)
+        )
+        
+        case 2: return .queued(requestedAt: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DeletionOutcome, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .accepted(status):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeDeletionStatus.write(status, into: &buf)
+            
+        
+        case let .queued(requestedAt):
+            writeInt(&buf, Int32(2))
+            FfiConverterTimestamp.write(requestedAt, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeletionOutcome_lift(_ buf: RustBuffer) throws -> DeletionOutcome {
+    return try FfiConverterTypeDeletionOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeletionOutcome_lower(_ value: DeletionOutcome) -> RustBuffer {
+    return FfiConverterTypeDeletionOutcome.lower(value)
+}
+
+
+
+/**
+ * Where this phone's deletion request is.
+ */
+
+public enum DeletionProgress: Equatable, Hashable {
+    
+    /**
+     * Nothing requested from this phone.
+     */
+    case none
+    /**
+     * Confirmed offline; sent as soon as the server can be reached (within minutes of the
+     * re-authentication; later the password is asked again).
+     */
+    case queued(requestedAt: Date
+    )
+    /**
+     * Still queued, but the re-authentication is too old (or the app restarted): ask the
+     * password again and call `send_queued_deletion`.
+     */
+    case needsPassword(requestedAt: Date
+    )
+    /**
+     * Being sent.
+     */
+    case sending
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension DeletionProgress: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeletionProgress: FfiConverterRustBuffer {
+    typealias SwiftType = DeletionProgress
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeletionProgress {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .none
+        
+        case 2: return .queued(requestedAt: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 3: return .needsPassword(requestedAt: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 4: return .sending
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DeletionProgress, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .none:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .queued(requestedAt):
+            writeInt(&buf, Int32(2))
+            FfiConverterTimestamp.write(requestedAt, into: &buf)
+            
+        
+        case let .needsPassword(requestedAt):
+            writeInt(&buf, Int32(3))
+            FfiConverterTimestamp.write(requestedAt, into: &buf)
+            
+        
+        case .sending:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeletionProgress_lift(_ buf: RustBuffer) throws -> DeletionProgress {
+    return try FfiConverterTypeDeletionProgress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeletionProgress_lower(_ value: DeletionProgress) -> RustBuffer {
+    return FfiConverterTypeDeletionProgress.lower(value)
+}
+
+
+
+/**
  * What kind of failure an error is: what an app acts on (and what a failed sync's status
  * carries). Stable; its [`ErrorKind::code`] is the machine-readable form.
  */
@@ -3435,6 +4107,119 @@ public func FfiConverterTypeErrorKind_lift(_ buf: RustBuffer) throws -> ErrorKin
 #endif
 public func FfiConverterTypeErrorKind_lower(_ value: ErrorKind) -> RustBuffer {
     return FfiConverterTypeErrorKind.lower(value)
+}
+
+
+
+/**
+ * Where an export is on the phone.
+ */
+
+public enum ExportPhase: Equatable, Hashable {
+    
+    case idle
+    /**
+     * Asking the server to assemble it.
+     */
+    case requesting
+    /**
+     * The server is assembling it.
+     */
+    case building
+    case downloading
+    /**
+     * Checking the download against the server's SHA-256.
+     */
+    case verifying
+    case ready
+    case failed
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ExportPhase: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportPhase: FfiConverterRustBuffer {
+    typealias SwiftType = ExportPhase
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportPhase {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .idle
+        
+        case 2: return .requesting
+        
+        case 3: return .building
+        
+        case 4: return .downloading
+        
+        case 5: return .verifying
+        
+        case 6: return .ready
+        
+        case 7: return .failed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ExportPhase, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .idle:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .requesting:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .building:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .downloading:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .verifying:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .ready:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportPhase_lift(_ buf: RustBuffer) throws -> ExportPhase {
+    return try FfiConverterTypeExportPhase.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportPhase_lower(_ value: ExportPhase) -> RustBuffer {
+    return FfiConverterTypeExportPhase.lower(value)
 }
 
 
@@ -3805,6 +4590,101 @@ public func FfiConverterTypeOsAuthorization_lift(_ buf: RustBuffer) throws -> Os
 #endif
 public func FfiConverterTypeOsAuthorization_lower(_ value: OsAuthorization) -> RustBuffer {
     return FfiConverterTypeOsAuthorization.lower(value)
+}
+
+
+
+/**
+ * What to do with [`PendingWork`] when signing out or deleting the account.
+ */
+
+public enum PendingChoice: Equatable, Hashable {
+    
+    /**
+     * Refuse with `PendingWork` (the counts) if anything is pending: the app asks the user.
+     */
+    case ask
+    /**
+     * Send it first; fails (nothing else done) when it cannot be sent.
+     */
+    case sync
+    /**
+     * Keep it on the phone for the account's next sign-in (sign-out without removing data).
+     */
+    case keep
+    /**
+     * Drop it: the user said so.
+     */
+    case discard
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension PendingChoice: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePendingChoice: FfiConverterRustBuffer {
+    typealias SwiftType = PendingChoice
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PendingChoice {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .ask
+        
+        case 2: return .sync
+        
+        case 3: return .keep
+        
+        case 4: return .discard
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PendingChoice, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .ask:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .sync:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .keep:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .discard:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePendingChoice_lift(_ buf: RustBuffer) throws -> PendingChoice {
+    return try FfiConverterTypePendingChoice.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePendingChoice_lower(_ value: PendingChoice) -> RustBuffer {
+    return FfiConverterTypePendingChoice.lower(value)
 }
 
 

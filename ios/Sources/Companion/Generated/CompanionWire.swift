@@ -821,6 +821,110 @@ public func FfiConverterTypeCustomer_lower(_ value: Customer) -> RustBuffer {
 
 
 /**
+ * `GET /v1/account/deletion` and the answer to a request or a cancellation: the state,
+ * the grace period and what happens to the account's data.
+ */
+public struct DeletionStatus: Equatable, Hashable {
+    public let state: ServerDeletionState
+    /**
+     * Unix seconds; set while pending.
+     */
+    public let requestedAt: Int64?
+    /**
+     * Unix seconds after which the purge runs; set while pending.
+     */
+    public let purgeAfter: Int64?
+    /**
+     * The grace period this server applies, in days.
+     */
+    public let graceDays: Int64
+    /**
+     * What is deleted at the purge.
+     */
+    public let deleted: [String]
+    /**
+     * What is kept, de-identified, and why.
+     */
+    public let kept: [KeptRecord]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(state: ServerDeletionState, 
+        /**
+         * Unix seconds; set while pending.
+         */requestedAt: Int64?, 
+        /**
+         * Unix seconds after which the purge runs; set while pending.
+         */purgeAfter: Int64?, 
+        /**
+         * The grace period this server applies, in days.
+         */graceDays: Int64, 
+        /**
+         * What is deleted at the purge.
+         */deleted: [String], 
+        /**
+         * What is kept, de-identified, and why.
+         */kept: [KeptRecord]) {
+        self.state = state
+        self.requestedAt = requestedAt
+        self.purgeAfter = purgeAfter
+        self.graceDays = graceDays
+        self.deleted = deleted
+        self.kept = kept
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DeletionStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeletionStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeletionStatus {
+        return
+            try DeletionStatus(
+                state: FfiConverterTypeServerDeletionState.read(from: &buf), 
+                requestedAt: FfiConverterOptionInt64.read(from: &buf), 
+                purgeAfter: FfiConverterOptionInt64.read(from: &buf), 
+                graceDays: FfiConverterInt64.read(from: &buf), 
+                deleted: FfiConverterSequenceString.read(from: &buf), 
+                kept: FfiConverterSequenceTypeKeptRecord.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DeletionStatus, into buf: inout [UInt8]) {
+        FfiConverterTypeServerDeletionState.write(value.state, into: &buf)
+        FfiConverterOptionInt64.write(value.requestedAt, into: &buf)
+        FfiConverterOptionInt64.write(value.purgeAfter, into: &buf)
+        FfiConverterInt64.write(value.graceDays, into: &buf)
+        FfiConverterSequenceString.write(value.deleted, into: &buf)
+        FfiConverterSequenceTypeKeptRecord.write(value.kept, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeletionStatus_lift(_ buf: RustBuffer) throws -> DeletionStatus {
+    return try FfiConverterTypeDeletionStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeletionStatus_lower(_ value: DeletionStatus) -> RustBuffer {
+    return FfiConverterTypeDeletionStatus.lower(value)
+}
+
+
+/**
  * One manifest line expected at the stop.
  */
 public struct ExpectedItem: Equatable, Hashable {
@@ -910,6 +1014,103 @@ public func FfiConverterTypeExpectedItem_lift(_ buf: RustBuffer) throws -> Expec
 #endif
 public func FfiConverterTypeExpectedItem_lower(_ value: ExpectedItem) -> RustBuffer {
     return FfiConverterTypeExpectedItem.lower(value)
+}
+
+
+/**
+ * `POST /v1/account/exports` and `GET /v1/account/exports/{id}`.
+ */
+public struct ExportStatus: Equatable, Hashable {
+    public let id: String
+    public let state: ExportState
+    /**
+     * Unix seconds.
+     */
+    public let createdAt: Int64
+    /**
+     * Unix seconds after which the server deletes the file.
+     */
+    public let expiresAt: Int64
+    /**
+     * Size of the zip once ready.
+     */
+    public let bytes: Int64?
+    /**
+     * Lowercase hex SHA-256 of the zip once ready: the phone checks its download against it.
+     */
+    public let sha256: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, state: ExportState, 
+        /**
+         * Unix seconds.
+         */createdAt: Int64, 
+        /**
+         * Unix seconds after which the server deletes the file.
+         */expiresAt: Int64, 
+        /**
+         * Size of the zip once ready.
+         */bytes: Int64?, 
+        /**
+         * Lowercase hex SHA-256 of the zip once ready: the phone checks its download against it.
+         */sha256: String?) {
+        self.id = id
+        self.state = state
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.bytes = bytes
+        self.sha256 = sha256
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ExportStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportStatus {
+        return
+            try ExportStatus(
+                id: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeExportState.read(from: &buf), 
+                createdAt: FfiConverterInt64.read(from: &buf), 
+                expiresAt: FfiConverterInt64.read(from: &buf), 
+                bytes: FfiConverterOptionInt64.read(from: &buf), 
+                sha256: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ExportStatus, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeExportState.write(value.state, into: &buf)
+        FfiConverterInt64.write(value.createdAt, into: &buf)
+        FfiConverterInt64.write(value.expiresAt, into: &buf)
+        FfiConverterOptionInt64.write(value.bytes, into: &buf)
+        FfiConverterOptionString.write(value.sha256, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportStatus_lift(_ buf: RustBuffer) throws -> ExportStatus {
+    return try FfiConverterTypeExportStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportStatus_lower(_ value: ExportStatus) -> RustBuffer {
+    return FfiConverterTypeExportStatus.lower(value)
 }
 
 
@@ -1222,6 +1423,63 @@ public func FfiConverterTypeItemScan_lift(_ buf: RustBuffer) throws -> ItemScan 
 #endif
 public func FfiConverterTypeItemScan_lower(_ value: ItemScan) -> RustBuffer {
     return FfiConverterTypeItemScan.lower(value)
+}
+
+
+/**
+ * A kind of business record that is kept, de-identified, after the purge, and why.
+ */
+public struct KeptRecord: Equatable, Hashable {
+    public let kind: String
+    public let reason: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(kind: String, reason: String) {
+        self.kind = kind
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension KeptRecord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeptRecord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeptRecord {
+        return
+            try KeptRecord(
+                kind: FfiConverterString.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: KeptRecord, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeptRecord_lift(_ buf: RustBuffer) throws -> KeptRecord {
+    return try FfiConverterTypeKeptRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeptRecord_lower(_ value: KeptRecord) -> RustBuffer {
+    return FfiConverterTypeKeptRecord.lower(value)
 }
 
 
@@ -1704,6 +1962,158 @@ public func FfiConverterTypePreference_lift(_ buf: RustBuffer) throws -> Prefere
 #endif
 public func FfiConverterTypePreference_lower(_ value: Preference) -> RustBuffer {
     return FfiConverterTypePreference.lower(value)
+}
+
+
+/**
+ * The fields of a profile a user may correct themselves. `GET /v1/account/profile`.
+ */
+public struct Profile: Equatable, Hashable {
+    public let accountId: String
+    public let username: String
+    public let displayName: String
+    /**
+     * Empty when not given.
+     */
+    public let phone: String
+    /**
+     * Empty when not given.
+     */
+    public let jobTitle: String
+    /**
+     * Unix seconds of the last change (0: never changed).
+     */
+    public let updatedAt: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(accountId: String, username: String, displayName: String, 
+        /**
+         * Empty when not given.
+         */phone: String, 
+        /**
+         * Empty when not given.
+         */jobTitle: String, 
+        /**
+         * Unix seconds of the last change (0: never changed).
+         */updatedAt: Int64) {
+        self.accountId = accountId
+        self.username = username
+        self.displayName = displayName
+        self.phone = phone
+        self.jobTitle = jobTitle
+        self.updatedAt = updatedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Profile: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProfile: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Profile {
+        return
+            try Profile(
+                accountId: FfiConverterString.read(from: &buf), 
+                username: FfiConverterString.read(from: &buf), 
+                displayName: FfiConverterString.read(from: &buf), 
+                phone: FfiConverterString.read(from: &buf), 
+                jobTitle: FfiConverterString.read(from: &buf), 
+                updatedAt: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Profile, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.accountId, into: &buf)
+        FfiConverterString.write(value.username, into: &buf)
+        FfiConverterString.write(value.displayName, into: &buf)
+        FfiConverterString.write(value.phone, into: &buf)
+        FfiConverterString.write(value.jobTitle, into: &buf)
+        FfiConverterInt64.write(value.updatedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProfile_lift(_ buf: RustBuffer) throws -> Profile {
+    return try FfiConverterTypeProfile.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProfile_lower(_ value: Profile) -> RustBuffer {
+    return FfiConverterTypeProfile.lower(value)
+}
+
+
+/**
+ * `POST /v1/account/profile`: the fields to change; absent ones keep their value.
+ */
+public struct ProfileUpdate: Equatable, Hashable {
+    public let displayName: String?
+    public let phone: String?
+    public let jobTitle: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(displayName: String? = nil, phone: String? = nil, jobTitle: String? = nil) {
+        self.displayName = displayName
+        self.phone = phone
+        self.jobTitle = jobTitle
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ProfileUpdate: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProfileUpdate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProfileUpdate {
+        return
+            try ProfileUpdate(
+                displayName: FfiConverterOptionString.read(from: &buf), 
+                phone: FfiConverterOptionString.read(from: &buf), 
+                jobTitle: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ProfileUpdate, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.displayName, into: &buf)
+        FfiConverterOptionString.write(value.phone, into: &buf)
+        FfiConverterOptionString.write(value.jobTitle, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProfileUpdate_lift(_ buf: RustBuffer) throws -> ProfileUpdate {
+    return try FfiConverterTypeProfileUpdate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProfileUpdate_lower(_ value: ProfileUpdate) -> RustBuffer {
+    return FfiConverterTypeProfileUpdate.lower(value)
 }
 
 
@@ -3249,6 +3659,82 @@ public func FfiConverterTypeDeliveryOutcome_lower(_ value: DeliveryOutcome) -> R
 
 
 /**
+ * Where a server-side export is.
+ */
+
+public enum ExportState: Equatable, Hashable {
+    
+    case building
+    case ready
+    case failed
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ExportState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportState: FfiConverterRustBuffer {
+    typealias SwiftType = ExportState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .building
+        
+        case 2: return .ready
+        
+        case 3: return .failed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ExportState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .building:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .ready:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportState_lift(_ buf: RustBuffer) throws -> ExportState {
+    return try FfiConverterTypeExportState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportState_lower(_ value: ExportState) -> RustBuffer {
+    return FfiConverterTypeExportState.lower(value)
+}
+
+
+
+/**
  * Where the fix puts the driver.
  */
 
@@ -4066,6 +4552,81 @@ public func FfiConverterTypeReviewFlag_lower(_ value: ReviewFlag) -> RustBuffer 
 
 
 /**
+ * Where an account is on its way to deletion, as the server sees it.
+ */
+
+public enum ServerDeletionState: Equatable, Hashable {
+    
+    /**
+     * No deletion requested.
+     */
+    case none
+    /**
+     * Requested; purged after `purge_after` unless cancelled before.
+     */
+    case pending
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ServerDeletionState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeServerDeletionState: FfiConverterRustBuffer {
+    typealias SwiftType = ServerDeletionState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ServerDeletionState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .none
+        
+        case 2: return .pending
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ServerDeletionState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .none:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .pending:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeServerDeletionState_lift(_ buf: RustBuffer) throws -> ServerDeletionState {
+    return try FfiConverterTypeServerDeletionState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeServerDeletionState_lower(_ value: ServerDeletionState) -> RustBuffer {
+    return FfiConverterTypeServerDeletionState.lower(value)
+}
+
+
+
+/**
  * The recipient's signature, or why there is none.
  */
 
@@ -4419,6 +4980,30 @@ fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
+    typealias SwiftType = Int64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
     typealias SwiftType = Double?
 
@@ -4679,6 +5264,31 @@ fileprivate struct FfiConverterSequenceTypeItemScan: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeItemScan.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeKeptRecord: FfiConverterRustBuffer {
+    typealias SwiftType = [KeptRecord]
+
+    public static func write(_ value: [KeptRecord], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeKeptRecord.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [KeptRecord] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [KeptRecord]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeKeptRecord.read(from: &buf))
         }
         return seq
     }

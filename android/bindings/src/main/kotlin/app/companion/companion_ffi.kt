@@ -34,6 +34,8 @@ import app.companion.core.CompanionConfig
 import app.companion.core.Degradation
 import app.companion.core.DeletionOutcome
 import app.companion.core.DeletionProgress
+import app.companion.core.DeliveriesStatus
+import app.companion.core.DeliveryCapture
 import app.companion.core.ExportFile
 import app.companion.core.ExportProgress
 import app.companion.core.Feature
@@ -41,6 +43,8 @@ import app.companion.core.FfiConverterTypeCompanionConfig
 import app.companion.core.FfiConverterTypeDegradation
 import app.companion.core.FfiConverterTypeDeletionOutcome
 import app.companion.core.FfiConverterTypeDeletionProgress
+import app.companion.core.FfiConverterTypeDeliveriesStatus
+import app.companion.core.FfiConverterTypeDeliveryCapture
 import app.companion.core.FfiConverterTypeExportFile
 import app.companion.core.FfiConverterTypeExportProgress
 import app.companion.core.FfiConverterTypeFeature
@@ -58,6 +62,7 @@ import app.companion.core.FfiConverterTypePermissionDecision
 import app.companion.core.FfiConverterTypePoLine
 import app.companion.core.FfiConverterTypeProfileView
 import app.companion.core.FfiConverterTypePushStatus
+import app.companion.core.FfiConverterTypeReceiptCheck
 import app.companion.core.FfiConverterTypeRegisterOutcome
 import app.companion.core.FfiConverterTypeScopeInfo
 import app.companion.core.FfiConverterTypeSecureStorage
@@ -65,9 +70,11 @@ import app.companion.core.FfiConverterTypeSessionState
 import app.companion.core.FfiConverterTypeSharedExport
 import app.companion.core.FfiConverterTypeSignOutOptions
 import app.companion.core.FfiConverterTypeSignOutReport
+import app.companion.core.FfiConverterTypeSignatureCapture
 import app.companion.core.FfiConverterTypeStockLine
 import app.companion.core.FfiConverterTypeSyncReport
 import app.companion.core.FfiConverterTypeSyncStatus
+import app.companion.core.FfiConverterTypeUploadReport
 import app.companion.core.Item
 import app.companion.core.ItemStock
 import app.companion.core.LogLevel
@@ -82,6 +89,7 @@ import app.companion.core.PermissionDecision
 import app.companion.core.PoLine
 import app.companion.core.ProfileView
 import app.companion.core.PushStatus
+import app.companion.core.ReceiptCheck
 import app.companion.core.RegisterOutcome
 import app.companion.core.ScopeInfo
 import app.companion.core.SecureStorage
@@ -89,9 +97,11 @@ import app.companion.core.SessionState
 import app.companion.core.SharedExport
 import app.companion.core.SignOutOptions
 import app.companion.core.SignOutReport
+import app.companion.core.SignatureCapture
 import app.companion.core.StockLine
 import app.companion.core.SyncReport
 import app.companion.core.SyncStatus
+import app.companion.core.UploadReport
 import app.companion.scan.DecodeOutcome
 import app.companion.scan.FfiConverterTypeDecodeOutcome
 import app.companion.scan.FfiConverterTypeGs1Element
@@ -112,18 +122,30 @@ import app.companion.wire.Account
 import app.companion.wire.ApnsEnvironment
 import app.companion.wire.Category
 import app.companion.wire.DeletionStatus
+import app.companion.wire.DeliveryOutcome
 import app.companion.wire.FfiConverterTypeAccount
 import app.companion.wire.FfiConverterTypeApnsEnvironment
 import app.companion.wire.FfiConverterTypeCategory
 import app.companion.wire.FfiConverterTypeDeletionStatus
+import app.companion.wire.FfiConverterTypeDeliveryOutcome
+import app.companion.wire.FfiConverterTypeGeoPoint
+import app.companion.wire.FfiConverterTypeItemScan
+import app.companion.wire.FfiConverterTypeLocationFix
 import app.companion.wire.FfiConverterTypeNotificationEvent
 import app.companion.wire.FfiConverterTypePreference
 import app.companion.wire.FfiConverterTypeProfileUpdate
 import app.companion.wire.FfiConverterTypePushProvider
+import app.companion.wire.FfiConverterTypeRoute
+import app.companion.wire.FfiConverterTypeStop
+import app.companion.wire.GeoPoint
+import app.companion.wire.ItemScan
+import app.companion.wire.LocationFix
 import app.companion.wire.NotificationEvent
 import app.companion.wire.Preference
 import app.companion.wire.ProfileUpdate
 import app.companion.wire.PushProvider
+import app.companion.wire.Route
+import app.companion.wire.Stop
 import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.coroutines.resume
 import kotlinx.coroutines.CancellableContinuation
@@ -136,6 +158,8 @@ import app.companion.core.RustBuffer as RustBufferCompanionConfig
 import app.companion.core.RustBuffer as RustBufferDegradation
 import app.companion.core.RustBuffer as RustBufferDeletionOutcome
 import app.companion.core.RustBuffer as RustBufferDeletionProgress
+import app.companion.core.RustBuffer as RustBufferDeliveriesStatus
+import app.companion.core.RustBuffer as RustBufferDeliveryCapture
 import app.companion.core.RustBuffer as RustBufferExportFile
 import app.companion.core.RustBuffer as RustBufferExportProgress
 import app.companion.core.RustBuffer as RustBufferFeature
@@ -153,6 +177,7 @@ import app.companion.core.RustBuffer as RustBufferPermissionDecision
 import app.companion.core.RustBuffer as RustBufferPoLine
 import app.companion.core.RustBuffer as RustBufferProfileView
 import app.companion.core.RustBuffer as RustBufferPushStatus
+import app.companion.core.RustBuffer as RustBufferReceiptCheck
 import app.companion.core.RustBuffer as RustBufferRegisterOutcome
 import app.companion.core.RustBuffer as RustBufferScopeInfo
 import app.companion.core.RustBuffer as RustBufferSecureStorage
@@ -160,9 +185,11 @@ import app.companion.core.RustBuffer as RustBufferSessionState
 import app.companion.core.RustBuffer as RustBufferSharedExport
 import app.companion.core.RustBuffer as RustBufferSignOutOptions
 import app.companion.core.RustBuffer as RustBufferSignOutReport
+import app.companion.core.RustBuffer as RustBufferSignatureCapture
 import app.companion.core.RustBuffer as RustBufferStockLine
 import app.companion.core.RustBuffer as RustBufferSyncReport
 import app.companion.core.RustBuffer as RustBufferSyncStatus
+import app.companion.core.RustBuffer as RustBufferUploadReport
 import app.companion.scan.RustBuffer as RustBufferDecodeOutcome
 import app.companion.scan.RustBuffer as RustBufferGs1Element
 import app.companion.scan.RustBuffer as RustBufferLiveScanConfig
@@ -175,10 +202,16 @@ import app.companion.wire.RustBuffer as RustBufferAccount
 import app.companion.wire.RustBuffer as RustBufferApnsEnvironment
 import app.companion.wire.RustBuffer as RustBufferCategory
 import app.companion.wire.RustBuffer as RustBufferDeletionStatus
+import app.companion.wire.RustBuffer as RustBufferDeliveryOutcome
+import app.companion.wire.RustBuffer as RustBufferGeoPoint
+import app.companion.wire.RustBuffer as RustBufferItemScan
+import app.companion.wire.RustBuffer as RustBufferLocationFix
 import app.companion.wire.RustBuffer as RustBufferNotificationEvent
 import app.companion.wire.RustBuffer as RustBufferPreference
 import app.companion.wire.RustBuffer as RustBufferProfileUpdate
 import app.companion.wire.RustBuffer as RustBufferPushProvider
+import app.companion.wire.RustBuffer as RustBufferRoute
+import app.companion.wire.RustBuffer as RustBufferStop
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -810,10 +843,22 @@ internal interface UniffiCallbackInterfaceExportProgressListenerMethod0 : com.su
 internal interface UniffiCallbackInterfaceExportProgressListenerMethod1 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
+internal interface UniffiCallbackInterfaceProofSignerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceProofSignerMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`message`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 internal interface UniffiCallbackInterfaceBinStockListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`lines`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
 internal interface UniffiCallbackInterfaceBinStockListenerMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceDeliveriesStatusListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`status`: RustBufferDeliveriesStatus.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceDeliveriesStatusListenerMethod1 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
 internal interface UniffiCallbackInterfaceItemStockListenerMethod0 : com.sun.jna.Callback {
@@ -890,6 +935,28 @@ internal open class UniffiVTableCallbackInterfaceExportProgressListener(
     }
 
 }
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "publicKey", "sign")
+internal open class UniffiVTableCallbackInterfaceProofSigner(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `publicKey`: UniffiCallbackInterfaceProofSignerMethod0? = null,
+    @JvmField internal var `sign`: UniffiCallbackInterfaceProofSignerMethod1? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `publicKey`: UniffiCallbackInterfaceProofSignerMethod0? = null,
+        `sign`: UniffiCallbackInterfaceProofSignerMethod1? = null,
+    ): UniffiVTableCallbackInterfaceProofSigner(`uniffiFree`,`uniffiClone`,`publicKey`,`sign`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceProofSigner) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `publicKey` = other.`publicKey`
+        `sign` = other.`sign`
+    }
+
+}
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onUpdate", "onEnd")
 internal open class UniffiVTableCallbackInterfaceBinStockListener(
     @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
@@ -905,6 +972,28 @@ internal open class UniffiVTableCallbackInterfaceBinStockListener(
     ): UniffiVTableCallbackInterfaceBinStockListener(`uniffiFree`,`uniffiClone`,`onUpdate`,`onEnd`,), Structure.ByValue
 
    internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceBinStockListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onUpdate` = other.`onUpdate`
+        `onEnd` = other.`onEnd`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onUpdate", "onEnd")
+internal open class UniffiVTableCallbackInterfaceDeliveriesStatusListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onUpdate`: UniffiCallbackInterfaceDeliveriesStatusListenerMethod0? = null,
+    @JvmField internal var `onEnd`: UniffiCallbackInterfaceDeliveriesStatusListenerMethod1? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onUpdate`: UniffiCallbackInterfaceDeliveriesStatusListenerMethod0? = null,
+        `onEnd`: UniffiCallbackInterfaceDeliveriesStatusListenerMethod1? = null,
+    ): UniffiVTableCallbackInterfaceDeliveriesStatusListener(`uniffiFree`,`uniffiClone`,`onUpdate`,`onEnd`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceDeliveriesStatusListener) {
         `uniffiFree` = other.`uniffiFree`
         `uniffiClone` = other.`uniffiClone`
         `onUpdate` = other.`onUpdate`
@@ -1096,6 +1185,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_companion_ffi_checksum_method_companionclient_account(
     ): Int
+    external fun uniffi_companion_ffi_checksum_method_companionclient_deliveries(
+    ): Int
     external fun uniffi_companion_ffi_checksum_method_companionclient_install_id(
     ): Int
     external fun uniffi_companion_ffi_checksum_method_companionclient_inventory(
@@ -1117,6 +1208,64 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_companion_ffi_checksum_method_companionclient_sign_out(
     ): Int
     external fun uniffi_companion_ffi_checksum_method_companionclient_sign_out_with(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_add_item(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_add_photo(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_capture(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_captures(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_clear_signature(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_discard_capture(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_download_routes(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_observe_status(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_point_from_degrees(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_remove_item(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_remove_photo(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_routes(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_seal(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_set_fix(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_set_geofence_override(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_set_notes(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_set_outcome(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_set_pin(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_set_recipient(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_set_signature(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_start_auto_upload(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_start_capture(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_status(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_stop(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_upload(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_verify_receipt(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveries_with_signer(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_proofsigner_public_key(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_proofsigner_sign(
     ): Int
     external fun uniffi_companion_ffi_checksum_method_inventory_bin(
     ): Int
@@ -1204,6 +1353,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_companion_ffi_checksum_method_binstocklistener_on_end(
     ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveriesstatuslistener_on_update(
+    ): Int
+    external fun uniffi_companion_ffi_checksum_method_deliveriesstatuslistener_on_end(
+    ): Int
     external fun uniffi_companion_ffi_checksum_method_itemstocklistener_on_update(
     ): Int
     external fun uniffi_companion_ffi_checksum_method_itemstocklistener_on_end(
@@ -1252,10 +1405,12 @@ internal object UniffiLib {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "companion_ffi"))
         uniffiCallbackInterfaceBinStockListener.register(this)
         uniffiCallbackInterfaceDeletionProgressListener.register(this)
+        uniffiCallbackInterfaceDeliveriesStatusListener.register(this)
         uniffiCallbackInterfaceExportProgressListener.register(this)
         uniffiCallbackInterfaceItemStockListener.register(this)
         uniffiCallbackInterfaceLiveScanListener.register(this)
         uniffiCallbackInterfaceOutboxListener.register(this)
+        uniffiCallbackInterfaceProofSigner.register(this)
         uniffiCallbackInterfaceSessionStateListener.register(this)
         uniffiCallbackInterfaceSyncStatusListener.register(this)
         app.companion.core.uniffiEnsureInitialized()
@@ -1339,6 +1494,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_companion_ffi_fn_method_companionclient_account(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_companion_ffi_fn_method_companionclient_deliveries(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_companion_ffi_fn_method_companionclient_install_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_companion_ffi_fn_method_companionclient_inventory(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1361,6 +1518,74 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_companion_ffi_fn_method_companionclient_sign_out_with(`ptr`: Long,`options`: RustBufferSignOutOptions.ByValue,
     ): Long
+    external fun uniffi_companion_ffi_fn_clone_deliveries(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_free_deliveries(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_deliveries_add_item(`ptr`: Long,`stopId`: RustBuffer.ByValue,`item`: RustBufferItemScan.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_add_photo(`ptr`: Long,`stopId`: RustBuffer.ByValue,`jpeg`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_capture(`ptr`: Long,`stopId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_captures(`ptr`: Long,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_clear_signature(`ptr`: Long,`stopId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_discard_capture(`ptr`: Long,`stopId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_download_routes(`ptr`: Long,`cancellation`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_observe_status(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_point_from_degrees(`ptr`: Long,`lat`: Double,`lon`: Double,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferGeoPoint.ByValue
+    external fun uniffi_companion_ffi_fn_method_deliveries_remove_item(`ptr`: Long,`stopId`: RustBuffer.ByValue,`index`: Int,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_remove_photo(`ptr`: Long,`stopId`: RustBuffer.ByValue,`sha256`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_routes(`ptr`: Long,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_seal(`ptr`: Long,`stopId`: RustBuffer.ByValue,`signer`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_set_fix(`ptr`: Long,`stopId`: RustBuffer.ByValue,`fix`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_set_geofence_override(`ptr`: Long,`stopId`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_set_notes(`ptr`: Long,`stopId`: RustBuffer.ByValue,`notes`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_set_outcome(`ptr`: Long,`stopId`: RustBuffer.ByValue,`outcome`: RustBufferDeliveryOutcome.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_set_pin(`ptr`: Long,`stopId`: RustBuffer.ByValue,`pin`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_set_recipient(`ptr`: Long,`stopId`: RustBuffer.ByValue,`name`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_set_signature(`ptr`: Long,`stopId`: RustBuffer.ByValue,`signature`: RustBufferSignatureCapture.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_start_auto_upload(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_start_capture(`ptr`: Long,`stopId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferDeliveriesStatus.ByValue
+    external fun uniffi_companion_ffi_fn_method_deliveries_stop(`ptr`: Long,`stopId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_upload(`ptr`: Long,`cancellation`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_verify_receipt(`ptr`: Long,`stopId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_companion_ffi_fn_method_deliveries_with_signer(`ptr`: Long,`signer`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_clone_proofsigner(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_free_proofsigner(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_init_callback_vtable_proofsigner(`vtable`: UniffiVTableCallbackInterfaceProofSigner,
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_proofsigner_public_key(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_companion_ffi_fn_method_proofsigner_sign(`ptr`: Long,`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_companion_ffi_fn_clone_inventory(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_companion_ffi_fn_free_inventory(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1478,6 +1703,16 @@ internal object UniffiLib {
     external fun uniffi_companion_ffi_fn_method_binstocklistener_on_update(`ptr`: Long,`lines`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_companion_ffi_fn_method_binstocklistener_on_end(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_clone_deliveriesstatuslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_companion_ffi_fn_free_deliveriesstatuslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_init_callback_vtable_deliveriesstatuslistener(`vtable`: UniffiVTableCallbackInterfaceDeliveriesStatusListener,
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_deliveriesstatuslistener_on_update(`ptr`: Long,`status`: RustBufferDeliveriesStatus.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_companion_ffi_fn_method_deliveriesstatuslistener_on_end(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_companion_ffi_fn_clone_itemstocklistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1957,6 +2192,29 @@ public object FfiConverterLong: FfiConverter<Long, Long> {
 
     override fun write(value: Long, buf: ByteBuffer) {
         buf.putLong(value)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterDouble: FfiConverter<Double, Double> {
+    override fun lift(value: Double): Double {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Double {
+        return buf.getDouble()
+    }
+
+    override fun lower(value: Double): Double {
+        return value
+    }
+
+    override fun allocationSize(value: Double) = 8UL
+
+    override fun write(value: Double, buf: ByteBuffer) {
+        buf.putDouble(value)
     }
 }
 
@@ -3527,6 +3785,11 @@ public interface CompanionClientInterface {
     fun `account`(): AccountData
     
     /**
+     * Proof of delivery of the signed-in account. Cheap.
+     */
+    fun `deliveries`(): Deliveries
+    
+    /**
      * This installation's id (stable across launches, new after reinstall). Cheap.
      */
     fun `installId`(): kotlin.String
@@ -3713,6 +3976,22 @@ open class CompanionClient: Disposable, AutoCloseable, CompanionClientInterface
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_companion_ffi_fn_method_companionclient_account(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Proof of delivery of the signed-in account. Cheap.
+     */override fun `deliveries`(): Deliveries {
+            return FfiConverterTypeDeliveries.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_companionclient_deliveries(
         it,
         _status)
 }
@@ -4341,6 +4620,1369 @@ public object FfiConverterTypeDeletionProgressListener: FfiConverter<DeletionPro
     override fun allocationSize(value: DeletionProgressListener) = 8UL
 
     override fun write(value: DeletionProgressListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The signed-in account's proof-of-delivery capture and upload queue. Calls fail with
+ * `NotSignedIn` while signed out.
+ */
+public interface DeliveriesInterface {
+    
+    /**
+     * An item scanned (or typed in, with `manual_reason`); the capture's discrepancies
+     * reconcile the items with the manifest.
+     */
+    suspend fun `addItem`(`stopId`: kotlin.String, `item`: ItemScan): DeliveryCapture
+    
+    /**
+     * Keeps a camera JPEG (upright, ≤ 2048 px, no metadata, sealed to disk). Adding the
+     * same photo twice changes nothing. `InvalidInput` (field `photo`) for an empty,
+     * truncated, corrupt, 0×0 or huge image, or a PNG/HEIC instead of a JPEG.
+     */
+    suspend fun `addPhoto`(`stopId`: kotlin.String, `jpeg`: kotlin.ByteArray): DeliveryCapture
+    
+    /**
+     * The capture of a stop as saved.
+     */
+    suspend fun `capture`(`stopId`: kotlin.String): DeliveryCapture
+    
+    /**
+     * Every capture on the phone, drafts to receipts.
+     */
+    suspend fun `captures`(): List<DeliveryCapture>
+    
+    suspend fun `clearSignature`(`stopId`: kotlin.String): DeliveryCapture
+    
+    /**
+     * Drops a draft (never a sealed proof).
+     */
+    suspend fun `discardCapture`(`stopId`: kotlin.String)
+    
+    /**
+     * Downloads the driver's routes and keeps them on the phone.
+     */
+    suspend fun `downloadRoutes`(`cancellation`: Cancellation?): List<Route>
+    
+    /**
+     * The proofs' states now (with upload progress), then every change.
+     */
+    fun `observeStatus`(`listener`: DeliveriesStatusListener): TaskHandle
+    
+    /**
+     * A position from degrees; `InvalidInput` (field `fix.point`) for NaN, infinities and
+     * out-of-range values. Use it instead of converting doubles yourself. Cheap.
+     */
+    fun `pointFromDegrees`(`lat`: kotlin.Double, `lon`: kotlin.Double): GeoPoint
+    
+    suspend fun `removeItem`(`stopId`: kotlin.String, `index`: kotlin.UInt): DeliveryCapture
+    
+    suspend fun `removePhoto`(`stopId`: kotlin.String, `sha256`: kotlin.String): DeliveryCapture
+    
+    /**
+     * The routes on the phone (offline).
+     */
+    suspend fun `routes`(): List<Route>
+    
+    /**
+     * Seals the proof with `signer` (else the one given to `with_signer`, else the device
+     * key) and queues it.
+     * `InvalidInput` naming the record field the stop's policy still requires.
+     */
+    suspend fun `seal`(`stopId`: kotlin.String, `signer`: ProofSigner?): DeliveryCapture
+    
+    /**
+     * The location fix the shell obtained (`null`: none). `InvalidInput` naming the fix
+     * field for coordinates out of range, accuracy 0, a future fix time, a fix over an
+     * hour old.
+     */
+    suspend fun `setFix`(`stopId`: kotlin.String, `fix`: LocationFix?): DeliveryCapture
+    
+    /**
+     * Overrides the geofence verdict with a mandatory reason (`null` withdraws it); flagged
+     * for review, the verdict itself unchanged.
+     */
+    suspend fun `setGeofenceOverride`(`stopId`: kotlin.String, `reason`: kotlin.String?): DeliveryCapture
+    
+    suspend fun `setNotes`(`stopId`: kotlin.String, `notes`: kotlin.String?): DeliveryCapture
+    
+    suspend fun `setOutcome`(`stopId`: kotlin.String, `outcome`: DeliveryOutcome): DeliveryCapture
+    
+    suspend fun `setPin`(`stopId`: kotlin.String, `pin`: kotlin.String?): DeliveryCapture
+    
+    suspend fun `setRecipient`(`stopId`: kotlin.String, `name`: kotlin.String?): DeliveryCapture
+    
+    /**
+     * The signature strokes (refused when empty or a single tap), or why there is none.
+     */
+    suspend fun `setSignature`(`stopId`: kotlin.String, `signature`: SignatureCapture): DeliveryCapture
+    
+    /**
+     * Starts the core's upload loop: uploads when a proof is sealed, retries with
+     * backoff. Runs until the handle is cancelled or the account signs out.
+     */
+    fun `startAutoUpload`(): TaskHandle
+    
+    /**
+     * Starts (or resumes) the capture of a stop's proof. `NotFound` for a stop not on
+     * your routes, `Conflict` for a completed stop.
+     */
+    suspend fun `startCapture`(`stopId`: kotlin.String): DeliveryCapture
+    
+    /**
+     * The proofs' states now. Cheap.
+     */
+    fun `status`(): DeliveriesStatus
+    
+    /**
+     * One stop of the routes on the phone. `NotFound` for a stop not assigned to you.
+     */
+    suspend fun `stop`(`stopId`: kotlin.String): Stop
+    
+    /**
+     * Uploads the sealed proofs in order (photos in resumable parts, then the proof),
+     * each exactly once; `Offline` and the like leave the rest queued.
+     */
+    suspend fun `upload`(`cancellation`: Cancellation?): UploadReport
+    
+    /**
+     * Fetches an uploaded proof's receipt again and checks its countersignature against
+     * the pinned server key.
+     */
+    suspend fun `verifyReceipt`(`stopId`: kotlin.String): ReceiptCheck
+    
+    /**
+     * The same deliveries, sealing with `signer` (a StrongBox / Secure Enclave key) whenever
+     * `seal` is given none: set it once where the app builds its objects. Cheap.
+     */
+    fun `withSigner`(`signer`: ProofSigner): Deliveries
+    
+    companion object
+}
+
+/**
+ * The signed-in account's proof-of-delivery capture and upload queue. Calls fail with
+ * `NotSignedIn` while signed out.
+ */
+open class Deliveries: Disposable, AutoCloseable, DeliveriesInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_companion_ffi_fn_free_deliveries(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_companion_ffi_fn_clone_deliveries(handle, status)
+        }
+    }
+
+    
+    /**
+     * An item scanned (or typed in, with `manual_reason`); the capture's discrepancies
+     * reconcile the items with the manifest.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `addItem`(`stopId`: kotlin.String, `item`: ItemScan) : DeliveryCapture {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_add_item(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`stopId`),
+        FfiConverterTypeItemScan.lower(`item`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferDeliveryCapture.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeliveryCapture.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Keeps a camera JPEG (upright, ≤ 2048 px, no metadata, sealed to disk). Adding the
+     * same photo twice changes nothing. `InvalidInput` (field `photo`) for an empty,
+     * truncated, corrupt, 0×0 or huge image, or a PNG/HEIC instead of a JPEG.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `addPhoto`(`stopId`: kotlin.String, `jpeg`: kotlin.ByteArray) : DeliveryCapture {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_add_photo(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`stopId`),
+        FfiConverterByteArray.lower(`jpeg`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferDeliveryCapture.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeliveryCapture.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The capture of a stop as saved.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `capture`(`stopId`: kotlin.String) : DeliveryCapture {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_capture(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`stopId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferDeliveryCapture.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeliveryCapture.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Every capture on the phone, drafts to receipts.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `captures`() : List<DeliveryCapture> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_captures(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeDeliveryCapture.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `clearSignature`(`stopId`: kotlin.String) : DeliveryCapture {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_clear_signature(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`stopId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferDeliveryCapture.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeliveryCapture.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Drops a draft (never a sealed proof).
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `discardCapture`(`stopId`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_discard_capture(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`stopId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Downloads the driver's routes and keeps them on the phone.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `downloadRoutes`(`cancellation`: Cancellation?) : List<Route> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_download_routes(
+                uniffiHandle,
+                
+        FfiConverterOptionalTypeCancellation.lower(`cancellation`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeRoute.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The proofs' states now (with upload progress), then every change.
+     */
+    @Throws(CompanionException::class)override fun `observeStatus`(`listener`: DeliveriesStatusListener): TaskHandle {
+            return FfiConverterTypeTaskHandle.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CompanionException) { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_deliveries_observe_status(
+        it,
+        
+        FfiConverterTypeDeliveriesStatusListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A position from degrees; `InvalidInput` (field `fix.point`) for NaN, infinities and
+     * out-of-range values. Use it instead of converting doubles yourself. Cheap.
+     */
+    @Throws(CompanionException::class)override fun `pointFromDegrees`(`lat`: kotlin.Double, `lon`: kotlin.Double): GeoPoint {
+            return FfiConverterTypeGeoPoint.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CompanionException) { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_deliveries_point_from_degrees(
+        it,
+        
+        FfiConverterDouble.lower(`lat`),
+        FfiConverterDouble.lower(`lon`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `removeItem`(`stopId`: kotlin.String, `index`: kotlin.UInt) : DeliveryCapture {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_remove_item(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`stopId`),
+        FfiConverterUInt.lower(`index`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferDeliveryCapture.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeliveryCapture.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `removePhoto`(`stopId`: kotlin.String, `sha256`: kotlin.String) : DeliveryCapture {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_remove_photo(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`stopId`),
+        FfiConverterString.lower(`sha256`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferDeliveryCapture.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeliveryCapture.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The routes on the phone (offline).
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `routes`() : List<Route> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_routes(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeRoute.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Seals the proof with `signer` (else the one given to `with_signer`, else the device
+     * key) and queues it.
+     * `InvalidInput` naming the record field the stop's policy still requires.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `seal`(`stopId`: kotlin.String, `signer`: ProofSigner?) : DeliveryCapture {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_seal(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`stopId`),
+        FfiConverterOptionalTypeProofSigner.lower(`signer`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferDeliveryCapture.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeliveryCapture.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The location fix the shell obtained (`null`: none). `InvalidInput` naming the fix
+     * field for coordinates out of range, accuracy 0, a future fix time, a fix over an
+     * hour old.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setFix`(`stopId`: kotlin.String, `fix`: LocationFix?) : DeliveryCapture {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_set_fix(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`stopId`),
+        FfiConverterOptionalTypeLocationFix.lower(`fix`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferDeliveryCapture.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeliveryCapture.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Overrides the geofence verdict with a mandatory reason (`null` withdraws it); flagged
+     * for review, the verdict itself unchanged.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setGeofenceOverride`(`stopId`: kotlin.String, `reason`: kotlin.String?) : DeliveryCapture {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_set_geofence_override(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`stopId`),
+        FfiConverterOptionalString.lower(`reason`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferDeliveryCapture.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeliveryCapture.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setNotes`(`stopId`: kotlin.String, `notes`: kotlin.String?) : DeliveryCapture {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_set_notes(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`stopId`),
+        FfiConverterOptionalString.lower(`notes`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferDeliveryCapture.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeliveryCapture.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setOutcome`(`stopId`: kotlin.String, `outcome`: DeliveryOutcome) : DeliveryCapture {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_set_outcome(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`stopId`),
+        FfiConverterTypeDeliveryOutcome.lower(`outcome`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferDeliveryCapture.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeliveryCapture.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setPin`(`stopId`: kotlin.String, `pin`: kotlin.String?) : DeliveryCapture {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_set_pin(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`stopId`),
+        FfiConverterOptionalString.lower(`pin`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferDeliveryCapture.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeliveryCapture.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setRecipient`(`stopId`: kotlin.String, `name`: kotlin.String?) : DeliveryCapture {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_set_recipient(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`stopId`),
+        FfiConverterOptionalString.lower(`name`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferDeliveryCapture.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeliveryCapture.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The signature strokes (refused when empty or a single tap), or why there is none.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setSignature`(`stopId`: kotlin.String, `signature`: SignatureCapture) : DeliveryCapture {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_set_signature(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`stopId`),
+        FfiConverterTypeSignatureCapture.lower(`signature`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferDeliveryCapture.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeliveryCapture.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Starts the core's upload loop: uploads when a proof is sealed, retries with
+     * backoff. Runs until the handle is cancelled or the account signs out.
+     */
+    @Throws(CompanionException::class)override fun `startAutoUpload`(): TaskHandle {
+            return FfiConverterTypeTaskHandle.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CompanionException) { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_deliveries_start_auto_upload(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Starts (or resumes) the capture of a stop's proof. `NotFound` for a stop not on
+     * your routes, `Conflict` for a completed stop.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `startCapture`(`stopId`: kotlin.String) : DeliveryCapture {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_start_capture(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`stopId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferDeliveryCapture.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeliveryCapture.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The proofs' states now. Cheap.
+     */
+    @Throws(CompanionException::class)override fun `status`(): DeliveriesStatus {
+            return FfiConverterTypeDeliveriesStatus.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CompanionException) { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_deliveries_status(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * One stop of the routes on the phone. `NotFound` for a stop not assigned to you.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `stop`(`stopId`: kotlin.String) : Stop {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_stop(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`stopId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferStop.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeStop.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Uploads the sealed proofs in order (photos in resumable parts, then the proof),
+     * each exactly once; `Offline` and the like leave the rest queued.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `upload`(`cancellation`: Cancellation?) : UploadReport {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_upload(
+                uniffiHandle,
+                
+        FfiConverterOptionalTypeCancellation.lower(`cancellation`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferUploadReport.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeUploadReport.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Fetches an uploaded proof's receipt again and checks its countersignature against
+     * the pinned server key.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `verifyReceipt`(`stopId`: kotlin.String) : ReceiptCheck {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_companion_ffi_fn_method_deliveries_verify_receipt(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`stopId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferReceiptCheck.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeReceiptCheck.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The same deliveries, sealing with `signer` (a StrongBox / Secure Enclave key) whenever
+     * `seal` is given none: set it once where the app builds its objects. Cheap.
+     */override fun `withSigner`(`signer`: ProofSigner): Deliveries {
+            return FfiConverterTypeDeliveries.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_deliveries_with_signer(
+        it,
+        
+        FfiConverterTypeProofSigner.lower(`signer`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeliveries: FfiConverter<Deliveries, Long> {
+    override fun lower(value: Deliveries): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Deliveries {
+        return Deliveries(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Deliveries {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Deliveries) = 8UL
+
+    override fun write(value: Deliveries, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Receives the proofs of delivery's states: per stop draft, sealed, uploading n/m,
+ * uploaded (with the receipt) or rejected (with the reason), and the queue length.
+ */
+public interface DeliveriesStatusListener {
+    
+    fun `onUpdate`(`status`: DeliveriesStatus)
+    
+    fun `onEnd`()
+    
+    companion object
+}
+
+/**
+ * Receives the proofs of delivery's states: per stop draft, sealed, uploading n/m,
+ * uploaded (with the receipt) or rejected (with the reason), and the queue length.
+ */
+open class DeliveriesStatusListenerImpl: Disposable, AutoCloseable, DeliveriesStatusListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_companion_ffi_fn_free_deliveriesstatuslistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_companion_ffi_fn_clone_deliveriesstatuslistener(handle, status)
+        }
+    }
+
+    override fun `onUpdate`(`status`: DeliveriesStatus)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_deliveriesstatuslistener_on_update(
+        it,
+        
+        FfiConverterTypeDeliveriesStatus.lower(`status`),_status)
+}
+    }
+    
+    
+
+    override fun `onEnd`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_deliveriesstatuslistener_on_end(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceDeliveriesStatusListener {
+    internal object `onUpdate`: UniffiCallbackInterfaceDeliveriesStatusListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`status`: RustBufferDeliveriesStatus.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeDeliveriesStatusListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onUpdate`(
+                    FfiConverterTypeDeliveriesStatus.lift(`status`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onEnd`: UniffiCallbackInterfaceDeliveriesStatusListenerMethod1 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeDeliveriesStatusListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onEnd`(
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeDeliveriesStatusListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeDeliveriesStatusListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceDeliveriesStatusListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onUpdate`,
+        `onEnd`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_companion_ffi_fn_init_callback_vtable_deliveriesstatuslistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeliveriesStatusListener: FfiConverter<DeliveriesStatusListener, Long> {
+    internal val handleMap = UniffiHandleMap<DeliveriesStatusListener>()
+
+    override fun lower(value: DeliveriesStatusListener): Long {
+        if (value is DeliveriesStatusListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): DeliveriesStatusListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return DeliveriesStatusListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): DeliveriesStatusListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: DeliveriesStatusListener) = 8UL
+
+    override fun write(value: DeliveriesStatusListener, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -7505,6 +9147,377 @@ public object FfiConverterTypePermissions: FfiConverter<Permissions, Long> {
 
 
 /**
+ * A device key the shell keeps (Android StrongBox / Keystore, the iOS Secure Enclave) to
+ * seal proofs with. The server accepts only seals by the key registered with the session
+ * (today the core's device key, which `seal(stop, null)` uses), so a shell's key must be
+ * the registered one.
+ */
+public interface ProofSigner {
+    
+    /**
+     * Uncompressed SEC1 P-256 public key: 65 bytes, `0x04 || X || Y`.
+     */
+    fun `publicKey`(): kotlin.ByteArray
+    
+    /**
+     * ASN.1 DER ECDSA P-256 SHA-256 signature over `message` (Android
+     * `SHA256withECDSA`, Apple `ecdsaSignatureMessageX962SHA256`): the signer hashes.
+     */
+    fun `sign`(`message`: kotlin.ByteArray): kotlin.ByteArray
+    
+    companion object
+}
+
+/**
+ * A device key the shell keeps (Android StrongBox / Keystore, the iOS Secure Enclave) to
+ * seal proofs with. The server accepts only seals by the key registered with the session
+ * (today the core's device key, which `seal(stop, null)` uses), so a shell's key must be
+ * the registered one.
+ */
+open class ProofSignerImpl: Disposable, AutoCloseable, ProofSigner
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_companion_ffi_fn_free_proofsigner(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_companion_ffi_fn_clone_proofsigner(handle, status)
+        }
+    }
+
+    
+    /**
+     * Uncompressed SEC1 P-256 public key: 65 bytes, `0x04 || X || Y`.
+     */override fun `publicKey`(): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_proofsigner_public_key(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * ASN.1 DER ECDSA P-256 SHA-256 signature over `message` (Android
+     * `SHA256withECDSA`, Apple `ecdsaSignatureMessageX962SHA256`): the signer hashes.
+     */
+    @Throws(ProofSignerException::class)override fun `sign`(`message`: kotlin.ByteArray): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ProofSignerException) { _status ->
+    UniffiLib.uniffi_companion_ffi_fn_method_proofsigner_sign(
+        it,
+        
+        FfiConverterByteArray.lower(`message`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceProofSigner {
+    internal object `publicKey`: UniffiCallbackInterfaceProofSignerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeProofSigner.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`publicKey`(
+                )
+            }
+            val writeReturn = { value: kotlin.ByteArray -> uniffiOutReturn.setValue(FfiConverterByteArray.lower(value)) }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `sign`: UniffiCallbackInterfaceProofSignerMethod1 {
+        override fun callback(`uniffiHandle`: Long,`message`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeProofSigner.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`sign`(
+                    FfiConverterByteArray.lift(`message`),
+                )
+            }
+            val writeReturn = { value: kotlin.ByteArray -> uniffiOutReturn.setValue(FfiConverterByteArray.lower(value)) }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: ProofSignerException -> FfiConverterTypeProofSignerError.lower(e) }
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeProofSigner.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeProofSigner.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceProofSigner.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `publicKey`,
+        `sign`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_companion_ffi_fn_init_callback_vtable_proofsigner(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProofSigner: FfiConverter<ProofSigner, Long> {
+    internal val handleMap = UniffiHandleMap<ProofSigner>()
+
+    override fun lower(value: ProofSigner): Long {
+        if (value is ProofSignerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): ProofSigner {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return ProofSignerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): ProofSigner {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: ProofSigner) = 8UL
+
+    override fun write(value: ProofSigner, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * The signed-in account's push notifications. Calls fail with `NotSignedIn` while signed out,
  * except the parsers, which need no account.
  */
@@ -9805,6 +11818,73 @@ public object FfiConverterTypeCompanionError : FfiConverterRustBuffer<CompanionE
 
 
 
+
+/**
+ * Why a shell's signer could not sign (key unavailable, user authentication needed, ...).
+ * Its own type: an error of another crate in a foreign trait trips uniffi's Kotlin
+ * generator (its buffer type belongs to the other crate's package).
+ */
+sealed class ProofSignerException: kotlin.Exception() {
+    
+    class Failed(
+        
+        val `reason`: kotlin.String
+        ) : ProofSignerException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
+
+    
+
+
+    companion object ErrorHandler : UniffiRustCallStatusErrorHandler<ProofSignerException> {
+        override fun lift(error_buf: RustBuffer.ByValue): ProofSignerException = FfiConverterTypeProofSignerError.lift(error_buf)
+    }
+
+    
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProofSignerError : FfiConverterRustBuffer<ProofSignerException> {
+    override fun read(buf: ByteBuffer): ProofSignerException {
+        
+
+        return when(buf.getInt()) {
+            1 -> ProofSignerException.Failed(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ProofSignerException): ULong {
+        return when(value) {
+            is ProofSignerException.Failed -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+    }
+
+    override fun write(value: ProofSignerException, buf: ByteBuffer) {
+        when(value) {
+            is ProofSignerException.Failed -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+
+}
+
+
+
+
 /**
  * @suppress
  */
@@ -9936,6 +12016,38 @@ public object FfiConverterOptionalTypeCancellation: FfiConverterRustBuffer<Cance
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeProofSigner: FfiConverterRustBuffer<ProofSigner?> {
+    override fun read(buf: ByteBuffer): ProofSigner? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeProofSigner.read(buf)
+    }
+
+    override fun allocationSize(value: ProofSigner?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeProofSigner.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ProofSigner?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeProofSigner.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeItemStock: FfiConverterRustBuffer<ItemStock?> {
     override fun read(buf: ByteBuffer): ItemStock? {
         if (buf.get().toInt() == 0) {
@@ -10000,6 +12112,38 @@ public object FfiConverterOptionalTypeRegionOfInterest: FfiConverterRustBuffer<R
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeLocationFix: FfiConverterRustBuffer<LocationFix?> {
+    override fun read(buf: ByteBuffer): LocationFix? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLocationFix.read(buf)
+    }
+
+    override fun allocationSize(value: LocationFix?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLocationFix.allocationSize(value)
+        }
+    }
+
+    override fun write(value: LocationFix?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLocationFix.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeApnsEnvironment: FfiConverterRustBuffer<ApnsEnvironment?> {
     override fun read(buf: ByteBuffer): ApnsEnvironment? {
         if (buf.get().toInt() == 0) {
@@ -10054,6 +12198,34 @@ public object FfiConverterOptionalSequenceTypeGs1Element: FfiConverterRustBuffer
         } else {
             buf.put(1)
             FfiConverterSequenceTypeGs1Element.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeDeliveryCapture: FfiConverterRustBuffer<List<DeliveryCapture>> {
+    override fun read(buf: ByteBuffer): List<DeliveryCapture> {
+        val len = buf.getInt()
+        return List<DeliveryCapture>(len) {
+            FfiConverterTypeDeliveryCapture.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<DeliveryCapture>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDeliveryCapture.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<DeliveryCapture>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDeliveryCapture.write(it, buf)
         }
     }
 }
@@ -10344,6 +12516,34 @@ public object FfiConverterSequenceTypePreference: FfiConverterRustBuffer<List<Pr
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeRoute: FfiConverterRustBuffer<List<Route>> {
+    override fun read(buf: ByteBuffer): List<Route> {
+        val len = buf.getInt()
+        return List<Route>(len) {
+            FfiConverterTypeRoute.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Route>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRoute.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Route>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRoute.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeDegradation: FfiConverterRustBuffer<List<Degradation>> {
     override fun read(buf: ByteBuffer): List<Degradation> {
         val len = buf.getInt()
@@ -10404,6 +12604,28 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         }
     }
 }
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 
 

@@ -32,17 +32,53 @@ import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
 import app.companion.wire.Account
 import app.companion.wire.AdjustReason
+import app.companion.wire.DeletionStatus
+import app.companion.wire.DeliveryOutcome
 import app.companion.wire.FfiConverterTypeAccount
 import app.companion.wire.FfiConverterTypeAdjustReason
+import app.companion.wire.FfiConverterTypeDeletionStatus
+import app.companion.wire.FfiConverterTypeDeliveryOutcome
+import app.companion.wire.FfiConverterTypeGeofenceAssessment
+import app.companion.wire.FfiConverterTypeGeofenceOverride
+import app.companion.wire.FfiConverterTypeItemDiscrepancy
+import app.companion.wire.FfiConverterTypeItemScan
+import app.companion.wire.FfiConverterTypeLocationFix
 import app.companion.wire.FfiConverterTypeMovementKind
+import app.companion.wire.FfiConverterTypePhotoRef
+import app.companion.wire.FfiConverterTypeProfile
 import app.companion.wire.FfiConverterTypePushProvider
+import app.companion.wire.FfiConverterTypeReceipt
+import app.companion.wire.FfiConverterTypeSignatureOutcome
+import app.companion.wire.FfiConverterTypeSignatureStrokes
+import app.companion.wire.GeofenceAssessment
+import app.companion.wire.GeofenceOverride
+import app.companion.wire.ItemDiscrepancy
+import app.companion.wire.ItemScan
+import app.companion.wire.LocationFix
 import app.companion.wire.MovementKind
+import app.companion.wire.PhotoRef
+import app.companion.wire.Profile
 import app.companion.wire.PushProvider
+import app.companion.wire.Receipt
+import app.companion.wire.SignatureOutcome
+import app.companion.wire.SignatureStrokes
 import java.util.concurrent.atomic.AtomicBoolean
 import app.companion.wire.RustBuffer as RustBufferAccount
 import app.companion.wire.RustBuffer as RustBufferAdjustReason
+import app.companion.wire.RustBuffer as RustBufferDeletionStatus
+import app.companion.wire.RustBuffer as RustBufferDeliveryOutcome
+import app.companion.wire.RustBuffer as RustBufferGeofenceAssessment
+import app.companion.wire.RustBuffer as RustBufferGeofenceOverride
+import app.companion.wire.RustBuffer as RustBufferItemDiscrepancy
+import app.companion.wire.RustBuffer as RustBufferItemScan
+import app.companion.wire.RustBuffer as RustBufferLocationFix
 import app.companion.wire.RustBuffer as RustBufferMovementKind
+import app.companion.wire.RustBuffer as RustBufferPhotoRef
+import app.companion.wire.RustBuffer as RustBufferProfile
 import app.companion.wire.RustBuffer as RustBufferPushProvider
+import app.companion.wire.RustBuffer as RustBufferReceipt
+import app.companion.wire.RustBuffer as RustBufferSignatureOutcome
+import app.companion.wire.RustBuffer as RustBufferSignatureStrokes
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -1100,6 +1136,29 @@ private class JavaLangRefCleanable(
 /**
  * @suppress
  */
+public object FfiConverterUInt: FfiConverter<UInt, Int> {
+    override fun lift(value: Int): UInt {
+        return value.toUInt()
+    }
+
+    override fun read(buf: ByteBuffer): UInt {
+        return lift(buf.getInt())
+    }
+
+    override fun lower(value: UInt): Int {
+        return value.toInt()
+    }
+
+    override fun allocationSize(value: UInt) = 4UL
+
+    override fun write(value: UInt, buf: ByteBuffer) {
+        buf.putInt(value.toInt())
+    }
+}
+
+/**
+ * @suppress
+ */
 public object FfiConverterInt: FfiConverter<Int, Int> {
     override fun lift(value: Int): Int {
         return value
@@ -1117,6 +1176,29 @@ public object FfiConverterInt: FfiConverter<Int, Int> {
 
     override fun write(value: Int, buf: ByteBuffer) {
         buf.putInt(value)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterULong: FfiConverter<ULong, Long> {
+    override fun lift(value: Long): ULong {
+        return value.toULong()
+    }
+
+    override fun read(buf: ByteBuffer): ULong {
+        return lift(buf.getLong())
+    }
+
+    override fun lower(value: ULong): Long {
+        return value.toLong()
+    }
+
+    override fun allocationSize(value: ULong) = 8UL
+
+    override fun write(value: ULong, buf: ByteBuffer) {
+        buf.putLong(value.toLong())
     }
 }
 
@@ -2130,6 +2212,204 @@ public object FfiConverterTypeCompanionConfig: FfiConverterRustBuffer<CompanionC
 
 
 /**
+ * Every proof on this phone that is not settled yet, or settled since the app started: the
+ * deliveries status stream's value.
+ */
+data class DeliveriesStatus (
+    /**
+     * By stop id.
+     */
+    val `stops`: List<StopProofStatus>
+    , 
+    /**
+     * Sealed proofs waiting for upload.
+     */
+    val `queued`: kotlin.UInt
+    , 
+    /**
+     * An upload run is in progress.
+     */
+    val `uploading`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeliveriesStatus: FfiConverterRustBuffer<DeliveriesStatus> {
+    override fun read(buf: ByteBuffer): DeliveriesStatus {
+        return DeliveriesStatus(
+            FfiConverterSequenceTypeStopProofStatus.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DeliveriesStatus) = (
+            FfiConverterSequenceTypeStopProofStatus.allocationSize(value.`stops`) +
+            FfiConverterUInt.allocationSize(value.`queued`) +
+            FfiConverterBoolean.allocationSize(value.`uploading`)
+    )
+
+    override fun write(value: DeliveriesStatus, buf: ByteBuffer) {
+            FfiConverterSequenceTypeStopProofStatus.write(value.`stops`, buf)
+            FfiConverterUInt.write(value.`queued`, buf)
+            FfiConverterBoolean.write(value.`uploading`, buf)
+    }
+}
+
+
+
+/**
+ * A stop's proof as captured so far: what the capture screen shows, and what the shell
+ * gets back after every step.
+ */
+data class DeliveryCapture (
+    val `stopId`: kotlin.String
+    , 
+    val `routeId`: kotlin.String
+    , 
+    /**
+     * The proof's id (its idempotency key on the server).
+     */
+    val `proofId`: kotlin.String
+    , 
+    val `state`: ProofState
+    , 
+    val `outcome`: DeliveryOutcome?
+    , 
+    val `recipientName`: kotlin.String?
+    , 
+    val `signature`: SignatureOutcome?
+    , 
+    val `photos`: List<PhotoRef>
+    , 
+    val `scannedItems`: List<ItemScan>
+    , 
+    /**
+     * The scanned items against the stop's manifest (empty when they reconcile).
+     */
+    val `discrepancies`: List<ItemDiscrepancy>
+    , 
+    val `fix`: LocationFix?
+    , 
+    /**
+     * The shared geofence rule applied to the fix (shown while capturing; the server puts
+     * its own on the receipt).
+     */
+    val `geofence`: GeofenceAssessment
+    , 
+    val `geofenceOverride`: GeofenceOverride?
+    , 
+    /**
+     * Whether a PIN was entered (the PIN itself is not echoed back).
+     */
+    val `pinEntered`: kotlin.Boolean
+    , 
+    val `notes`: kotlin.String?
+    , 
+    /**
+     * What the stop's policy still requires before sealing, as record field names
+     * (`record.photos`, `record.signature`, ...); empty when the proof can be sealed.
+     */
+    val `missing`: List<kotlin.String>
+    , 
+    /**
+     * Unix milliseconds.
+     */
+    val `startedAtMs`: kotlin.Long
+    , 
+    val `updatedAtMs`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeliveryCapture: FfiConverterRustBuffer<DeliveryCapture> {
+    override fun read(buf: ByteBuffer): DeliveryCapture {
+        return DeliveryCapture(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeProofState.read(buf),
+            FfiConverterOptionalTypeDeliveryOutcome.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeSignatureOutcome.read(buf),
+            FfiConverterSequenceTypePhotoRef.read(buf),
+            FfiConverterSequenceTypeItemScan.read(buf),
+            FfiConverterSequenceTypeItemDiscrepancy.read(buf),
+            FfiConverterOptionalTypeLocationFix.read(buf),
+            FfiConverterTypeGeofenceAssessment.read(buf),
+            FfiConverterOptionalTypeGeofenceOverride.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DeliveryCapture) = (
+            FfiConverterString.allocationSize(value.`stopId`) +
+            FfiConverterString.allocationSize(value.`routeId`) +
+            FfiConverterString.allocationSize(value.`proofId`) +
+            FfiConverterTypeProofState.allocationSize(value.`state`) +
+            FfiConverterOptionalTypeDeliveryOutcome.allocationSize(value.`outcome`) +
+            FfiConverterOptionalString.allocationSize(value.`recipientName`) +
+            FfiConverterOptionalTypeSignatureOutcome.allocationSize(value.`signature`) +
+            FfiConverterSequenceTypePhotoRef.allocationSize(value.`photos`) +
+            FfiConverterSequenceTypeItemScan.allocationSize(value.`scannedItems`) +
+            FfiConverterSequenceTypeItemDiscrepancy.allocationSize(value.`discrepancies`) +
+            FfiConverterOptionalTypeLocationFix.allocationSize(value.`fix`) +
+            FfiConverterTypeGeofenceAssessment.allocationSize(value.`geofence`) +
+            FfiConverterOptionalTypeGeofenceOverride.allocationSize(value.`geofenceOverride`) +
+            FfiConverterBoolean.allocationSize(value.`pinEntered`) +
+            FfiConverterOptionalString.allocationSize(value.`notes`) +
+            FfiConverterSequenceString.allocationSize(value.`missing`) +
+            FfiConverterLong.allocationSize(value.`startedAtMs`) +
+            FfiConverterLong.allocationSize(value.`updatedAtMs`)
+    )
+
+    override fun write(value: DeliveryCapture, buf: ByteBuffer) {
+            FfiConverterString.write(value.`stopId`, buf)
+            FfiConverterString.write(value.`routeId`, buf)
+            FfiConverterString.write(value.`proofId`, buf)
+            FfiConverterTypeProofState.write(value.`state`, buf)
+            FfiConverterOptionalTypeDeliveryOutcome.write(value.`outcome`, buf)
+            FfiConverterOptionalString.write(value.`recipientName`, buf)
+            FfiConverterOptionalTypeSignatureOutcome.write(value.`signature`, buf)
+            FfiConverterSequenceTypePhotoRef.write(value.`photos`, buf)
+            FfiConverterSequenceTypeItemScan.write(value.`scannedItems`, buf)
+            FfiConverterSequenceTypeItemDiscrepancy.write(value.`discrepancies`, buf)
+            FfiConverterOptionalTypeLocationFix.write(value.`fix`, buf)
+            FfiConverterTypeGeofenceAssessment.write(value.`geofence`, buf)
+            FfiConverterOptionalTypeGeofenceOverride.write(value.`geofenceOverride`, buf)
+            FfiConverterBoolean.write(value.`pinEntered`, buf)
+            FfiConverterOptionalString.write(value.`notes`, buf)
+            FfiConverterSequenceString.write(value.`missing`, buf)
+            FfiConverterLong.write(value.`startedAtMs`, buf)
+            FfiConverterLong.write(value.`updatedAtMs`, buf)
+    }
+}
+
+
+
+/**
  * Describes the installation to the backend (shown in "signed-in devices", used for push).
  */
 data class DeviceInfo (
@@ -2178,6 +2458,106 @@ public object FfiConverterTypeDeviceInfo: FfiConverterRustBuffer<DeviceInfo> {
             FfiConverterString.write(value.`model`, buf)
             FfiConverterString.write(value.`osVersion`, buf)
             FfiConverterString.write(value.`appVersion`, buf)
+    }
+}
+
+
+
+/**
+ * A downloaded export, kept sealed (AES-256-GCM) in the account's directory.
+ */
+data class ExportFile (
+    val `exportId`: kotlin.String
+    , 
+    val `bytes`: kotlin.Long
+    , 
+    /**
+     * Lowercase hex SHA-256 of the zip, as the server computed it (and the phone checked).
+     */
+    val `sha256`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportFile: FfiConverterRustBuffer<ExportFile> {
+    override fun read(buf: ByteBuffer): ExportFile {
+        return ExportFile(
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ExportFile) = (
+            FfiConverterString.allocationSize(value.`exportId`) +
+            FfiConverterLong.allocationSize(value.`bytes`) +
+            FfiConverterString.allocationSize(value.`sha256`)
+    )
+
+    override fun write(value: ExportFile, buf: ByteBuffer) {
+            FfiConverterString.write(value.`exportId`, buf)
+            FfiConverterLong.write(value.`bytes`, buf)
+            FfiConverterString.write(value.`sha256`, buf)
+    }
+}
+
+
+
+/**
+ * Progress of the export, for a progress bar.
+ */
+data class ExportProgress (
+    val `exportId`: kotlin.String?
+    , 
+    val `phase`: ExportPhase
+    , 
+    val `bytesDone`: kotlin.Long
+    , 
+    val `bytesTotal`: kotlin.Long?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportProgress: FfiConverterRustBuffer<ExportProgress> {
+    override fun read(buf: ByteBuffer): ExportProgress {
+        return ExportProgress(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeExportPhase.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ExportProgress) = (
+            FfiConverterOptionalString.allocationSize(value.`exportId`) +
+            FfiConverterTypeExportPhase.allocationSize(value.`phase`) +
+            FfiConverterLong.allocationSize(value.`bytesDone`) +
+            FfiConverterOptionalLong.allocationSize(value.`bytesTotal`)
+    )
+
+    override fun write(value: ExportProgress, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`exportId`, buf)
+            FfiConverterTypeExportPhase.write(value.`phase`, buf)
+            FfiConverterLong.write(value.`bytesDone`, buf)
+            FfiConverterOptionalLong.write(value.`bytesTotal`, buf)
     }
 }
 
@@ -2647,6 +3027,53 @@ public object FfiConverterTypeOsPermissionFacts: FfiConverterRustBuffer<OsPermis
 
 
 /**
+ * Work on this phone the server has not seen yet.
+ */
+data class PendingWork (
+    /**
+     * Movements in the outbox, not yet sent.
+     */
+    val `movements`: kotlin.Long
+    , 
+    /**
+     * Other queued changes (a profile edit).
+     */
+    val `other`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePendingWork: FfiConverterRustBuffer<PendingWork> {
+    override fun read(buf: ByteBuffer): PendingWork {
+        return PendingWork(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PendingWork) = (
+            FfiConverterLong.allocationSize(value.`movements`) +
+            FfiConverterLong.allocationSize(value.`other`)
+    )
+
+    override fun write(value: PendingWork, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`movements`, buf)
+            FfiConverterLong.write(value.`other`, buf)
+    }
+}
+
+
+
+/**
  * A decision with the state of every permission it looked at, for the screen to show.
  */
 data class PermissionDecision (
@@ -2797,6 +3224,50 @@ public object FfiConverterTypePoLine: FfiConverterRustBuffer<PoLine> {
 
 
 /**
+ * The profile as the phone shows it: the server's, with an edit not yet sent applied.
+ */
+data class ProfileView (
+    val `profile`: Profile
+    , 
+    /**
+     * An edit is waiting to be sent (offline); it is included in `profile`.
+     */
+    val `pendingSync`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProfileView: FfiConverterRustBuffer<ProfileView> {
+    override fun read(buf: ByteBuffer): ProfileView {
+        return ProfileView(
+            FfiConverterTypeProfile.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ProfileView) = (
+            FfiConverterTypeProfile.allocationSize(value.`profile`) +
+            FfiConverterBoolean.allocationSize(value.`pendingSync`)
+    )
+
+    override fun write(value: ProfileView, buf: ByteBuffer) {
+            FfiConverterTypeProfile.write(value.`profile`, buf)
+            FfiConverterBoolean.write(value.`pendingSync`, buf)
+    }
+}
+
+
+
+/**
  * The phone's view of its registration (from the local store; no request).
  */
 data class PushStatus (
@@ -2855,6 +3326,66 @@ public object FfiConverterTypePushStatus: FfiConverterRustBuffer<PushStatus> {
             FfiConverterInt.write(value.`attemptsToday`, buf)
             FfiConverterBoolean.write(value.`unregisterPending`, buf)
             FfiConverterInt.write(value.`preferencesPending`, buf)
+    }
+}
+
+
+
+/**
+ * The result of checking a receipt again with the server.
+ */
+data class ReceiptCheck (
+    val `receipt`: Receipt
+    , 
+    /**
+     * The server's countersignature verifies with the key in the receipt.
+     */
+    val `countersignatureValid`: kotlin.Boolean
+    , 
+    /**
+     * The receipt's server key is the one this phone pinned at its first receipt.
+     */
+    val `serverKeyPinned`: kotlin.Boolean
+    , 
+    /**
+     * The receipt names the seal this phone made for the proof.
+     */
+    val `matchesSeal`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReceiptCheck: FfiConverterRustBuffer<ReceiptCheck> {
+    override fun read(buf: ByteBuffer): ReceiptCheck {
+        return ReceiptCheck(
+            FfiConverterTypeReceipt.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ReceiptCheck) = (
+            FfiConverterTypeReceipt.allocationSize(value.`receipt`) +
+            FfiConverterBoolean.allocationSize(value.`countersignatureValid`) +
+            FfiConverterBoolean.allocationSize(value.`serverKeyPinned`) +
+            FfiConverterBoolean.allocationSize(value.`matchesSeal`)
+    )
+
+    override fun write(value: ReceiptCheck, buf: ByteBuffer) {
+            FfiConverterTypeReceipt.write(value.`receipt`, buf)
+            FfiConverterBoolean.write(value.`countersignatureValid`, buf)
+            FfiConverterBoolean.write(value.`serverKeyPinned`, buf)
+            FfiConverterBoolean.write(value.`matchesSeal`, buf)
     }
 }
 
@@ -2925,6 +3456,157 @@ public object FfiConverterTypeScopeInfo: FfiConverterRustBuffer<ScopeInfo> {
             FfiConverterLong.write(value.`rowsDone`, buf)
             FfiConverterLong.write(value.`rowsTotal`, buf)
             FfiConverterOptionalTimestamp.write(value.`lastSyncedAt`, buf)
+    }
+}
+
+
+
+/**
+ * An export decrypted for the share sheet: a plain zip in the account's `share/` folder,
+ * removed by `finish_sharing` (or at the next start, or with the account).
+ */
+data class SharedExport (
+    val `path`: kotlin.String
+    , 
+    val `bytes`: kotlin.Long
+    , 
+    /**
+     * File name to offer (`companion-export-<date>.zip`).
+     */
+    val `fileName`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSharedExport: FfiConverterRustBuffer<SharedExport> {
+    override fun read(buf: ByteBuffer): SharedExport {
+        return SharedExport(
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SharedExport) = (
+            FfiConverterString.allocationSize(value.`path`) +
+            FfiConverterLong.allocationSize(value.`bytes`) +
+            FfiConverterString.allocationSize(value.`fileName`)
+    )
+
+    override fun write(value: SharedExport, buf: ByteBuffer) {
+            FfiConverterString.write(value.`path`, buf)
+            FfiConverterLong.write(value.`bytes`, buf)
+            FfiConverterString.write(value.`fileName`, buf)
+    }
+}
+
+
+
+/**
+ * How to sign out.
+ */
+data class SignOutOptions (
+    /**
+     * Remove every local trace of the account from this device (shared phones).
+     */
+    val `removeData`: kotlin.Boolean
+    , 
+    /**
+     * What to do with unsent work.
+     */
+    val `pending`: PendingChoice
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSignOutOptions: FfiConverterRustBuffer<SignOutOptions> {
+    override fun read(buf: ByteBuffer): SignOutOptions {
+        return SignOutOptions(
+            FfiConverterBoolean.read(buf),
+            FfiConverterTypePendingChoice.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SignOutOptions) = (
+            FfiConverterBoolean.allocationSize(value.`removeData`) +
+            FfiConverterTypePendingChoice.allocationSize(value.`pending`)
+    )
+
+    override fun write(value: SignOutOptions, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`removeData`, buf)
+            FfiConverterTypePendingChoice.write(value.`pending`, buf)
+    }
+}
+
+
+
+/**
+ * What a sign-out did.
+ */
+data class SignOutReport (
+    val `synced`: kotlin.Long
+    , 
+    val `discarded`: kotlin.Long
+    , 
+    /**
+     * Unsent movements left on the phone for the next sign-in.
+     */
+    val `kept`: kotlin.Long
+    , 
+    val `dataRemoved`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSignOutReport: FfiConverterRustBuffer<SignOutReport> {
+    override fun read(buf: ByteBuffer): SignOutReport {
+        return SignOutReport(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SignOutReport) = (
+            FfiConverterLong.allocationSize(value.`synced`) +
+            FfiConverterLong.allocationSize(value.`discarded`) +
+            FfiConverterLong.allocationSize(value.`kept`) +
+            FfiConverterBoolean.allocationSize(value.`dataRemoved`)
+    )
+
+    override fun write(value: SignOutReport, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`synced`, buf)
+            FfiConverterLong.write(value.`discarded`, buf)
+            FfiConverterLong.write(value.`kept`, buf)
+            FfiConverterBoolean.write(value.`dataRemoved`, buf)
     }
 }
 
@@ -3005,6 +3687,60 @@ public object FfiConverterTypeStockLine: FfiConverterRustBuffer<StockLine> {
             FfiConverterLong.write(value.`serverQty`, buf)
             FfiConverterLong.write(value.`pendingDelta`, buf)
             FfiConverterLong.write(value.`qty`, buf)
+    }
+}
+
+
+
+/**
+ * One stop's proof in the status stream.
+ */
+data class StopProofStatus (
+    val `stopId`: kotlin.String
+    , 
+    val `proofId`: kotlin.String
+    , 
+    val `state`: ProofState
+    , 
+    /**
+     * The last failed upload attempt's error (cleared by a successful one).
+     */
+    val `lastError`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStopProofStatus: FfiConverterRustBuffer<StopProofStatus> {
+    override fun read(buf: ByteBuffer): StopProofStatus {
+        return StopProofStatus(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeProofState.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: StopProofStatus) = (
+            FfiConverterString.allocationSize(value.`stopId`) +
+            FfiConverterString.allocationSize(value.`proofId`) +
+            FfiConverterTypeProofState.allocationSize(value.`state`) +
+            FfiConverterOptionalString.allocationSize(value.`lastError`)
+    )
+
+    override fun write(value: StopProofStatus, buf: ByteBuffer) {
+            FfiConverterString.write(value.`stopId`, buf)
+            FfiConverterString.write(value.`proofId`, buf)
+            FfiConverterTypeProofState.write(value.`state`, buf)
+            FfiConverterOptionalString.write(value.`lastError`, buf)
     }
 }
 
@@ -3234,6 +3970,82 @@ public object FfiConverterTypeTuning: FfiConverterRustBuffer<Tuning> {
 
 
 /**
+ * What one upload run did.
+ */
+data class UploadReport (
+    /**
+     * Proofs accepted in this run (or found already accepted).
+     */
+    val `uploaded`: kotlin.UInt
+    , 
+    /**
+     * Proofs refused for good in this run.
+     */
+    val `rejected`: kotlin.UInt
+    , 
+    /**
+     * Sealed proofs still waiting (after a transient failure, or none).
+     */
+    val `queued`: kotlin.UInt
+    , 
+    val `photoPartsSent`: kotlin.UInt
+    , 
+    /**
+     * Photos the server already held in full (nothing sent).
+     */
+    val `photosAlreadyHeld`: kotlin.UInt
+    , 
+    /**
+     * Why the run stopped early (offline, server busy, ...), when it did.
+     */
+    val `stoppedBy`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUploadReport: FfiConverterRustBuffer<UploadReport> {
+    override fun read(buf: ByteBuffer): UploadReport {
+        return UploadReport(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: UploadReport) = (
+            FfiConverterUInt.allocationSize(value.`uploaded`) +
+            FfiConverterUInt.allocationSize(value.`rejected`) +
+            FfiConverterUInt.allocationSize(value.`queued`) +
+            FfiConverterUInt.allocationSize(value.`photoPartsSent`) +
+            FfiConverterUInt.allocationSize(value.`photosAlreadyHeld`) +
+            FfiConverterOptionalString.allocationSize(value.`stoppedBy`)
+    )
+
+    override fun write(value: UploadReport, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`uploaded`, buf)
+            FfiConverterUInt.write(value.`rejected`, buf)
+            FfiConverterUInt.write(value.`queued`, buf)
+            FfiConverterUInt.write(value.`photoPartsSent`, buf)
+            FfiConverterUInt.write(value.`photosAlreadyHeld`, buf)
+            FfiConverterOptionalString.write(value.`stoppedBy`, buf)
+    }
+}
+
+
+
+/**
  * How a feature carries on without everything it wanted.
  */
 
@@ -3277,6 +4089,226 @@ public object FfiConverterTypeDegradation: FfiConverterRustBuffer<Degradation> {
 
     override fun write(value: Degradation, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * The answer to a deletion request.
+ */
+sealed class DeletionOutcome {
+    
+    /**
+     * The server accepted: the phone is wiped of the account and signed out.
+     */
+    data class Accepted(
+        val `status`: app.companion.wire.DeletionStatus) : DeletionOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Offline: the request is kept and sent when the server can be reached.
+     */
+    data class Queued(
+        val `requestedAt`: java.time.Instant) : DeletionOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeletionOutcome : FfiConverterRustBuffer<DeletionOutcome>{
+    override fun read(buf: ByteBuffer): DeletionOutcome {
+        return when(buf.getInt()) {
+            1 -> DeletionOutcome.Accepted(
+                FfiConverterTypeDeletionStatus.read(buf),
+                )
+            2 -> DeletionOutcome.Queued(
+                FfiConverterTimestamp.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: DeletionOutcome): ULong = when(value) {
+        is DeletionOutcome.Accepted -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeDeletionStatus.allocationSize(value.`status`)
+            )
+        }
+        is DeletionOutcome.Queued -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTimestamp.allocationSize(value.`requestedAt`)
+            )
+        }
+    }
+
+    override fun write(value: DeletionOutcome, buf: ByteBuffer) {
+        when(value) {
+            is DeletionOutcome.Accepted -> {
+                buf.putInt(1)
+                FfiConverterTypeDeletionStatus.write(value.`status`, buf)
+                Unit
+            }
+            is DeletionOutcome.Queued -> {
+                buf.putInt(2)
+                FfiConverterTimestamp.write(value.`requestedAt`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Where this phone's deletion request is.
+ */
+sealed class DeletionProgress {
+    
+    /**
+     * Nothing requested from this phone.
+     */
+    object None : DeletionProgress()
+    
+    
+    /**
+     * Confirmed offline; sent as soon as the server can be reached (within minutes of the
+     * re-authentication; later the password is asked again).
+     */
+    data class Queued(
+        val `requestedAt`: java.time.Instant) : DeletionProgress()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Still queued, but the re-authentication is too old (or the app restarted): ask the
+     * password again and call `send_queued_deletion`.
+     */
+    data class NeedsPassword(
+        val `requestedAt`: java.time.Instant) : DeletionProgress()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Being sent.
+     */
+    object Sending : DeletionProgress()
+    
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeletionProgress : FfiConverterRustBuffer<DeletionProgress>{
+    override fun read(buf: ByteBuffer): DeletionProgress {
+        return when(buf.getInt()) {
+            1 -> DeletionProgress.None
+            2 -> DeletionProgress.Queued(
+                FfiConverterTimestamp.read(buf),
+                )
+            3 -> DeletionProgress.NeedsPassword(
+                FfiConverterTimestamp.read(buf),
+                )
+            4 -> DeletionProgress.Sending
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: DeletionProgress): ULong = when(value) {
+        is DeletionProgress.None -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is DeletionProgress.Queued -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTimestamp.allocationSize(value.`requestedAt`)
+            )
+        }
+        is DeletionProgress.NeedsPassword -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTimestamp.allocationSize(value.`requestedAt`)
+            )
+        }
+        is DeletionProgress.Sending -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+    }
+
+    override fun write(value: DeletionProgress, buf: ByteBuffer) {
+        when(value) {
+            is DeletionProgress.None -> {
+                buf.putInt(1)
+                Unit
+            }
+            is DeletionProgress.Queued -> {
+                buf.putInt(2)
+                FfiConverterTimestamp.write(value.`requestedAt`, buf)
+                Unit
+            }
+            is DeletionProgress.NeedsPassword -> {
+                buf.putInt(3)
+                FfiConverterTimestamp.write(value.`requestedAt`, buf)
+                Unit
+            }
+            is DeletionProgress.Sending -> {
+                buf.putInt(4)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -3355,6 +4387,57 @@ public object FfiConverterTypeErrorKind: FfiConverterRustBuffer<ErrorKind> {
     override fun allocationSize(value: ErrorKind) = 4UL
 
     override fun write(value: ErrorKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Where an export is on the phone.
+ */
+
+enum class ExportPhase {
+    
+    IDLE,
+    /**
+     * Asking the server to assemble it.
+     */
+    REQUESTING,
+    /**
+     * The server is assembling it.
+     */
+    BUILDING,
+    DOWNLOADING,
+    /**
+     * Checking the download against the server's SHA-256.
+     */
+    VERIFYING,
+    READY,
+    FAILED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportPhase: FfiConverterRustBuffer<ExportPhase> {
+    override fun read(buf: ByteBuffer) = try {
+        ExportPhase.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ExportPhase) = 4UL
+
+    override fun write(value: ExportPhase, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -3543,6 +4626,57 @@ public object FfiConverterTypeOsAuthorization: FfiConverterRustBuffer<OsAuthoriz
     override fun allocationSize(value: OsAuthorization) = 4UL
 
     override fun write(value: OsAuthorization, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What to do with [`PendingWork`] when signing out or deleting the account.
+ */
+
+enum class PendingChoice {
+    
+    /**
+     * Refuse with `PendingWork` (the counts) if anything is pending: the app asks the user.
+     */
+    ASK,
+    /**
+     * Send it first; fails (nothing else done) when it cannot be sent.
+     */
+    SYNC,
+    /**
+     * Keep it on the phone for the account's next sign-in (sign-out without removing data).
+     */
+    KEEP,
+    /**
+     * Drop it: the user said so.
+     */
+    DISCARD;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePendingChoice: FfiConverterRustBuffer<PendingChoice> {
+    override fun read(buf: ByteBuffer) = try {
+        PendingChoice.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: PendingChoice) = 4UL
+
+    override fun write(value: PendingChoice, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -4033,6 +5167,181 @@ public object FfiConverterTypePlatformError : FfiConverterRustBuffer<PlatformExc
 
 
 /**
+ * Where a stop's proof is, from the first capture step to the server's receipt.
+ */
+sealed class ProofState {
+    
+    /**
+     * Being captured: every step is saved, nothing is sealed yet.
+     */
+    object Draft : ProofState()
+    
+    
+    /**
+     * Sealed and queued for upload (kept until the server's receipt).
+     */
+    data class Sealed(
+        val `sequence`: kotlin.ULong, 
+        val `sealSha256`: kotlin.String) : ProofState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Being uploaded now: `done` of `total` steps (photo parts, then the proof).
+     */
+    data class Uploading(
+        val `done`: kotlin.UInt, 
+        val `total`: kotlin.UInt) : ProofState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Accepted by the server; its countersigned receipt was verified.
+     */
+    data class Uploaded(
+        val `receipt`: app.companion.wire.Receipt) : ProofState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Refused by the server for a reason no retry fixes (`code` is the server's).
+     */
+    data class Rejected(
+        val `code`: kotlin.String, 
+        val `reason`: kotlin.String) : ProofState()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProofState : FfiConverterRustBuffer<ProofState>{
+    override fun read(buf: ByteBuffer): ProofState {
+        return when(buf.getInt()) {
+            1 -> ProofState.Draft
+            2 -> ProofState.Sealed(
+                FfiConverterULong.read(buf),
+                FfiConverterString.read(buf),
+                )
+            3 -> ProofState.Uploading(
+                FfiConverterUInt.read(buf),
+                FfiConverterUInt.read(buf),
+                )
+            4 -> ProofState.Uploaded(
+                FfiConverterTypeReceipt.read(buf),
+                )
+            5 -> ProofState.Rejected(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ProofState): ULong = when(value) {
+        is ProofState.Draft -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ProofState.Sealed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterULong.allocationSize(value.`sequence`)
+                + FfiConverterString.allocationSize(value.`sealSha256`)
+            )
+        }
+        is ProofState.Uploading -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterUInt.allocationSize(value.`done`)
+                + FfiConverterUInt.allocationSize(value.`total`)
+            )
+        }
+        is ProofState.Uploaded -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeReceipt.allocationSize(value.`receipt`)
+            )
+        }
+        is ProofState.Rejected -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+    }
+
+    override fun write(value: ProofState, buf: ByteBuffer) {
+        when(value) {
+            is ProofState.Draft -> {
+                buf.putInt(1)
+                Unit
+            }
+            is ProofState.Sealed -> {
+                buf.putInt(2)
+                FfiConverterULong.write(value.`sequence`, buf)
+                FfiConverterString.write(value.`sealSha256`, buf)
+                Unit
+            }
+            is ProofState.Uploading -> {
+                buf.putInt(3)
+                FfiConverterUInt.write(value.`done`, buf)
+                FfiConverterUInt.write(value.`total`, buf)
+                Unit
+            }
+            is ProofState.Uploaded -> {
+                buf.putInt(4)
+                FfiConverterTypeReceipt.write(value.`receipt`, buf)
+                Unit
+            }
+            is ProofState.Rejected -> {
+                buf.putInt(5)
+                FfiConverterString.write(value.`code`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * What a `register_token` call did.
  */
 sealed class RegisterOutcome {
@@ -4258,6 +5567,120 @@ public object FfiConverterTypeSessionState : FfiConverterRustBuffer<SessionState
             is SessionState.SignedIn -> {
                 buf.putInt(2)
                 FfiConverterTypeAccount.write(value.`account`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * The recipient's signature as the shell hands it over: the strokes from the pad, or why
+ * there are none.
+ */
+sealed class SignatureCapture {
+    
+    /**
+     * Rendered to a PNG by the core (refused when empty or a single point).
+     */
+    data class Signed(
+        val `strokes`: app.companion.wire.SignatureStrokes) : SignatureCapture()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class RefusedToSign(
+        val `note`: kotlin.String?) : SignatureCapture()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class UnableToSign(
+        val `reason`: kotlin.String) : SignatureCapture()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSignatureCapture : FfiConverterRustBuffer<SignatureCapture>{
+    override fun read(buf: ByteBuffer): SignatureCapture {
+        return when(buf.getInt()) {
+            1 -> SignatureCapture.Signed(
+                FfiConverterTypeSignatureStrokes.read(buf),
+                )
+            2 -> SignatureCapture.RefusedToSign(
+                FfiConverterOptionalString.read(buf),
+                )
+            3 -> SignatureCapture.UnableToSign(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: SignatureCapture): ULong = when(value) {
+        is SignatureCapture.Signed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeSignatureStrokes.allocationSize(value.`strokes`)
+            )
+        }
+        is SignatureCapture.RefusedToSign -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`note`)
+            )
+        }
+        is SignatureCapture.UnableToSign -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+    }
+
+    override fun write(value: SignatureCapture, buf: ByteBuffer) {
+        when(value) {
+            is SignatureCapture.Signed -> {
+                buf.putInt(1)
+                FfiConverterTypeSignatureStrokes.write(value.`strokes`, buf)
+                Unit
+            }
+            is SignatureCapture.RefusedToSign -> {
+                buf.putInt(2)
+                FfiConverterOptionalString.write(value.`note`, buf)
+                Unit
+            }
+            is SignatureCapture.UnableToSign -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -4568,6 +5991,70 @@ public object FfiConverterOptionalDuration: FfiConverterRustBuffer<java.time.Dur
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeGeofenceOverride: FfiConverterRustBuffer<GeofenceOverride?> {
+    override fun read(buf: ByteBuffer): GeofenceOverride? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeGeofenceOverride.read(buf)
+    }
+
+    override fun allocationSize(value: GeofenceOverride?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeGeofenceOverride.allocationSize(value)
+        }
+    }
+
+    override fun write(value: GeofenceOverride?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeGeofenceOverride.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeLocationFix: FfiConverterRustBuffer<LocationFix?> {
+    override fun read(buf: ByteBuffer): LocationFix? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLocationFix.read(buf)
+    }
+
+    override fun allocationSize(value: LocationFix?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLocationFix.allocationSize(value)
+        }
+    }
+
+    override fun write(value: LocationFix?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLocationFix.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeAdjustReason: FfiConverterRustBuffer<AdjustReason?> {
     override fun read(buf: ByteBuffer): AdjustReason? {
         if (buf.get().toInt() == 0) {
@@ -4600,6 +6087,38 @@ public object FfiConverterOptionalTypeAdjustReason: FfiConverterRustBuffer<Adjus
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeDeliveryOutcome: FfiConverterRustBuffer<DeliveryOutcome?> {
+    override fun read(buf: ByteBuffer): DeliveryOutcome? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDeliveryOutcome.read(buf)
+    }
+
+    override fun allocationSize(value: DeliveryOutcome?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDeliveryOutcome.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DeliveryOutcome?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDeliveryOutcome.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypePushProvider: FfiConverterRustBuffer<PushProvider?> {
     override fun read(buf: ByteBuffer): PushProvider? {
         if (buf.get().toInt() == 0) {
@@ -4622,6 +6141,38 @@ public object FfiConverterOptionalTypePushProvider: FfiConverterRustBuffer<PushP
         } else {
             buf.put(1)
             FfiConverterTypePushProvider.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeSignatureOutcome: FfiConverterRustBuffer<SignatureOutcome?> {
+    override fun read(buf: ByteBuffer): SignatureOutcome? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSignatureOutcome.read(buf)
+    }
+
+    override fun allocationSize(value: SignatureOutcome?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSignatureOutcome.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SignatureOutcome?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSignatureOutcome.write(value, buf)
         }
     }
 }
@@ -4716,6 +6267,90 @@ public object FfiConverterSequenceTypeStockLine: FfiConverterRustBuffer<List<Sto
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeStopProofStatus: FfiConverterRustBuffer<List<StopProofStatus>> {
+    override fun read(buf: ByteBuffer): List<StopProofStatus> {
+        val len = buf.getInt()
+        return List<StopProofStatus>(len) {
+            FfiConverterTypeStopProofStatus.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<StopProofStatus>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeStopProofStatus.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<StopProofStatus>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeStopProofStatus.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeItemScan: FfiConverterRustBuffer<List<ItemScan>> {
+    override fun read(buf: ByteBuffer): List<ItemScan> {
+        val len = buf.getInt()
+        return List<ItemScan>(len) {
+            FfiConverterTypeItemScan.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ItemScan>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeItemScan.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ItemScan>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeItemScan.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePhotoRef: FfiConverterRustBuffer<List<PhotoRef>> {
+    override fun read(buf: ByteBuffer): List<PhotoRef> {
+        val len = buf.getInt()
+        return List<PhotoRef>(len) {
+            FfiConverterTypePhotoRef.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<PhotoRef>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePhotoRef.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<PhotoRef>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePhotoRef.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeDegradation: FfiConverterRustBuffer<List<Degradation>> {
     override fun read(buf: ByteBuffer): List<Degradation> {
         val len = buf.getInt()
@@ -4765,6 +6400,58 @@ public object FfiConverterSequenceTypePermission: FfiConverterRustBuffer<List<Pe
         }
     }
 }
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeItemDiscrepancy: FfiConverterRustBuffer<List<ItemDiscrepancy>> {
+    override fun read(buf: ByteBuffer): List<ItemDiscrepancy> {
+        val len = buf.getInt()
+        return List<ItemDiscrepancy>(len) {
+            FfiConverterTypeItemDiscrepancy.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ItemDiscrepancy>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeItemDiscrepancy.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ItemDiscrepancy>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeItemDiscrepancy.write(it, buf)
+        }
+    }
+}
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 
 

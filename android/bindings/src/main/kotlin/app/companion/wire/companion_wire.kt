@@ -1265,6 +1265,83 @@ public object FfiConverterTypeCustomer: FfiConverterRustBuffer<Customer> {
 
 
 /**
+ * `GET /v1/account/deletion` and the answer to a request or a cancellation: the state,
+ * the grace period and what happens to the account's data.
+ */
+data class DeletionStatus (
+    val `state`: ServerDeletionState
+    , 
+    /**
+     * Unix seconds; set while pending.
+     */
+    val `requestedAt`: kotlin.Long?
+    , 
+    /**
+     * Unix seconds after which the purge runs; set while pending.
+     */
+    val `purgeAfter`: kotlin.Long?
+    , 
+    /**
+     * The grace period this server applies, in days.
+     */
+    val `graceDays`: kotlin.Long
+    , 
+    /**
+     * What is deleted at the purge.
+     */
+    val `deleted`: List<kotlin.String>
+    , 
+    /**
+     * What is kept, de-identified, and why.
+     */
+    val `kept`: List<KeptRecord>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeletionStatus: FfiConverterRustBuffer<DeletionStatus> {
+    override fun read(buf: ByteBuffer): DeletionStatus {
+        return DeletionStatus(
+            FfiConverterTypeServerDeletionState.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceTypeKeptRecord.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DeletionStatus) = (
+            FfiConverterTypeServerDeletionState.allocationSize(value.`state`) +
+            FfiConverterOptionalLong.allocationSize(value.`requestedAt`) +
+            FfiConverterOptionalLong.allocationSize(value.`purgeAfter`) +
+            FfiConverterLong.allocationSize(value.`graceDays`) +
+            FfiConverterSequenceString.allocationSize(value.`deleted`) +
+            FfiConverterSequenceTypeKeptRecord.allocationSize(value.`kept`)
+    )
+
+    override fun write(value: DeletionStatus, buf: ByteBuffer) {
+            FfiConverterTypeServerDeletionState.write(value.`state`, buf)
+            FfiConverterOptionalLong.write(value.`requestedAt`, buf)
+            FfiConverterOptionalLong.write(value.`purgeAfter`, buf)
+            FfiConverterLong.write(value.`graceDays`, buf)
+            FfiConverterSequenceString.write(value.`deleted`, buf)
+            FfiConverterSequenceTypeKeptRecord.write(value.`kept`, buf)
+    }
+}
+
+
+
+/**
  * One manifest line expected at the stop.
  */
 data class ExpectedItem (
@@ -1327,6 +1404,79 @@ public object FfiConverterTypeExpectedItem: FfiConverterRustBuffer<ExpectedItem>
             FfiConverterOptionalString.write(value.`lot`, buf)
             FfiConverterString.write(value.`description`, buf)
             FfiConverterLong.write(value.`quantity`, buf)
+    }
+}
+
+
+
+/**
+ * `POST /v1/account/exports` and `GET /v1/account/exports/{id}`.
+ */
+data class ExportStatus (
+    val `id`: kotlin.String
+    , 
+    val `state`: ExportState
+    , 
+    /**
+     * Unix seconds.
+     */
+    val `createdAt`: kotlin.Long
+    , 
+    /**
+     * Unix seconds after which the server deletes the file.
+     */
+    val `expiresAt`: kotlin.Long
+    , 
+    /**
+     * Size of the zip once ready.
+     */
+    val `bytes`: kotlin.Long?
+    , 
+    /**
+     * Lowercase hex SHA-256 of the zip once ready: the phone checks its download against it.
+     */
+    val `sha256`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportStatus: FfiConverterRustBuffer<ExportStatus> {
+    override fun read(buf: ByteBuffer): ExportStatus {
+        return ExportStatus(
+            FfiConverterString.read(buf),
+            FfiConverterTypeExportState.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ExportStatus) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterTypeExportState.allocationSize(value.`state`) +
+            FfiConverterLong.allocationSize(value.`createdAt`) +
+            FfiConverterLong.allocationSize(value.`expiresAt`) +
+            FfiConverterOptionalLong.allocationSize(value.`bytes`) +
+            FfiConverterOptionalString.allocationSize(value.`sha256`)
+    )
+
+    override fun write(value: ExportStatus, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterTypeExportState.write(value.`state`, buf)
+            FfiConverterLong.write(value.`createdAt`, buf)
+            FfiConverterLong.write(value.`expiresAt`, buf)
+            FfiConverterOptionalLong.write(value.`bytes`, buf)
+            FfiConverterOptionalString.write(value.`sha256`, buf)
     }
 }
 
@@ -1551,6 +1701,47 @@ public object FfiConverterTypeItemScan: FfiConverterRustBuffer<ItemScan> {
             FfiConverterOptionalString.write(value.`lot`, buf)
             FfiConverterLong.write(value.`quantity`, buf)
             FfiConverterOptionalString.write(value.`manualReason`, buf)
+    }
+}
+
+
+
+/**
+ * A kind of business record that is kept, de-identified, after the purge, and why.
+ */
+data class KeptRecord (
+    val `kind`: kotlin.String
+    , 
+    val `reason`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeKeptRecord: FfiConverterRustBuffer<KeptRecord> {
+    override fun read(buf: ByteBuffer): KeptRecord {
+        return KeptRecord(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: KeptRecord) = (
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`reason`)
+    )
+
+    override fun write(value: KeptRecord, buf: ByteBuffer) {
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterString.write(value.`reason`, buf)
     }
 }
 
@@ -1913,6 +2104,122 @@ public object FfiConverterTypePreference: FfiConverterRustBuffer<Preference> {
             FfiConverterTypeCategory.write(value.`category`, buf)
             FfiConverterOptionalString.write(value.`warehouseId`, buf)
             FfiConverterBoolean.write(value.`enabled`, buf)
+    }
+}
+
+
+
+/**
+ * The fields of a profile a user may correct themselves. `GET /v1/account/profile`.
+ */
+data class Profile (
+    val `accountId`: kotlin.String
+    , 
+    val `username`: kotlin.String
+    , 
+    val `displayName`: kotlin.String
+    , 
+    /**
+     * Empty when not given.
+     */
+    val `phone`: kotlin.String
+    , 
+    /**
+     * Empty when not given.
+     */
+    val `jobTitle`: kotlin.String
+    , 
+    /**
+     * Unix seconds of the last change (0: never changed).
+     */
+    val `updatedAt`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProfile: FfiConverterRustBuffer<Profile> {
+    override fun read(buf: ByteBuffer): Profile {
+        return Profile(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Profile) = (
+            FfiConverterString.allocationSize(value.`accountId`) +
+            FfiConverterString.allocationSize(value.`username`) +
+            FfiConverterString.allocationSize(value.`displayName`) +
+            FfiConverterString.allocationSize(value.`phone`) +
+            FfiConverterString.allocationSize(value.`jobTitle`) +
+            FfiConverterLong.allocationSize(value.`updatedAt`)
+    )
+
+    override fun write(value: Profile, buf: ByteBuffer) {
+            FfiConverterString.write(value.`accountId`, buf)
+            FfiConverterString.write(value.`username`, buf)
+            FfiConverterString.write(value.`displayName`, buf)
+            FfiConverterString.write(value.`phone`, buf)
+            FfiConverterString.write(value.`jobTitle`, buf)
+            FfiConverterLong.write(value.`updatedAt`, buf)
+    }
+}
+
+
+
+/**
+ * `POST /v1/account/profile`: the fields to change; absent ones keep their value.
+ */
+data class ProfileUpdate (
+    val `displayName`: kotlin.String? = null 
+    , 
+    val `phone`: kotlin.String? = null 
+    , 
+    val `jobTitle`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProfileUpdate: FfiConverterRustBuffer<ProfileUpdate> {
+    override fun read(buf: ByteBuffer): ProfileUpdate {
+        return ProfileUpdate(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ProfileUpdate) = (
+            FfiConverterOptionalString.allocationSize(value.`displayName`) +
+            FfiConverterOptionalString.allocationSize(value.`phone`) +
+            FfiConverterOptionalString.allocationSize(value.`jobTitle`)
+    )
+
+    override fun write(value: ProfileUpdate, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`displayName`, buf)
+            FfiConverterOptionalString.write(value.`phone`, buf)
+            FfiConverterOptionalString.write(value.`jobTitle`, buf)
     }
 }
 
@@ -3151,6 +3458,44 @@ public object FfiConverterTypeDeliveryOutcome : FfiConverterRustBuffer<DeliveryO
 
 
 /**
+ * Where a server-side export is.
+ */
+
+enum class ExportState {
+    
+    BUILDING,
+    READY,
+    FAILED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportState: FfiConverterRustBuffer<ExportState> {
+    override fun read(buf: ByteBuffer) = try {
+        ExportState.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ExportState) = 4UL
+
+    override fun write(value: ExportState, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * Where the fix puts the driver.
  */
 
@@ -3861,6 +4206,49 @@ public object FfiConverterTypeReviewFlag: FfiConverterRustBuffer<ReviewFlag> {
 
 
 /**
+ * Where an account is on its way to deletion, as the server sees it.
+ */
+
+enum class ServerDeletionState {
+    
+    /**
+     * No deletion requested.
+     */
+    NONE,
+    /**
+     * Requested; purged after `purge_after` unless cancelled before.
+     */
+    PENDING;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeServerDeletionState: FfiConverterRustBuffer<ServerDeletionState> {
+    override fun read(buf: ByteBuffer) = try {
+        ServerDeletionState.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ServerDeletionState) = 4UL
+
+    override fun write(value: ServerDeletionState, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * The recipient's signature, or why there is none.
  */
 sealed class SignatureOutcome {
@@ -4128,6 +4516,38 @@ public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
         } else {
             buf.put(1)
             FfiConverterULong.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
+    override fun read(buf: ByteBuffer): kotlin.Long? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterLong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Long?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterLong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Long?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterLong.write(value, buf)
         }
     }
 }
@@ -4464,6 +4884,34 @@ public object FfiConverterSequenceTypeItemScan: FfiConverterRustBuffer<List<Item
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeItemScan.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeKeptRecord: FfiConverterRustBuffer<List<KeptRecord>> {
+    override fun read(buf: ByteBuffer): List<KeptRecord> {
+        val len = buf.getInt()
+        return List<KeptRecord>(len) {
+            FfiConverterTypeKeptRecord.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<KeptRecord>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeKeptRecord.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<KeptRecord>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeKeptRecord.write(it, buf)
         }
     }
 }

@@ -1165,6 +1165,21 @@ fn convert(
                     symbology = "]e0".into();
                 }
                 match gs1::parse_element_string(&raw_text) {
+                    // An AI the dictionary does not know has no known length, so brackets
+                    // around it would claim a split nobody can vouch for: such a label shows
+                    // its plain characters, with the elements (and the issue) beside them.
+                    Ok(elements) if elements.iter().any(|e| e.title == gs1::UNKNOWN_AI_TITLE) => {
+                        text = raw_text
+                            .strip_prefix("]C1")
+                            .unwrap_or(&raw_text)
+                            .trim_end_matches(GS)
+                            .replace(GS, "")
+                            .to_string();
+                        if format == BarcodeFormat::DataBarExpanded {
+                            text.retain(|c| c != '(' && c != ')');
+                        }
+                        gs1_elements = elements;
+                    }
                     Ok(elements) => {
                         text = gs1::to_bracketed(&elements);
                         gs1_elements = elements;

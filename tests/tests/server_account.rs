@@ -499,19 +499,29 @@ async fn export_is_a_zip_with_a_manifest_downloadable_by_ranges() {
     let maria = rig.login("maria").await;
     rig.db(|c| seed_personal(c, "acct-maria", 2500));
     rig.db(|c| seed_personal(c, "acct-lena", 3));
-    // A proof-of-delivery table as the parallel feature may add it: found by name and
-    // account column, its photo BLOBs exported as files, a chunk at a time.
+    // Proofs of delivery as the deliveries feature stores them: the proof rows (their
+    // signature PNG BLOBs exported as files) and the photos they name, stored once per
+    // content hash, each copied a chunk at a time.
     let photo: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let sha = ring_hex(&photo);
     rig.db(|c| {
-        c.execute_batch(
-            "CREATE TABLE pod_proofs (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, note TEXT, photo BLOB)",
-        )
-        .unwrap();
         c.execute(
-            "INSERT INTO pod_proofs VALUES ('p1', 'acct-maria', 'left at door 3', ?1), ('p2', 'acct-lena', 'not hers', x'00')",
-            [&photo],
+            "INSERT INTO pod_photos(sha256, bytes, created_at) VALUES (?1, ?2, 0)",
+            rusqlite::params![sha, photo],
         )
         .unwrap();
+        let record = json!({"id": "p1", "photos": [{"sha256": sha, "size": 200000, "width": 1, "height": 1}],
+            "recipient_name": "left at door 3"})
+        .to_string();
+        for (id, account, seq) in [("p1", "acct-maria", 1), ("p2", "acct-lena", 2)] {
+            c.execute(
+                "INSERT INTO pod_proofs(id, account_id, stop_id, device_public_key, sequence, seal_sha256,
+                     record_json, seal_json, signature_png, receipt_json, page_token_hash, received_at_ms)
+                 VALUES (?1, ?2, 'S1', 'key', ?3, ?4, ?5, '{}', x'89504e47', '{}', ?4, 0)",
+                rusqlite::params![id, account, seq, format!("seal-{id}"), if id == "p1" { record.clone() } else { "{}".to_string() }],
+            )
+            .unwrap();
+        }
     });
     let (_, export) = rig.call("POST", "/v1/account/exports", &maria, None).await;
     let id = export["id"].as_str().unwrap().to_string();
@@ -578,16 +588,35 @@ async fn export_is_a_zip_with_a_manifest_downloadable_by_ranges() {
             .len(),
         1
     );
-    assert_eq!(
-        read("proofs/index.json")["tables"],
-        json!([{"table": "pod_proofs", "records": 1}])
+    let index = read("proofs/index.json");
+    assert!(
+        index["tables"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"table": "pod_proofs", "records": 1})),
+        "{index}"
     );
+    assert_eq!(index["photos"], 1, "the photo of maria's proof, not lena's");
     let proofs = read("proofs/pod_proofs.json");
     assert_eq!(proofs.as_array().unwrap().len(), 1, "{proofs}");
-    assert_eq!(proofs[0]["note"], "left at door 3");
-    let file = proofs[0]["photo"]["file"].as_str().unwrap().to_string();
+    assert!(
+        proofs[0]["record_json"]
+            .as_str()
+            .unwrap()
+            .contains("left at door 3")
+    );
+    let file = proofs[0]["signature_png"]["file"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let mut bytes = Vec::new();
     zip.by_name(&file).unwrap().read_to_end(&mut bytes).unwrap();
+    assert_eq!(bytes, b"\x89PNG");
+    let mut bytes = Vec::new();
+    zip.by_name(&format!("proofs/photos/{sha}.jpg"))
+        .unwrap()
+        .read_to_end(&mut bytes)
+        .unwrap();
     assert_eq!(bytes, photo);
     let files = manifest["files"].as_array().unwrap();
     assert!(

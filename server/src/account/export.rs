@@ -453,9 +453,64 @@ impl ExportSection for ProofsSection {
             listed.push(json!({"table": table, "records": n}));
             total += n;
         }
-        out.json_file("proofs/index.json", &json!({"tables": listed}))?;
+        let photos = export_proof_photos(db, account_id, out)?;
+        out.json_file(
+            "proofs/index.json",
+            &json!({"tables": listed, "photos": photos}),
+        )?;
         Ok(total)
     }
+}
+
+/// The photos of the user's proofs (stored once per content hash, with no account column),
+/// as `proofs/photos/<sha256>.jpg`, each copied a chunk per query.
+fn export_proof_photos(
+    db: &Db,
+    account_id: &str,
+    out: &mut ExportWriter,
+) -> Result<u64, ExportError> {
+    let hashes: Vec<String> = db.with(|c| -> rusqlite::Result<_> {
+        let has_tables: i64 = c.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('pod_proofs', 'pod_photos')",
+            [],
+            |r| r.get(0),
+        )?;
+        if has_tables < 2 {
+            return Ok(Vec::new());
+        }
+        let mut stmt = c.prepare(
+            "SELECT DISTINCT json_extract(photo.value, '$.sha256')
+             FROM pod_proofs, json_each(pod_proofs.record_json, '$.photos') AS photo
+             WHERE pod_proofs.account_id = ?1
+               AND EXISTS (SELECT 1 FROM pod_photos WHERE sha256 = json_extract(photo.value, '$.sha256'))
+             ORDER BY 1",
+        )?;
+        let hashes = stmt
+            .query_map([account_id], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(hashes)
+    })?;
+    for sha in &hashes {
+        out.start(&format!("proofs/photos/{sha}.jpg"), false)?;
+        let mut offset = 0usize;
+        loop {
+            let chunk = db.with(|c| -> rusqlite::Result<Vec<u8>> {
+                c.query_row(
+                    "SELECT substr(bytes, ?2, ?3) FROM pod_photos WHERE sha256 = ?1",
+                    params![sha, offset as i64 + 1, CHUNK as i64],
+                    |r| r.get::<_, Option<Vec<u8>>>(0),
+                )
+                .map(Option::unwrap_or_default)
+            })?;
+            if chunk.is_empty() {
+                break;
+            }
+            offset += chunk.len();
+            out.write_all(&chunk)?;
+        }
+        out.finish_file();
+    }
+    Ok(hashes.len() as u64)
 }
 
 /// Benchmark stand-in for proof-of-delivery photos (`companion bench export`), used while

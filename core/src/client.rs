@@ -24,7 +24,9 @@ type ScopeSlot = Arc<RwLock<Option<Arc<AccountScope>>>>;
 /// Companion's core, one per app process.
 pub struct Companion {
     config: CompanionConfig,
-    device: DeviceIdentity,
+    device: Arc<DeviceIdentity>,
+    /// Signs proofs of delivery: the device key, or the app's (StrongBox / Secure Enclave).
+    proof_signer: crate::deliveries::SharedSigner,
     storage: Arc<dyn SecureStorage>,
     session: Arc<Session>,
     /// The signed-in account's components; `None` while signed out.
@@ -50,6 +52,17 @@ impl Companion {
     /// any stored session, and opens the signed-in account's database. Blocking (disk and
     /// secure storage): apps call it off the main thread (the bindings do).
     pub fn open(config: CompanionConfig, storage: Arc<dyn SecureStorage>) -> Result<Self> {
+        Self::open_with_signer(config, storage, None)
+    }
+
+    /// As [`Companion::open`], with the key that signs proofs of delivery kept by the app
+    /// (StrongBox, Secure Enclave) instead of the device key in secure storage. Its public key
+    /// is the one registered at sign-in, so the server accepts only seals it made.
+    pub fn open_with_signer(
+        config: CompanionConfig,
+        storage: Arc<dyn SecureStorage>,
+        proof_signer: Option<crate::deliveries::SharedSigner>,
+    ) -> Result<Self> {
         if config.data_dir.trim().is_empty() {
             return Err(Error::invalid("data_dir", "must not be empty"));
         }
@@ -63,7 +76,8 @@ impl Companion {
         let tuning = &config.tuning;
         let api = ApiClient::new(&config.server_url, tuning.timeouts(), tuning.retry())?
             .with_max_response_bytes(tuning.max_response_bytes.max(1024) as usize);
-        let device = DeviceIdentity::load_or_create(&storage)?;
+        let device = Arc::new(DeviceIdentity::load_or_create(&storage)?);
+        let proof_signer = proof_signer.unwrap_or_else(|| device.clone());
         account::finish_interrupted_wipes(&data_dir, storage.as_ref())?;
         let session = Arc::new(Session::load(api, storage.clone())?);
         let scope: ScopeSlot = Arc::default();
@@ -72,6 +86,7 @@ impl Companion {
         let companion = Companion {
             config,
             device,
+            proof_signer,
             storage,
             session,
             scope,
@@ -92,7 +107,7 @@ impl Companion {
     }
 
     pub fn device(&self) -> &DeviceIdentity {
-        &self.device
+        self.device.as_ref()
     }
 
     /// Where an account's database lives.
@@ -123,6 +138,7 @@ impl Companion {
             &self.storage,
             Api::new(self.session.clone()),
             self.config.tuning.clone(),
+            self.proof_signer.clone(),
         )?;
         Ok(self.install_scope(scope))
     }
@@ -164,7 +180,13 @@ impl Companion {
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<Account> {
         let account = self
             .session
-            .sign_in(username, password, &self.device, &self.config.device)
+            .sign_in(
+                username,
+                password,
+                &self.device,
+                &self.config.device,
+                crate::deliveries::public_key_b64(self.proof_signer.as_ref()),
+            )
             .await?;
         self.open_scope_blocking(account.clone()).await?;
         self.session.announce_signed_in(account.clone());
@@ -177,7 +199,8 @@ impl Companion {
             let storage = self.storage.clone();
             let api = Api::new(self.session.clone());
             let tuning = self.config.tuning.clone();
-            move || AccountScope::open(account, db_path, &storage, api, tuning)
+            let signer = self.proof_signer.clone();
+            move || AccountScope::open(account, db_path, &storage, api, tuning, signer)
         })
         .await??;
         Ok(self.install_scope(scope))

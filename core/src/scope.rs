@@ -56,6 +56,7 @@ impl AccountScope {
         storage: &Arc<dyn SecureStorage>,
         api: Api,
         tuning: Tuning,
+        proof_signer: crate::deliveries::SharedSigner,
     ) -> Result<Self> {
         let store = Arc::new(Store::open_account(
             &db_path,
@@ -77,12 +78,8 @@ impl AccountScope {
         Ok(AccountScope {
             account_data: AccountData::new(ctx.clone(), inventory.clone(), file_key)?,
             inventory,
-            // The device key signs seals (the scope loads its own handle from storage).
-            deliveries: Deliveries::new(
-                ctx.clone(),
-                storage.clone(),
-                Arc::new(crate::device::DeviceIdentity::load_or_create(storage)?),
-            )?,
+            // Seals are signed by the key registered at sign-in: the device key, or the app's.
+            deliveries: Deliveries::new(ctx.clone(), storage.clone(), proof_signer)?,
             push: PushNotifications::new(ctx),
             account,
             store,

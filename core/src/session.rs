@@ -169,6 +169,7 @@ impl Session {
         password: &str,
         device: &DeviceIdentity,
         info: &DeviceInfo,
+        proof_key_b64: String,
     ) -> Result<Account> {
         let username = username.trim();
         if username.is_empty() {
@@ -187,7 +188,8 @@ impl Session {
                 model: info.model.clone(),
                 os_version: info.os_version.clone(),
                 app_version: info.app_version.clone(),
-                public_key: device.public_key_b64(),
+                // The key that will sign this device's proofs of delivery.
+                public_key: proof_key_b64,
             },
         };
         let tokens: TokenResponse = self

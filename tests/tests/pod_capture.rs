@@ -100,8 +100,17 @@ async fn a_stop_is_captured_sealed_and_uploaded_exactly_once_with_no_exif_kept()
 
     // The status stream shows the upload's progress, then the receipt.
     let mut updates = pod.status_updates();
+    // The current state first, taken before the upload starts (states replace each other:
+    // a watcher that subscribed late would only see the newest).
+    let first = updates.next().await.unwrap();
+    let first = first
+        .stops
+        .iter()
+        .find(|s| s.stop_id == "stop-dave-1")
+        .map(|s| s.state.name())
+        .unwrap();
     let watcher = tokio::spawn(async move {
-        let mut seen = Vec::new();
+        let mut seen = vec![first];
         while let Some(status) = updates.next().await {
             if let Some(s) = status.stops.iter().find(|s| s.stop_id == "stop-dave-1") {
                 seen.push(s.state.name());
@@ -526,4 +535,71 @@ async fn the_auto_upload_loop_sends_a_proof_once_sealed_and_an_override_is_flagg
     assert_eq!(server_proofs(&server, id), 1);
     loop_task.abort();
     server.server.shutdown().await;
+}
+
+/// A key the app keeps (StrongBox, Secure Enclave): a P-256 key that is not the core's
+/// device key, behind `SealSigner`.
+struct AppHeldKey(ring::signature::EcdsaKeyPair);
+
+impl companion_wire::deliveries::SealSigner for AppHeldKey {
+    fn public_key(&self) -> Vec<u8> {
+        use ring::signature::KeyPair;
+        self.0.public_key().as_ref().to_vec()
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, companion_wire::deliveries::SignerError> {
+        self.0
+            .sign(&ring::rand::SystemRandom::new(), message)
+            .map(|s| s.as_ref().to_vec())
+            .map_err(|_| companion_wire::deliveries::SignerError("signing failed".into()))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn proofs_signed_by_a_key_the_app_keeps_are_accepted() {
+    use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair};
+    let rng = ring::rand::SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).unwrap();
+    let key =
+        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref(), &rng).unwrap();
+    let signer: companion_core::deliveries::SharedSigner = std::sync::Arc::new(AppHeldKey(key));
+
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let storage = std::sync::Arc::new(
+        companion_core::platform::FileSecureStorage::new(dir.path().join("secure")).unwrap(),
+    );
+    let config = companion_core::CompanionConfig::new(
+        dir.path().display().to_string(),
+        server.url(),
+        companion_core::DeviceInfo::desktop(),
+    );
+    let phone =
+        companion_core::Companion::open_with_signer(config, storage, Some(signer.clone())).unwrap();
+    phone
+        .sign_in("dave", companion_server::seed::DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let pod = phone.deliveries().unwrap();
+    pod.download_routes().await.unwrap();
+    capture_default_stop(&pod, "stop-dave-1", camera_jpeg()).await;
+    let sealed = pod.seal("stop-dave-1", None).await.unwrap();
+    assert!(
+        matches!(sealed.state, ProofState::Sealed { .. }),
+        "{:?}",
+        sealed.state
+    );
+    // The key registered at sign-in is the app's, so the server takes its seals.
+    let report = pod.upload().await.unwrap();
+    assert_eq!((report.uploaded, report.rejected), (1, 0), "{report:?}");
+    let capture = pod.capture("stop-dave-1").await.unwrap();
+    let ProofState::Uploaded { receipt } = capture.state else {
+        panic!("not uploaded: {:?}", capture.state);
+    };
+    assert_eq!(receipt.proof_id, capture.proof_id);
+    assert_ne!(
+        companion_core::deliveries::public_key_b64(signer.as_ref()),
+        phone.device().public_key_b64(),
+        "the app's key, not the device key"
+    );
 }

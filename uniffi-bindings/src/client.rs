@@ -54,6 +54,33 @@ impl Client {
         }))
     }
 
+    /// As `open`, with the key that signs proofs of delivery kept by the app (Android
+    /// StrongBox / Keystore, iOS Secure Enclave: both do P-256) instead of the core's device
+    /// key. Its public key is registered at sign-in, so the server accepts only its seals.
+    #[uniffi::constructor]
+    pub async fn open_with_signer(
+        config: CompanionConfig,
+        secure_storage: Arc<dyn SecureStorage>,
+        proof_signer: Arc<dyn crate::deliveries::ProofSigner>,
+    ) -> Result<Arc<Self>, CompanionError> {
+        let signer: companion_core::deliveries::SharedSigner =
+            Arc::new(crate::deliveries::ForeignSigner(proof_signer));
+        let core = runtime::run(None, async move {
+            runtime::blocking(move || {
+                Ok(companion_core::Companion::open_with_signer(
+                    config,
+                    secure_storage,
+                    Some(signer),
+                )?)
+            })
+            .await
+        })
+        .await?;
+        Ok(Arc::new(Client {
+            core: Arc::new(core),
+        }))
+    }
+
     /// Signs in; tokens go to secure storage and the account's database is opened.
     /// `Unauthorized` for wrong credentials, `InvalidInput` for an empty field.
     pub async fn sign_in(

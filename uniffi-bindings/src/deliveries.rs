@@ -58,7 +58,7 @@ pub trait ProofSigner: Send + Sync {
 }
 
 /// A shell's signer as the core's `SealSigner`.
-struct ForeignSigner(Arc<dyn ProofSigner>);
+pub(crate) struct ForeignSigner(pub(crate) Arc<dyn ProofSigner>);
 
 impl SealSigner for ForeignSigner {
     fn public_key(&self) -> Vec<u8> {

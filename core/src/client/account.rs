@@ -306,7 +306,13 @@ impl Companion {
         let account_id = scope.account().id.clone();
         let signed_in = self
             .session
-            .sign_in(username, password, &self.device, &self.config.device)
+            .sign_in(
+                username,
+                password,
+                &self.device,
+                &self.config.device,
+                crate::deliveries::public_key_b64(self.proof_signer.as_ref()),
+            )
             .await;
         if signed_in.is_err() {
             return Err(Error::Unauthorized(reason));

@@ -29,7 +29,7 @@ pub use component::{
 pub use model::{
     DeliveriesStatus, DeliveryCapture, ProofState, SignatureCapture, StopProofStatus, UploadReport,
 };
-pub use signer::SharedSigner;
+pub use signer::{SharedSigner, public_key_b64};
 pub use upload::ReceiptCheck;
 
 pub use photo::{PhotoError, PhotoOptions, ProcessedPhoto, process_photo};

@@ -268,7 +268,7 @@ fn scanned_code(text: &str) -> companion_scan::ScannedCode {
     companion_scan::ScannedCode {
         format: companion_scan::BarcodeFormat::Ean13,
         text: text.to_string(),
-        raw_bytes: Vec::new(),
+        raw_text: text.to_string(),
         symbology_identifier: "]E0".into(),
         corners: Vec::new(),
         gs1: Vec::new(),

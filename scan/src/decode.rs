@@ -1214,15 +1214,15 @@ fn convert(
         let trimmed = text.trim_end_matches(GS).len();
         text.truncate(trimmed);
     }
-    let raw_bytes = if gs1_elements.is_empty() || format == BarcodeFormat::QrCode {
-        raw_text.as_bytes().to_vec()
+    let transmitted = if gs1_elements.is_empty() || format == BarcodeFormat::QrCode {
+        raw_text.clone()
     } else {
-        gs1::to_transmitted(&gs1_elements).into_bytes()
+        gs1::to_transmitted(&gs1_elements)
     };
     Some(ScannedCode {
         format,
         text,
-        raw_bytes,
+        raw_text: transmitted,
         symbology_identifier: symbology,
         corners,
         gs1: gs1_elements,

@@ -161,8 +161,10 @@ pub struct ScannedCode {
     pub format: BarcodeFormat,
     /// Human-readable text; GS1 data in bracketed form `(01)...(10)...`.
     pub text: String,
-    /// The payload bytes as the decoder produced them (GS1: transmitted form with GS).
-    pub raw_bytes: Vec<u8>,
+    /// The payload as transmitted (GS1: the element string with GS separators), for apps
+    /// that hand it on verbatim. Text, not bytes, so records compare by value on every
+    /// platform (a Kotlin `ByteArray` would break `equals`).
+    pub raw_text: String,
     /// ISO/IEC 15424 symbology identifier, e.g. "]C1" for GS1-128, "]E0" for EAN-13.
     pub symbology_identifier: String,
     /// Corner points in display coordinates (after rotation), for the overlay.

@@ -359,7 +359,7 @@ mod tests {
         ScannedCode {
             format: BarcodeFormat::Code128,
             text: text.into(),
-            raw_bytes: text.as_bytes().to_vec(),
+            raw_text: text.to_string(),
             symbology_identifier: "]C0".into(),
             corners: vec![],
             gs1: vec![],

@@ -531,7 +531,7 @@ async fn scanner_lookup_uses_the_local_inventory() {
     let scanned = |text: &str, gs1: Vec<Gs1Element>| ScannedCode {
         format: BarcodeFormat::Code128,
         text: text.into(),
-        raw_bytes: text.as_bytes().to_vec(),
+        raw_text: text.to_string(),
         symbology_identifier: "]C1".into(),
         corners: vec![],
         gs1,

@@ -1674,6 +1674,26 @@ public static func `open`(config: CompanionConfig, secureStorage: SecureStorage)
         )
 }
     
+    /**
+     * As `open`, with the key that signs proofs of delivery kept by the app (Android
+     * StrongBox / Keystore, iOS Secure Enclave: both do P-256) instead of the core's device
+     * key. Its public key is registered at sign-in, so the server accepts only its seals.
+     */
+public static func openWithSigner(config: CompanionConfig, secureStorage: SecureStorage, proofSigner: ProofSigner)async throws  -> CompanionClient  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_companion_ffi_fn_constructor_companionclient_open_with_signer(FfiConverterTypeCompanionConfig_lower(config),FfiConverterTypeSecureStorage_lower(secureStorage),FfiConverterTypeProofSigner_lower(proofSigner)
+                )
+            },
+            pollFunc: ffi_companion_ffi_rust_future_poll_u64,
+            completeFunc: ffi_companion_ffi_rust_future_complete_u64,
+            freeFunc: ffi_companion_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeCompanionClient_lift,
+            errorHandler: FfiConverterTypeCompanionError_lift
+        )
+}
+    
 
     
     /**

@@ -628,24 +628,6 @@ fileprivate struct FfiConverterString: FfiConverter {
     }
 }
 
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterData: FfiConverterRustBuffer {
-    typealias SwiftType = Data
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Data {
-        let len: Int32 = try readInt(&buf)
-        return Data(try readBytes(&buf, count: Int(len)))
-    }
-
-    public static func write(_ value: Data, into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        writeBytes(&buf, value)
-    }
-}
-
 
 /**
  * A point in display coordinates (after rotation), for the overlay.
@@ -1174,9 +1156,11 @@ public struct ScannedCode: Equatable, Hashable {
      */
     public let text: String
     /**
-     * The payload bytes as the decoder produced them (GS1: transmitted form with GS).
+     * The payload as transmitted (GS1: the element string with GS separators), for apps
+     * that hand it on verbatim. Text, not bytes, so records compare by value on every
+     * platform (a Kotlin `ByteArray` would break `equals`).
      */
-    public let rawBytes: Data
+    public let rawText: String
     /**
      * ISO/IEC 15424 symbology identifier, e.g. "]C1" for GS1-128, "]E0" for EAN-13.
      */
@@ -1201,8 +1185,10 @@ public struct ScannedCode: Equatable, Hashable {
          * Human-readable text; GS1 data in bracketed form `(01)...(10)...`.
          */text: String, 
         /**
-         * The payload bytes as the decoder produced them (GS1: transmitted form with GS).
-         */rawBytes: Data, 
+         * The payload as transmitted (GS1: the element string with GS separators), for apps
+         * that hand it on verbatim. Text, not bytes, so records compare by value on every
+         * platform (a Kotlin `ByteArray` would break `equals`).
+         */rawText: String, 
         /**
          * ISO/IEC 15424 symbology identifier, e.g. "]C1" for GS1-128, "]E0" for EAN-13.
          */symbologyIdentifier: String, 
@@ -1217,7 +1203,7 @@ public struct ScannedCode: Equatable, Hashable {
          */gs1Error: String?) {
         self.format = format
         self.text = text
-        self.rawBytes = rawBytes
+        self.rawText = rawText
         self.symbologyIdentifier = symbologyIdentifier
         self.corners = corners
         self.gs1 = gs1
@@ -1242,7 +1228,7 @@ public struct FfiConverterTypeScannedCode: FfiConverterRustBuffer {
             try ScannedCode(
                 format: FfiConverterTypeBarcodeFormat.read(from: &buf), 
                 text: FfiConverterString.read(from: &buf), 
-                rawBytes: FfiConverterData.read(from: &buf), 
+                rawText: FfiConverterString.read(from: &buf), 
                 symbologyIdentifier: FfiConverterString.read(from: &buf), 
                 corners: FfiConverterSequenceTypeCodePoint.read(from: &buf), 
                 gs1: FfiConverterSequenceTypeGs1Element.read(from: &buf), 
@@ -1253,7 +1239,7 @@ public struct FfiConverterTypeScannedCode: FfiConverterRustBuffer {
     public static func write(_ value: ScannedCode, into buf: inout [UInt8]) {
         FfiConverterTypeBarcodeFormat.write(value.format, into: &buf)
         FfiConverterString.write(value.text, into: &buf)
-        FfiConverterData.write(value.rawBytes, into: &buf)
+        FfiConverterString.write(value.rawText, into: &buf)
         FfiConverterString.write(value.symbologyIdentifier, into: &buf)
         FfiConverterSequenceTypeCodePoint.write(value.corners, into: &buf)
         FfiConverterSequenceTypeGs1Element.write(value.gs1, into: &buf)

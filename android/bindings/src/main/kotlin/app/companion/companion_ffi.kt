@@ -1385,6 +1385,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_companion_ffi_checksum_constructor_companionclient_open(
     ): Int
+    external fun uniffi_companion_ffi_checksum_constructor_companionclient_open_with_signer(
+    ): Int
     external fun uniffi_companion_ffi_checksum_constructor_scanner_standalone(
     ): Int
     external fun ffi_companion_ffi_uniffi_contract_version(
@@ -1491,6 +1493,8 @@ internal object UniffiLib {
     external fun uniffi_companion_ffi_fn_free_companionclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_companion_ffi_fn_constructor_companionclient_open(`config`: RustBufferCompanionConfig.ByValue,`secureStorage`: Long,
+    ): Long
+    external fun uniffi_companion_ffi_fn_constructor_companionclient_open_with_signer(`config`: RustBufferCompanionConfig.ByValue,`secureStorage`: Long,`proofSigner`: Long,
     ): Long
     external fun uniffi_companion_ffi_fn_method_companionclient_account(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -4242,6 +4246,30 @@ open class CompanionClient: Disposable, AutoCloseable, CompanionClientInterface
         UniffiLib.uniffi_companion_ffi_fn_constructor_companionclient_open(
         FfiConverterTypeCompanionConfig.lower(`config`),
         FfiConverterTypeSecureStorage.lower(`secureStorage`),),
+        { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_companion_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeCompanionClient.lift(it) },
+        // Error FFI converter
+        CompanionException.ErrorHandler,
+    )
+    }
+
+        
+    /**
+     * As `open`, with the key that signs proofs of delivery kept by the app (Android
+     * StrongBox / Keystore, iOS Secure Enclave: both do P-256) instead of the core's device
+     * key. Its public key is registered at sign-in, so the server accepts only its seals.
+     */
+    @Throws(CompanionException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+     suspend fun `openWithSigner`(`config`: CompanionConfig, `secureStorage`: SecureStorage, `proofSigner`: ProofSigner) : CompanionClient {
+        return uniffiRustCallAsync(
+        UniffiLib.uniffi_companion_ffi_fn_constructor_companionclient_open_with_signer(
+        FfiConverterTypeCompanionConfig.lower(`config`),
+        FfiConverterTypeSecureStorage.lower(`secureStorage`),
+        FfiConverterTypeProofSigner.lower(`proofSigner`),),
         { future, callback, continuation -> UniffiLib.ffi_companion_ffi_rust_future_poll_u64(future, callback, continuation) },
         { future, continuation -> UniffiLib.ffi_companion_ffi_rust_future_complete_u64(future, continuation) },
         { future -> UniffiLib.ffi_companion_ffi_rust_future_free_u64(future) },

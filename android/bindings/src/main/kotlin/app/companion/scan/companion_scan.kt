@@ -1123,25 +1123,6 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
     }
 }
 
-/**
- * @suppress
- */
-public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
-    override fun read(buf: ByteBuffer): ByteArray {
-        val len = buf.getInt()
-        val byteArr = ByteArray(len)
-        buf.get(byteArr)
-        return byteArr
-    }
-    override fun allocationSize(value: ByteArray): ULong {
-        return 4UL + value.size.toULong()
-    }
-    override fun write(value: ByteArray, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        buf.put(value)
-    }
-}
-
 
 
 /**
@@ -1532,9 +1513,11 @@ data class ScannedCode (
     val `text`: kotlin.String
     , 
     /**
-     * The payload bytes as the decoder produced them (GS1: transmitted form with GS).
+     * The payload as transmitted (GS1: the element string with GS separators), for apps
+     * that hand it on verbatim. Text, not bytes, so records compare by value on every
+     * platform (a Kotlin `ByteArray` would break `equals`).
      */
-    val `rawBytes`: kotlin.ByteArray
+    val `rawText`: kotlin.String
     , 
     /**
      * ISO/IEC 15424 symbology identifier, e.g. "]C1" for GS1-128, "]E0" for EAN-13.
@@ -1573,7 +1556,7 @@ public object FfiConverterTypeScannedCode: FfiConverterRustBuffer<ScannedCode> {
         return ScannedCode(
             FfiConverterTypeBarcodeFormat.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterByteArray.read(buf),
+            FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterSequenceTypeCodePoint.read(buf),
             FfiConverterSequenceTypeGs1Element.read(buf),
@@ -1584,7 +1567,7 @@ public object FfiConverterTypeScannedCode: FfiConverterRustBuffer<ScannedCode> {
     override fun allocationSize(value: ScannedCode) = (
             FfiConverterTypeBarcodeFormat.allocationSize(value.`format`) +
             FfiConverterString.allocationSize(value.`text`) +
-            FfiConverterByteArray.allocationSize(value.`rawBytes`) +
+            FfiConverterString.allocationSize(value.`rawText`) +
             FfiConverterString.allocationSize(value.`symbologyIdentifier`) +
             FfiConverterSequenceTypeCodePoint.allocationSize(value.`corners`) +
             FfiConverterSequenceTypeGs1Element.allocationSize(value.`gs1`) +
@@ -1594,7 +1577,7 @@ public object FfiConverterTypeScannedCode: FfiConverterRustBuffer<ScannedCode> {
     override fun write(value: ScannedCode, buf: ByteBuffer) {
             FfiConverterTypeBarcodeFormat.write(value.`format`, buf)
             FfiConverterString.write(value.`text`, buf)
-            FfiConverterByteArray.write(value.`rawBytes`, buf)
+            FfiConverterString.write(value.`rawText`, buf)
             FfiConverterString.write(value.`symbologyIdentifier`, buf)
             FfiConverterSequenceTypeCodePoint.write(value.`corners`, buf)
             FfiConverterSequenceTypeGs1Element.write(value.`gs1`, buf)

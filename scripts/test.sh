@@ -10,6 +10,9 @@ set -euo pipefail
 start=$(date +%s)
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
+# A one-shot build (CI, fresh clone) gains nothing from incremental caches, which double the
+# size of target/.
+if [[ -n "${CI:-}" ]]; then export CARGO_INCREMENTAL=0; fi
 
 step() { printf '\n== %s ==\n' "$*"; }
 

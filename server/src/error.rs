@@ -134,6 +134,55 @@ pub async fn json_errors(req: axum::extract::Request, next: axum::middleware::Ne
     out
 }
 
+/// Decodes a JSON request body. JSON does not tell `4` from `4.0` and JSON Schema calls
+/// both integers, so integral numbers written as floats are accepted too (decoded a second
+/// time only after the fast path fails, so well-behaved clients pay nothing). The error is
+/// serde's message for the body as finally decoded, prefixed with `what`.
+pub fn decode_body<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    field: &str,
+    what: &str,
+) -> Result<T, ApiError> {
+    let malformed =
+        |e: serde_json::Error| ApiError::invalid(field, format!("malformed {what}: {e}"));
+    let first = match serde_json::from_slice::<T>(body) {
+        Ok(v) => return Ok(v),
+        Err(e) => e,
+    };
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Err(malformed(first));
+    };
+    if !integral_floats_to_integers(&mut value) {
+        return Err(malformed(first));
+    }
+    serde_json::from_value(value).map_err(malformed)
+}
+
+/// Rewrites every float that holds an integer (`35273.0`, `-9007199254740992.0`) as that
+/// integer: JSON Schema's "integer" is a value, not a spelling, and some JSON encoders write
+/// every number as a double. Only up to 2^53, where a double still names one integer: beyond
+/// it, `-9223372036854775809` (out of i64) would round to a float that fits. True when any
+/// changed.
+fn integral_floats_to_integers(v: &mut serde_json::Value) -> bool {
+    const TWO_53: f64 = 9_007_199_254_740_992.0;
+    match v {
+        serde_json::Value::Number(n) if n.is_f64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() <= TWO_53 => {
+                *v = serde_json::Value::from(f as i64);
+                true
+            }
+            _ => false,
+        },
+        serde_json::Value::Array(a) => a
+            .iter_mut()
+            .fold(false, |any, x| integral_floats_to_integers(x) | any),
+        serde_json::Value::Object(o) => o
+            .values_mut()
+            .fold(false, |any, x| integral_floats_to_integers(x) | any),
+        _ => false,
+    }
+}
+
 /// `Json<T>` whose rejections are the API's error body with the field serde complained about.
 pub struct ApiJson<T>(pub T);
 
@@ -180,4 +229,37 @@ pub enum StartError {
     Seed(String),
     #[error("push: {0}")]
     Push(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_body;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Counted {
+        quantity: i64,
+    }
+
+    #[test]
+    fn integral_floats_are_integers_and_the_real_error_is_reported() {
+        let ok: Counted = decode_body(br#"{"quantity": 35273.0}"#, "quantity", "count").unwrap();
+        assert_eq!(ok.quantity, 35273);
+        let big: Counted =
+            decode_body(br#"{"quantity": -9007199254740992.0}"#, "quantity", "count").unwrap();
+        assert_eq!(big.quantity, -9_007_199_254_740_992);
+        // A fraction is not an integer; beyond 2^53 a double no longer names one integer.
+        for bad in [
+            r#"{"quantity": 1.5}"#,
+            r#"{"quantity": 1e300}"#,
+            r#"{"quantity": -9223372036854775809}"#,
+        ] {
+            let e = decode_body::<Counted>(bad.as_bytes(), "quantity", "count").unwrap_err();
+            assert!(format!("{e:?}").contains("malformed count"), "{e:?}");
+        }
+        // After the floats are fixed, the error names what is still wrong, not the float.
+        let e = decode_body::<Counted>(br#"{"quantity": "x", "other": 2.0}"#, "quantity", "count")
+            .unwrap_err();
+        let text = format!("{e:?}");
+        assert!(text.contains("invalid type: string"), "{text}");
+    }
 }

@@ -276,37 +276,9 @@ async fn push(
     Ok(Json(PushResponse { results }))
 }
 
-/// Decodes a push. JSON does not tell `4` from `4.0` and JSON Schema calls both integers,
-/// so integral numbers written as floats are accepted too (decoded again only after the
-/// fast path fails, so well-behaved clients pay nothing).
+/// Decodes a push (integral floats accepted, as JSON Schema calls them integers).
 fn decode_push(body: &[u8]) -> Result<PushRequest, ApiError> {
-    let malformed =
-        |e: serde_json::Error| ApiError::invalid("movements", format!("malformed push: {e}"));
-    let first = match serde_json::from_slice::<PushRequest>(body) {
-        Ok(req) => return Ok(req),
-        Err(e) => e,
-    };
-    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body) else {
-        return Err(malformed(first));
-    };
-    fn integral(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Number(n) if n.is_f64() => {
-                if let Some(f) = n.as_f64() {
-                    // Only integers a float holds exactly (|f| < 2^53): a larger float
-                    // is a rounded number, not the one the client meant.
-                    if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
-                        *v = serde_json::Value::from(f as i64);
-                    }
-                }
-            }
-            serde_json::Value::Array(a) => a.iter_mut().for_each(integral),
-            serde_json::Value::Object(o) => o.values_mut().for_each(integral),
-            _ => {}
-        }
-    }
-    integral(&mut value);
-    serde_json::from_value(value).map_err(|_| malformed(first))
+    crate::error::decode_body(body, "movements", "push")
 }
 
 /// Feed head and scope checksums, kept in memory for the length of one push transaction

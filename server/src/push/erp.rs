@@ -45,8 +45,7 @@ pub async fn raise_event(
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<ErpEventAccepted>), ApiError> {
     require_erp(&state, &headers)?;
-    let event: ErpEvent = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::invalid("kind", format!("malformed event: {e}")))?;
+    let event: ErpEvent = crate::error::decode_body(&body, "kind", "event")?;
     let (username, kind, title, body) = match event {
         ErpEvent::ApprovalWaiting {
             username,
@@ -118,8 +117,7 @@ pub async fn set_threshold(
     body: axum::body::Bytes,
 ) -> Result<StatusCode, ApiError> {
     require_erp(&state, &headers)?;
-    let req: ThresholdRequest = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::invalid("threshold", format!("malformed threshold: {e}")))?;
+    let req: ThresholdRequest = crate::error::decode_body(&body, "threshold", "threshold")?;
     if req.threshold < 0 {
         return Err(ApiError::invalid("threshold", "must not be negative"));
     }

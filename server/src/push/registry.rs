@@ -275,8 +275,7 @@ pub async fn set_preferences(
     caller: AuthedAccount,
     body: axum::body::Bytes,
 ) -> Result<Json<PreferencesDoc>, ApiError> {
-    let doc: PreferencesDoc = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::invalid("preferences", format!("malformed preferences: {e}")))?;
+    let doc: PreferencesDoc = crate::error::decode_body(&body, "preferences", "preferences")?;
     if doc.preferences.len() > 500 {
         return Err(ApiError::invalid("preferences", "at most 500 switches"));
     }

@@ -65,7 +65,7 @@ public final class PointOfUsePermissions: NSObject, CLLocationManagerDelegate {
     /// For a `.requestFullAccuracy` decision (proof of delivery with approximate location): asks
     /// for precise location this once, with the `ProofOfDelivery` purpose from Info.plist.
     public func requestFullAccuracy(_ feature: Feature) async throws -> PermissionDecision {
-        try? await locationManager.requestTemporaryFullAccuracyAuthorization(withPurposeKey: "ProofOfDelivery")
+        try? await locationManager.requestTemporaryFullAccuracyAuthorization(withPurposeKey: DeliveryLocation.fullAccuracyPurposeKey)
         if locationManager.accuracyAuthorization == .reducedAccuracy {
             try await core.recordFullAccuracyDeclined()
         }

@@ -35,8 +35,9 @@ public final class SecureEnclaveSigner: ProofSigner, @unchecked Sendable {
     /// Enclave or the Keychain refuses.
     public init(tag: String = "app.companion.proof-signer") throws {
         let tagData = Data(tag.utf8)
-        privateKey = try SecureEnclaveSigner.existingKey(tagData) ?? SecureEnclaveSigner.createKey(tagData)
-        guard let publicKey = SecKeyCopyPublicKey(privateKey) else {
+        let key = try SecureEnclaveSigner.existingKey(tagData) ?? SecureEnclaveSigner.createKey(tagData)
+        privateKey = key
+        guard let publicKey = SecKeyCopyPublicKey(key) else {
             throw ProofSignerError.Failed(reason: "the Secure Enclave key has no public key")
         }
         var error: Unmanaged<CFError>?

@@ -19,7 +19,7 @@ import QuartzCore
 /// is the Y plane the core decodes, `CVPixelBufferGetBytesPerRowOfPlane` its row stride (rows
 /// are padded, so the stride is passed, never assumed to be the width). Any other format (a
 /// session configured elsewhere for BGRA or 10-bit) is not decoded: the error handler gets
-/// `CompanionError.InvalidFrame(field: "pixel_format", ...)`, the core's own error for a frame
+/// `CompanionError.InvalidFrame(field: "format", ...)`, the core's own error for a frame
 /// it cannot read, once per format, and the frame is skipped. Nothing here traps.
 ///
 /// Rotation: the buffers are left in the sensor's orientation (rotating them would cost a copy
@@ -150,7 +150,7 @@ public final class LiveScanCamera: NSObject, AVCaptureVideoDataOutputSampleBuffe
         lock.unlock()
         guard first else { return }
         throw CompanionError.InvalidFrame(
-            field: "pixel_format",
+            field: "format",
             detail: "pixel format \(LiveScanCamera.fourCC(format)) is not bi-planar 4:2:0 ('420f' or '420v')")
     }
 

@@ -3,7 +3,9 @@
 #   - compiles the checked-in generated bindings (android/bindings),
 #   - runs the JUnit 5 tests in android/jvm-tests against the host libcompanion_ffi.so and a
 #     real `companion serve` process they start themselves,
-#   - compiles the Android shell (android/shell) against Robolectric's android-all jar.
+#   - compiles the Android shell (android/shell) against Robolectric's android-all jar,
+#   - runs the JUnit 4 Robolectric tests in android/robolectric-tests: the shell inside
+#     Robolectric's Android framework (camera frames, permission flows) with the same host library.
 # Needs only a JDK 17 and Maven; Maven fetches its own dependencies into ~/.m2 on the first
 # run and works offline after that (every plugin and dependency version is pinned).
 #
@@ -32,8 +34,8 @@ libdir="$target_dir/debug"
 [[ -x "$libdir/companion" ]] || { echo "kotlin-tests: $libdir/companion missing" >&2; exit 1; }
 
 mvn_args=(-B -q -Dstyle.color=never -f "$repo/android/pom.xml" "-Dcompanion.libdir=$libdir" "-Dcompanion.cli=$libdir/companion")
-# -Dtest=SomeTest selects tests of jvm-tests only; the other modules have none and must not fail
-# for it (the "no test ran" check below still catches a pattern that matches nothing).
+# -Dtest=SomeTest selects tests of the modules that have it; the others must not fail for it
+# (the "no test ran" check below still catches a pattern that matches nothing).
 mvn_args+=(-Dsurefire.failIfNoSpecifiedTests=false)
 # Every plugin and dependency version is pinned, so once ~/.m2 is filled Maven needs no network;
 # COMPANION_MVN_OFFLINE=1 makes that explicit (-o) on a machine without one.
@@ -48,8 +50,8 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$bindings_hash" ]]; then
   rm -rf "$repo"/android/*/target/kotlin-ic "$repo"/android/*/target/classes "$repo"/android/*/target/test-classes
 fi
 
-reports="$repo/android/jvm-tests/target/surefire-reports"
-rm -rf "$reports"
+report_dirs=("$repo/android/jvm-tests/target/surefire-reports" "$repo/android/robolectric-tests/target/surefire-reports")
+rm -rf "${report_dirs[@]}"
 start=$(date +%s)
 status=0
 mvn "${mvn_args[@]}" test "$@" || status=$?
@@ -57,7 +59,7 @@ mvn "${mvn_args[@]}" test "$@" || status=$?
 # -q hides Surefire's own summary, so count the results from its reports: a run that compiled
 # but executed no test must not look like a pass.
 read -r passed failed skipped < <(
-  cat "$reports"/TEST-*.xml 2>/dev/null | awk '
+  for dir in "${report_dirs[@]}"; do cat "$dir"/TEST-*.xml 2>/dev/null || true; done | awk '
     /<testsuite / {
       for (i = 1; i <= NF; i++) {
         if ($i ~ /^tests=/)    { gsub(/[^0-9]/, "", $i); t += $i }
@@ -70,5 +72,8 @@ read -r passed failed skipped < <(
 echo "kotlin-tests: maven took $(( $(date +%s) - start ))s"
 echo "kotlin-tests: $passed passed, $failed failed, $skipped skipped"
 if [[ "$status" != 0 ]]; then exit "$status"; fi
+# A test that cannot run (a missing fixture, an SDK Robolectric cannot load) must fail, not
+# quietly drop out of the count.
+if [[ "$skipped" != 0 ]]; then echo "kotlin-tests: $skipped test(s) skipped" >&2; exit 1; fi
 mkdir -p "$(dirname "$stamp")" && echo "$bindings_hash" > "$stamp"
 if [[ "$passed" == 0 ]]; then echo "kotlin-tests: no test ran" >&2; exit 1; fi

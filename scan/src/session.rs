@@ -40,7 +40,9 @@ pub struct LiveScanConfig {
     pub options: ScanOptions,
     /// Frames in which a code must be read before it is reported (1 = immediately).
     pub confirm_frames: u32,
-    /// A code counts towards confirmation only if seen again within this many frames.
+    /// A code counts towards confirmation only if seen again within this many decoded frames
+    /// (frames dropped because the decoder was busy do not count: on a phone slower than its
+    /// camera every decoded frame may be several camera frames apart).
     pub confirm_window_frames: u32,
     /// After reporting a code, the same code is not reported again for this long.
     pub repeat_suppression_ms: u32,
@@ -132,7 +134,8 @@ impl Confirmer {
         }
     }
 
-    /// Feeds one decoded frame; returns codes confirmed by it.
+    /// Feeds one decoded frame (`index` counts decoded frames, not camera frames); returns
+    /// codes confirmed by it.
     fn feed(&mut self, index: u64, codes: Vec<ScannedCode>, now: Instant) -> Vec<ScannedCode> {
         let window = u64::from(self.config.confirm_window_frames.max(1));
         let suppress = Duration::from_millis(u64::from(self.config.repeat_suppression_ms));
@@ -290,6 +293,8 @@ fn worker_loop(
     mut confirmer: Confirmer,
     lookup: Option<Arc<dyn ItemLookup>>,
 ) {
+    // The confirmation window is in decoded frames: the camera's index jumps over dropped ones.
+    let mut decoded: u64 = 0;
     loop {
         let pending = {
             let mut state = shared.lock();
@@ -317,7 +322,8 @@ fn worker_loop(
             Ok(outcome) => (outcome.codes, outcome.elapsed_ms),
             Err(_) => (Vec::new(), 0.0),
         };
-        let confirmed = confirmer.feed(pending.index, codes, Instant::now());
+        let confirmed = confirmer.feed(decoded, codes, Instant::now());
+        decoded += 1;
         let events: Vec<ScanEvent> = confirmed
             .into_iter()
             .map(|code| {

@@ -146,3 +146,32 @@ fn code_seen_in_one_noisy_frame_is_not_reported() {
     }
     assert!(session.poll_events().is_empty());
 }
+
+#[test]
+fn a_phone_slower_than_its_camera_still_confirms_a_steady_code() {
+    // Defaults: two reads within five frames. The camera outruns the decoder, so the frames
+    // that get decoded are hundreds of camera frames apart; counting camera frames in the
+    // window would never confirm a label held steadily in view.
+    let session =
+        LiveScanSession::start(LiveScanConfig::default(), Some(Arc::new(BinLookup))).unwrap();
+    let label = location_label();
+    for _ in 0..3000 {
+        session
+            .submit(&LumaFrame::packed(&label, W, H))
+            .expect("valid frame");
+    }
+    assert!(session.wait_idle(Duration::from_secs(30)));
+    let stats = session.stats();
+    assert!(
+        stats.frames_dropped > 100,
+        "the camera should outrun the decoder: {stats:?}"
+    );
+    let events = session.poll_events();
+    assert_eq!(
+        events.iter().filter(|e| e.code.text == "A-12-03-B").count(),
+        1,
+        "decoded {} of {} frames: {events:?}",
+        stats.frames_decoded,
+        stats.frames_submitted
+    );
+}

@@ -173,3 +173,50 @@ extension Scanner {
         try LiveScan(scanner: self, config: config ?? defaultLiveConfig())
     }
 }
+
+// The remaining listener streams, for the delivery and profile screens: same relay, same
+// cancellation on termination.
+
+final class DeliveriesStatusRelay: StreamRelay<DeliveriesStatus>, DeliveriesStatusListener {
+    func onUpdate(status: DeliveriesStatus) { yield(status) }
+}
+
+final class ExportProgressRelay: StreamRelay<ExportProgress>, ExportProgressListener {
+    func onUpdate(progress: ExportProgress) { yield(progress) }
+}
+
+final class DeletionProgressRelay: StreamRelay<DeletionProgress>, DeletionProgressListener {
+    func onUpdate(progress: DeletionProgress) { yield(progress) }
+}
+
+extension Deliveries {
+    /// The proofs' states (draft, sealed, uploading with parts done, uploaded, rejected) and
+    /// the upload queue: now, then every change. Ends at sign-out.
+    public func statusUpdates() throws -> AsyncStream<DeliveriesStatus> {
+        try listenerStream { try observeStatus(listener: DeliveriesStatusRelay($0)) }
+    }
+}
+
+extension AccountData {
+    /// The data export's phase and bytes: now, then every change. Ends at sign-out.
+    public func exportUpdates() throws -> AsyncStream<ExportProgress> {
+        try listenerStream { try observeExport(listener: ExportProgressRelay($0)) }
+    }
+
+    /// This phone's deletion request (none, queued offline, needs the password, sending):
+    /// now, then every change. Ends at sign-out.
+    public func deletionUpdates() throws -> AsyncStream<DeletionProgress> {
+        try listenerStream { try observeDeletion(listener: DeletionProgressRelay($0)) }
+    }
+
+    /// Exports the account's data, stopping between two chunks when the task is cancelled
+    /// (then it throws `CompanionError.Cancelled`; the next call resumes the download).
+    public func exportData() async throws -> ExportFile {
+        let cancellation = Cancellation()
+        return try await withTaskCancellationHandler {
+            try await exportData(cancellation: cancellation)
+        } onCancel: {
+            cancellation.cancel()
+        }
+    }
+}

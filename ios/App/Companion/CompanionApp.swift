@@ -1,0 +1,105 @@
+import Companion
+import SwiftUI
+
+/// The app's entry point: opens the one `CompanionClient` and follows the session, showing the
+/// sign-in screen while signed out and the warehouse/road tabs while signed in. Everything the
+/// screens show comes from the core; this file only routes.
+@main
+struct CompanionApp: App {
+    @StateObject private var model = AppModel()
+
+    var body: some Scene {
+        WindowGroup {
+            RootScreen(model: model)
+                .task { await model.run() }
+        }
+    }
+}
+
+/// The server the app talks to: `CompanionServerUrl` in Info.plist when a build sets one, else
+/// the reference server beside the simulator (ios/README.md, step 4).
+enum ServerAddress {
+    static var url: String {
+        Bundle.main.object(forInfoDictionaryKey: "CompanionServerUrl") as? String ?? "http://127.0.0.1:8750"
+    }
+}
+
+/// Opening the client and the session, mapped to what the root shows. The core's own loops
+/// (auto sync, proof upload) run while an account is signed in; they end by themselves at
+/// sign-out, and the handles are cancelled too so a quick sign-in again starts fresh ones.
+@MainActor
+final class AppModel: ObservableObject {
+    enum Phase {
+        case opening
+        case failed(Problem)
+        case signedOut(CompanionClient)
+        case signedIn(CompanionClient, Account)
+    }
+
+    @Published private(set) var phase: Phase = .opening
+    private var loops: [TaskHandle] = []
+
+    func run() async {
+        do {
+            let client = try await CompanionProvider.get(serverUrl: ServerAddress.url)
+            for await state in try client.sessionUpdates() {
+                switch state {
+                case .signedOut:
+                    stopLoops()
+                    phase = .signedOut(client)
+                case .signedIn(let account):
+                    startLoops(client)
+                    phase = .signedIn(client, account)
+                }
+            }
+        } catch {
+            phase = .failed(Problem(error))
+        }
+    }
+
+    private func startLoops(_ client: CompanionClient) {
+        guard loops.isEmpty else { return }
+        // `.signedIn` is announced once the account's components are open, so these start.
+        if let sync = try? client.inventory().startAutoSync() { loops.append(sync) }
+        if let upload = try? client.deliveries().startAutoUpload() { loops.append(upload) }
+    }
+
+    private func stopLoops() {
+        loops.forEach { $0.cancel() }
+        loops.removeAll()
+    }
+}
+
+/// Sign-in or the signed-in tabs, following the session.
+struct RootScreen: View {
+    @ObservedObject var model: AppModel
+
+    var body: some View {
+        switch model.phase {
+        case .opening:
+            ProgressView("Opening…")
+        case .failed(let problem):
+            ProblemView(problem: problem, retry: nil)
+                .padding()
+        case .signedOut(let client):
+            SignInScreen(client: client)
+        case .signedIn(let client, let account):
+            SignedInTabs(client: client, account: account)
+        }
+    }
+}
+
+/// The signed-in app: the warehouse's screens and the road's, the sync status and the profile.
+/// Each tab is a navigation stack of its own (`NavigationView`: the package targets iOS 15).
+struct SignedInTabs: View {
+    let client: CompanionClient
+    let account: Account
+
+    var body: some View {
+        TabView {
+            NavigationView { SyncStatusScreen(client: client) }
+                .navigationViewStyle(.stack)
+                .tabItem { Label("Sync", systemImage: "arrow.triangle.2.circlepath") }
+        }
+    }
+}

@@ -97,6 +97,9 @@ struct SignedInTabs: View {
 
     var body: some View {
         TabView {
+            NavigationView { StockLookupScreen(client: client, account: account) }
+                .navigationViewStyle(.stack)
+                .tabItem { Label("Stock", systemImage: "shippingbox") }
             NavigationView { SyncStatusScreen(client: client) }
                 .navigationViewStyle(.stack)
                 .tabItem { Label("Sync", systemImage: "arrow.triangle.2.circlepath") }

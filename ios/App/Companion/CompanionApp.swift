@@ -100,6 +100,9 @@ struct SignedInTabs: View {
             NavigationView { StockLookupScreen(client: client, account: account) }
                 .navigationViewStyle(.stack)
                 .tabItem { Label("Stock", systemImage: "shippingbox") }
+            NavigationView { ScannerScreen(client: client) }
+                .navigationViewStyle(.stack)
+                .tabItem { Label("Scan", systemImage: "barcode.viewfinder") }
             NavigationView { SyncStatusScreen(client: client) }
                 .navigationViewStyle(.stack)
                 .tabItem { Label("Sync", systemImage: "arrow.triangle.2.circlepath") }

@@ -39,6 +39,7 @@ final class ItemStockModel: ObservableObject {
     }
 }
 
+@MainActor
 struct ItemStockScreen: View {
     @StateObject private var model: ItemStockModel
     @State private var action: MovementKind?

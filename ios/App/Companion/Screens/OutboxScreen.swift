@@ -27,6 +27,7 @@ final class OutboxModel: ObservableObject {
     }
 }
 
+@MainActor
 struct OutboxScreen: View {
     @StateObject private var model: OutboxModel
 

@@ -33,6 +33,7 @@ final class SignInModel: ObservableObject {
     }
 }
 
+@MainActor
 struct SignInScreen: View {
     @StateObject private var model: SignInModel
 

@@ -80,6 +80,7 @@ final class StockActionModel: ObservableObject {
     }
 }
 
+@MainActor
 struct StockActionScreen: View {
     @StateObject private var model: StockActionModel
     @Environment(\.dismiss) private var dismiss

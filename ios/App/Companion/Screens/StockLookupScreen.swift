@@ -48,6 +48,7 @@ final class StockLookupModel: ObservableObject {
     }
 }
 
+@MainActor
 struct StockLookupScreen: View {
     @StateObject private var model: StockLookupModel
     private let account: Account

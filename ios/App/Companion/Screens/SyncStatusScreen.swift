@@ -64,6 +64,7 @@ final class SyncStatusModel: ObservableObject {
     }
 }
 
+@MainActor
 struct SyncStatusScreen: View {
     @StateObject private var model: SyncStatusModel
     @State private var syncTask: Task<Void, Never>?

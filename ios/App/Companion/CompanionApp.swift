@@ -103,6 +103,9 @@ struct SignedInTabs: View {
             NavigationView { ScannerScreen(client: client) }
                 .navigationViewStyle(.stack)
                 .tabItem { Label("Scan", systemImage: "barcode.viewfinder") }
+            NavigationView { RoutesScreen(client: client) }
+                .navigationViewStyle(.stack)
+                .tabItem { Label("Deliveries", systemImage: "box.truck") }
             NavigationView { SyncStatusScreen(client: client) }
                 .navigationViewStyle(.stack)
                 .tabItem { Label("Sync", systemImage: "arrow.triangle.2.circlepath") }

@@ -109,6 +109,9 @@ struct SignedInTabs: View {
             NavigationView { SyncStatusScreen(client: client) }
                 .navigationViewStyle(.stack)
                 .tabItem { Label("Sync", systemImage: "arrow.triangle.2.circlepath") }
+            NavigationView { ProfileScreen(client: client, account: account) }
+                .navigationViewStyle(.stack)
+                .tabItem { Label("Profile", systemImage: "person.crop.circle") }
         }
     }
 }

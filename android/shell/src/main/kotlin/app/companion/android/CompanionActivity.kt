@@ -1,0 +1,52 @@
+package app.companion.android
+
+import android.app.Activity
+import android.os.Bundle
+import app.companion.android.screens.AppScreens
+import app.companion.android.screens.Problem
+import app.companion.android.screens.ScreenHost
+import app.companion.android.screens.screenScope
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.launch
+
+/**
+ * The app's one Activity: opens the core through [CompanionProvider] and hands the screen to
+ * [AppScreens], which routes on the session. Its scope is cancelled in onDestroy, which stops
+ * every stream the screens collect (no AndroidX lifecycle needed).
+ */
+open class CompanionActivity : Activity() {
+    private val scope = screenScope()
+    private lateinit var host: ScreenHost
+
+    /** The server; an app build sets it from its build configuration. */
+    protected open val serverUrl: String
+        get() = intent?.getStringExtra(EXTRA_SERVER_URL) ?: DEFAULT_SERVER_URL
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        host = ScreenHost(this, scope)
+        scope.launch {
+            try {
+                val client = CompanionProvider.get(this@CompanionActivity, serverUrl)
+                AppScreens(this@CompanionActivity, client, host).start(this)
+            } catch (e: app.companion.CompanionException) {
+                setContentView(android.widget.TextView(this@CompanionActivity).apply { text = Problem.of(e).message })
+            }
+        }
+    }
+
+    @Deprecated("Framework back handling; OnBackPressedDispatcher is AndroidX.")
+    override fun onBackPressed() {
+        if (!host.back()) super.onBackPressed()
+    }
+
+    override fun onDestroy() {
+        scope.cancel()
+        super.onDestroy()
+    }
+
+    companion object {
+        const val EXTRA_SERVER_URL = "app.companion.SERVER_URL"
+        const val DEFAULT_SERVER_URL = "https://companion.example"
+    }
+}

@@ -1,0 +1,46 @@
+package app.companion.android.screens
+
+import android.content.Context
+import android.graphics.Color
+import android.graphics.Typeface
+import android.view.View
+import android.widget.LinearLayout
+import android.widget.TextView
+import kotlin.math.roundToInt
+
+// Code-built framework Views (no XML, no AndroidX): the few shared bits of the screens.
+
+internal fun Context.dp(value: Int): Int = (value * resources.displayMetrics.density).roundToInt()
+
+internal fun Context.title(text: String): TextView =
+    TextView(this).apply {
+        this.text = text
+        textSize = 22f
+        setTypeface(typeface, Typeface.BOLD)
+        setTextColor(Color.BLACK)
+    }
+
+internal fun Context.label(text: String = "", size: Float = 16f, color: Int = Color.DKGRAY): TextView =
+    TextView(this).apply {
+        this.text = text
+        textSize = size
+        setTextColor(color)
+    }
+
+/** A vertical screen: white, padded. */
+internal fun LinearLayout.screen() {
+    orientation = LinearLayout.VERTICAL
+    setBackgroundColor(Color.WHITE)
+    val p = context.dp(16)
+    setPadding(p, p, p, p)
+}
+
+internal fun LinearLayout.add(view: View, topMargin: Int = 8): View {
+    addView(
+        view,
+        LinearLayout.LayoutParams(LinearLayout.LayoutParams.MATCH_PARENT, LinearLayout.LayoutParams.WRAP_CONTENT).apply {
+            this.topMargin = context.dp(topMargin)
+        },
+    )
+    return view
+}

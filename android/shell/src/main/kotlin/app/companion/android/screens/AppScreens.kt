@@ -1,11 +1,10 @@
 package app.companion.android.screens
 
 import android.app.Activity
-import android.widget.LinearLayout
 import app.companion.CompanionClient
 import app.companion.core.SessionState
 import app.companion.flows.sessionFlow
-import app.companion.wire.Account
+import app.companion.core.Item
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.distinctUntilChanged
@@ -39,7 +38,7 @@ class AppScreens(
                         } else {
                             // The screen first, so its status stream is subscribed when the
                             // first download starts.
-                            host.show { signedIn(account, it) }
+                            host.show { stockLookup(it) }
                             if (autoSync) syncLoop = client.inventory().startAutoSync()
                         }
                     }
@@ -48,10 +47,12 @@ class AppScreens(
             }
         }
 
-    private fun signedIn(account: Account, scope: CoroutineScope) =
-        LinearLayout(activity).apply {
-            screen()
-            add(activity.title(account.displayName), 0)
-            add(SyncStatusView(activity).apply { follow(client.inventory(), scope) }, 16)
+    private fun stockLookup(scope: CoroutineScope) = StockLookupScreen(activity, client.inventory(), scope, onOpen = ::openItem)
+
+    private fun openItem(item: Item) =
+        host.push { scope ->
+            ItemStockScreen(activity, client.inventory(), item.warehouseId, item.itemId, scope) { stock, kind ->
+                host.push { StockActionScreen(activity, client.inventory(), stock, kind, it, onDone = { host.back() }) }
+            }
         }
 }

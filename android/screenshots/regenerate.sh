@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Re-renders the screenshots in this folder: Robolectric's native graphics (real Skia, from the
 # nativeruntime jar on Maven Central) draws the shell's framework Views on the JVM, as
-# ScannerScreenshotTest in android/robolectric-tests does on every scripts/kotlin-tests.sh run
-# (there into robolectric-tests/target/screenshots). Needs a JDK 17 and Maven, no cargo build:
-# the screens do not call the core.
+# ScannerScreenshotTest (scanner overlay) and ScreensScreenshotTest (sign-in, stock lookup with
+# the sync status, item stock, stock action) in android/robolectric-tests do on every
+# scripts/kotlin-tests.sh run (there into robolectric-tests/target/screenshots). Needs a JDK 17
+# and Maven, no cargo build: the screens are rendered from fixed states and never call the core.
 #
 # Usage: android/screenshots/regenerate.sh   (then review and commit the changed PNGs)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 mvn -B -q -Dstyle.color=never -f "$repo/android/pom.xml" -pl robolectric-tests -am test \
-  -Dtest='ScannerScreenshotTest' -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dtest='ScannerScreenshotTest,ScreensScreenshotTest' -Dsurefire.failIfNoSpecifiedTests=false \
   "-Dcompanion.screenshots.dir=$repo/android/screenshots"
 ls -l "$repo"/android/screenshots/*.png

@@ -2,6 +2,7 @@ package app.companion.android.screens
 
 import android.content.Context
 import android.graphics.Color
+import android.view.View
 import android.widget.Button
 import android.widget.LinearLayout
 import android.widget.TextView
@@ -37,7 +38,8 @@ class ItemStockScreen(
         MovementKind.values().associateWith { kind ->
             Button(context).apply {
                 text = kind.name.lowercase().replaceFirstChar { it.uppercase() }
-                textSize = 12f
+                textSize = 13f
+                isAllCaps = false
                 isEnabled = false
             }
         }
@@ -53,9 +55,13 @@ class ItemStockScreen(
         add(details, 4)
         add(total, 12)
         add(lines, 4)
-        val actions = LinearLayout(context).apply { orientation = HORIZONTAL }
-        actionButtons.values.forEach { actions.addView(it, LayoutParams(0, LayoutParams.WRAP_CONTENT, 1f)) }
-        add(actions, 16)
+        // Two rows: five buttons in one do not fit a phone's width.
+        actionButtons.values.chunked(3).forEachIndexed { row, buttons ->
+            val actions = LinearLayout(context).apply { orientation = HORIZONTAL }
+            buttons.forEach { actions.addView(it, LayoutParams(0, LayoutParams.WRAP_CONTENT, 1f)) }
+            repeat(3 - buttons.size) { actions.addView(View(context), LayoutParams(0, 0, 1f)) }
+            add(actions, if (row == 0) 16 else 0)
+        }
         add(syncStatus, 16)
         actionButtons.forEach { (kind, button) -> button.setOnClickListener { stock?.let { onAction(it, kind) } } }
         syncStatus.follow(inventory, scope)

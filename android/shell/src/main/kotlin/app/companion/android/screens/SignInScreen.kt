@@ -16,18 +16,8 @@ import kotlinx.coroutines.launch
  * here: the session stream switches the app to the signed-in screens ([AppScreens]).
  */
 class SignInScreen(context: Context, private val client: CompanionClient, private val scope: CoroutineScope) : LinearLayout(context) {
-    val username =
-        EditText(context).apply {
-            hint = "User name"
-            inputType = InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_VARIATION_NORMAL
-            isSingleLine = true
-        }
-    val password =
-        EditText(context).apply {
-            hint = "Password"
-            inputType = InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_VARIATION_PASSWORD
-            isSingleLine = true
-        }
+    val username: EditText = context.field("User name", InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_VARIATION_NORMAL)
+    val password: EditText = context.field("Password", InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_VARIATION_PASSWORD)
     val signInButton = Button(context).apply { text = "Sign in" }
     val problem = ProblemView(context)
 

@@ -37,28 +37,24 @@ class StockActionScreen(
 ) : LinearLayout(context) {
     /** The item's lots and bins; choosing one fills [lot] and [bin]. */
     val lines = RadioGroup(context)
-    val lot = EditText(context).apply { hint = "Lot"; isSingleLine = true }
-    val bin = EditText(context).apply { hint = if (kind == MovementKind.RECEIVE) "Into bin" else "Bin"; isSingleLine = true }
-    val toBin = EditText(context).apply { hint = "To bin"; isSingleLine = true }
-    val qty =
-        EditText(context).apply {
-            hint =
-                when (kind) {
-                    MovementKind.RECEIVE -> "Quantity received"
-                    MovementKind.MOVE -> "Quantity moved"
-                    MovementKind.ADJUST -> "Quantity"
-                    MovementKind.COUNT -> "Quantity counted"
-                    MovementKind.PICK -> "Quantity picked"
-                }
-            inputType = InputType.TYPE_CLASS_NUMBER
-        }
+    val lot: EditText = context.field("Lot")
+    val bin: EditText = context.field(if (kind == MovementKind.RECEIVE) "Into bin" else "Bin")
+    val toBin: EditText = context.field("To bin")
+    val qty: EditText =
+        context.field(
+            when (kind) {
+                MovementKind.RECEIVE -> "Quantity received"
+                MovementKind.MOVE -> "Quantity moved"
+                MovementKind.ADJUST -> "Quantity"
+                MovementKind.COUNT -> "Quantity counted"
+                MovementKind.PICK -> "Quantity picked"
+            },
+            InputType.TYPE_CLASS_NUMBER,
+        )
     val reasons = RadioGroup(context)
     val reasonButtons: Map<AdjustReason, RadioButton> =
         AdjustReason.values().associateWith { reason ->
-            RadioButton(context).apply {
-                id = View.generateViewId()
-                text = reason.name.lowercase().replaceFirstChar { it.uppercase() }
-            }
+            context.choice(reason.name.lowercase().replaceFirstChar { it.uppercase() })
         }
     val recordButton = Button(context).apply { text = "Record" }
     val problem = ProblemView(context)
@@ -71,9 +67,7 @@ class StockActionScreen(
         add(context.title("$verb · ${stock.item.name}"), 0)
         for (line in stock.lines) {
             val choice =
-                RadioButton(context).apply {
-                    id = View.generateViewId()
-                    text = "Lot ${line.lotId} · bin ${line.locationId} · ${line.qty} ${stock.item.unit}"
+                context.choice("Lot ${line.lotId} · bin ${line.locationId} · ${line.qty} ${stock.item.unit}").apply {
                     setOnCheckedChangeListener { _, checked ->
                         if (checked) {
                             lot.setText(line.lotId)

@@ -2,7 +2,6 @@ package app.companion.android.screens
 
 import android.content.Context
 import android.graphics.Color
-import android.text.InputType
 import android.widget.Button
 import android.widget.EditText
 import android.widget.LinearLayout
@@ -26,12 +25,7 @@ class StockLookupScreen(
     private val onOpen: (Item) -> Unit,
 ) : LinearLayout(context) {
     val syncStatus = SyncStatusView(context)
-    val query =
-        EditText(context).apply {
-            hint = "Name, SKU or barcode"
-            inputType = InputType.TYPE_CLASS_TEXT
-            isSingleLine = true
-        }
+    val query: EditText = context.field("Name, SKU or barcode")
     val searchButton = Button(context).apply { text = "Search" }
     val problem = ProblemView(context)
 

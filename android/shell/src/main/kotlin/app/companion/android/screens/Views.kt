@@ -44,3 +44,25 @@ internal fun LinearLayout.add(view: View, topMargin: Int = 8): View {
     )
     return view
 }
+
+/**
+ * A text field whose colours do not depend on the theme: the screens paint their own white
+ * background, and a dark theme's light text on it would be unreadable.
+ */
+internal fun Context.field(hint: String, inputType: Int = android.text.InputType.TYPE_CLASS_TEXT): android.widget.EditText =
+    android.widget.EditText(this).apply {
+        this.hint = hint
+        this.inputType = inputType
+        isSingleLine = true
+        setTextColor(Color.BLACK)
+        setHintTextColor(Color.GRAY)
+    }
+
+/** A radio button with readable text on the screens' white background. */
+internal fun Context.choice(text: String): android.widget.RadioButton =
+    android.widget.RadioButton(this).apply {
+        id = View.generateViewId()
+        this.text = text
+        setTextColor(Color.BLACK)
+        textSize = 15f
+    }

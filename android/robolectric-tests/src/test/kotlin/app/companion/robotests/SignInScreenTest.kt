@@ -3,6 +3,7 @@ package app.companion.robotests
 import android.app.Activity
 import android.os.Looper
 import android.view.View
+import app.companion.android.PointOfUsePermissions
 import app.companion.android.screens.AppScreens
 import app.companion.android.screens.ScreenHost
 import app.companion.android.screens.SignInScreen
@@ -74,7 +75,7 @@ class SignInScreenTest {
         host = ScreenHost(activity, scope)
         // "Sync now" starts the first download once the status view follows the core's status,
         // so the test sees all of it (the app's own sync loop is AppScreens' autoSync).
-        AppScreens(activity, phone.client, host, autoSync = false).start(scope)
+        AppScreens(activity, phone.client, host, PointOfUsePermissions(activity, phone.client.permissions()), autoSync = false).start(scope)
     }
 
     @After

@@ -4,6 +4,7 @@ import android.app.Activity
 import android.os.Looper
 import android.view.View
 import android.widget.TextView
+import app.companion.android.PointOfUsePermissions
 import app.companion.android.screens.AppScreens
 import app.companion.android.screens.ItemStockScreen
 import app.companion.android.screens.ScreenHost
@@ -63,7 +64,7 @@ class StockScreensTest {
         scope = screenScope(Looper.getMainLooper())
         host = ScreenHost(activity, scope)
         // No sync loop: the movement must stay on the phone until the test syncs.
-        AppScreens(activity, phone.client, host, autoSync = false).start(scope)
+        AppScreens(activity, phone.client, host, PointOfUsePermissions(activity, phone.client.permissions()), autoSync = false).start(scope)
     }
 
     @After

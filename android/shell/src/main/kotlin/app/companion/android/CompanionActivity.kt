@@ -17,6 +17,7 @@ import kotlinx.coroutines.launch
 open class CompanionActivity : Activity() {
     private val scope = screenScope()
     private lateinit var host: ScreenHost
+    private var permissions: PointOfUsePermissions? = null
 
     /** The server; an app build sets it from its build configuration. */
     protected open val serverUrl: String
@@ -28,10 +29,18 @@ open class CompanionActivity : Activity() {
         scope.launch {
             try {
                 val client = CompanionProvider.get(this@CompanionActivity, serverUrl)
-                AppScreens(this@CompanionActivity, client, host).start(this)
+                val asker = PointOfUsePermissions(this@CompanionActivity, client.permissions())
+                permissions = asker
+                AppScreens(this@CompanionActivity, client, host, asker).start(this)
             } catch (e: app.companion.CompanionException) {
                 setContentView(android.widget.TextView(this@CompanionActivity).apply { text = Problem.of(e).message })
             }
+        }
+    }
+
+    override fun onRequestPermissionsResult(requestCode: Int, permissions: Array<out String>, grantResults: IntArray) {
+        if (this.permissions?.onRequestPermissionsResult(requestCode, permissions, grantResults) != true) {
+            super.onRequestPermissionsResult(requestCode, permissions, grantResults)
         }
     }
 

@@ -4,7 +4,9 @@ import android.app.Activity
 import app.companion.CompanionClient
 import app.companion.core.SessionState
 import app.companion.flows.sessionFlow
+import app.companion.android.PointOfUsePermissions
 import app.companion.core.Item
+import app.companion.wire.Account
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.distinctUntilChanged
@@ -21,6 +23,8 @@ class AppScreens(
     private val activity: Activity,
     private val client: CompanionClient,
     private val host: ScreenHost,
+    /** The Activity's; it forwards onRequestPermissionsResult to it. */
+    private val permissions: PointOfUsePermissions,
     private val autoSync: Boolean = true,
 ) {
     fun start(scope: CoroutineScope): Job =
@@ -38,7 +42,7 @@ class AppScreens(
                         } else {
                             // The screen first, so its status stream is subscribed when the
                             // first download starts.
-                            host.show { stockLookup(it) }
+                            host.show { stockLookup(account, it) }
                             if (autoSync) syncLoop = client.inventory().startAutoSync()
                         }
                     }
@@ -47,7 +51,15 @@ class AppScreens(
             }
         }
 
-    private fun stockLookup(scope: CoroutineScope) = StockLookupScreen(activity, client.inventory(), scope, onOpen = ::openItem)
+    private fun stockLookup(account: Account, scope: CoroutineScope) =
+        StockLookupScreen(activity, client.inventory(), scope, onOpen = ::openItem).apply {
+            addLinks(
+                "Notifications" to {
+                    host.push { NotificationSettingsScreen(activity, client.push(), permissions, account, it, activity::startActivity) }
+                },
+                "Profile" to { host.push { ProfileScreen(activity, client.account(), it) } },
+            )
+        }
 
     private fun openItem(item: Item) =
         host.push { scope ->

@@ -46,6 +46,22 @@ class StockLookupScreen(
         searchButton.setOnClickListener { search() }
     }
 
+    /** Buttons under the title to the account's other screens (notifications, profile). */
+    fun addLinks(vararg links: Pair<String, () -> Unit>) {
+        val row = LinearLayout(context).apply { orientation = HORIZONTAL }
+        for ((text, open) in links) {
+            row.addView(
+                Button(context).apply {
+                    this.text = text
+                    isAllCaps = false
+                    setOnClickListener { open() }
+                },
+                LayoutParams(LayoutParams.WRAP_CONTENT, LayoutParams.WRAP_CONTENT),
+            )
+        }
+        addView(row, 1)
+    }
+
     fun search() {
         val text = query.text.toString().trim()
         problem.show(null)

@@ -142,7 +142,8 @@ class AccountScreensTest {
         screen.phrase.setText(deletionPhrase())
         screen.deleteButton.performClick()
         waitFor("the pending work") { screen.pendingChoice.visibility == View.VISIBLE }
-        assertTrue(screen.problem.text.text.toString(), screen.problem.text.text.startsWith("1 stock movements and 0 other changes are not sent yet"))
+        assertTrue(screen.problem.text.text.toString(), screen.problem.text.text.startsWith("1 stock movement and 0 other changes are not sent yet"))
+        assertEquals(View.GONE, screen.deleteButton.visibility)
         assertEquals(SessionState.SignedIn::class, phone.client.sessionState()::class)
 
         screen.syncFirstButton.performClick()

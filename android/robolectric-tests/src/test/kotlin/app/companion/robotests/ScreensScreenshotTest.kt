@@ -9,7 +9,20 @@ import android.view.View
 import android.widget.TextView
 import app.companion.CompanionClient
 import app.companion.Inventory
+import app.companion.AccountData
 import app.companion.NoHandle
+import app.companion.Permissions
+import app.companion.PushNotifications
+import app.companion.android.PointOfUsePermissions
+import app.companion.android.screens.NotificationSettingsScreen
+import app.companion.android.screens.ProfileScreen
+import app.companion.core.Feature
+import app.companion.core.Permission
+import app.companion.core.PermissionAction
+import app.companion.core.PermissionDecision
+import app.companion.wire.Account
+import app.companion.wire.Category
+import app.companion.wire.Warehouse
 import app.companion.android.screens.DownloadProgressBar
 import app.companion.android.screens.ItemStockScreen
 import app.companion.android.screens.Problem
@@ -122,6 +135,8 @@ class ScreensScreenshotTest {
         assertEquals("no red in the user name field", 0, count(bitmap, field) { near(it, ProblemView.PROBLEM_RED, 20) })
         // Typed text is dark on the white screen whatever the theme (a dark theme's light text was unreadable).
         assertTrue("the user name is drawn dark", count(bitmap, field) { luma(it) < 80 } > 150)
+        assertTrue("the password is masked", screen.password.transformationMethod is android.text.method.PasswordTransformationMethod)
+        assertTrue("the user name is not", screen.username.transformationMethod !is android.text.method.PasswordTransformationMethod)
     }
 
     @Test
@@ -177,5 +192,40 @@ class ScreensScreenshotTest {
         val record = boundsIn(screen, screen.recordButton)
         assertTrue("the Record button is on screen: $record", record.bottom <= h && record.height() > 40)
         assertTrue("the Record button is drawn", count(bitmap, record) { it != Color.WHITE } > 500)
+    }
+
+    @Test
+    fun `notification settings with the Settings note in red after a refusal`() {
+        val account = Account("acc-1", "maria", "Maria Keller", listOf(Warehouse("wh-north", "North"), Warehouse("wh-south", "South")))
+        val screen =
+            NotificationSettingsScreen(activity, PushNotifications(NoHandle), PointOfUsePermissions(activity, Permissions(NoHandle)), account, idle) {}
+        screen.switches.getValue(Category.PURCHASE_ORDER to null).isChecked = false
+        screen.showDecision(PermissionDecision(Feature.NOTIFICATIONS, emptyList(), PermissionAction.OpenSettings(listOf(Permission.NOTIFICATIONS), false)))
+        val bitmap = render(screen, "notification-settings")
+
+        assertEquals("Open Settings", screen.permissionButton.text.toString())
+        val note = boundsIn(screen, screen.permissionNote)
+        assertTrue("the note is drawn in red", count(bitmap, note) { near(it, ProblemView.PROBLEM_RED) } > 300)
+        val label = boundsIn(screen, screen.switches.getValue(Category.STOCK_BELOW_THRESHOLD to "wh-north"))
+        assertTrue("the switch labels are drawn dark", count(bitmap, label) { luma(it) < 80 } > 200)
+    }
+
+    @Test
+    fun `profile with the pending work choice`() {
+        val screen = ProfileScreen(activity, AccountData(NoHandle), idle, requiredPhrase = "DELETE MY ACCOUNT")
+        screen.profile.text = "Dave Okafor\ndave\nDriver"
+        screen.phrase.setText("DELETE MY ACCOUNT")
+        screen.password.setText("secret")
+        screen.showPendingWork(Problem("1 stock movement and 0 other changes are not sent yet. Sync them first, or discard them."))
+        val bitmap = render(screen, "profile-deletion")
+
+        val problem = boundsIn(screen, screen.problem.text)
+        assertTrue("the counts are drawn in red", count(bitmap, problem) { near(it, ProblemView.PROBLEM_RED) } > 300)
+        val sync = boundsIn(screen, screen.syncFirstButton)
+        val discard = boundsIn(screen, screen.discardButton)
+        assertTrue("Sync and Discard are both on screen: $sync $discard", sync.height() > 40 && discard.top >= sync.bottom && discard.bottom <= h)
+        assertTrue("the Discard button is drawn", count(bitmap, discard) { it != Color.WHITE } > 500)
+        assertEquals("the choice replaces Delete my account", View.GONE, screen.deleteButton.visibility)
+        assertTrue("the password is masked", screen.password.transformationMethod is android.text.method.PasswordTransformationMethod)
     }
 }

@@ -16,6 +16,8 @@ import app.companion.CompanionException
  */
 class Problem(val message: String, val retryable: Boolean = false, val field: String? = null) {
     companion object {
+        private fun count(n: Long, thing: String) = if (n == 1L) "1 $thing" else "$n ${thing}s"
+
         fun of(error: Throwable): Problem =
             if (error is CompanionException) {
                 Problem(message(error), error.isRetryable(), (error as? CompanionException.InvalidInput)?.field)
@@ -34,7 +36,8 @@ class Problem(val message: String, val retryable: Boolean = false, val field: St
                 is CompanionException.NotFound -> "Not found on this phone: ${error.detail}. Sync, then try again."
                 is CompanionException.Conflict -> "This changed in the meantime: ${error.detail}. Refresh and try again."
                 is CompanionException.PendingWork ->
-                    "${error.movements} stock movements and ${error.otherChanges} other changes are not sent yet. Sync them first, or discard them."
+                    "${count(error.movements, "stock movement")} and ${count(error.otherChanges, "other change")} are not sent yet. " +
+                        "Sync them first, or discard them."
                 is CompanionException.Server -> {
                     val wait = error.retryAfterMs?.let { " Try again in ${maxOf(1L, it / 1000)} s." } ?: ""
                     "The server refused (${error.status} ${error.code}): ${error.detail}.$wait"

@@ -78,10 +78,18 @@ class ProfileScreen(
         }
     }
 
+    /** The core's PendingWork: its counts, and Sync or Discard in place of "Delete my account". */
+    fun showPendingWork(counts: Problem) {
+        problem.show(counts)
+        pendingChoice.visibility = View.VISIBLE
+        deleteButton.visibility = View.GONE
+    }
+
     fun delete(choice: PendingChoice) {
         if (deleting?.isActive == true) return
         problem.show(null)
         pendingChoice.visibility = View.GONE
+        deleteButton.visibility = View.VISIBLE
         deleteButton.isEnabled = false
         deleting =
             scope.launch {
@@ -91,8 +99,7 @@ class ProfileScreen(
                         is DeletionOutcome.Queued -> outcome.text = "No connection: the deletion is sent when this phone is back online."
                     }
                 } catch (e: CompanionException.PendingWork) {
-                    problem.show(Problem.of(e))
-                    pendingChoice.visibility = View.VISIBLE
+                    showPendingWork(Problem.of(e))
                 } catch (e: CompanionException) {
                     val shown = Problem.of(e)
                     problem.show(shown)

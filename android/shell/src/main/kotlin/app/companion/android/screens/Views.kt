@@ -52,8 +52,10 @@ internal fun LinearLayout.add(view: View, topMargin: Int = 8): View {
 internal fun Context.field(hint: String, inputType: Int = android.text.InputType.TYPE_CLASS_TEXT): android.widget.EditText =
     android.widget.EditText(this).apply {
         this.hint = hint
-        this.inputType = inputType
+        // Single line first: setSingleLine replaces the transformation, and a password's
+        // masking comes from its input type.
         isSingleLine = true
+        this.inputType = inputType
         setTextColor(Color.BLACK)
         setHintTextColor(Color.GRAY)
     }

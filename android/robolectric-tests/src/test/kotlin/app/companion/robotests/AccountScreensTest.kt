@@ -93,7 +93,8 @@ class AccountScreensTest {
         val screen = host.current as NotificationSettingsScreen
         assertEquals("a switch per warehouse and per other category", 5, screen.switches.size)
         val orders = screen.switches.getValue(Category.PURCHASE_ORDER to null)
-        waitFor("the preferences loaded") { orders.isChecked }
+        waitFor("the preferences loaded") { orders.isEnabled }
+        assertTrue("all on by default", screen.switches.values.all { it.isChecked })
 
         // Off: remembered by the core, nothing asked.
         orders.performClick()
@@ -116,17 +117,21 @@ class AccountScreensTest {
         assertTrue(orders.isChecked)
     }
 
-    @Test
-    fun `deleting the account with unsent work offers sync, then signs out`() {
-        val phone = signedIn("dave")
-        val inventory = phone.client.inventory()
+    /** One damaged unit of the first item, recorded on the phone only. */
+    private fun recordOffline(phone: Phone) =
         runBlocking {
+            val inventory = phone.client.inventory()
             val item = inventory.search("", 1u).first()
             val line = inventory.item(item.warehouseId, item.itemId).lines.first()
             inventory.record(
                 NewMovement(item.warehouseId, MovementKind.ADJUST, item.itemId, line.lotId, line.locationId, null, -1L, AdjustReason.DAMAGE, null),
             )
         }
+
+    @Test
+    fun `deleting the account with unsent work offers sync, then signs out`() {
+        val phone = signedIn("dave")
+        recordOffline(phone)
         open("Profile")
         val screen = host.current as ProfileScreen
         waitFor("the profile") { screen.profile.text.contains("dave") }
@@ -149,5 +154,40 @@ class AccountScreensTest {
         screen.syncFirstButton.performClick()
         waitFor("signed out, back at sign-in", 60_000) { host.current is SignInScreen }
         assertEquals(SessionState.SignedOut, phone.client.sessionState())
+    }
+
+    @Test
+    fun `discarding the unsent work deletes the account without sending it`() {
+        val phone = signedIn("lena")
+        val movement = recordOffline(phone)
+        val serverQty =
+            runBlocking { phone.client.inventory().item(movement.warehouseId, movement.itemId) }.lines
+                .first { it.lotId == movement.lotId && it.locationId == movement.locationId }.serverQty
+        open("Profile")
+        val screen = host.current as ProfileScreen
+        waitFor("the profile") { screen.profile.text.contains("lena") }
+        screen.phrase.setText(deletionPhrase())
+        screen.password.setText(ReferenceServer.DEMO_PASSWORD)
+        screen.deleteButton.performClick()
+        waitFor("the pending work") { screen.pendingChoice.visibility == View.VISIBLE }
+
+        screen.discardButton.performClick()
+        waitFor("signed out, back at sign-in", 60_000) { host.current is SignInScreen }
+        assertEquals(SessionState.SignedOut, phone.client.sessionState())
+
+        // The discarded movement never reached the server: maria sees the line unchanged.
+        val other = Phone(server.url)
+        try {
+            val qty =
+                runBlocking {
+                    other.client.signIn("maria", ReferenceServer.DEMO_PASSWORD)
+                    other.client.inventory().sync(null)
+                    other.client.inventory().item(movement.warehouseId, movement.itemId).lines
+                        .first { it.lotId == movement.lotId && it.locationId == movement.locationId }
+                }
+            assertEquals("the server never got lena's -1", serverQty, qty.serverQty)
+        } finally {
+            other.close()
+        }
     }
 }

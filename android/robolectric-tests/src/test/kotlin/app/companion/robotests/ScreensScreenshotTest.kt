@@ -22,6 +22,7 @@ import app.companion.core.PermissionAction
 import app.companion.core.PermissionDecision
 import app.companion.wire.Account
 import app.companion.wire.Category
+import app.companion.wire.Preference
 import app.companion.wire.Warehouse
 import app.companion.android.screens.DownloadProgressBar
 import app.companion.android.screens.ItemStockScreen
@@ -199,7 +200,7 @@ class ScreensScreenshotTest {
         val account = Account("acc-1", "maria", "Maria Keller", listOf(Warehouse("wh-north", "North"), Warehouse("wh-south", "South")))
         val screen =
             NotificationSettingsScreen(activity, PushNotifications(NoHandle), PointOfUsePermissions(activity, Permissions(NoHandle)), account, idle) {}
-        screen.switches.getValue(Category.PURCHASE_ORDER to null).isChecked = false
+        screen.showPreferences(listOf(Preference(Category.PURCHASE_ORDER, null, false)))
         screen.showDecision(PermissionDecision(Feature.NOTIFICATIONS, emptyList(), PermissionAction.OpenSettings(listOf(Permission.NOTIFICATIONS), false)))
         val bitmap = render(screen, "notification-settings")
 
@@ -208,6 +209,8 @@ class ScreensScreenshotTest {
         assertTrue("the note is drawn in red", count(bitmap, note) { near(it, ProblemView.PROBLEM_RED) } > 300)
         val label = boundsIn(screen, screen.switches.getValue(Category.STOCK_BELOW_THRESHOLD to "wh-north"))
         assertTrue("the switch labels are drawn dark", count(bitmap, label) { luma(it) < 80 } > 200)
+        assertTrue("switches are usable once the preferences are shown", screen.switches.values.all { it.isEnabled })
+        assertEquals(listOf(false), screen.switches.values.filter { !it.isChecked }.map { it.isChecked })
     }
 
     @Test

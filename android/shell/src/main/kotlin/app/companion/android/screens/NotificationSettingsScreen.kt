@@ -17,6 +17,7 @@ import app.companion.core.PermissionAction
 import app.companion.core.PermissionDecision
 import app.companion.wire.Account
 import app.companion.wire.Category
+import app.companion.wire.Preference
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.launch
 
@@ -64,6 +65,8 @@ class NotificationSettingsScreen(
                         textSize = 16f
                         setTextColor(Color.BLACK)
                         isChecked = true
+                        // Until the saved preferences are shown, a tap would act on a guess.
+                        isEnabled = false
                         setOnCheckedChangeListener { _, on -> if (!loading) changed(key.first, key.second, on) }
                         list.add(this, 12)
                     }
@@ -74,15 +77,24 @@ class NotificationSettingsScreen(
         addView(ScrollView(context).apply { addView(list) }, LayoutParams(LayoutParams.MATCH_PARENT, 0, 1f))
         showDecision(null)
         scope.launch {
-            try {
-                // Only the switches that are off are listed; the rest stay on.
-                for (p in push.preferences()) switches[p.category to p.warehouseId]?.isChecked = p.enabled
-            } catch (e: CompanionException) {
-                problem.show(Problem.of(e))
-            } finally {
-                loading = false
-            }
+            val saved =
+                try {
+                    push.preferences()
+                } catch (e: CompanionException) {
+                    problem.show(Problem.of(e))
+                    emptyList()
+                }
+            showPreferences(saved)
         }
+    }
+
+    /** The saved preferences (only the switches that are off are listed; the rest are on), then taps count. */
+    fun showPreferences(saved: List<Preference>) {
+        loading = true
+        switches.values.forEach { it.isChecked = true }
+        for (p in saved) switches[p.category to p.warehouseId]?.isChecked = p.enabled
+        switches.values.forEach { it.isEnabled = true }
+        loading = false
     }
 
     private fun changed(category: Category, warehouseId: String?, on: Boolean) {

@@ -2,6 +2,7 @@ package app.companion.android
 
 import android.app.Activity
 import android.os.Bundle
+import app.companion.CompanionClient
 import app.companion.android.screens.AppScreens
 import app.companion.android.screens.Problem
 import app.companion.android.screens.ScreenHost
@@ -28,7 +29,7 @@ open class CompanionActivity : Activity() {
         host = ScreenHost(this, scope)
         scope.launch {
             try {
-                val client = CompanionProvider.get(this@CompanionActivity, serverUrl)
+                val client = openClient()
                 val asker = PointOfUsePermissions(this@CompanionActivity, client.permissions())
                 permissions = asker
                 AppScreens(this@CompanionActivity, client, host, asker).start(this)
@@ -37,6 +38,9 @@ open class CompanionActivity : Activity() {
             }
         }
     }
+
+    /** The process's client ([CompanionProvider]); tests hand in their own. */
+    protected open suspend fun openClient(): CompanionClient = CompanionProvider.get(this, serverUrl)
 
     override fun onRequestPermissionsResult(requestCode: Int, permissions: Array<out String>, grantResults: IntArray) {
         if (this.permissions?.onRequestPermissionsResult(requestCode, permissions, grantResults) != true) {

@@ -5,7 +5,7 @@
 //!    Small images also go through a padded, upscaled copy.
 //! 1. **Bar regions** at any angle, read along several lines (see `linear.rs`).
 //! 2. **Hard passes**: upscaled 2D windows, line sweeps, inverted, rescaled and re-thresholded
-//!    2D. `Live` runs one of them per frame in turn, `Thorough` all.
+//!    2D, a light margin around tight crops, mirrored 2D. `Live` runs one of them per frame in turn, `Thorough` all.
 //!
 //! Linear codes are reported only when two distinct scan lines agree (DataBar excepted, see
 //! `accept_linear_in`); conflicting EAN/UPC reads at one spot are resolved by line support.
@@ -96,15 +96,19 @@ enum HardPass {
     SweepDiagonals,
     Rebinarized2d,
     Rescaled2d,
+    Padded2d,
+    Mirrored2d,
 }
 
-const HARD_PASSES: [HardPass; 6] = [
+const HARD_PASSES: [HardPass; 8] = [
     HardPass::Upscaled2d,
     HardPass::SweepAxes,
     HardPass::Inverted2d,
     HardPass::SweepDiagonals,
     HardPass::Rescaled2d,
     HardPass::Rebinarized2d,
+    HardPass::Padded2d,
+    HardPass::Mirrored2d,
 ];
 
 /// Decodes frames with a per-screen configuration; keeps the round-robin position between
@@ -270,6 +274,29 @@ impl FrameDecoder {
                 HardPass::Rebinarized2d | HardPass::Rescaled2d => {
                     !self.matrix.is_empty() && w >= 16 && h >= 16
                 }
+                // A tight crop (a symbol cut out of a scan, a photo filling the frame): the
+                // detectors need a light margin the frame does not have.
+                HardPass::Padded2d => {
+                    !self.matrix.is_empty()
+                        && w >= 16
+                        && h >= 16
+                        && w * h <= HALF_RES_2D_PIXELS
+                        && touches_border(px, w, h)
+                }
+                // Symbols seen from the back of a film or label, or printed mirrored.
+                HardPass::Mirrored2d => {
+                    self.matrix.iter().any(|f| {
+                        matches!(
+                            f,
+                            rxing::BarcodeFormat::PDF_417
+                                | rxing::BarcodeFormat::DATA_MATRIX
+                                | rxing::BarcodeFormat::AZTEC
+                        )
+                    }) && w >= 16
+                        && h >= 16
+                        && w * h <= HALF_RES_2D_PIXELS
+                        && !found.iter().any(|c| !c.format.is_linear())
+                }
                 HardPass::SweepAxes | HardPass::SweepDiagonals => {
                     !self.linear.is_empty() && w >= 16 && h >= 16
                 }
@@ -284,6 +311,58 @@ impl FrameDecoder {
             guarded(|| match pass {
                 HardPass::Inverted2d => {
                     let results = decode_rx(px, w, h, &self.matrix, false, true, false);
+                    self.accept_matrix(frame, results, (0.0, 0.0, 1.0), &mut found);
+                }
+                HardPass::Padded2d => {
+                    let pad = (w.max(h) / 8).clamp(8, 64);
+                    let (buf, pw, ph) = pad_and_scale(px, w, h, pad, 1);
+                    // At several scales, as the rescaled pass: the margin only helps once
+                    // the detector's sampling suits the module size.
+                    for f in [1.0f32, 0.75, 0.5, 1.5] {
+                        if Instant::now() > deadline {
+                            budget_exhausted = true;
+                            break;
+                        }
+                        if (pw * ph) as f32 * f * f > 4.0e6 || (pw.min(ph) as f32 * f) < 24.0 {
+                            continue;
+                        }
+                        let (scaled, sw, sh) = if f == 1.0 {
+                            (buf.clone(), pw, ph)
+                        } else {
+                            resample(&buf, pw, ph, f)
+                        };
+                        let results =
+                            decode_rx(&scaled, sw, sh, &self.matrix, thorough, false, false);
+                        let any = !results.is_empty();
+                        let (pad, k) = (pad as f32, 1.0 / f);
+                        self.accept_matrix(frame, results, (-pad, -pad, k), &mut found);
+                        if any {
+                            break;
+                        }
+                    }
+                }
+                HardPass::Mirrored2d => {
+                    let formats: Vec<_> = self
+                        .matrix
+                        .iter()
+                        .copied()
+                        .filter(|f| *f != rxing::BarcodeFormat::QR_CODE)
+                        .collect();
+                    let mut mirrored = px.to_vec();
+                    for row in mirrored.chunks_exact_mut(w) {
+                        row.reverse();
+                    }
+                    let results = decode_rx(&mirrored, w, h, &formats, thorough, false, false);
+                    // Corners mirrored back onto the frame.
+                    let results = results
+                        .into_iter()
+                        .map(|mut r| {
+                            for p in r.getPointsMut() {
+                                p.x = w as f32 - p.x;
+                            }
+                            r
+                        })
+                        .collect();
                     self.accept_matrix(frame, results, (0.0, 0.0, 1.0), &mut found);
                 }
                 HardPass::Rescaled2d => {
@@ -806,6 +885,30 @@ fn plain_hit(result: RXingResult) -> Option<LinearHit> {
         result,
         // Not one of our scan lines: it cannot confirm another read, only be confirmed.
         lines: 0,
+    })
+}
+
+/// True when dark pixels come closer to the frame's edge than a tenth of its size: a symbol
+/// cropped with little or none of its quiet zone.
+fn touches_border(px: &[u8], w: usize, h: usize) -> bool {
+    let (mut lo, mut hi) = (255u8, 0u8);
+    for &p in px.iter().step_by(7) {
+        lo = lo.min(p);
+        hi = hi.max(p);
+    }
+    if hi.saturating_sub(lo) < 32 {
+        return false;
+    }
+    let mid = lo + (hi - lo) / 2;
+    let near = w.max(h) / 10;
+    px.chunks_exact(w).enumerate().any(|(y, row)| {
+        let edge_row = y < near || y + near >= h;
+        if edge_row {
+            row.iter().any(|&p| p < mid)
+        } else {
+            row[..near.min(w)].iter().any(|&p| p < mid)
+                || row[w.saturating_sub(near)..].iter().any(|&p| p < mid)
+        }
     })
 }
 

@@ -5,7 +5,8 @@
 //!    Small images also go through a padded, upscaled copy.
 //! 1. **Bar regions** at any angle, read along several lines (see `linear.rs`).
 //! 2. **Hard passes**: upscaled 2D windows, line sweeps, inverted, rescaled and re-thresholded
-//!    2D, a light margin around tight crops, mirrored 2D. `Live` runs one of them per frame in turn, `Thorough` all.
+//!    2D, a light margin around tight crops, mirrored 2D, linear readers on an upscaled copy.
+//!    `Live` runs one of them per frame in turn, `Thorough` all.
 //!
 //! Linear codes are reported only when two distinct scan lines agree (DataBar excepted, see
 //! `accept_linear_in`); conflicting EAN/UPC reads at one spot are resolved by line support.
@@ -98,9 +99,10 @@ enum HardPass {
     Rescaled2d,
     Padded2d,
     Mirrored2d,
+    UpscaledLinear,
 }
 
-const HARD_PASSES: [HardPass; 8] = [
+const HARD_PASSES: [HardPass; 9] = [
     HardPass::Upscaled2d,
     HardPass::SweepAxes,
     HardPass::Inverted2d,
@@ -109,6 +111,7 @@ const HARD_PASSES: [HardPass; 8] = [
     HardPass::Rebinarized2d,
     HardPass::Padded2d,
     HardPass::Mirrored2d,
+    HardPass::UpscaledLinear,
 ];
 
 /// Decodes frames with a per-screen configuration; keeps the round-robin position between
@@ -283,6 +286,11 @@ impl FrameDecoder {
                         && w * h <= HALF_RES_2D_PIXELS
                         && touches_border(px, w, h)
                 }
+                // Narrow modules (a distant or low-resolution label): rxing's row reader on a
+                // bilinear 2x copy, where a module spans enough pixels for its threshold.
+                HardPass::UpscaledLinear => {
+                    !self.linear.is_empty() && w >= 16 && h >= 4 && w * h <= 1_000_000
+                }
                 // Symbols seen from the back of a film or label, or printed mirrored.
                 HardPass::Mirrored2d => {
                     self.matrix.iter().any(|f| {
@@ -340,6 +348,19 @@ impl FrameDecoder {
                             break;
                         }
                     }
+                }
+                HardPass::UpscaledLinear => {
+                    let (up, uw, uh) = resample(px, w, h, 2.0);
+                    let view = View {
+                        px: &up,
+                        w: uw,
+                        h: uh,
+                        scale: 2.0,
+                        pad: 0.0,
+                    };
+                    let results = decode_rx(&up, uw, uh, &self.linear, thorough, thorough, false);
+                    let hits = results.into_iter().filter_map(plain_hit).collect();
+                    self.accept_linear_in(frame, &view, hits, &mut found);
                 }
                 HardPass::Mirrored2d => {
                     let formats: Vec<_> = self
@@ -515,6 +536,10 @@ impl FrameDecoder {
             for j in 0..found.len() {
                 let (a, b) = (&found[i], &found[j]);
                 if i != j && short(a) && b.format.is_linear() && !ean(b) && overlap(a, b) {
+                    drop[i] = true;
+                }
+                // Their module patterns also occur in the rows of 2D symbols.
+                if i != j && short(a) && !b.format.is_linear() && inside_symbol(a, b) {
                     drop[i] = true;
                 }
             }
@@ -886,6 +911,25 @@ fn plain_hit(result: RXingResult) -> Option<LinearHit> {
         // Not one of our scan lines: it cannot confirm another read, only be confirmed.
         lines: 0,
     })
+}
+
+/// True when `a`'s centre lies within `b`'s corners' bounding box, widened by a quarter on
+/// every side (2D corners are sometimes finder-pattern centres, not the symbol's edge).
+fn inside_symbol(a: &ScannedCode, b: &ScannedCode) -> bool {
+    if a.corners.is_empty() || b.corners.len() < 2 {
+        return false;
+    }
+    let n = a.corners.len() as f32;
+    let cx = a.corners.iter().map(|p| p.x).sum::<f32>() / n;
+    let cy = a.corners.iter().map(|p| p.y).sum::<f32>() / n;
+    let (x0, x1) = b.corners.iter().fold((f32::MAX, f32::MIN), |(lo, hi), p| {
+        (lo.min(p.x), hi.max(p.x))
+    });
+    let (y0, y1) = b.corners.iter().fold((f32::MAX, f32::MIN), |(lo, hi), p| {
+        (lo.min(p.y), hi.max(p.y))
+    });
+    let (mx, my) = ((x1 - x0) / 4.0, (y1 - y0) / 4.0);
+    cx >= x0 - mx && cx <= x1 + mx && cy >= y0 - my && cy <= y1 + my
 }
 
 /// True when dark pixels come closer to the frame's edge than a tenth of its size: a symbol

@@ -18,7 +18,6 @@ import app.companion.core.Feature
 import app.companion.core.Permission
 import app.companion.core.PermissionAction
 import app.companion.core.PermissionDecision
-import app.companion.core.SecureStorage
 import kotlinx.coroutines.async
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.runBlocking
@@ -37,7 +36,6 @@ import org.robolectric.Shadows.shadowOf
 import org.robolectric.shadows.ShadowActivity
 import java.io.File
 import java.nio.file.Files
-import java.util.concurrent.ConcurrentHashMap
 
 /**
  * The point-of-use permission flows of the shell (PointOfUsePermissions) against a real
@@ -47,20 +45,6 @@ import java.util.concurrent.ConcurrentHashMap
  */
 @RunWith(RobolectricTestRunner::class)
 class PermissionFlowsTest {
-    private class MapStorage : SecureStorage {
-        private val entries = ConcurrentHashMap<String, ByteArray>()
-
-        override fun get(key: String): ByteArray? = entries[key]?.copyOf()
-
-        override fun put(key: String, value: ByteArray) {
-            entries[key] = value.copyOf()
-        }
-
-        override fun delete(key: String) {
-            entries.remove(key)
-        }
-    }
-
     private lateinit var dataDir: File
     private lateinit var client: CompanionClient
     private lateinit var app: Application

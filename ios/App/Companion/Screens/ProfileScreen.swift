@@ -224,7 +224,7 @@ struct ProfileScreen: View {
     private var deletionSection: some View {
         Section("Delete account") {
             if let status = model.deletionStatus {
-                Text("After \(status.graceDays) days the account is deleted for good; until then signing in again can cancel it.")
+                Text("After \(status.graceDays) days the account is deleted for good; until then you can sign in again and cancel the deletion.")
                     .font(.caption)
                 ForEach(status.kept, id: \.kind) { kept in
                     Text("Kept: \(kept.kind) (\(kept.reason))").font(.caption)

@@ -51,7 +51,7 @@ class ProfileScreen(
         form.add(context.title("Profile"), 0)
         form.add(profile, 8)
         form.add(context.label("Delete account", size = 18f, color = android.graphics.Color.BLACK), 32)
-        form.add(context.label("Your account is deleted after a grace period; signing in again within it cancels the deletion.", size = 14f), 4)
+        form.add(context.label("Your account is deleted for good after a grace period; until then you can sign in again and cancel the deletion.", size = 14f), 4)
         form.add(phrase)
         form.add(password)
         form.add(problem)

@@ -380,10 +380,22 @@ async fn an_interrupted_export_resumes_and_matches_the_server() {
         .unwrap()
         .unwrap()
         .path();
-    let segments: Vec<_> = std::fs::read_dir(&seg_dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .collect();
+    let list = || -> Vec<String> {
+        std::fs::read_dir(&seg_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect()
+    };
+    // The aborted task may still have a segment write on the blocking pool; the writer drops
+    // its temporary file when that write returns, so give it a moment, not forever.
+    let mut segments = list();
+    for _ in 0..50 {
+        if !segments.iter().any(|s| s.contains(".tmp-")) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        segments = list();
+    }
     assert!(
         segments.iter().any(|s| s == "seg-000000.sealed"),
         "{segments:?}"

@@ -874,7 +874,9 @@ public struct LiveScanConfig: Equatable, Hashable {
      */
     public let confirmFrames: UInt32
     /**
-     * A code counts towards confirmation only if seen again within this many frames.
+     * A code counts towards confirmation only if seen again within this many decoded frames
+     * (frames dropped because the decoder was busy do not count: on a phone slower than its
+     * camera every decoded frame may be several camera frames apart).
      */
     public let confirmWindowFrames: UInt32
     /**
@@ -889,7 +891,9 @@ public struct LiveScanConfig: Equatable, Hashable {
          * Frames in which a code must be read before it is reported (1 = immediately).
          */confirmFrames: UInt32, 
         /**
-         * A code counts towards confirmation only if seen again within this many frames.
+         * A code counts towards confirmation only if seen again within this many decoded frames
+         * (frames dropped because the decoder was busy do not count: on a phone slower than its
+         * camera every decoded frame may be several camera frames apart).
          */confirmWindowFrames: UInt32, 
         /**
          * After reporting a code, the same code is not reported again for this long.

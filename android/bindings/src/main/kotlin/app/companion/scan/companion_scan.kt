@@ -1304,7 +1304,9 @@ data class LiveScanConfig (
     val `confirmFrames`: kotlin.UInt
     , 
     /**
-     * A code counts towards confirmation only if seen again within this many frames.
+     * A code counts towards confirmation only if seen again within this many decoded frames
+     * (frames dropped because the decoder was busy do not count: on a phone slower than its
+     * camera every decoded frame may be several camera frames apart).
      */
     val `confirmWindowFrames`: kotlin.UInt
     , 

@@ -2,25 +2,19 @@ package app.companion.robotests
 
 import android.Manifest
 import android.app.Activity
-import android.os.Looper
 import android.view.View
 import android.widget.Button
 import app.companion.android.PointOfUsePermissions
-import app.companion.android.screens.AppScreens
 import app.companion.android.screens.NotificationSettingsScreen
 import app.companion.android.screens.ProfileScreen
-import app.companion.android.screens.ScreenHost
 import app.companion.android.screens.SignInScreen
 import app.companion.android.screens.StockLookupScreen
-import app.companion.android.screens.screenScope
 import app.companion.core.NewMovement
 import app.companion.core.SessionState
 import app.companion.deletionPhrase
 import app.companion.wire.AdjustReason
 import app.companion.wire.Category
 import app.companion.wire.MovementKind
-import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.cancel
 import kotlinx.coroutines.runBlocking
 import org.junit.After
 import org.junit.AfterClass
@@ -30,7 +24,6 @@ import org.junit.Assert.assertTrue
 import org.junit.BeforeClass
 import org.junit.Test
 import org.junit.runner.RunWith
-import org.robolectric.Robolectric
 import org.robolectric.RobolectricTestRunner
 import org.robolectric.RuntimeEnvironment
 import org.robolectric.Shadows.shadowOf
@@ -57,29 +50,21 @@ class AccountScreensTest {
     }
 
     private var phone: Phone? = null
-    private var scope: CoroutineScope? = null
-    private lateinit var activity: Activity
-    private lateinit var host: ScreenHost
-    private lateinit var permissions: PointOfUsePermissions
+    private var screens: ScreensOnActivity? = null
+    private val activity get() = screens!!.activity
+    private val host get() = screens!!.host
+    private val permissions get() = screens!!.permissions
 
     private fun signedIn(user: String): Phone {
-        val phone = Phone(server.url).also { this.phone = it }
-        runBlocking {
-            phone.client.signIn(user, ReferenceServer.DEMO_PASSWORD)
-            phone.client.inventory().sync(null)
-        }
-        activity = Robolectric.buildActivity(Activity::class.java).setup().get()
-        val scope = screenScope(Looper.getMainLooper()).also { this.scope = it }
-        host = ScreenHost(activity, scope)
-        permissions = PointOfUsePermissions(activity, phone.client.permissions())
-        AppScreens(activity, phone.client, host, permissions, autoSync = false).start(scope)
+        val phone = Phone(server.url).signedInAndSynced(user).also { this.phone = it }
+        screens = ScreensOnActivity(phone)
         waitFor("the stock lookup screen") { host.current is StockLookupScreen }
         return phone
     }
 
     @After
     fun tearDown() {
-        scope?.cancel()
+        screens?.close()
         phone?.close()
     }
 

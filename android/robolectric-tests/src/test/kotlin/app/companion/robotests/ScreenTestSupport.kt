@@ -1,10 +1,18 @@
 package app.companion.robotests
 
+import android.app.Activity
 import android.os.Looper
+import app.companion.android.PointOfUsePermissions
+import app.companion.android.screens.AppScreens
+import app.companion.android.screens.ScreenHost
+import app.companion.android.screens.screenScope
 import app.companion.CompanionClient
 import app.companion.core.CompanionConfig
 import app.companion.core.DeviceInfo
 import app.companion.core.SecureStorage
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.cancel
+import org.robolectric.Robolectric
 import org.robolectric.Shadows.shadowOf
 import java.io.File
 import java.nio.file.Files
@@ -79,6 +87,32 @@ class Phone(serverUrl: String) : AutoCloseable {
         client.close()
         dataDir.deleteRecursively()
     }
+}
+
+/** Signs [user] in and takes the first download, as a phone that has been used before. */
+fun Phone.signedInAndSynced(user: String): Phone = apply {
+    kotlinx.coroutines.runBlocking {
+        client.signIn(user, ReferenceServer.DEMO_PASSWORD)
+        client.inventory().sync(null)
+    }
+}
+
+/**
+ * The app's screens on a plain Activity, as AppScreens runs them, but without the sync loop:
+ * a movement stays on the phone until the test presses Sync now, and the status view sees a
+ * download from its start. [close] cancels the screens' coroutines (the Activity's onDestroy).
+ */
+class ScreensOnActivity(phone: Phone) : AutoCloseable {
+    val activity: Activity = Robolectric.buildActivity(Activity::class.java).setup().get()
+    private val scope: CoroutineScope = screenScope(Looper.getMainLooper())
+    val host = ScreenHost(activity, scope)
+    val permissions = PointOfUsePermissions(activity, phone.client.permissions())
+
+    init {
+        AppScreens(activity, phone.client, host, permissions, autoSync = false).start(scope)
+    }
+
+    override fun close() = scope.cancel()
 }
 
 /**

@@ -1,18 +1,12 @@
 package app.companion.robotests
 
 import android.app.Activity
-import android.os.Looper
 import android.view.View
-import app.companion.android.PointOfUsePermissions
 import app.companion.android.screens.AppScreens
-import app.companion.android.screens.ScreenHost
 import app.companion.android.screens.SignInScreen
 import app.companion.android.screens.SyncStatusView
-import app.companion.android.screens.screenScope
 import app.companion.core.SessionState
 import app.companion.flows.sessionFlow
-import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.cancel
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
@@ -24,7 +18,6 @@ import org.junit.Before
 import org.junit.BeforeClass
 import org.junit.Test
 import org.junit.runner.RunWith
-import org.robolectric.Robolectric
 import org.robolectric.RobolectricTestRunner
 
 /** Finds the first view of type [T] under [root]. */
@@ -64,23 +57,18 @@ class SignInScreenTest {
     }
 
     private lateinit var phone: Phone
-    private lateinit var scope: CoroutineScope
-    private lateinit var host: ScreenHost
+    private lateinit var screens: ScreensOnActivity
+    private val host get() = screens.host
 
     @Before
     fun setUp() {
         phone = Phone(server.url)
-        val activity = Robolectric.buildActivity(Activity::class.java).setup().get()
-        scope = screenScope(Looper.getMainLooper())
-        host = ScreenHost(activity, scope)
-        // "Sync now" starts the first download once the status view follows the core's status,
-        // so the test sees all of it (the app's own sync loop is AppScreens' autoSync).
-        AppScreens(activity, phone.client, host, PointOfUsePermissions(activity, phone.client.permissions()), autoSync = false).start(scope)
+        screens = ScreensOnActivity(phone)
     }
 
     @After
     fun tearDown() {
-        scope.cancel()
+        screens.close()
         phone.close()
     }
 

@@ -1,21 +1,13 @@
 package app.companion.robotests
 
-import android.app.Activity
-import android.os.Looper
 import android.view.View
 import android.widget.TextView
-import app.companion.android.PointOfUsePermissions
-import app.companion.android.screens.AppScreens
 import app.companion.android.screens.ItemStockScreen
-import app.companion.android.screens.ScreenHost
 import app.companion.android.screens.StockActionScreen
 import app.companion.android.screens.StockLookupScreen
-import app.companion.android.screens.screenScope
 import app.companion.core.MovementState
 import app.companion.wire.AdjustReason
 import app.companion.wire.MovementKind
-import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.cancel
 import kotlinx.coroutines.runBlocking
 import org.junit.After
 import org.junit.AfterClass
@@ -26,7 +18,6 @@ import org.junit.Before
 import org.junit.BeforeClass
 import org.junit.Test
 import org.junit.runner.RunWith
-import org.robolectric.Robolectric
 import org.robolectric.RobolectricTestRunner
 
 /**
@@ -50,26 +41,18 @@ class StockScreensTest {
     }
 
     private lateinit var phone: Phone
-    private lateinit var scope: CoroutineScope
-    private lateinit var host: ScreenHost
+    private lateinit var screens: ScreensOnActivity
+    private val host get() = screens.host
 
     @Before
     fun setUp() {
-        phone = Phone(server.url)
-        runBlocking {
-            phone.client.signIn("maria", ReferenceServer.DEMO_PASSWORD)
-            phone.client.inventory().sync(null)
-        }
-        val activity = Robolectric.buildActivity(Activity::class.java).setup().get()
-        scope = screenScope(Looper.getMainLooper())
-        host = ScreenHost(activity, scope)
-        // No sync loop: the movement must stay on the phone until the test syncs.
-        AppScreens(activity, phone.client, host, PointOfUsePermissions(activity, phone.client.permissions()), autoSync = false).start(scope)
+        phone = Phone(server.url).signedInAndSynced("maria")
+        screens = ScreensOnActivity(phone)
     }
 
     @After
     fun tearDown() {
-        scope.cancel()
+        screens.close()
         phone.close()
     }
 

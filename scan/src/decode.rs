@@ -1048,6 +1048,11 @@ fn debug_enabled() -> bool {
     *ON.get_or_init(|| std::env::var_os("COMPANION_SCAN_DEBUG").is_some())
 }
 
+/// Interleaved 2 of 5 lengths read: rxing's default (6 to 14, and anything longer) plus 4,
+/// the shortest internal-label length (`convert` takes 4 or more). Shorter reads are too
+/// easily a fragment of a longer symbol.
+pub(crate) const ITF_LENGTHS: [u32; 6] = [4, 6, 8, 10, 12, 14];
+
 /// Runs rxing's readers for `formats` over the whole buffer, possibly several codes.
 fn decode_rx(
     px: &[u8],
@@ -1097,6 +1102,7 @@ fn decode_rx(
                 .with(DecodeHintValue::TryHarder(try_harder))
                 // Code 128: FNC1 first means GS1-128 ("]C1" prefix), later FNC1s are GS.
                 .with(DecodeHintValue::AssumeGs1(true))
+                .with(DecodeHintValue::AllowedLengths(ITF_LENGTHS.to_vec()))
                 .with(DecodeHintValue::PureBarcode(pure));
             let qr_only = qr_group == [rxing::BarcodeFormat::QR_CODE];
             let decoded = catch_unwind(AssertUnwindSafe(|| {

@@ -356,7 +356,10 @@ impl LineScanner<'_> {
             .with(rxing::DecodeHintValue::PossibleFormats(
                 formats.iter().copied().collect(),
             ))
-            .with(rxing::DecodeHintValue::AssumeGs1(true));
+            .with(rxing::DecodeHintValue::AssumeGs1(true))
+            .with(rxing::DecodeHintValue::AllowedLengths(
+                crate::decode::ITF_LENGTHS.to_vec(),
+            ));
         LineScanner {
             px,
             w,

@@ -50,11 +50,19 @@ final class AppModel: ObservableObject {
                 case .signedIn(let account):
                     startLoops(client)
                     phase = .signedIn(client, account)
+                    await setUpNotifications(client)
                 }
             }
         } catch {
             phase = .failed(Problem(error))
         }
+    }
+
+    /// At the first launch after sign-in: quiet (provisional) notifications, no prompt; the
+    /// full prompt waits until the user turns a category on (notification settings).
+    private func setUpNotifications(_ client: CompanionClient) async {
+        let permissions = PointOfUsePermissions(permissions: client.permissions())
+        _ = try? await permissions.requestProvisionalNotifications()
     }
 
     private func startLoops(_ client: CompanionClient) {

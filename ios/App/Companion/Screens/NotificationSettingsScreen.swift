@@ -1,9 +1,9 @@
 import Companion
 import SwiftUI
-import UserNotifications
 
 /// Which notifications the user gets, per category (stock alerts per warehouse). Quiet
-/// (provisional) delivery is set up without a prompt when the screen opens; the full
+/// (provisional) delivery is set up without a prompt at sign-in
+/// (`PointOfUsePermissions.requestProvisionalNotifications`); the full
 /// permission prompt comes only when the user turns a category on, as the core decides
 /// (`PointOfUsePermissions`, feature `.notifications`). Switches work offline and are synced.
 @MainActor
@@ -30,10 +30,12 @@ final class NotificationSettingsModel: ObservableObject {
     }
 
     func load() async {
-        // Provisional: delivered quietly to the notification centre, no prompt shown.
-        let center = UNUserNotificationCenter.current()
-        if await center.notificationSettings().authorizationStatus == .notDetermined {
-            _ = try? await center.requestAuthorization(options: [.provisional, .alert, .sound, .badge])
+        // Provisional (quiet, no prompt) is normally set up at sign-in (`AppModel`); asking
+        // again here is a no-op once iOS has an answer. The decision tells whether
+        // notifications are off in Settings.
+        if let decision = try? await permissions.requestProvisionalNotifications(),
+           case .openSettings = decision.action {
+            ask = .settings
         }
         do {
             preferences = try await push.preferences()

@@ -3,9 +3,11 @@ import SwiftUI
 
 /// The app's entry point: opens the one `CompanionClient` and follows the session, showing the
 /// sign-in screen while signed out and the warehouse/road tabs while signed in. Everything the
-/// screens show comes from the core; this file only routes.
+/// screens show comes from the core; this file only routes. The app delegate (`Push.swift`)
+/// takes the APNs token and the notifications for `PushCoordinator`.
 @main
 struct CompanionApp: App {
+    @UIApplicationDelegateAdaptor(AppDelegate.self) private var appDelegate
     @StateObject private var model = AppModel()
 
     var body: some Scene {
@@ -46,11 +48,13 @@ final class AppModel: ObservableObject {
                 switch state {
                 case .signedOut:
                     stopLoops()
+                    PushCoordinator.shared.signedOut()
                     phase = .signedOut(client)
                 case .signedIn(let account):
                     startLoops(client)
                     phase = .signedIn(client, account)
                     await setUpNotifications(client)
+                    PushCoordinator.shared.signedIn(client)
                 }
             }
         } catch {
@@ -99,9 +103,11 @@ struct RootScreen: View {
 
 /// The signed-in app: the warehouse's screens and the road's, the sync status and the profile.
 /// Each tab is a navigation stack of its own (`NavigationView`: the package targets iOS 15).
+/// An opened notification shows its screen in a sheet over whichever tab is current.
 struct SignedInTabs: View {
     let client: CompanionClient
     let account: Account
+    @ObservedObject private var push = PushCoordinator.shared
 
     var body: some View {
         TabView {
@@ -120,6 +126,10 @@ struct SignedInTabs: View {
             NavigationView { ProfileScreen(client: client, account: account) }
                 .navigationViewStyle(.stack)
                 .tabItem { Label("Profile", systemImage: "person.crop.circle") }
+        }
+        .sheet(item: $push.opened) { opened in
+            NavigationView { NotificationTargetScreen(client: client, link: opened.link) }
+                .navigationViewStyle(.stack)
         }
     }
 }

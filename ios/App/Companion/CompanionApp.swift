@@ -107,7 +107,7 @@ struct RootScreen: View {
 struct SignedInTabs: View {
     let client: CompanionClient
     let account: Account
-    @ObservedObject private var push = PushCoordinator.shared
+    @ObservedObject var push = PushCoordinator.shared
 
     var body: some View {
         TabView {

@@ -129,7 +129,7 @@ final class PushCoordinator: ObservableObject {
         if token != nil { register() }
         if let tap = pendingTap {
             pendingTap = nil
-            open(userInfoJson: tap)
+            self.open(userInfoJson: tap)
         }
     }
 
@@ -157,7 +157,7 @@ final class PushCoordinator: ObservableObject {
         registering?.cancel()
         let push = client.push()
         let environment = ApnsToken.environment()
-        registering = Task { await keepRegistering(push, token: token, environment: environment) }
+        registering = Task { await self.keepRegistering(push, token: token, environment: environment) }
     }
 
     private func keepRegistering(_ push: PushNotifications, token: String, environment: ApnsEnvironment) async {

@@ -139,8 +139,13 @@ struct PurchaseOrderLinesView: View {
 struct PoLineItemScreen: View {
     let client: CompanionClient
     let line: PoLine
-    @State private var item: Item?
-    @State private var problem: Problem?
+    @State private var item: Item? = nil
+    @State private var problem: Problem? = nil
+
+    init(client: CompanionClient, line: PoLine) {
+        self.client = client
+        self.line = line
+    }
 
     var body: some View {
         Group {

@@ -581,6 +581,10 @@ struct ManifestScanSheet: View {
     @StateObject private var camera = CameraScan()
     @Environment(\.dismiss) private var dismiss
 
+    init(model: ProofCaptureModel) {
+        self.model = model
+    }
+
     var body: some View {
         NavigationView {
             VStack(spacing: 0) {

@@ -98,6 +98,7 @@ final class NotificationSettingsModel: ObservableObject {
 @MainActor
 struct NotificationSettingsScreen: View {
     @StateObject private var model: NotificationSettingsModel
+    @ObservedObject private var push = PushCoordinator.shared
 
     init(client: CompanionClient, account: Account) {
         _model = StateObject(wrappedValue: NotificationSettingsModel(client: client, account: account))
@@ -142,6 +143,9 @@ struct NotificationSettingsScreen: View {
             case .degraded:
                 Section { Text("Saved, but iOS will not show notifications for Companion.") }
             }
+            Section("This phone") {
+                Text(PushRegistrationText.of(push.registration)).foregroundColor(.secondary)
+            }
             if let problem = model.problem {
                 Section { ProblemView(problem: problem, retry: nil) }
             }
@@ -154,5 +158,18 @@ struct NotificationSettingsScreen: View {
         Toggle(title, isOn: Binding(
             get: { model.isOn(category, warehouseId) },
             set: { on in Task { await model.set(category, warehouseId, on: on) } }))
+    }
+}
+
+/// Whether the server can reach this phone, from `PushCoordinator`.
+enum PushRegistrationText {
+    static func of(_ registration: PushCoordinator.Registration) -> String {
+        switch registration {
+        case .notSignedIn: return "Not signed in."
+        case .waitingForToken: return "Waiting for iOS to give this phone's push address."
+        case .registered: return "Registered: notifications reach this phone."
+        case .throttled(let until): return "Registration paused by the server until \(until.formatted(date: .omitted, time: .shortened))."
+        case .failed(let why): return "Not registered: \(why)"
+        }
     }
 }

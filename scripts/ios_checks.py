@@ -11,6 +11,11 @@
    declared in the hand-written Swift, in the generated bindings, or in
    `ios/apple-sdk-names.txt` (the Apple SDK and Swift standard library names the shell
    uses). A core API renamed or removed therefore fails here, not first in Xcode.
+4. The XcodeGen spec `ios/App/project.yml` parses, every path it names exists (sources and
+   their excludes, the local package, Info.plist, entitlements), the Info.plist it names is
+   one checked above, its entitlements file holds what the spec writes (with
+   `aps-environment`, as the app registers for push), every Swift file of the app is in a
+   target's sources, and the app's module is not named like the package's (`Companion`).
 
 Usage: scripts/ios_checks.py   (run by scripts/test.sh through scripts/ios-checks.sh)
 """
@@ -24,12 +29,14 @@ from pathlib import Path
 
 import tree_sitter as ts
 import tree_sitter_swift as tss
+import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 IOS = REPO / "ios"
 GENERATED = IOS / "Sources" / "Companion" / "Generated"
 SDK_NAMES = IOS / "apple-sdk-names.txt"
 INFO_PLISTS = sorted(IOS.glob("App/**/Info.plist"))
+PROJECT = IOS / "App" / "project.yml"
 
 PARSER = ts.Parser(ts.Language(tss.language()))
 
@@ -183,6 +190,154 @@ def check_names(files: list[Path]) -> list[str]:
     return errors
 
 
+# --- 4. the XcodeGen project ------------------------------------------------------------------
+
+PACKAGE_MODULE = "Companion"
+MIN_IOS = (16, 0)
+
+
+def _version(text) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in str(text).split("."))
+    except ValueError:
+        return ()
+
+
+def _sources(target: dict) -> list[tuple[str, list[str]]]:
+    out = []
+    for entry in target.get("sources") or []:
+        if isinstance(entry, str):
+            out.append((entry, []))
+        elif isinstance(entry, dict) and "path" in entry:
+            out.append((str(entry["path"]), [str(e) for e in entry.get("excludes") or []]))
+    return out
+
+
+def check_project(spec: object, base: Path, rel: str = "ios/App/project.yml") -> list[str]:
+    """What `xcodegen generate` and the first build would trip on, without a Mac."""
+    errors: list[str] = []
+    if not isinstance(spec, dict):
+        return [f"{rel}: not a YAML mapping"]
+    targets = spec.get("targets")
+    if not isinstance(targets, dict) or not targets:
+        return [f"{rel}: no targets"]
+    packages = spec.get("packages") or {}
+    for name, pkg in packages.items():
+        if isinstance(pkg, dict) and "path" in pkg:
+            path = (base / str(pkg["path"])).resolve()
+            if not (path / "Package.swift").is_file():
+                errors.append(f"{rel}: package {name}: {pkg['path']} has no Package.swift")
+    info_plists = {p.resolve() for p in INFO_PLISTS}
+    app_swift = {p.resolve() for p in (IOS / "App").rglob("*.swift")} if base.resolve() == (IOS / "App").resolve() else set()
+    covered: set[Path] = set()
+    for tname, target in targets.items():
+        if not isinstance(target, dict):
+            errors.append(f"{rel}: target {tname} is not a mapping")
+            continue
+        for src, excludes in _sources(target):
+            root = (base / src).resolve()
+            if not root.exists():
+                errors.append(f"{rel}: target {tname}: source {src} does not exist")
+                continue
+            excluded = set()
+            for ex in excludes:
+                matches = list(root.glob(ex))
+                if not matches:
+                    errors.append(f"{rel}: target {tname}: exclude {src}/{ex} matches nothing")
+                excluded.update(m.resolve() for m in matches)
+            files = [root] if root.is_file() else list(root.rglob("*.swift"))
+            covered.update(f.resolve() for f in files if f.resolve() not in excluded)
+        for dep in target.get("dependencies") or []:
+            if isinstance(dep, dict) and "package" in dep and dep["package"] not in packages:
+                errors.append(f"{rel}: target {tname}: dependency on undeclared package {dep['package']}")
+        settings = (target.get("settings") or {}).get("base") or {}
+        deployment = target.get("deploymentTarget") or (spec.get("options") or {}).get("deploymentTarget", {}).get("iOS")
+        if target.get("type") == "application":
+            if _version(deployment) < MIN_IOS:
+                errors.append(f"{rel}: target {tname}: deployment target {deployment!r}, expected iOS {'.'.join(map(str, MIN_IOS))}+")
+            module = settings.get("PRODUCT_MODULE_NAME") or settings.get("PRODUCT_NAME") or tname
+            if module == PACKAGE_MODULE:
+                errors.append(f"{rel}: target {tname}: its module is named {module}, like the package's library: "
+                              f"`import {PACKAGE_MODULE}` in the app would import the app itself")
+            info = settings.get("INFOPLIST_FILE")
+            if not info:
+                errors.append(f"{rel}: target {tname}: no INFOPLIST_FILE (the checked Info.plist must be the one built)")
+            elif not (base / str(info)).is_file():
+                errors.append(f"{rel}: target {tname}: INFOPLIST_FILE {info} does not exist")
+            elif (base / str(info)).resolve() not in info_plists:
+                errors.append(f"{rel}: target {tname}: INFOPLIST_FILE {info} is not an Info.plist this script checks")
+            if str(settings.get("GENERATE_INFOPLIST_FILE", "NO")).upper() not in ("NO", "FALSE"):
+                errors.append(f"{rel}: target {tname}: GENERATE_INFOPLIST_FILE must be NO (the Info.plist is hand-written)")
+            if "info" in target:
+                errors.append(f"{rel}: target {tname}: `info:` would make xcodegen overwrite the hand-written Info.plist")
+        entitlements = target.get("entitlements")
+        ent_path = entitlements.get("path") if isinstance(entitlements, dict) else None
+        sign = settings.get("CODE_SIGN_ENTITLEMENTS")
+        if sign and ent_path and Path(str(sign)) != Path(str(ent_path)):
+            errors.append(f"{rel}: target {tname}: CODE_SIGN_ENTITLEMENTS {sign} is not entitlements.path {ent_path}")
+        for ent in {str(p) for p in (ent_path, sign) if p}:
+            path = base / ent
+            if not path.is_file():
+                errors.append(f"{rel}: target {tname}: entitlements {ent} does not exist")
+                continue
+            try:
+                with path.open("rb") as f:
+                    held = plistlib.load(f)
+            except Exception as e:  # noqa: BLE001 - any unreadable plist is the finding
+                errors.append(f"{rel}: target {tname}: entitlements {ent} is not a plist: {e}")
+                continue
+            written = entitlements.get("properties") if isinstance(entitlements, dict) else None
+            if written is not None and held != written:
+                errors.append(f"{rel}: target {tname}: {ent} differs from the properties xcodegen writes into it")
+            if target.get("type") == "application" and held.get("aps-environment") not in ("development", "production"):
+                errors.append(f"{rel}: target {tname}: {ent} needs aps-environment (the app registers for push)")
+        if target.get("type") == "application" and not (ent_path or sign):
+            errors.append(f"{rel}: target {tname}: no entitlements (aps-environment is needed for push)")
+    for missing in sorted(app_swift - covered):
+        errors.append(f"{rel}: {missing.relative_to(REPO)} is in no target's sources")
+    return errors
+
+
+def project_errors() -> list[str]:
+    if not PROJECT.exists():
+        return [f"{PROJECT.relative_to(REPO)} not found"]
+    try:
+        spec = yaml.safe_load(PROJECT.read_text())
+    except yaml.YAMLError as e:
+        return [f"{PROJECT.relative_to(REPO)}: does not parse: {e}"]
+    return check_project(spec, PROJECT.parent)
+
+
+def project_self_test() -> list[str]:
+    """The project rules must catch what they exist for: each broken copy yields an error."""
+    import copy
+
+    spec = yaml.safe_load(PROJECT.read_text())
+    app = next(n for n, t in spec["targets"].items() if t.get("type") == "application")
+
+    def target(s):
+        return s["targets"][app]
+
+    broken = {
+        "a missing source folder": lambda s: target(s)["sources"].append("NoSuchFolder"),
+        "a stale exclude": lambda s: target(s)["sources"][0].setdefault("excludes", []).append("Gone.swift"),
+        "a missing package": lambda s: s["packages"][next(iter(s["packages"]))].update(path="../nowhere"),
+        "a missing Info.plist": lambda s: target(s)["settings"]["base"].update(INFOPLIST_FILE="Companion/Missing.plist"),
+        "the module named Companion": lambda s: target(s)["settings"]["base"].update(PRODUCT_MODULE_NAME="Companion"),
+        "missing entitlements": lambda s: target(s)["entitlements"].update(path="Companion/None.entitlements"),
+        "entitlements unlike the spec": lambda s: target(s)["entitlements"]["properties"].update({"aps-environment": "production"}),
+        "iOS 15": lambda s: target(s).update(deploymentTarget="15.0"),
+        "a generated Info.plist": lambda s: target(s)["settings"]["base"].update(GENERATE_INFOPLIST_FILE="YES"),
+    }
+    failures = []
+    for name, mutate in broken.items():
+        s = copy.deepcopy(spec)
+        mutate(s)
+        if not check_project(s, PROJECT.parent):
+            failures.append(f"self-test: a project.yml with {name} passed the check")
+    return failures
+
+
 def self_test() -> list[str]:
     """The plist rules must catch what they exist for: each broken copy yields an error."""
     import copy
@@ -229,10 +384,14 @@ def main() -> int:
     errors += check_names(files)
     if INFO_PLISTS:
         errors += self_test()
+    errors += project_errors()
+    if PROJECT.exists() and not errors:
+        errors += project_self_test()
     for e in errors:
         print(e, file=sys.stderr)
-    checks = len(files) + len(INFO_PLISTS) + 1
-    print(f"ios-checks: {len(files)} Swift files parsed, {len(INFO_PLISTS)} Info.plist checked, names cross-checked")
+    checks = len(files) + len(INFO_PLISTS) + 2
+    print(f"ios-checks: {len(files)} Swift files parsed, {len(INFO_PLISTS)} Info.plist checked, names cross-checked, "
+          f"{PROJECT.relative_to(REPO)} checked")
     print(f"ios-checks: {checks - (1 if errors else 0)} passed, {1 if errors else 0} failed")
     return 1 if errors else 0
 

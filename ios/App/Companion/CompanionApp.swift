@@ -3,9 +3,11 @@ import SwiftUI
 
 /// The app's entry point: opens the one `CompanionClient` and follows the session, showing the
 /// sign-in screen while signed out and the warehouse/road tabs while signed in. Everything the
-/// screens show comes from the core; this file only routes.
+/// screens show comes from the core; this file only routes. The app delegate (`Push.swift`)
+/// takes the APNs token and the notifications for `PushCoordinator`.
 @main
 struct CompanionApp: App {
+    @UIApplicationDelegateAdaptor(AppDelegate.self) private var appDelegate
     @StateObject private var model = AppModel()
 
     var body: some Scene {
@@ -46,15 +48,25 @@ final class AppModel: ObservableObject {
                 switch state {
                 case .signedOut:
                     stopLoops()
+                    PushCoordinator.shared.signedOut()
                     phase = .signedOut(client)
                 case .signedIn(let account):
                     startLoops(client)
                     phase = .signedIn(client, account)
+                    await setUpNotifications(client)
+                    PushCoordinator.shared.signedIn(client)
                 }
             }
         } catch {
             phase = .failed(Problem(error))
         }
+    }
+
+    /// At the first launch after sign-in: quiet (provisional) notifications, no prompt; the
+    /// full prompt waits until the user turns a category on (notification settings).
+    private func setUpNotifications(_ client: CompanionClient) async {
+        let permissions = PointOfUsePermissions(permissions: client.permissions())
+        _ = try? await permissions.requestProvisionalNotifications()
     }
 
     private func startLoops(_ client: CompanionClient) {
@@ -91,9 +103,11 @@ struct RootScreen: View {
 
 /// The signed-in app: the warehouse's screens and the road's, the sync status and the profile.
 /// Each tab is a navigation stack of its own (`NavigationView`: the package targets iOS 15).
+/// An opened notification shows its screen in a sheet over whichever tab is current.
 struct SignedInTabs: View {
     let client: CompanionClient
     let account: Account
+    @ObservedObject var push = PushCoordinator.shared
 
     var body: some View {
         TabView {
@@ -112,6 +126,10 @@ struct SignedInTabs: View {
             NavigationView { ProfileScreen(client: client, account: account) }
                 .navigationViewStyle(.stack)
                 .tabItem { Label("Profile", systemImage: "person.crop.circle") }
+        }
+        .sheet(item: $push.opened) { opened in
+            NavigationView { NotificationTargetScreen(client: client, link: opened.link) }
+                .navigationViewStyle(.stack)
         }
     }
 }

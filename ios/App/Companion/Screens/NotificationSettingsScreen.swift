@@ -1,9 +1,9 @@
 import Companion
 import SwiftUI
-import UserNotifications
 
 /// Which notifications the user gets, per category (stock alerts per warehouse). Quiet
-/// (provisional) delivery is set up without a prompt when the screen opens; the full
+/// (provisional) delivery is set up without a prompt at sign-in
+/// (`PointOfUsePermissions.requestProvisionalNotifications`); the full
 /// permission prompt comes only when the user turns a category on, as the core decides
 /// (`PointOfUsePermissions`, feature `.notifications`). Switches work offline and are synced.
 @MainActor
@@ -30,10 +30,12 @@ final class NotificationSettingsModel: ObservableObject {
     }
 
     func load() async {
-        // Provisional: delivered quietly to the notification centre, no prompt shown.
-        let center = UNUserNotificationCenter.current()
-        if await center.notificationSettings().authorizationStatus == .notDetermined {
-            _ = try? await center.requestAuthorization(options: [.provisional, .alert, .sound, .badge])
+        // Provisional (quiet, no prompt) is normally set up at sign-in (`AppModel`); asking
+        // again here is a no-op once iOS has an answer. The decision tells whether
+        // notifications are off in Settings.
+        if let decision = try? await permissions.requestProvisionalNotifications(),
+           case .openSettings = decision.action {
+            ask = .settings
         }
         do {
             preferences = try await push.preferences()
@@ -96,6 +98,7 @@ final class NotificationSettingsModel: ObservableObject {
 @MainActor
 struct NotificationSettingsScreen: View {
     @StateObject private var model: NotificationSettingsModel
+    @ObservedObject private var push = PushCoordinator.shared
 
     init(client: CompanionClient, account: Account) {
         _model = StateObject(wrappedValue: NotificationSettingsModel(client: client, account: account))
@@ -140,6 +143,9 @@ struct NotificationSettingsScreen: View {
             case .degraded:
                 Section { Text("Saved, but iOS will not show notifications for Companion.") }
             }
+            Section("This phone") {
+                Text(PushRegistrationText.of(push.registration)).foregroundColor(.secondary)
+            }
             if let problem = model.problem {
                 Section { ProblemView(problem: problem, retry: nil) }
             }
@@ -152,5 +158,18 @@ struct NotificationSettingsScreen: View {
         Toggle(title, isOn: Binding(
             get: { model.isOn(category, warehouseId) },
             set: { on in Task { await model.set(category, warehouseId, on: on) } }))
+    }
+}
+
+/// Whether the server can reach this phone, from `PushCoordinator`.
+enum PushRegistrationText {
+    static func of(_ registration: PushCoordinator.Registration) -> String {
+        switch registration {
+        case .notSignedIn: return "Not signed in."
+        case .waitingForToken: return "Waiting for iOS to give this phone's push address."
+        case .registered: return "Registered: notifications reach this phone."
+        case .throttled(let until): return "Registration paused by the server until \(until.formatted(date: .omitted, time: .shortened))."
+        case .failed(let why): return "Not registered: \(why)"
+        }
     }
 }

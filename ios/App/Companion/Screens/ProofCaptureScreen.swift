@@ -4,7 +4,9 @@ import UIKit
 
 /// Proof of delivery at the door: outcome, recipient, signature, photos, the current location
 /// with its accuracy, the items scanned against the manifest, the geofence verdict and, when
-/// the driver is not where the core expects, an override that needs a reason. Every step is
+/// the driver is not where the core expects, an override that needs a reason. Items are scanned
+/// against the stop's manifest with the scanner's camera (`CameraScan`, `LiveScanCamera`) in a
+/// sheet; typing one in stays possible, with the reason the core records. Every step is
 /// saved by the core at once (`DeliveryCapture`); the core says what is still missing and
 /// seals the proof. Camera and location are asked for (`.proofOfDelivery`) when the capture
 /// opens, and the location is taken only while this screen captures.
@@ -28,17 +30,24 @@ final class ProofCaptureModel: ObservableObject {
     @Published var overrideReason = ""
     @Published var outcomeReason = ""
     @Published var gtin = ""
+    @Published var itemLot = ""
     @Published var itemQuantity = "1"
     @Published var manualReason = ""
+    /// What each scan counts (a label's own count, GS1 AI 37 or 30, wins).
+    @Published var scanQuantity = 1
+    /// What the last scan did, in words, for the scan sheet.
+    @Published private(set) var lastScan: String?
 
     let stop: Stop
     private let deliveries: Deliveries
+    private let scanner: Scanner
     private let corePermissions: Permissions
     private let permissions: PointOfUsePermissions
     private let location: DeliveryLocation
 
     init(client: CompanionClient, stop: Stop) {
         deliveries = client.deliveries()
+        scanner = client.scanner()
         corePermissions = client.permissions()
         permissions = PointOfUsePermissions(permissions: corePermissions)
         location = DeliveryLocation(deliveries: deliveries)
@@ -176,15 +185,63 @@ final class ProofCaptureModel: ObservableObject {
         await run { try await self.deliveries.removePhoto(stopId: self.stop.id, sha256: photo.sha256) }
     }
 
+    /// Scans items until the calling task is cancelled (the scan sheet closed): every confirmed
+    /// code that carries a GTIN is added as scanned, spelled as the manifest spells it.
+    func scanItems(with camera: CameraScan) async {
+        lastScan = nil
+        do {
+            try await camera.run(
+                scanner,
+                onFrameError: { [weak self] error in
+                    Task { @MainActor in self?.problem = Problem(error) }
+                },
+                onRunning: {},
+                onEvent: { event in await addScanned(event.code) })
+        } catch CameraScan.Failure.noCamera {
+            lastScan = "This device has no camera: type the items in on the proof screen."
+        } catch CameraScan.Failure.notStarted(let error) {
+            problem = Problem(error)
+        } catch {
+            problem = Problem(error)
+        }
+    }
+
+    func addScanned(_ code: ScannedCode) async {
+        guard let item = ManifestScan.item(from: code, manifest: stop.items, quantity: Int64(scanQuantity)) else {
+            lastScan = "\(code.text) is not a product barcode"
+            return
+        }
+        await run { try await self.deliveries.addItem(stopId: self.stop.id, item: item) }
+        guard problem == nil else { return }
+        if let line = stop.items.first(where: { $0.gtin == item.gtin }) {
+            lastScan = "\(line.description) × \(item.quantity)\(item.lot.map { " · lot \($0)" } ?? "")"
+        } else {
+            lastScan = "\(item.gtin) × \(item.quantity) is not on this stop's manifest"
+        }
+    }
+
+    /// Typed in, when the label cannot be scanned: the reason is required, so the core records
+    /// it as a manual entry (a typed item never passes as scanned).
     func addItem() async {
-        guard let quantity = Int64(itemQuantity) else {
+        guard let quantity = Int64(itemQuantity), quantity > 0 else {
             problem = Problem(message: "Enter the quantity as a whole number.")
             return
         }
         let reason = manualReason.trimmingCharacters(in: .whitespaces)
-        let item = ItemScan(gtin: gtin, lot: nil, quantity: quantity, manualReason: reason.isEmpty ? nil : reason)
+        guard !reason.isEmpty else {
+            problem = Problem(message: "Say why the item is typed in, not scanned (label damaged, no camera, …).")
+            return
+        }
+        let digits = gtin.trimmingCharacters(in: .whitespaces)
+        let lot = itemLot.trimmingCharacters(in: .whitespaces)
+        let item = ItemScan(
+            gtin: ManifestScan.manifestSpelling(of: digits, in: stop.items),
+            lot: lot.isEmpty ? nil : lot, quantity: quantity, manualReason: reason)
         await run { try await self.deliveries.addItem(stopId: self.stop.id, item: item) }
-        if problem == nil { gtin = "" }
+        if problem == nil {
+            gtin = ""
+            itemLot = ""
+        }
     }
 
     func removeItem(at index: Int) async {
@@ -204,6 +261,55 @@ final class ProofCaptureModel: ObservableObject {
     /// Seals with the device key (or the signer set with `withSigner`) and queues the upload.
     func seal() async {
         await run { try await self.deliveries.seal(stopId: self.stop.id, signer: nil) }
+    }
+}
+
+/// A scanned code as an item of the stop's manifest. The core reconciles by the GTIN's exact
+/// text, and a manifest may spell a GTIN with 8, 12, 13 or 14 digits while a GS1 label gives
+/// 14 (and an EAN-13 label 13): the item takes the spelling of the manifest line with the same
+/// number, so it counts towards that line. A GTIN on no line keeps the label's spelling (the
+/// core reports it as not on the manifest).
+enum ManifestScan {
+    /// `nil` when the code carries no GTIN (an SSCC, a URL, a location label).
+    static func item(from code: ScannedCode, manifest: [ExpectedItem], quantity: Int64) -> ItemScan? {
+        guard let gtin = gtin(of: code) else { return nil }
+        return ItemScan(
+            gtin: manifestSpelling(of: gtin, in: manifest), lot: lot(of: code),
+            quantity: count(of: code) ?? quantity, manualReason: nil)
+    }
+
+    /// GS1 data: its GTIN element (AI 01 or 02, check digit verified by the core). Otherwise an
+    /// EAN-8, UPC-A, EAN-13 or ITF-14 number as read.
+    static func gtin(of code: ScannedCode) -> String? {
+        for element in code.gs1 {
+            if case .gtin(let gtin14)? = element.typed { return gtin14 }
+        }
+        guard code.gs1.isEmpty else { return nil }
+        let text = code.text
+        guard [8, 12, 13, 14].contains(text.count), text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return text
+    }
+
+    /// The batch/lot (AI 10) on a GS1 label, when valid.
+    static func lot(of code: ScannedCode) -> String? {
+        code.gs1.first { $0.ai == "10" && $0.issue == nil }?.value
+    }
+
+    /// A count printed on the label (AI 37, count of trade items; AI 30, variable count).
+    static func count(of code: ScannedCode) -> Int64? {
+        for element in code.gs1 where element.ai == "37" || element.ai == "30" {
+            if case .count(let count)? = element.typed, count > 0 { return Int64(clamping: count) }
+        }
+        return nil
+    }
+
+    static func manifestSpelling(of gtin: String, in manifest: [ExpectedItem]) -> String {
+        let key = padded(gtin)
+        return manifest.first { padded($0.gtin) == key }?.gtin ?? gtin
+    }
+
+    private static func padded(_ gtin: String) -> String {
+        gtin.count >= 14 ? gtin : String(repeating: "0", count: 14 - gtin.count) + gtin
     }
 }
 
@@ -258,11 +364,20 @@ struct CameraPhotoPicker: UIViewControllerRepresentable {
     }
 }
 
+/// The proof screen's sheets: one `.sheet(item:)`, as two `.sheet` modifiers on one view
+/// are unreliable on iOS 15.
+enum ProofSheet: Identifiable {
+    case photo
+    case scanItems
+
+    var id: Self { self }
+}
+
 @MainActor
 struct ProofCaptureScreen: View {
     @StateObject private var model: ProofCaptureModel
     @StateObject private var drawing = SignatureDrawing()
-    @State private var takingPhoto = false
+    @State private var sheet: ProofSheet?
     @State private var refusalNote = ""
 
     init(client: CompanionClient, stop: Stop) {
@@ -291,6 +406,7 @@ struct ProofCaptureScreen: View {
                 photoSection
                 locationSection
                 itemsSection
+                typedItemSection
                 Section {
                     Button("Seal proof") { Task { await model.seal() } }
                         .disabled(!(model.capture?.missing.isEmpty ?? false))
@@ -301,8 +417,13 @@ struct ProofCaptureScreen: View {
             }
         }
         .navigationTitle("Stop \(model.stop.sequence)")
-        .sheet(isPresented: $takingPhoto) {
-            CameraPhotoPicker { image in Task { await model.addPhoto(image) } }
+        .sheet(item: $sheet) { sheet in
+            switch sheet {
+            case .photo:
+                CameraPhotoPicker { image in Task { await model.addPhoto(image) } }
+            case .scanItems:
+                ManifestScanSheet(model: model)
+            }
         }
         .task { await model.open() }
     }
@@ -378,7 +499,7 @@ struct ProofCaptureScreen: View {
                     Button("Remove") { Task { await model.removePhoto(photo) } }
                 }
             }
-            Button("Take photo") { takingPhoto = true }
+            Button("Take photo") { sheet = .photo }
                 .disabled(!model.canTakePhotos || !UIImagePickerController.isSourceTypeAvailable(.camera))
         }
     }
@@ -410,12 +531,13 @@ struct ProofCaptureScreen: View {
     private var itemsSection: some View {
         Section("Items") {
             ForEach(model.stop.items, id: \.lineId) { line in
-                LabeledRow(title: line.description,
-                           value: "\(model.capture?.scannedItems.filter { $0.gtin == line.gtin }.reduce(0) { $0 + $1.quantity } ?? 0) of \(line.quantity)")
+                LabeledRow(title: line.description, value: ScannedCount.text(of: line, in: model.capture))
             }
+            Button("Scan items") { sheet = .scanItems }
+                .disabled(!model.canTakePhotos)
             ForEach(Array((model.capture?.scannedItems ?? []).enumerated()), id: \.offset) { index, item in
                 HStack {
-                    Text("\(item.gtin) × \(item.quantity)\(item.manualReason == nil ? "" : " (typed)")")
+                    Text("\(item.gtin) × \(item.quantity)\(item.lot.map { " · lot \($0)" } ?? "")\(item.manualReason == nil ? "" : " (typed)")")
                     Spacer()
                     Button("Remove") { Task { await model.removeItem(at: index) } }
                 }
@@ -423,11 +545,87 @@ struct ProofCaptureScreen: View {
             ForEach(model.capture?.discrepancies ?? [], id: \.self) { discrepancy in
                 Text(DiscrepancyText.of(discrepancy)).foregroundColor(.orange)
             }
+        }
+    }
+
+    /// Typing an item in when its label cannot be scanned: the reason is required.
+    private var typedItemSection: some View {
+        Section("Type an item in") {
             TextField("GTIN", text: $model.gtin).keyboardType(.numberPad)
+            TextField("Lot (if the label shows one)", text: $model.itemLot)
             TextField("Quantity", text: $model.itemQuantity).keyboardType(.numberPad)
             TextField("Why typed, not scanned", text: $model.manualReason)
-            Button("Add item") { Task { await model.addItem() } }.disabled(model.gtin.isEmpty)
+            Button("Add typed item") { Task { await model.addItem() } }
+                .disabled(model.gtin.isEmpty || model.manualReason.trimmingCharacters(in: .whitespaces).isEmpty)
         }
+    }
+}
+
+/// "3 of 5" for a manifest line: the items counted towards it, as the core matches them (same
+/// GTIN text; a line naming a lot counts only that lot).
+enum ScannedCount {
+    static func text(of line: ExpectedItem, in capture: DeliveryCapture?) -> String {
+        let counted = (capture?.scannedItems ?? [])
+            .filter { $0.gtin == line.gtin && (line.lot == nil || $0.lot == line.lot) }
+            .reduce(0) { $0 + $1.quantity }
+        return "\(counted) of \(line.quantity)"
+    }
+}
+
+/// Scanning items at the door: the scanner's camera preview and live scanner (`CameraScan`),
+/// each confirmed code added to the capture as scanned; the manifest with the counts so far and
+/// the discrepancies update as the core answers. Closing the sheet stops the camera.
+@MainActor
+struct ManifestScanSheet: View {
+    @ObservedObject var model: ProofCaptureModel
+    @StateObject private var camera = CameraScan()
+    @Environment(\.dismiss) private var dismiss
+
+    init(model: ProofCaptureModel) {
+        self.model = model
+    }
+
+    var body: some View {
+        NavigationView {
+            VStack(spacing: 0) {
+                CameraPreview(session: camera.rig.session, camera: camera.liveCamera)
+                    .frame(maxWidth: .infinity)
+                    .frame(height: 280)
+                    .background(Color.black)
+                List {
+                    Section {
+                        Stepper("Each scan counts \(model.scanQuantity)", value: $model.scanQuantity, in: 1...999)
+                        if let lastScan = model.lastScan {
+                            Text(lastScan)
+                        }
+                    }
+                    Section("Manifest") {
+                        ForEach(model.stop.items, id: \.lineId) { line in
+                            LabeledRow(title: line.description, value: ScannedCount.text(of: line, in: model.capture))
+                        }
+                    }
+                    if let discrepancies = model.capture?.discrepancies, !discrepancies.isEmpty {
+                        Section("Differences") {
+                            ForEach(discrepancies, id: \.self) { discrepancy in
+                                Text(DiscrepancyText.of(discrepancy)).foregroundColor(.orange)
+                            }
+                        }
+                    }
+                    if let problem = model.problem {
+                        Section { ProblemView(problem: problem, retry: nil) }
+                    }
+                }
+            }
+            .navigationTitle("Scan items")
+            .navigationBarTitleDisplayMode(.inline)
+            .toolbar {
+                ToolbarItem(placement: .confirmationAction) {
+                    Button("Done") { dismiss() }
+                }
+            }
+        }
+        .navigationViewStyle(.stack)
+        .task { await model.scanItems(with: camera) }
     }
 }
 

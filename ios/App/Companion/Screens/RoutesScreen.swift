@@ -3,16 +3,22 @@ import SwiftUI
 
 /// The driver's routes and stops, as kept on the phone (offline), with each stop's proof state
 /// from the core's delivery status (draft, sealed, uploading parts, uploaded, refused) and the
-/// upload queue. "Download" fetches today's routes.
+/// upload queue. "Download" fetches today's routes; "Upload now" sends the sealed proofs without
+/// waiting for the auto-upload loop. Both run in a task that leaving the screen cancels, and the
+/// cancellation reaches the core (`downloadRoutes()` / `upload()` pass a `Cancellation`).
 @MainActor
 final class RoutesModel: ObservableObject {
     @Published private(set) var routes: [Route] = []
     @Published private(set) var status: DeliveriesStatus?
     @Published private(set) var problem: Problem?
     @Published private(set) var downloading = false
+    @Published private(set) var uploading = false
+    @Published private(set) var lastUpload: UploadReport?
 
     let client: CompanionClient
     private let deliveries: Deliveries
+    private var download: Task<Void, Never>?
+    private var upload: Task<Void, Never>?
 
     init(client: CompanionClient) {
         self.client = client
@@ -27,12 +33,43 @@ final class RoutesModel: ObservableObject {
         }
     }
 
-    func download() async {
+    func startDownload() {
+        download?.cancel()
+        download = Task { await downloadRoutes() }
+    }
+
+    func startUpload() {
+        upload?.cancel()
+        upload = Task { await uploadProofs() }
+    }
+
+    /// The screen went: the core stops the download and the upload (they resume next time).
+    func stopWork() {
+        download?.cancel()
+        upload?.cancel()
+    }
+
+    private func downloadRoutes() async {
         downloading = true
         problem = nil
         defer { downloading = false }
         do {
-            routes = try await deliveries.downloadRoutes(cancellation: nil)
+            routes = try await deliveries.downloadRoutes()
+        } catch CompanionError.Cancelled {
+            // Left the screen; nothing to show.
+        } catch {
+            problem = Problem(error)
+        }
+    }
+
+    private func uploadProofs() async {
+        uploading = true
+        problem = nil
+        defer { uploading = false }
+        do {
+            lastUpload = try await deliveries.upload()
+        } catch CompanionError.Cancelled {
+            // Left the screen; the auto-upload loop carries on with the queue.
         } catch {
             problem = Problem(error)
         }
@@ -62,8 +99,11 @@ struct RoutesScreen: View {
                 Text(status.uploading ? "Uploading proofs… \(status.queued) queued" : "\(status.queued) proofs waiting to upload")
                     .foregroundColor(.secondary)
             }
+            if let report = model.lastUpload {
+                Text(UploadText.of(report)).font(.caption)
+            }
             if let problem = model.problem {
-                ProblemView(problem: problem, retry: { Task { await model.download() } })
+                ProblemView(problem: problem, retry: { model.startDownload() })
             }
             ForEach(model.routes, id: \.id) { route in
                 Section("Route \(route.id) · \(route.serviceDate)") {
@@ -80,10 +120,17 @@ struct RoutesScreen: View {
         }
         .navigationTitle("Deliveries")
         .toolbar {
-            Button("Download") { Task { await model.download() } }.disabled(model.downloading)
+            ToolbarItem(placement: .navigationBarLeading) {
+                Button("Upload now") { model.startUpload() }
+                    .disabled(model.uploading || (model.status?.queued ?? 0) == 0)
+            }
+            ToolbarItem(placement: .navigationBarTrailing) {
+                Button("Download") { model.startDownload() }.disabled(model.downloading)
+            }
         }
         .task { await model.load() }
         .task { await model.followStatus() }
+        .onDisappear { model.stopWork() }
     }
 }
 
@@ -98,6 +145,15 @@ struct StopRow: View {
             Text(stop.address.lines.joined(separator: ", ")).font(.caption).foregroundColor(.secondary)
             Text(ProofStateText.of(proof, stop: stop)).font(.caption)
         }
+    }
+}
+
+/// What one "Upload now" did.
+enum UploadText {
+    static func of(_ report: UploadReport) -> String {
+        var text = "Uploaded \(report.uploaded), refused \(report.rejected), still queued \(report.queued)"
+        if let stoppedBy = report.stoppedBy { text += " (stopped: \(stoppedBy))" }
+        return text
     }
 }
 

@@ -29,8 +29,9 @@ final class ScannerModel: ObservableObject {
     let inventory: Inventory
     private let scanner: Scanner
     private let permissions: PointOfUsePermissions
-    let rig = CaptureRig()
-    private(set) var liveCamera: LiveScanCamera?
+    let cameraScan = CameraScan()
+    var rig: CaptureRig { cameraScan.rig }
+    var liveCamera: LiveScanCamera? { cameraScan.liveCamera }
 
     init(client: CompanionClient) {
         inventory = client.inventory()
@@ -74,32 +75,23 @@ final class ScannerModel: ObservableObject {
 
     /// Runs the capture session and the live scanner; returns when the task is cancelled.
     private func scan() async {
-        guard let device = AVCaptureDevice.default(for: .video),
-              let input = try? AVCaptureDeviceInput(device: device) else {
-            camera = .manualOnly("This device has no camera: type the code.")
-            return
-        }
-        let live: LiveScan
         do {
-            live = try scanner.liveScan()
-            let liveCamera = LiveScanCamera(scanner: live.session) { [weak self] error in
-                Task { @MainActor in self?.problem = Problem(error) }
-            }
-            try rig.configure(input: input, camera: liveCamera)
-            self.liveCamera = liveCamera
+            try await cameraScan.run(
+                scanner,
+                onFrameError: { [weak self] error in
+                    Task { @MainActor in self?.problem = Problem(error) }
+                },
+                onRunning: { camera = .running },
+                onEvent: { event in await show(event) })
+        } catch CameraScan.Failure.noCamera {
+            camera = .manualOnly("This device has no camera: type the code.")
+        } catch CameraScan.Failure.notStarted(let error) {
+            problem = Problem(error)
+            camera = .manualOnly("The camera could not be started: type the code.")
         } catch {
             problem = Problem(error)
             camera = .manualOnly("The camera could not be started: type the code.")
-            return
         }
-        camera = .running
-        rig.start()
-        for await event in live.events {
-            await show(event)
-        }
-        // The view went (the task was cancelled): stop the camera and the scanner.
-        if let liveCamera { rig.stop(detaching: liveCamera) }
-        live.stop()
     }
 
     private func show(_ event: ScanEvent) async {
@@ -131,6 +123,57 @@ final class ScannerModel: ObservableObject {
     }
 }
 
+/// The camera preview, `LiveScanCamera` and the core's live scanner, run together for as long
+/// as the calling task: the stock scanner and the proof screen's manifest scan share it. The
+/// camera permission is the calling screen's business (its feature's `decide` first).
+@MainActor
+final class CameraScan: ObservableObject {
+    enum Failure: Error {
+        /// No video device (the simulator) or its input could not be made.
+        case noCamera
+        /// The live scanner or the capture session refused to start.
+        case notStarted(Error)
+    }
+
+    let rig = CaptureRig()
+    @Published private(set) var liveCamera: LiveScanCamera?
+
+    /// Starts the camera and a live-scan session, calls `onRunning`, hands every confirmed
+    /// code to `onEvent` (one at a time, in order) and, when the calling task is cancelled
+    /// (the view went), stops the camera and the scanner. Throws `Failure` before anything
+    /// runs. `onFrameError` is called on the capture queue (see `LiveScanCamera`).
+    func run(
+        _ scanner: Scanner,
+        onFrameError: @escaping @Sendable (CompanionError) -> Void,
+        onRunning: () -> Void,
+        onEvent: (ScanEvent) async -> Void
+    ) async throws {
+        guard let device = AVCaptureDevice.default(for: .video),
+              let input = try? AVCaptureDeviceInput(device: device) else {
+            throw Failure.noCamera
+        }
+        let live: LiveScan
+        let camera: LiveScanCamera
+        do {
+            live = try scanner.liveScan()
+            camera = LiveScanCamera(scanner: live.session, onError: onFrameError)
+            try rig.configure(input: input, camera: camera)
+        } catch {
+            throw Failure.notStarted(error)
+        }
+        liveCamera = camera
+        rig.start()
+        onRunning()
+        for await event in live.events {
+            await onEvent(event)
+        }
+        // The task was cancelled (the view went): stop the camera and the scanner.
+        rig.stop(detaching: camera)
+        live.stop()
+        liveCamera = nil
+    }
+}
+
 /// The capture session, configured and started off the main thread (`startRunning` blocks).
 final class CaptureRig: @unchecked Sendable {
     let session = AVCaptureSession()
@@ -139,6 +182,10 @@ final class CaptureRig: @unchecked Sendable {
     func configure(input: AVCaptureDeviceInput, camera: LiveScanCamera) throws {
         session.beginConfiguration()
         defer { session.commitConfiguration() }
+        // A screen shown again runs again: drop the previous run's camera input first.
+        for old in session.inputs {
+            session.removeInput(old)
+        }
         if session.canSetSessionPreset(.hd1280x720) {
             session.sessionPreset = .hd1280x720
         }

@@ -5,7 +5,8 @@ import UserNotifications
 
 /// Point-of-use permissions on iOS. Each feature asks when the user starts it (tapping "Scan",
 /// capturing a proof of delivery, switching a notification category on), never at launch, and
-/// location is only ever "when in use". Info.plist needs NSCameraUsageDescription,
+/// location is only ever "when in use". The one exception has no prompt: provisional
+/// notifications (`requestProvisionalNotifications()`) at the first launch after sign-in. Info.plist needs NSCameraUsageDescription,
 /// NSLocationWhenInUseUsageDescription and the `ProofOfDelivery` purpose in
 /// NSLocationTemporaryUsageDescriptionDictionary, and no "Always" location key.
 ///
@@ -56,10 +57,32 @@ public final class PointOfUsePermissions: NSObject, CLLocationManagerDelegate {
             case .locationWhileInUse:
                 await requestLocationWhenInUse()
             case .notifications:
-                _ = try? await UNUserNotificationCenter.current().requestAuthorization(options: [.alert, .sound, .badge])
+                // Full authorization (the prompt). From provisional this is the upgrade the core
+                // asks for when the user turns a category on.
+                await requestNotificationAuthorization([.alert, .sound, .badge])
             }
         }
         return try await decide(feature)
+    }
+
+    /// Quiet notifications without a prompt: at the first launch after sign-in, while iOS has
+    /// not been asked yet (`notDetermined`), requests provisional authorization, so
+    /// notifications go quietly to Notification Centre until the user turns a category on
+    /// (then `decide(.notifications)` answers `.request([.notifications])` and `request` shows
+    /// the full prompt). Nothing is recorded as asked: iOS shows no prompt for provisional.
+    /// Returns the core's decision for `.notifications` with the facts after the request.
+    @discardableResult
+    public func requestProvisionalNotifications() async throws -> PermissionDecision {
+        if await UNUserNotificationCenter.current().notificationSettings().authorizationStatus == .notDetermined {
+            await requestNotificationAuthorization([.provisional, .alert, .sound, .badge])
+        }
+        return try await decide(.notifications)
+    }
+
+    /// The one place the app asks UserNotifications for authorization. A failure (the system
+    /// refusing the request itself) leaves the status as it was, which `facts(for:)` reports.
+    private func requestNotificationAuthorization(_ options: UNAuthorizationOptions) async {
+        _ = try? await UNUserNotificationCenter.current().requestAuthorization(options: options)
     }
 
     /// For a `.requestFullAccuracy` decision (proof of delivery with approximate location): asks

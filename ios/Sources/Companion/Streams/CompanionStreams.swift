@@ -18,9 +18,26 @@ import Foundation
 // core itself skips to the latest state for a slow listener); live-scan events are never dropped.
 //
 // Long calls: a cancelled Swift `Task` does not drop the Rust future, so the generated
-// `sync(cancellation:)` takes a `Cancellation`. `sync()` below passes one and fires it from
-// `withTaskCancellationHandler`: cancelling the task stops the sync between two transactions,
-// the call throws `CompanionError.Cancelled`, and the next sync resumes where it stopped.
+// `sync(cancellation:)`, `verifyWarehouse`, `exportData`, `downloadRoutes` and `upload` take a
+// `Cancellation`. The overloads below without `cancellation:` pass one and fire it from
+// `withTaskCancellationHandler` (`withCoreCancellation`): cancelling the task stops the call,
+// it throws `CompanionError.Cancelled`, and the next call resumes where it stopped.
+
+/// Runs a long core call with a fresh `Cancellation` that fires when the calling task is
+/// cancelled: a cancelled Swift `Task` does not drop the Rust future, so this is how leaving a
+/// screen (its `.task` cancelled) or `task.cancel()` reaches the core. The call then throws
+/// `CompanionError.Cancelled`. Every generated call that takes `cancellation:` has a wrapper
+/// below (`sync`, `verifyWarehouse`, `exportData`, `downloadRoutes`, `upload`) built on this.
+///
+///     let routes = try await withCoreCancellation { try await deliveries.downloadRoutes(cancellation: $0) }
+public func withCoreCancellation<T>(_ call: (Cancellation) async throws -> T) async throws -> T {
+    let cancellation = Cancellation()
+    return try await withTaskCancellationHandler {
+        try await call(cancellation)
+    } onCancel: {
+        cancellation.cancel()
+    }
+}
 
 /// How many states a slow consumer may lag behind before the oldest are dropped.
 private let stateBuffer = 64
@@ -117,22 +134,12 @@ extension Inventory {
     /// Pushes the outbox and pulls every warehouse, stopping when the calling task is
     /// cancelled (then it throws `CompanionError.Cancelled`; the next sync resumes).
     public func sync() async throws -> SyncReport {
-        let cancellation = Cancellation()
-        return try await withTaskCancellationHandler {
-            try await sync(cancellation: cancellation)
-        } onCancel: {
-            cancellation.cancel()
-        }
+        try await withCoreCancellation { try await sync(cancellation: $0) }
     }
 
     /// Checks (and if damaged re-downloads) one warehouse, stopping when the task is cancelled.
     public func verifyWarehouse(warehouseId: String) async throws -> Bool {
-        let cancellation = Cancellation()
-        return try await withTaskCancellationHandler {
-            try await verifyWarehouse(warehouseId: warehouseId, cancellation: cancellation)
-        } onCancel: {
-            cancellation.cancel()
-        }
+        try await withCoreCancellation { try await verifyWarehouse(warehouseId: warehouseId, cancellation: $0) }
     }
 }
 
@@ -190,6 +197,20 @@ final class DeletionProgressRelay: StreamRelay<DeletionProgress>, DeletionProgre
 }
 
 extension Deliveries {
+    /// Downloads the driver's routes and keeps them on the phone, stopping when the calling
+    /// task is cancelled (the core drops the download at its next await and the call throws
+    /// `CompanionError.Cancelled`; the next call downloads again).
+    public func downloadRoutes() async throws -> [Route] {
+        try await withCoreCancellation { try await downloadRoutes(cancellation: $0) }
+    }
+
+    /// Uploads the sealed proofs in order, stopping when the calling task is cancelled (then
+    /// it throws `CompanionError.Cancelled`; what is not uploaded stays queued for the next
+    /// call or the auto-upload loop, photos resuming from their parts).
+    public func upload() async throws -> UploadReport {
+        try await withCoreCancellation { try await upload(cancellation: $0) }
+    }
+
     /// The proofs' states (draft, sealed, uploading with parts done, uploaded, rejected) and
     /// the upload queue: now, then every change. Ends at sign-out.
     public func statusUpdates() throws -> AsyncStream<DeliveriesStatus> {
@@ -212,11 +233,6 @@ extension AccountData {
     /// Exports the account's data, stopping between two chunks when the task is cancelled
     /// (then it throws `CompanionError.Cancelled`; the next call resumes the download).
     public func exportData() async throws -> ExportFile {
-        let cancellation = Cancellation()
-        return try await withTaskCancellationHandler {
-            try await exportData(cancellation: cancellation)
-        } onCancel: {
-            cancellation.cancel()
-        }
+        try await withCoreCancellation { try await exportData(cancellation: $0) }
     }
 }

@@ -61,7 +61,7 @@ pub fn reconcile(expected: &[ExpectedItem], scanned: &[ItemScan]) -> Vec<ItemDis
             });
         }
         let lines: Vec<usize> = (0..expected.len())
-            .filter(|&i| expected[i].gtin == s.gtin)
+            .filter(|&i| same_gtin(&expected[i].gtin, &s.gtin))
             .collect();
         if lines.is_empty() {
             out.push(ItemDiscrepancy::NotOnManifest {
@@ -109,6 +109,27 @@ pub fn reconcile(expected: &[ExpectedItem], scanned: &[ItemScan]) -> Vec<ItemDis
     out
 }
 
+/// One trade item, however its GTIN is spelt: a scanned EAN-13 (`4012345678901`), the
+/// UPC-A it was printed as and the manifest's GTIN-14 (`04012345678901`) are the same number
+/// left-padded with zeros (GS1 General Specifications 3.3.2), so they compare without the
+/// leading zeros. Anything longer than 14 digits compares as written.
+///
+/// ```
+/// use companion_wire::deliveries::items::same_gtin;
+/// assert!(same_gtin("04012345678901", "4012345678901"));
+/// assert!(!same_gtin("04012345678901", "4012345678902"));
+/// ```
+pub fn same_gtin(a: &str, b: &str) -> bool {
+    fn key(g: &str) -> &str {
+        if g.len() <= 14 && g.bytes().all(|c| c.is_ascii_digit()) {
+            g.trim_start_matches('0')
+        } else {
+            g
+        }
+    }
+    key(a) == key(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +162,27 @@ mod tests {
             scan("B", None, 2, None),
         ];
         assert!(reconcile(&e, &s).is_empty());
+    }
+
+    #[test]
+    fn a_scanned_ean_13_counts_towards_its_gtin_14_line() {
+        // The scanner reports what the label carries (13 digits for an EAN-13); manifests
+        // from the ERP hold GTIN-14. Compared as text, every scan was "not on manifest" and
+        // the line "short".
+        let expected = [line("L1", "04012345678901", None, 2)];
+        let scanned = [
+            scan("4012345678901", None, 1, None),
+            scan("04012345678901", None, 1, None),
+        ];
+        assert_eq!(reconcile(&expected, &scanned), vec![]);
+        let other = [scan("4012345678902", None, 2, None)];
+        assert!(matches!(
+            reconcile(&expected, &other).as_slice(),
+            [
+                ItemDiscrepancy::NotOnManifest { .. },
+                ItemDiscrepancy::Short { .. }
+            ]
+        ));
     }
 
     #[test]

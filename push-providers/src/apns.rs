@@ -131,17 +131,7 @@ impl ApnsClient {
             ApnsEnvironment::Sandbox => &self.config.sandbox_url,
         };
         let url = format!("{}/3/device/{device_token}", base.trim_end_matches('/'));
-        let mut payload = serde_json::Map::new();
-        payload.insert(
-            "aps".into(),
-            json!({"alert": {"title": message.title, "body": message.body}, "sound": "default"}),
-        );
-        for (k, v) in &message.data {
-            if k != "aps" {
-                payload.insert(k.clone(), json!(v));
-            }
-        }
-        let body = serde_json::Value::Object(payload).to_string();
+        let body = payload(message).to_string();
         for attempt in 0..2 {
             let jwt = match self.provider_token(attempt > 0).await {
                 Ok(t) => t,
@@ -257,5 +247,52 @@ mod tests {
             classify(502, "", None, None),
             SendOutcome::Transient { .. }
         ));
+    }
+}
+
+/// The APNs payload of one message: the alert the user sees, and `content-available` so the
+/// app (with its `remote-notification` background mode) is also woken to refresh what the
+/// event is about (stock after a threshold, routes after a change) before it is opened.
+/// Our data keys sit beside `aps`, never inside it.
+fn payload(message: &PushMessage) -> serde_json::Value {
+    let mut payload = serde_json::Map::new();
+    payload.insert(
+        "aps".into(),
+        json!({
+            "alert": {"title": message.title, "body": message.body},
+            "sound": "default",
+            "content-available": 1,
+        }),
+    );
+    for (k, v) in &message.data {
+        if k != "aps" {
+            payload.insert(k.clone(), json!(v));
+        }
+    }
+    serde_json::Value::Object(payload)
+}
+
+#[cfg(test)]
+mod payload_tests {
+    use super::*;
+
+    #[test]
+    fn an_alert_also_wakes_the_app_and_keeps_its_data_beside_aps() {
+        let message = PushMessage {
+            title: "Low stock".into(),
+            body: "Tomatoes below 20 kg".into(),
+            data: [
+                ("event".to_string(), "stock_threshold".to_string()),
+                ("aps".to_string(), "spoofed".to_string()),
+            ]
+            .into_iter()
+            .collect(),
+            collapse_key: None,
+        };
+        let p = payload(&message);
+        assert_eq!(p["aps"]["content-available"], 1);
+        assert_eq!(p["aps"]["alert"]["title"], "Low stock");
+        assert_eq!(p["event"], "stock_threshold");
+        assert!(p["aps"].is_object(), "a data key must not replace aps");
     }
 }

@@ -232,6 +232,16 @@ impl FrameDecoder {
             guarded(|| self.small_image_pass(frame, deadline, &mut found));
         }
 
+        // 0c. Aztec Runes, which rxing cannot read: a row scan of the binarised still.
+        if thorough
+            && self.matrix.contains(&rxing::BarcodeFormat::AZTEC)
+            && !found.iter().any(|c| c.format == BarcodeFormat::Aztec)
+            && Instant::now() <= deadline
+            && let Some(runes) = guarded(|| super::aztec_rune::find_runes(px, w, h))
+        {
+            self.accept_matrix(frame, runes, (0.0, 0.0, 1.0), &mut found);
+        }
+
         // 1. Bar regions at any angle (and, from the same orientation field, windows where
         // 2D codes may be, for the upscaled pass).
         let (regions, windows) = if w >= 16 && h >= 16 {

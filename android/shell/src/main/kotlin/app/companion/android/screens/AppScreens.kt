@@ -4,6 +4,8 @@ import android.app.Activity
 import app.companion.CompanionClient
 import app.companion.core.SessionState
 import app.companion.flows.sessionFlow
+import app.companion.android.DeliveryCamera
+import app.companion.android.DeliveryLocation
 import app.companion.android.PointOfUsePermissions
 import app.companion.core.Item
 import app.companion.wire.Account
@@ -58,7 +60,22 @@ class AppScreens(
                     host.push { NotificationSettingsScreen(activity, client.push(), permissions, account, it, activity::startActivity) }
                 },
                 "Profile" to { host.push { ProfileScreen(activity, client.account(), it) } },
+                "Deliveries" to ::openDeliveries,
             )
+        }
+
+    /** The driver's routes; a stop opens its proof capture (photos from the Activity's camera, when it has one). */
+    private fun openDeliveries() =
+        host.push { scope ->
+            DeliveriesScreen(activity, client.deliveries(), scope) { stop ->
+                host.push {
+                    val deliveries = client.deliveries()
+                    ProofCaptureScreen(
+                        activity, deliveries, stop, permissions, client.permissions(), activity as? DeliveryCamera,
+                        DeliveryLocation(activity, deliveries), it, activity::startActivity,
+                    )
+                }
+            }
         }
 
     private fun openItem(item: Item) =

@@ -85,9 +85,13 @@ class ProfileScreen(
         form.add(context.title("Profile"), 0)
         form.add(profile, 8)
         form.addView(editButton, LayoutParams(LayoutParams.WRAP_CONTENT, LayoutParams.WRAP_CONTENT))
+        // Labels above the fields: a filled field no longer shows its hint.
+        editForm.add(context.label("Name", size = 13f), 0)
         editForm.add(displayName, 0)
-        editForm.add(phone)
-        editForm.add(jobTitle)
+        editForm.add(context.label("Phone", size = 13f), 8)
+        editForm.add(phone, 0)
+        editForm.add(context.label("Job title", size = 13f), 8)
+        editForm.add(jobTitle, 0)
         editForm.add(editProblem)
         editForm.add(
             LinearLayout(context).apply {
@@ -98,7 +102,7 @@ class ProfileScreen(
         )
         form.add(editForm, 4)
         form.add(context.label("My data", size = 18f, color = android.graphics.Color.BLACK), 24)
-        form.add(context.label("Download a copy of everything the server holds about you. Do it before deleting the account: afterwards it is gone.", size = 14f), 4)
+        form.add(context.label("Download a copy of everything the server holds about you. Do it before you delete the account.", size = 14f), 4)
         form.add(exportBar, 8)
         form.add(exportText, 4)
         form.add(

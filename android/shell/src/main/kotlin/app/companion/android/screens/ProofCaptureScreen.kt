@@ -456,7 +456,7 @@ class ProofCaptureScreen(
     private suspend fun upload() {
         try {
             val report = deliveries.upload(null)
-            uploadNote.text = report.stoppedBy?.let { "Sealed and kept on this phone; the upload stopped ($it). Upload again once online." } ?: ""
+            uploadNote.text = report.stoppedBy?.let { "Sealed and kept on this phone; the upload stopped ($it). It goes again once the phone is online, or press Upload." } ?: ""
         } catch (e: CompanionException) {
             problem.show(Problem.of(e)) { sealAndUpload() }
         }

@@ -2,7 +2,8 @@
 # Re-renders the screenshots in this folder: Robolectric's native graphics (real Skia, from the
 # nativeruntime jar on Maven Central) draws the shell's framework Views on the JVM, as
 # ScannerScreenshotTest (scanner overlay) and ScreensScreenshotTest (sign-in, stock lookup with
-# the sync status, item stock, stock action) in android/robolectric-tests do on every
+# the sync status, item stock, stock action, notifications, profile with edit, export and
+# deletion, deliveries and proof capture) in android/robolectric-tests do on every
 # scripts/kotlin-tests.sh run (there into robolectric-tests/target/screenshots). Needs a JDK 17
 # and Maven, no cargo build: the screens are rendered from fixed states and never call the core.
 #

@@ -37,9 +37,13 @@
 
 package app.companion.flows
 
+import app.companion.AccountData
 import app.companion.BinStockListener
 import app.companion.CompanionClient
 import app.companion.CompanionException
+import app.companion.Deliveries
+import app.companion.DeliveriesStatusListener
+import app.companion.ExportProgressListener
 import app.companion.Inventory
 import app.companion.ItemStockListener
 import app.companion.LiveScanListener
@@ -49,6 +53,8 @@ import app.companion.Scanner
 import app.companion.SessionStateListener
 import app.companion.SyncStatusListener
 import app.companion.TaskHandle
+import app.companion.core.DeliveriesStatus
+import app.companion.core.ExportProgress
 import app.companion.core.ItemStock
 import app.companion.core.Movement
 import app.companion.core.SessionState
@@ -314,3 +320,34 @@ class LiveScan internal constructor(scanner: Scanner, config: LiveScanConfig) : 
 
 /** Starts a live-scan session whose results are a [Flow]; see [LiveScan]. */
 fun Scanner.startLiveScan(config: LiveScanConfig = defaultLiveConfig()): LiveScan = LiveScan(this, config)
+
+/**
+ * The proofs of delivery on this phone (per stop: draft, sealed, uploading n of m, uploaded
+ * with the receipt, rejected) and the upload queue: now, then after every change. Ends at
+ * sign-out.
+ */
+fun Deliveries.deliveriesStatusFlow(): Flow<DeliveriesStatus> =
+    listenerFlow { emit, end ->
+        observeStatus(
+            object : DeliveriesStatusListener {
+                override fun onUpdate(status: DeliveriesStatus) = emit(status)
+
+                override fun onEnd() = end()
+            },
+        )
+    }
+
+/**
+ * The data export's progress (phase, bytes done of total) now, then after every change, for
+ * the progress bar while `exportData` runs. Ends at sign-out.
+ */
+fun AccountData.exportProgressFlow(): Flow<ExportProgress> =
+    listenerFlow { emit, end ->
+        observeExport(
+            object : ExportProgressListener {
+                override fun onUpdate(progress: ExportProgress) = emit(progress)
+
+                override fun onEnd() = end()
+            },
+        )
+    }

@@ -101,9 +101,10 @@ fun Phone.signedInAndSynced(user: String): Phone = apply {
  * The app's screens on a plain Activity, as AppScreens runs them, but without the sync loop:
  * a movement stays on the phone until the test presses Sync now, and the status view sees a
  * download from its start. [close] cancels the screens' coroutines (the Activity's onDestroy).
+ * [activityClass] lets a test hand in an Activity that is also the screens' DeliveryCamera.
  */
-class ScreensOnActivity(phone: Phone) : AutoCloseable {
-    val activity: Activity = Robolectric.buildActivity(Activity::class.java).setup().get()
+class ScreensOnActivity(phone: Phone, activityClass: Class<out Activity> = Activity::class.java) : AutoCloseable {
+    val activity: Activity = Robolectric.buildActivity(activityClass).setup().get()
     private val scope: CoroutineScope = screenScope(Looper.getMainLooper())
     val host = ScreenHost(activity, scope)
     val permissions = PointOfUsePermissions(activity, phone.client.permissions())

@@ -7,7 +7,41 @@ import android.graphics.Color
 import android.graphics.Rect
 import android.view.View
 import android.widget.TextView
+import android.view.MotionEvent
 import app.companion.CompanionClient
+import app.companion.Deliveries
+import app.companion.android.DeliveryLocation
+import app.companion.android.screens.DeliveriesScreen
+import app.companion.android.screens.ProofCaptureScreen
+import app.companion.android.screens.SignaturePadView
+import app.companion.core.DeliveriesStatus
+import app.companion.core.DeliveryCapture
+import app.companion.core.ExportPhase
+import app.companion.core.ExportProgress
+import app.companion.core.ProfileView
+import app.companion.core.ProofState
+import app.companion.core.StopProofStatus
+import app.companion.wire.Address
+import app.companion.wire.Customer
+import app.companion.wire.DeliveryOutcome
+import app.companion.wire.ExpectedItem
+import app.companion.wire.GeoPoint
+import app.companion.wire.GeofenceAssessment
+import app.companion.wire.GeofenceVerdict
+import app.companion.wire.ItemDiscrepancy
+import app.companion.wire.ItemScan
+import app.companion.wire.LocationAuthorization
+import app.companion.wire.LocationFix
+import app.companion.wire.LocationProvider
+import app.companion.wire.PhotoRef
+import app.companion.wire.Profile
+import app.companion.wire.ProofPolicy
+import app.companion.wire.Route
+import app.companion.wire.Stop
+import app.companion.wire.StopStatus
+import app.companion.wire.TimeWindow
+import app.companion.wire.TriState
+import java.time.ZoneId
 import app.companion.Inventory
 import app.companion.AccountData
 import app.companion.NoHandle
@@ -85,13 +119,19 @@ class ScreensScreenshotTest {
             totalQty = 53,
         )
 
-    private fun render(root: View, name: String): Bitmap {
-        root.measure(View.MeasureSpec.makeMeasureSpec(w, View.MeasureSpec.EXACTLY), View.MeasureSpec.makeMeasureSpec(h, View.MeasureSpec.EXACTLY))
-        root.layout(0, 0, w, h)
+    /** Measures and lays [root] out as a [w] × [height] screen. */
+    private fun layOut(root: View, height: Int = h) {
+        root.measure(View.MeasureSpec.makeMeasureSpec(w, View.MeasureSpec.EXACTLY), View.MeasureSpec.makeMeasureSpec(height, View.MeasureSpec.EXACTLY))
+        root.layout(0, 0, w, height)
+    }
+
+    /** [root] drawn as a [w] × [height] screen (a long form gets a taller one) and written as `name.png`. */
+    private fun render(root: View, name: String, height: Int = h): Bitmap {
+        layOut(root, height)
         // What attaching to a window does: checked radio buttons show their end state, not
         // the first frame of the check animation.
         root.jumpDrawablesToCurrentState()
-        val bitmap = Bitmap.createBitmap(w, h, Bitmap.Config.ARGB_8888)
+        val bitmap = Bitmap.createBitmap(w, height, Bitmap.Config.ARGB_8888)
         root.draw(Canvas(bitmap))
         // Written before any check, so a failing render can be looked at.
         val dir = File(System.getProperty("companion.screenshots.dir") ?: "target/screenshots").apply { mkdirs() }
@@ -216,19 +256,223 @@ class ScreensScreenshotTest {
     @Test
     fun `profile with the pending work choice`() {
         val screen = ProfileScreen(activity, AccountData(NoHandle), idle, requiredPhrase = "DELETE MY ACCOUNT")
-        screen.profile.text = "Dave Okafor\ndave\nDriver"
+        screen.showProfile(ProfileView(Profile("acct-dave", "dave", "Dave Okafor", "", "Driver", 0), pendingSync = false))
         screen.phrase.setText("DELETE MY ACCOUNT")
         screen.password.setText("secret")
         screen.showPendingWork(Problem("1 stock movement and 0 other changes are not sent yet. Sync them first, or discard them."))
-        val bitmap = render(screen, "profile-deletion")
+        // The export and the edit come first on the page now: a taller page shows the deletion too.
+        val tall = 1700
+        val bitmap = render(screen, "profile-deletion", tall)
 
         val problem = boundsIn(screen, screen.problem.text)
         assertTrue("the counts are drawn in red", count(bitmap, problem) { near(it, ProblemView.PROBLEM_RED) } > 300)
         val sync = boundsIn(screen, screen.syncFirstButton)
         val discard = boundsIn(screen, screen.discardButton)
-        assertTrue("Sync and Discard are both on screen: $sync $discard", sync.height() > 40 && discard.top >= sync.bottom && discard.bottom <= h)
+        assertTrue("Sync and Discard are both on screen: $sync $discard", sync.height() > 40 && discard.top >= sync.bottom && discard.bottom <= tall)
         assertTrue("the Discard button is drawn", count(bitmap, discard) { it != Color.WHITE } > 500)
         assertEquals("the choice replaces Delete my account", View.GONE, screen.deleteButton.visibility)
         assertTrue("the password is masked", screen.password.transformationMethod is android.text.method.PasswordTransformationMethod)
+    }
+
+    // ---- deliveries and the profile's edit and export (issue 13) ----
+
+    private val amsterdam = ZoneId.of("Europe/Amsterdam")
+
+    /** 2026-12-07 in UTC milliseconds at [hourUtc]. */
+    private fun at(hourUtc: Int) = java.time.Instant.parse("2026-12-07T00:00:00Z").toEpochMilli() + hourUtc * 3_600_000L
+
+    private val policy =
+        ProofPolicy(
+            photosRequired = 1u, signatureRequired = true, recipientNameRequired = true, itemScanRequired = false,
+            pinRequired = false, strictRadiusM = 200u, warnRadiusM = 500u, maxFixAgeS = 120u,
+        )
+
+    private val stops =
+        listOf(
+            Stop(
+                "stop-dave-1", 1u, Customer("cust-markt", "Groenteboer De Markt"),
+                Address(listOf("Binnenrotte 120", "3011 HC Rotterdam"), GeoPoint(519_225_100, 44_879_300)), TimeWindow(at(5), at(8)),
+                listOf(
+                    ExpectedItem("l1", "08712345678906", "L2611", "Vine tomatoes 6 kg", 12),
+                    ExpectedItem("l2", "08712345000010", null, "Cucumbers 12 ct", 6),
+                ),
+                policy, StopStatus.PENDING,
+            ),
+            Stop(
+                "stop-dave-2", 2u, Customer("cust-maas", "Restaurant Aan de Maas"),
+                Address(listOf("Maasboulevard 5", "3011 TX Rotterdam"), GeoPoint(519_188_300, 44_952_100)), TimeWindow(at(7), at(10)),
+                listOf(ExpectedItem("l1", "08712345111115", "L2614", "Little gem lettuce", 4)), policy, StopStatus.PENDING,
+            ),
+            Stop(
+                "stop-dave-3", 3u, Customer("cust-noord", "Hotel Noord"),
+                Address(listOf("Noordsingel 90", "3035 EM Rotterdam"), GeoPoint(519_307_200, 44_753_800)), TimeWindow(at(8), at(11)),
+                listOf(ExpectedItem("l1", "08712345222229", null, "Strawberries 250 g", 40)), policy, StopStatus.PENDING,
+            ),
+        )
+
+    @Test
+    fun `deliveries with the routes' stops and a proof waiting to upload`() {
+        val screen = DeliveriesScreen(activity, Deliveries(NoHandle), idle, amsterdam) {}
+        screen.showRoutes(listOf(Route("route-dave-1", "wh-north", "2026-12-07", stops)))
+        screen.showStatus(
+            DeliveriesStatus(
+                listOf(StopProofStatus("stop-dave-1", "proof-1", ProofState.Sealed(1uL, "9f".repeat(32)), null), StopProofStatus("stop-dave-2", "proof-2", ProofState.Draft, null)),
+                queued = 1u,
+                uploading = false,
+            ),
+        )
+        val bitmap = render(screen, "deliveries-routes")
+
+        val first = screen.stopRows.getValue("stop-dave-1")
+        assertEquals(
+            "1. Groenteboer De Markt\nBinnenrotte 120, 3011 HC Rotterdam\n06:00–09:00 · proof sealed, waiting to upload",
+            first.text.toString(),
+        )
+        assertTrue(screen.stopRows.getValue("stop-dave-3").text.endsWith("09:00–12:00 · to deliver"))
+        assertEquals("1 proof waiting to upload", screen.queueText.text.toString())
+        assertEquals(View.VISIBLE, screen.uploadButton.visibility)
+        val rows = screen.stopRows.values.map { boundsIn(screen, it) }
+        assertTrue("all three stops on screen: $rows", rows.all { it.height() > 60 && it.bottom <= h })
+        assertTrue("each stop is drawn in dark text", rows.all { r -> count(bitmap, r) { luma(it) < 80 } > 300 })
+    }
+
+    private fun capture(geofence: GeofenceAssessment, fix: LocationFix?, missing: List<String>) =
+        DeliveryCapture(
+            stopId = "stop-dave-1", routeId = "route-dave-1", proofId = "proof-1", state = ProofState.Draft,
+            outcome = DeliveryOutcome.Delivered, recipientName = "Marieke Jansen", signature = null,
+            photos = listOf(PhotoRef("ab".repeat(32), 412_000uL, 1536u, 2048u)),
+            scannedItems = listOf(ItemScan("08712345678906", "L2611", 12, null), ItemScan("08712345000010", null, 4, "label torn")),
+            discrepancies =
+                listOf(ItemDiscrepancy.Short("l2", "08712345000010", 6, 4), ItemDiscrepancy.ManualEntry("08712345000010", null, "label torn")),
+            fix = fix, geofence = geofence, geofenceOverride = null, pinEntered = false, notes = null, missing = missing,
+            startedAtMs = at(6), updatedAtMs = at(6) + 60_000,
+        )
+
+    private fun fix(accuracyCm: UInt, authorization: LocationAuthorization) =
+        LocationFix(
+            GeoPoint(519_227_800, 44_879_300), accuracyCm, at(6), 2_000uL, LocationProvider.FUSED,
+            TriState.NO, TriState.UNKNOWN, TriState.UNKNOWN, authorization,
+        )
+
+    private fun proofCapture(): ProofCaptureScreen {
+        val deliveries = Deliveries(NoHandle)
+        val permissions = Permissions(NoHandle)
+        return ProofCaptureScreen(
+            activity, deliveries, stops[0], PointOfUsePermissions(activity, permissions), permissions, { null },
+            DeliveryLocation(activity, deliveries), idle, {}, amsterdam,
+        )
+    }
+
+    /** A finger signing: one stroke through [points] (pad pixels), 16 ms apart. */
+    private fun sign(pad: SignaturePadView, start: Long, points: List<Pair<Float, Float>>) {
+        pad.dispatchTouchEvent(MotionEvent.obtain(start, start, MotionEvent.ACTION_DOWN, points[0].first, points[0].second, 0))
+        points.drop(1).forEachIndexed { i, (x, y) ->
+            val action = if (i == points.size - 2) MotionEvent.ACTION_UP else MotionEvent.ACTION_MOVE
+            pad.dispatchTouchEvent(MotionEvent.obtain(start, start + 16L * (i + 1), action, x, y, 0))
+        }
+    }
+
+    @Test
+    fun `proof capture with a signature drawn on the pad and the fix inside the geofence`() {
+        val screen = proofCapture()
+        screen.render(
+            capture(
+                GeofenceAssessment(GeofenceVerdict.INSIDE, null, 30.2, 2.0, 8.0, mocked = false, stale = false),
+                fix(800u, LocationAuthorization.PRECISE),
+                missing = listOf("signature"),
+            ),
+        )
+        screen.recipient.setText("Marieke Jansen")
+        val tall = 3600
+        layOut(screen, tall)
+        val pad = screen.signaturePad
+        assertTrue("the pad is laid out: ${pad.width}x${pad.height}", pad.width > 500 && pad.height >= 300)
+        // A signature in two strokes across the pad, as a finger draws it.
+        val wave = (0..24).map { i -> 40f + i * 14f to 200f - 110f * kotlin.math.sin(i / 3.0).toFloat().let { if (i % 8 < 4) it else it * 0.6f } }
+        sign(pad, 1_000, wave)
+        sign(pad, 1_600, listOf(420f to 250f, 470f to 235f, 540f to 240f, 600f to 228f))
+        assertEquals(2, pad.strokes().strokes.size)
+        assertTrue("the signature can be used", screen.useSignatureButton.isEnabled)
+        val bitmap = render(screen, "proof-capture", tall)
+
+        val padArea = boundsIn(screen, pad)
+        val ink = count(bitmap, padArea) { near(it, SignaturePadView.INK, 60) }
+        assertTrue("the strokes are drawn in ink on the pad ($ink pixels)", ink > 1_500)
+        assertTrue("the pad's background is its own grey", near(bitmap.getPixel(padArea.right - 4, padArea.top + 4), SignaturePadView.PAD, 6))
+        assertEquals("At the address (30 m from the address)", screen.geofenceText.text.toString())
+        val green = count(bitmap, boundsIn(screen, screen.geofenceText)) { near(it, ProofCaptureScreen.INSIDE_GREEN) }
+        assertTrue("the verdict inside is green ($green pixels)", green > 200)
+        assertEquals("Still needed: signature", screen.missingText.text.toString())
+        val orange = count(bitmap, boundsIn(screen, screen.missingText)) { near(it, ProofCaptureScreen.ATTENTION_ORANGE) }
+        assertTrue("what is missing is orange ($orange pixels)", orange > 200)
+        assertEquals("Within 8 m (precise)", screen.fixText.text.toString())
+        assertEquals(View.GONE, screen.overrideReason.visibility)
+        assertEquals("Cucumbers 12 ct: 4 of 6", (screen.manifestList.getChildAt(1) as TextView).text.toString())
+        val seal = boundsIn(screen, screen.sealButton)
+        assertTrue("the seal button is on the page: $seal", seal.bottom <= tall && seal.height() > 40)
+        assertTrue("sealing waits for the signature", !screen.sealButton.isEnabled)
+    }
+
+    @Test
+    fun `proof capture with an approximate fix, the geofence unknown and the override offered`() {
+        val screen = proofCapture()
+        screen.render(
+            capture(
+                GeofenceAssessment(GeofenceVerdict.UNKNOWN, app.companion.wire.UnknownReason.APPROXIMATE_ONLY, 640.0, 180.0, 1500.0, mocked = false, stale = false),
+                fix(150_000u, LocationAuthorization.APPROXIMATE),
+                missing = emptyList(),
+            ),
+        )
+        screen.overrideReason.setText("Goods-in door at the back")
+        val tall = 3600
+        val bitmap = render(screen, "proof-capture-approximate", tall)
+
+        assertEquals("Place unknown: the location is approximate (precise location is off)", screen.geofenceText.text.toString())
+        assertEquals("Within 1500 m (approximate)", screen.fixText.text.toString())
+        val orange = count(bitmap, boundsIn(screen, screen.geofenceText)) { near(it, ProofCaptureScreen.ATTENTION_ORANGE) }
+        assertTrue("an unknown verdict is orange ($orange pixels)", orange > 200)
+        assertEquals(View.VISIBLE, screen.overrideReason.visibility)
+        val override = boundsIn(screen, screen.overrideButton)
+        assertTrue("the override button is drawn: $override", override.height() > 40 && count(bitmap, override) { it != Color.WHITE } > 500)
+    }
+
+    private val daveProfile = ProfileView(Profile("acct-dave", "dave", "Dave Okafor", "+31 10 123 4567", "Driver", 0), pendingSync = false)
+
+    @Test
+    fun `profile edit with the fields filled`() {
+        val screen = ProfileScreen(activity, AccountData(NoHandle), idle, requiredPhrase = "DELETE MY ACCOUNT")
+        screen.showProfile(daveProfile)
+        screen.startEditing()
+        screen.jobTitle.setText("Driver, night shift")
+        val bitmap = render(screen, "profile-edit")
+
+        assertEquals(View.VISIBLE, screen.editForm.visibility)
+        assertEquals(View.GONE, screen.editButton.visibility)
+        assertEquals("Dave Okafor", screen.displayName.text.toString())
+        for (field in listOf(screen.displayName, screen.phone, screen.jobTitle)) {
+            assertTrue("the typed text is drawn dark", count(bitmap, boundsIn(screen, field)) { luma(it) < 80 } > 150)
+        }
+        val save = boundsIn(screen, screen.saveButton)
+        assertTrue("Save is on screen: $save", save.height() > 40 && save.bottom <= h)
+    }
+
+    @Test
+    fun `profile with the export downloading and its bar filled to the progress`() {
+        val screen = ProfileScreen(activity, AccountData(NoHandle), idle, requiredPhrase = "DELETE MY ACCOUNT")
+        screen.showProfile(daveProfile)
+        screen.showExport(ExportProgress("exp-1", ExportPhase.DOWNLOADING, bytesDone = 3L * 1024 * 1024, bytesTotal = 8L * 1024 * 1024))
+        val bitmap = render(screen, "profile-export")
+
+        assertEquals("Downloading: 3.0 MB of 8.0 MB", screen.exportText.text.toString())
+        val bar = boundsIn(screen, screen.exportBar)
+        assertTrue("the bar is laid out: $bar", bar.width() > 500 && bar.height() > 0 && bar.bottom <= h)
+        val y = bar.centerY()
+        val filled = (bar.left until bar.right).count { near(bitmap.getPixel(it, y), DownloadProgressBar.FILL, 6) }
+        val expected = Math.round(bar.width() * 0.375f)
+        assertTrue("3 of 8 MB fill 37.5% of the bar: $filled of ${bar.width()} (expected $expected)", abs(filled - expected) <= 1)
+        assertTrue("the rest is track", near(bitmap.getPixel(bar.right - 2, y), DownloadProgressBar.TRACK, 6))
+        val export = boundsIn(screen, screen.exportButton)
+        val delete = boundsIn(screen, screen.deleteButton)
+        assertTrue("the export is offered above the deletion: $export $delete", export.bottom <= delete.top)
     }
 }

@@ -13,10 +13,12 @@ import kotlinx.coroutines.launch
 /**
  * The app's one Activity: opens the core through [CompanionProvider] and hands the screen to
  * [AppScreens], which routes on the session. Its scope is cancelled in onDestroy, which stops
- * every stream the screens collect (no AndroidX lifecycle needed).
+ * every stream the screens collect (no AndroidX lifecycle needed). It is the screens'
+ * [DeliveryCamera] (the system camera app).
  */
-open class CompanionActivity : Activity() {
+open class CompanionActivity : Activity(), DeliveryCamera {
     private val scope = screenScope()
+    private val camera = SystemCameraCapture(this)
     private lateinit var host: ScreenHost
     private var permissions: PointOfUsePermissions? = null
 
@@ -45,6 +47,17 @@ open class CompanionActivity : Activity() {
     override fun onRequestPermissionsResult(requestCode: Int, permissions: Array<out String>, grantResults: IntArray) {
         if (this.permissions?.onRequestPermissionsResult(requestCode, permissions, grantResults) != true) {
             super.onRequestPermissionsResult(requestCode, permissions, grantResults)
+        }
+    }
+
+    /** Delivery photos from the system camera app (see [SystemCameraCapture]). */
+    override suspend fun takePhoto(): ByteArray? = camera.takePhoto()
+
+    @Deprecated("Framework result callback; the Activity Result API is AndroidX.")
+    override fun onActivityResult(requestCode: Int, resultCode: Int, data: android.content.Intent?) {
+        if (!camera.onActivityResult(requestCode, resultCode)) {
+            @Suppress("DEPRECATION")
+            super.onActivityResult(requestCode, resultCode, data)
         }
     }
 

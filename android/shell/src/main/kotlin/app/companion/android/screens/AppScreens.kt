@@ -4,6 +4,8 @@ import android.app.Activity
 import app.companion.CompanionClient
 import app.companion.core.SessionState
 import app.companion.flows.sessionFlow
+import app.companion.android.DeliveryCamera
+import app.companion.android.DeliveryLocation
 import app.companion.android.PointOfUsePermissions
 import app.companion.core.Item
 import app.companion.wire.Account
@@ -17,7 +19,7 @@ import kotlinx.coroutines.launch
  * The app's screens and the way between them, routed by the core's session stream: signed out
  * shows [SignInScreen]; a sign-in (or a launch already signed in) shows the signed-in screens
  * and, with [autoSync], runs the core's sync loop until sign-out (it starts with the first
- * download, which [SyncStatusView] shows).
+ * download, which [SyncStatusView] shows) and its proof-of-delivery upload loop.
  */
 class AppScreens(
     private val activity: Activity,
@@ -30,6 +32,7 @@ class AppScreens(
     fun start(scope: CoroutineScope): Job =
         scope.launch {
             var syncLoop: app.companion.TaskHandle? = null
+            var uploadLoop: app.companion.TaskHandle? = null
             try {
                 client.sessionFlow()
                     .map { (it as? SessionState.SignedIn)?.account }
@@ -37,6 +40,8 @@ class AppScreens(
                     .collect { account ->
                         syncLoop?.let { it.cancel(); it.close() }
                         syncLoop = null
+                        uploadLoop?.let { it.cancel(); it.close() }
+                        uploadLoop = null
                         if (account == null) {
                             host.show { SignInScreen(activity, client, it) }
                         } else {
@@ -44,10 +49,14 @@ class AppScreens(
                             // first download starts.
                             host.show { stockLookup(account, it) }
                             if (autoSync) syncLoop = client.inventory().startAutoSync()
+                            // Sealed proofs of delivery go up as soon as they can, also those
+                            // sealed offline (the core retries with backoff).
+                            if (autoSync) uploadLoop = client.deliveries().startAutoUpload()
                         }
                     }
             } finally {
                 syncLoop?.let { it.cancel(); it.close() }
+                uploadLoop?.let { it.cancel(); it.close() }
             }
         }
 
@@ -58,7 +67,22 @@ class AppScreens(
                     host.push { NotificationSettingsScreen(activity, client.push(), permissions, account, it, activity::startActivity) }
                 },
                 "Profile" to { host.push { ProfileScreen(activity, client.account(), it) } },
+                "Deliveries" to ::openDeliveries,
             )
+        }
+
+    /** The driver's routes; a stop opens its proof capture (photos from the Activity's camera, when it has one). */
+    private fun openDeliveries() =
+        host.push { scope ->
+            DeliveriesScreen(activity, client.deliveries(), scope) { stop ->
+                host.push {
+                    val deliveries = client.deliveries()
+                    ProofCaptureScreen(
+                        activity, deliveries, stop, permissions, client.permissions(), activity as? DeliveryCamera,
+                        DeliveryLocation(activity, deliveries), it, activity::startActivity,
+                    )
+                }
+            }
         }
 
     private fun openItem(item: Item) =

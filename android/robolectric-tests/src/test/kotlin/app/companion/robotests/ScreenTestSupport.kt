@@ -103,7 +103,9 @@ fun Phone.signedInAndSynced(user: String): Phone = apply {
  * download from its start. [close] cancels the screens' coroutines (the Activity's onDestroy).
  */
 class ScreensOnActivity(phone: Phone) : AutoCloseable {
-    val activity: Activity = Robolectric.buildActivity(Activity::class.java).setup().get()
+    /** Drives the Activity's lifecycle (pause/resume) for screens that follow it. */
+    val controller = Robolectric.buildActivity(Activity::class.java).setup()
+    val activity: Activity = controller.get()
     private val scope: CoroutineScope = screenScope(Looper.getMainLooper())
     val host = ScreenHost(activity, scope)
     val permissions = PointOfUsePermissions(activity, phone.client.permissions())

@@ -9,12 +9,12 @@ import android.graphics.PointF
 import android.graphics.Rect
 import android.hardware.camera2.CameraManager
 import android.media.Image
-import android.os.Build
 import android.os.Bundle
 import android.os.Handler
 import android.os.HandlerThread
 import android.util.Log
 import android.util.Size
+import android.view.Surface
 import android.view.SurfaceHolder
 import android.view.SurfaceView
 import android.view.View
@@ -96,6 +96,13 @@ class ScannerScreen(
         private set
     private var cameraThread: HandlerThread? = null
     private var liveScan: LiveScan? = null
+
+    @Volatile
+    private var feed: LiveScanCamera? = null
+
+    /** The running live-scan session (its `stats()`), while the camera is open. */
+    val liveSession: app.companion.LiveScanner?
+        get() = liveScan?.session
     private var events: Job? = null
     private var stream: Camera2FrameSource.Stream? = null
     private var deciding = false
@@ -263,9 +270,9 @@ class ScannerScreen(
         cameraThread = thread
         val scan = scanner.startLiveScan(config)
         liveScan = scan
-        val feed = LiveScanCamera(scan.session)
+        feed = LiveScanCamera(scan.session)
         badFrameReported = false
-        frameSource = Camera2FrameSource(manager, Handler(thread.looper)) { image, degrees -> deliver(feed, image, degrees) }
+        frameSource = Camera2FrameSource(manager, Handler(thread.looper), ::submitFrame)
         events = scope.launch { scan.events.collect { onConfirmed(it) } }
         // The preview's buffers at the stream's size (a size the camera offers for both outputs).
         surface.holder.setFixedSize(found.size.width, found.size.height)
@@ -292,6 +299,7 @@ class ScannerScreen(
         source.close()
         events?.cancel()
         events = null
+        feed = null
         val scan = liveScan
         liveScan = null
         val thread = cameraThread
@@ -305,8 +313,18 @@ class ScannerScreen(
         }
     }
 
-    /** Camera thread: one frame to the core (cheap: the window is copied, decoding happens on the core's thread). */
-    internal fun deliver(feed: LiveScanCamera, image: Image, rotationDegrees: Int) {
+    /**
+     * One camera frame (upright after turning [rotationDegrees] clockwise) to the core, with
+     * the scan window; the Image is closed. Called on the camera thread by [Camera2FrameSource]
+     * and cheap (the window is copied, decoding happens on the core's thread). Without a
+     * running session (the screen closing) the frame is dropped.
+     */
+    fun submitFrame(image: Image, rotationDegrees: Int) {
+        val feed = feed
+        if (feed == null) {
+            image.close()
+            return
+        }
         try {
             feed.submit(image, rotationDegrees, scanWindow)
         } catch (e: CompanionException.InvalidFrame) {
@@ -327,19 +345,14 @@ class ScannerScreen(
         scanWindow = overlay.windowInFrame(size.width, size.height).takeIf { it.width() > 0 && it.height() > 0 }
     }
 
-    private fun displayRotation(): Int =
-        if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.R) {
-            activity.display?.rotation ?: 0
-        } else {
-            @Suppress("DEPRECATION")
-            activity.windowManager.defaultDisplay.rotation
-        }
+    /** The rotation of the display this screen is on (a view knows its display once attached). */
+    private fun displayRotation(): Int = display?.rotation ?: Surface.ROTATION_0
 
     /** A code the core confirmed: outlined where it is, then looked up. */
     fun onConfirmed(event: ScanEvent) {
         val size = frameSize
         if (size != null) showCode(event.code, size.width, size.height)
-        lookUp(lookupKey(event.code))
+        lookUp(lookupKey(event.code), shown = event.code.text)
     }
 
     /** Shows [code] on the preview (its corners, in a [frameWidth] x [frameHeight] upright frame) and below it. */
@@ -348,8 +361,11 @@ class ScannerScreen(
         codeText.text = code.text
     }
 
-    /** Finds [code] on this phone and opens the item (or offers the warehouses stocking it). */
-    fun lookUp(code: String) {
+    /**
+     * Finds [code] on this phone and opens the item (or offers the warehouses stocking it);
+     * [shown] is how the code reads to the user (a GS1 label's full text, not only its GTIN).
+     */
+    fun lookUp(code: String, shown: String = code) {
         problem.show(null)
         choices.removeAllViews()
         scope.launch {
@@ -357,10 +373,10 @@ class ScannerScreen(
                 val found = inventory.lookup(code)
                 if (found.size == 1) {
                     val item = found.single().item
-                    codeText.text = "$code · ${item.name}"
+                    codeText.text = "$shown · ${item.name}"
                     onOpen(item)
                 } else {
-                    showChoices(code, found)
+                    showChoices(shown, found)
                 }
             } catch (e: CompanionException) {
                 problem.show(Problem.of(e))

@@ -11,6 +11,7 @@ import android.graphics.RectF
 import android.util.AttributeSet
 import android.util.TypedValue
 import android.view.View
+import kotlin.math.atan2
 import kotlin.math.max
 import kotlin.math.roundToInt
 
@@ -82,7 +83,12 @@ class ScannerOverlayView
             val scale = max(width.toFloat() / frameWidth, height.toFloat() / frameHeight)
             val dx = (width - frameWidth * scale) / 2f
             val dy = (height - frameHeight * scale) / 2f
-            return corners.map { PointF(it.x * scale + dx, it.y * scale + dy) }
+            val points = corners.map { PointF(it.x * scale + dx, it.y * scale + dy) }
+            // Walked around their centre: corners do not always arrive in outline order (a
+            // QR code's came as a bow tie), and the outline must not cross itself.
+            val cx = points.map { it.x }.average()
+            val cy = points.map { it.y }.average()
+            return points.sortedBy { atan2(it.y - cy, it.x - cx) }
         }
 
         override fun onSizeChanged(w: Int, h: Int, oldw: Int, oldh: Int) {

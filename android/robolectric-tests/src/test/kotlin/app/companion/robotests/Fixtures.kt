@@ -8,10 +8,15 @@ import javax.imageio.ImageIO
 
 /** The repository's camera-frame fixtures; their absence is a failure, never a skip. */
 object Fixtures {
-    val frames: File by lazy {
+    /** The repository (the Cargo workspace above the Maven module). */
+    val repo: File by lazy {
         var dir: File? = File(System.getProperty("user.dir")).absoluteFile
         while (dir != null && !File(dir, "Cargo.toml").isFile) dir = dir.parentFile
-        val set = File(requireNotNull(dir) { "no Cargo.toml above ${System.getProperty("user.dir")}" }, "fixtures/barcode-frames")
+        requireNotNull(dir) { "no Cargo.toml above ${System.getProperty("user.dir")}" }
+    }
+
+    val frames: File by lazy {
+        val set = File(repo, "fixtures/barcode-frames")
         require(File(set, "manifest.json").isFile) { "fixtures/barcode-frames/manifest.json missing from the repository" }
         set
     }

@@ -120,6 +120,9 @@ class ScannerScreen(
     @Volatile
     private var badFrameReported = false
 
+    /** The lookup in flight: a newer code replaces it, so two codes never open two screens. */
+    private var lookup: Job? = null
+
     init {
         screen()
         setPadding(0, 0, 0, context.dp(16))
@@ -368,7 +371,8 @@ class ScannerScreen(
     fun lookUp(code: String, shown: String = code) {
         problem.show(null)
         choices.removeAllViews()
-        scope.launch {
+        lookup?.cancel()
+        lookup = scope.launch {
             try {
                 val found = inventory.lookup(code)
                 if (found.size == 1) {

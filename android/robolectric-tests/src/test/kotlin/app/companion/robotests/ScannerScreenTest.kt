@@ -218,7 +218,13 @@ class ScannerScreenTest {
             waitForState(source, "streaming") { it is Camera2FrameSource.State.Streaming }
             val device = BackCamera.lastDevice()!!
             assertFalse(BackCamera.isClosed(device))
+            // The analysis output: YUV at the chosen size, two buffers (newest frame only).
+            val reader = org.robolectric.util.ReflectionHelpers.getField<android.media.ImageReader>(source, "reader")
+            assertEquals(android.graphics.ImageFormat.YUV_420_888, reader.imageFormat)
+            assertEquals(Camera2FrameSource.MAX_IMAGES, reader.maxImages)
+            assertEquals(Size(1280, 720), Size(reader.width, reader.height))
             source.close()
+            assertNull("the reader is released", org.robolectric.util.ReflectionHelpers.getField<android.media.ImageReader?>(source, "reader"))
             assertTrue(BackCamera.isClosed(device))
             assertEquals(Camera2FrameSource.State.Closed, source.state)
             assertEquals(

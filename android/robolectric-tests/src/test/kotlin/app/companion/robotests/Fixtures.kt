@@ -8,7 +8,8 @@ import javax.imageio.ImageIO
 
 /** The repository's camera-frame fixtures; their absence is a failure, never a skip. */
 object Fixtures {
-    private val repo: File by lazy {
+    /** The repository (the Cargo workspace above the Maven module). */
+    val repo: File by lazy {
         var dir: File? = File(System.getProperty("user.dir")).absoluteFile
         while (dir != null && !File(dir, "Cargo.toml").isFile) dir = dir.parentFile
         requireNotNull(dir) { "no Cargo.toml above ${System.getProperty("user.dir")}" }

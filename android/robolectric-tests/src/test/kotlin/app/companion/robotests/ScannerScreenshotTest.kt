@@ -8,7 +8,28 @@ import android.graphics.Rect
 import android.view.View
 import android.widget.FrameLayout
 import android.widget.ImageView
+import android.app.Activity
+import android.graphics.Matrix
+import android.graphics.ImageFormat
+import app.companion.Inventory
+import app.companion.LiveScanListener
+import app.companion.NoHandle
+import app.companion.Permissions
+import app.companion.Scanner
+import app.companion.android.LiveScanCamera
+import app.companion.android.PointOfUsePermissions
 import app.companion.android.ScannerOverlayView
+import app.companion.android.screens.ScannerScreen
+import app.companion.scan.DecodeStrategy
+import app.companion.scan.LiveScanConfig
+import app.companion.scan.ScanEvent
+import app.companion.scan.ScanOptions
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Job
+import org.robolectric.Robolectric
+import java.nio.ByteBuffer
+import java.util.concurrent.LinkedBlockingQueue
+import java.util.concurrent.TimeUnit
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertNotNull
 import org.junit.Assert.assertTrue
@@ -77,5 +98,65 @@ class ScannerScreenshotTest {
         // The window in frame pixels: the 1280x720 frame fills the portrait view, centred.
         assertEquals(Rect(478, 210, 802, 405), overlay.windowInFrame(1280, 720))
 
+    }
+
+    /**
+     * The whole scanner screen with a confirmed code: a fixture camera frame (dev_0020, a
+     * delivery's QR code on a tilted, noisy label) as a landscape sensor delivers it to a phone held upright (turned 90°),
+     * read by the core through [LiveScanCamera] within the screen's scan window, and the
+     * code's corners from the core outlined on the preview. The preview is an ImageView of the
+     * upright frame (what the SurfaceView shows on a phone; a SurfaceView draws nothing here).
+     */
+    @Test
+    fun scannerScreenOutlinesTheCodeTheCoreConfirmed() {
+        val (w, h) = 720 to 1280
+        val activity = Robolectric.buildActivity(Activity::class.java).setup().get()
+        val scanner = Scanner.standalone()
+        val config = LiveScanConfig(ScanOptions(scanner.defaultOptions().formats, DecodeStrategy.LIVE, 5000u), 2u, 3u, 60_000u)
+        val idle = CoroutineScope(Job().apply { cancel() })
+        val screen =
+            ScannerScreen(activity, scanner, Inventory(NoHandle), PointOfUsePermissions(activity, Permissions(NoHandle)), idle, {}, config) {}
+
+        // The sensor's frame as the fixture is (1280x720, luma), upright once turned 90°.
+        val sensor = BitmapFactory.decodeFile(File(Fixtures.frames, "dev_0020.png").path)
+        val upright = Bitmap.createBitmap(sensor, 0, 0, sensor.width, sensor.height, Matrix().apply { postRotate(90f) }, true)
+        assertEquals(720 to 1280, upright.width to upright.height)
+        screen.preview.addView(ImageView(context).apply { setImageBitmap(upright); scaleType = ImageView.ScaleType.CENTER_CROP }, 1)
+        screen.manual.setText("")
+        render(screen, w, h)
+        val window = screen.overlay.windowInFrame(upright.width, upright.height)
+
+        val luma = Fixtures.upright("dev_0020.png")
+        val events = LinkedBlockingQueue<ScanEvent>()
+        scanner.startLive(config, object : LiveScanListener {
+            override fun onScan(event: ScanEvent) = events.put(event)
+            override fun onEnd() = Unit
+        }).use { session ->
+            val camera = LiveScanCamera(session)
+            repeat(2) {
+                val buffer = ByteBuffer.allocateDirect(luma.pixels.size).put(luma.pixels).apply { flip() }
+                camera.submit(FakeCameraImage(ImageFormat.YUV_420_888, luma.width, luma.height, arrayOf(FakePlane(buffer, luma.width, 1))), 90, window)
+                assertTrue(session.waitIdle(60_000u))
+            }
+            session.stop()
+        }
+        val event = events.poll(10, TimeUnit.SECONDS) ?: throw AssertionError("dev_0020's code was not confirmed within the window $window")
+        assertTrue(event.code.text, event.code.text in Fixtures.expectedTexts("dev_0020.png").single())
+        screen.showCode(event.code, upright.width, upright.height)
+        val shot = render(screen, w, h)
+        val dir = File(System.getProperty("companion.screenshots.dir") ?: "target/screenshots").apply { mkdirs() }
+        File(dir, "scanner-screen.png").outputStream().use { assertTrue(shot.compress(Bitmap.CompressFormat.PNG, 100, it)) }
+
+        // The outline is drawn in green, around where the core says the code is, inside the window.
+        val corners = screen.overlay.codeInView()
+        assertEquals(4, corners.size)
+        val box = Rect(corners.minOf { it.x }.toInt(), corners.minOf { it.y }.toInt(), corners.maxOf { it.x }.toInt(), corners.maxOf { it.y }.toInt())
+        val overlayTop = screen.preview.top
+        assertTrue("the code $box is inside the window ${screen.overlay.window}", screen.overlay.window.contains(box))
+        fun green(p: Int) = abs(Color.red(p) - Color.red(ScannerOverlayView.CODE_GREEN)) + abs(Color.green(p) - Color.green(ScannerOverlayView.CODE_GREEN)) + abs(Color.blue(p) - Color.blue(ScannerOverlayView.CODE_GREEN)) < 60
+        val around = Rect(box).apply { inset(-12, -12); offset(0, overlayTop) }
+        val greenAround = (around.top until around.bottom).sumOf { y -> (around.left until around.right).count { x -> green(shot.getPixel(x, y)) } }
+        assertTrue("the outline is drawn ($greenAround green pixels)", greenAround > 200)
+        assertEquals("the code's text is shown", event.code.text, screen.codeText.text.toString())
     }
 }

@@ -104,7 +104,9 @@ fun Phone.signedInAndSynced(user: String): Phone = apply {
  * [activityClass] lets a test hand in an Activity that is also the screens' DeliveryCamera.
  */
 class ScreensOnActivity(phone: Phone, activityClass: Class<out Activity> = Activity::class.java) : AutoCloseable {
-    val activity: Activity = Robolectric.buildActivity(activityClass).setup().get()
+    /** Drives the Activity's lifecycle (pause/resume) for screens that follow it. */
+    val controller = Robolectric.buildActivity(activityClass).setup()
+    val activity: Activity = controller.get()
     private val scope: CoroutineScope = screenScope(Looper.getMainLooper())
     val host = ScreenHost(activity, scope)
     val permissions = PointOfUsePermissions(activity, phone.client.permissions())

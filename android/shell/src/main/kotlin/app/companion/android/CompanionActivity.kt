@@ -22,9 +22,9 @@ open class CompanionActivity : Activity(), DeliveryCamera {
     private lateinit var host: ScreenHost
     private var permissions: PointOfUsePermissions? = null
 
-    /** The server; an app build sets it from its build configuration. */
+    /** The server: the launching Intent's, else the build's (manifest meta-data, see [CompanionProvider.configuredServerUrl]). */
     protected open val serverUrl: String
-        get() = intent?.getStringExtra(EXTRA_SERVER_URL) ?: DEFAULT_SERVER_URL
+        get() = intent?.getStringExtra(EXTRA_SERVER_URL) ?: CompanionProvider.configuredServerUrl(this, DEFAULT_SERVER_URL)
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)

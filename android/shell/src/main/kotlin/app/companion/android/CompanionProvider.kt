@@ -30,6 +30,22 @@ object CompanionProvider {
             companion ?: open(context.applicationContext, serverUrl).also { companion = it }
         }
 
+    /**
+     * The server this build talks to: the `app.companion.SERVER_URL` meta-data of the
+     * application (the Gradle app module sets it per build type), else [fallback].
+     */
+    fun configuredServerUrl(context: Context, fallback: String): String =
+        try {
+            val app = context.applicationContext
+            @Suppress("DEPRECATION")
+            val info = app.packageManager.getApplicationInfo(app.packageName, PackageManager.GET_META_DATA)
+            info.metaData?.getString(SERVER_URL_META_DATA)?.takeIf { it.isNotBlank() } ?: fallback
+        } catch (e: PackageManager.NameNotFoundException) {
+            fallback
+        }
+
+    const val SERVER_URL_META_DATA = "app.companion.SERVER_URL"
+
     /** The client if it has been opened already (for code that cannot suspend). Cheap. */
     fun getIfOpen(): CompanionClient? = companion
 

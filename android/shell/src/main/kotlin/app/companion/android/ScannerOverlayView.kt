@@ -5,11 +5,13 @@ import android.graphics.Canvas
 import android.graphics.Color
 import android.graphics.Paint
 import android.graphics.Path
+import android.graphics.PointF
 import android.graphics.Rect
 import android.graphics.RectF
 import android.util.AttributeSet
 import android.util.TypedValue
 import android.view.View
+import kotlin.math.atan2
 import kotlin.math.max
 import kotlin.math.roundToInt
 
@@ -49,6 +51,45 @@ class ScannerOverlayView
                 textSize = TypedValue.applyDimension(TypedValue.COMPLEX_UNIT_SP, 16f, resources.displayMetrics)
             }
         private val mask = Path()
+        private val code =
+            Paint(Paint.ANTI_ALIAS_FLAG).apply {
+                color = CODE_GREEN
+                style = Paint.Style.STROKE
+                strokeWidth = dp(4f)
+                strokeJoin = Paint.Join.ROUND
+            }
+        private val codePath = Path()
+
+        /** The last confirmed code's corners in upright frame pixels, and that frame's size. */
+        private var corners: List<PointF> = emptyList()
+        private var frameWidth = 0
+        private var frameHeight = 0
+
+        /**
+         * Outlines a confirmed code where the user sees it: [corners] (the core's
+         * `ScannedCode.corners`, upright frame pixels) of a [frameWidth] x [frameHeight] frame
+         * shown as [windowInFrame] assumes. Empty [corners] clears the outline.
+         */
+        fun showCode(corners: List<PointF>, frameWidth: Int, frameHeight: Int) {
+            this.corners = corners
+            this.frameWidth = frameWidth
+            this.frameHeight = frameHeight
+            invalidate()
+        }
+
+        /** [corners] in this view's pixels (empty when there is no code to show). */
+        fun codeInView(): List<PointF> {
+            if (corners.isEmpty() || frameWidth <= 0 || frameHeight <= 0 || width == 0) return emptyList()
+            val scale = max(width.toFloat() / frameWidth, height.toFloat() / frameHeight)
+            val dx = (width - frameWidth * scale) / 2f
+            val dy = (height - frameHeight * scale) / 2f
+            val points = corners.map { PointF(it.x * scale + dx, it.y * scale + dy) }
+            // Walked around their centre: corners do not always arrive in outline order (a
+            // QR code's came as a bow tie), and the outline must not cross itself.
+            val cx = points.map { it.x }.average()
+            val cy = points.map { it.y }.average()
+            return points.sortedBy { atan2(it.y - cy, it.x - cx) }
+        }
 
         override fun onSizeChanged(w: Int, h: Int, oldw: Int, oldh: Int) {
             super.onSizeChanged(w, h, oldw, oldh)
@@ -71,6 +112,14 @@ class ScannerOverlayView
             val corner = dp(12f)
             canvas.drawRoundRect(RectF(window), corner, corner, outline)
             canvas.drawText(hint, width / 2f, window.bottom + dp(40f), text)
+            val points = codeInView()
+            if (points.size >= 2) {
+                codePath.reset()
+                codePath.moveTo(points[0].x, points[0].y)
+                points.drop(1).forEach { codePath.lineTo(it.x, it.y) }
+                codePath.close()
+                canvas.drawPath(codePath, code)
+            }
         }
 
         /**
@@ -88,4 +137,9 @@ class ScannerOverlayView
         }
 
         private fun dp(v: Float) = TypedValue.applyDimension(TypedValue.COMPLEX_UNIT_DIP, v, resources.displayMetrics)
+
+        companion object {
+            /** The outline of a confirmed code: a green that reads on a dimmed or bright preview. */
+            val CODE_GREEN = Color.rgb(0x2E, 0xCC, 0x40)
+        }
     }

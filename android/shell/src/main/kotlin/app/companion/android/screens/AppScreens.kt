@@ -63,6 +63,7 @@ class AppScreens(
     private fun stockLookup(account: Account, scope: CoroutineScope) =
         StockLookupScreen(activity, client.inventory(), scope, onOpen = ::openItem).apply {
             addLinks(
+                "Scan" to { host.push(::scanner) },
                 "Notifications" to {
                     host.push { NotificationSettingsScreen(activity, client.push(), permissions, account, it, activity::startActivity) }
                 },
@@ -84,6 +85,10 @@ class AppScreens(
                 }
             }
         }
+
+    /** The camera scanner; a code it reads opens the item above it, Back returns to scanning. */
+    private fun scanner(scope: CoroutineScope) =
+        ScannerScreen(activity, client.scanner(), client.inventory(), permissions, scope, activity::startActivity, onOpen = ::openItem)
 
     private fun openItem(item: Item) =
         host.push { scope ->

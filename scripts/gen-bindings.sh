@@ -29,7 +29,11 @@ target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 # once per CI run instead of once per package selection.
 cargo build --quiet --locked
 cargo build --quiet --locked -p companion-bindgen
-library="$target_dir/debug/libcompanion_ffi.so"
+# The host library's name: Linux (CI) builds a .so, a Mac (the iOS developer) a .dylib.
+case "$(uname -s)" in
+  Darwin) library="$target_dir/debug/libcompanion_ffi.dylib" ;;
+  *) library="$target_dir/debug/libcompanion_ffi.so" ;;
+esac
 bindgen="$target_dir/debug/uniffi-bindgen"
 
 generate_into() {

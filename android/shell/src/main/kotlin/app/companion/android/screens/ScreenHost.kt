@@ -31,8 +31,12 @@ class ScreenHost(private val activity: Activity, private val scope: CoroutineSco
         display(screen)
     }
 
-    /** Back to the previous screen; false when there is none (the Activity finishes). */
+    /**
+     * Back: first to the screen on display if it [HandlesBack] (a mode inside it closes),
+     * else to the previous screen; false when there is none (the Activity finishes).
+     */
     fun back(): Boolean {
+        if ((current as? HandlesBack)?.handleBack() == true) return true
         if (stack.size <= 1) return false
         stack.removeLast()
         display(stack.last())
@@ -47,4 +51,10 @@ class ScreenHost(private val activity: Activity, private val scope: CoroutineSco
         current = view
         activity.setContentView(view)
     }
+}
+
+/** A screen with a mode of its own that Back closes before leaving the screen. */
+interface HandlesBack {
+    /** Closes the mode and returns true, or false when Back should leave the screen. */
+    fun handleBack(): Boolean
 }

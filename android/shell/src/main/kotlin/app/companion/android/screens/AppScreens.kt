@@ -72,7 +72,7 @@ class AppScreens(
             )
         }
 
-    /** The driver's routes; a stop opens its proof capture (photos from the Activity's camera, when it has one). */
+    /** The driver's routes; a stop opens its proof capture (photos from the Activity's camera, when it has one; items scanned). */
     private fun openDeliveries() =
         host.push { scope ->
             DeliveriesScreen(activity, client.deliveries(), scope) { stop ->
@@ -81,6 +81,7 @@ class AppScreens(
                     ProofCaptureScreen(
                         activity, deliveries, stop, permissions, client.permissions(), activity as? DeliveryCamera,
                         DeliveryLocation(activity, deliveries), it, activity::startActivity,
+                        scanner = client.scanner(),
                     )
                 }
             }

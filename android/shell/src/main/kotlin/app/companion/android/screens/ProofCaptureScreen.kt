@@ -1,5 +1,6 @@
 package app.companion.android.screens
 
+import android.app.Activity
 import android.content.Context
 import android.content.Intent
 import android.graphics.Color
@@ -13,6 +14,7 @@ import android.widget.TextView
 import app.companion.CompanionException
 import app.companion.Deliveries
 import app.companion.Permissions
+import app.companion.Scanner
 import app.companion.android.DeliveryCamera
 import app.companion.android.DeliveryLocation
 import app.companion.android.PointOfUsePermissions
@@ -24,6 +26,10 @@ import app.companion.core.PermissionDecision
 import app.companion.core.ProofState
 import app.companion.core.SignatureCapture
 import app.companion.flows.deliveriesStatusFlow
+import app.companion.scan.BarcodeFormat
+import app.companion.scan.LiveScanConfig
+import app.companion.scan.ScanEvent
+import app.companion.scan.ScannedCode
 import app.companion.wire.DeliveryOutcome
 import app.companion.wire.GeofenceVerdict
 import app.companion.wire.ItemScan
@@ -51,6 +57,12 @@ import kotlin.math.roundToInt
  * Camera and location are asked for when the capture opens (the core's decision for
  * `Feature.PROOF_OF_DELIVERY` through [PointOfUsePermissions]: ask, explain then ask, offer
  * Settings, or carry on with less), and the location is taken only here, one fix at a time.
+ *
+ * "Scan items" (given a [scanner]) swaps the form for the item scanner: a [ScanCameraView]
+ * (the camera asked for then, `Feature.SCANNING`) whose confirmed codes become `ItemScan`s
+ * ([itemScan]: GTIN, lot, count from the label) added to the proof, with the running tally
+ * against the manifest; Back (or "Back to the capture") closes it and releases the camera.
+ * Typing an item (with the reason) stays for labels that do not scan.
  */
 class ProofCaptureScreen(
     context: Context,
@@ -64,7 +76,13 @@ class ProofCaptureScreen(
     private val scope: CoroutineScope,
     private val openSettings: (Intent) -> Unit,
     zone: ZoneId = ZoneId.systemDefault(),
-) : LinearLayout(context) {
+    /** The live scanner for "Scan items"; null hides it (typing stays). */
+    private val scanner: Scanner? = null,
+    /** The item scanner's tuning; the core's defaults unless a test or device needs others. */
+    private val scanConfig: LiveScanConfig? = null,
+    /** The clock the steady-hold rule reads (milliseconds, monotonic). */
+    private val clockMs: () -> Long = android.os.SystemClock::elapsedRealtime,
+) : LinearLayout(context), HandlesBack {
     // Header
     val stateText: TextView = context.label(size = 14f)
     val missingText: TextView = context.label(size = 14f, color = ATTENTION_ORANGE)
@@ -119,9 +137,29 @@ class ProofCaptureScreen(
     val itemQty: EditText = context.field("Quantity", InputType.TYPE_CLASS_NUMBER).apply { setText("1") }
     val manualReason: EditText = context.field("Why typed, not scanned")
     val addItemButton = Button(context).apply { text = "Add item" }
+    val scanItemsButton = Button(context).apply { text = "Scan items" }
+
+    // Item scanning: shown instead of the form while open.
+    /** The item scanner while it is open (its camera runs only then). */
+    var itemCamera: ScanCameraView? = null
+        private set
+    val itemScanPanel = LinearLayout(context).apply { orientation = VERTICAL }
+    /** What the last confirmed code did (added, not an item, held still). */
+    val scanStatus: TextView = context.label(size = 15f, color = Color.BLACK)
+    /** The running tally: each manifest line scanned of expected, then what is not on it. */
+    val tallyList = LinearLayout(context).apply { orientation = VERTICAL }
+    val addAnotherButton = Button(context).apply { text = "Add another" }
+    val closeScanButton = Button(context).apply { text = "Back to the capture" }
+
+    /** The item the last confirmed code gave (for "Add another": a second case with the same label). */
+    var lastScanned: ItemScan? = null
+        private set
+    private val hold = SteadyHold()
 
     val sealButton = Button(context).apply { text = "Seal and upload" }
     val problem = ProblemView(context)
+
+    private val formScroll = ScrollView(context)
 
     /** The draft's editing sections; hidden once the proof is sealed. */
     private val editing = LinearLayout(context).apply { orientation = VERTICAL }
@@ -190,12 +228,13 @@ class ProofCaptureScreen(
         editing.add(lot)
         editing.add(itemQty)
         editing.add(manualReason)
-        editing.addView(addItemButton, LayoutParams(LayoutParams.WRAP_CONTENT, LayoutParams.WRAP_CONTENT))
+        editing.add(row(addItemButton, scanItemsButton), 4)
 
         form.add(editing, 0)
         form.add(problem, 8)
         form.add(sealButton, 16)
-        addView(ScrollView(context).apply { addView(form) }, LayoutParams(LayoutParams.MATCH_PARENT, 0, 1f))
+        addView(formScroll.apply { addView(form) }, LayoutParams(LayoutParams.MATCH_PARENT, 0, 1f))
+        scanItemsButton.visibility = if (scanner != null && context is Activity) View.VISIBLE else View.GONE
 
         accessNote.visibility = View.GONE
         accessButton.visibility = View.GONE
@@ -224,6 +263,9 @@ class ProofCaptureScreen(
         overrideButton.setOnClickListener { withReason(overrideReason) { step { deliveries.setGeofenceOverride(stop.id, it) } } }
         withdrawOverrideButton.setOnClickListener { step { deliveries.setGeofenceOverride(stop.id, null) } }
         addItemButton.setOnClickListener { addTypedItem() }
+        scanItemsButton.setOnClickListener { openItemScanner() }
+        addAnotherButton.setOnClickListener { lastScanned?.let { add(it, clearTyped = false) } }
+        closeScanButton.setOnClickListener { closeItemScanner() }
         sealButton.setOnClickListener { sealAndUpload() }
 
         scope.launch { open() }
@@ -404,18 +446,103 @@ class ProofCaptureScreen(
     fun partialFromScans(): DeliveryOutcome {
         val scanned = capture?.scannedItems ?: emptyList()
         return DeliveryOutcome.Partial(
-            stop.items.map { line -> LineQuantity(line.lineId, scanned.filter { it.gtin == line.gtin }.sumOf { it.quantity }) },
+            stop.items.map { line -> LineQuantity(line.lineId, scanned.filter { sameGtin(it.gtin, line.gtin) }.sumOf { it.quantity }) },
         )
     }
 
     /** An item from the scanner (manualReason null) or typed in (with the reason); reconciled by the core. */
-    fun addItem(item: ItemScan) {
+    fun addItem(item: ItemScan) = add(item, clearTyped = true)
+
+    private fun add(item: ItemScan, clearTyped: Boolean) {
         scope.launch {
-            if (call { deliveries.addItem(stop.id, item) } != null) {
+            if (call { deliveries.addItem(stop.id, item) } != null && clearTyped) {
                 gtin.setText("")
                 lot.setText("")
                 itemQty.setText("1")
             }
+        }
+    }
+
+    // ---- item scanning ----
+
+    /** Shows the item scanner instead of the form; its camera view asks for the camera now. */
+    fun openItemScanner() {
+        val scanner = scanner ?: return
+        val activity = context as? Activity ?: return
+        if (itemCamera != null) return
+        val config = scanConfig ?: scanner.defaultLiveConfig()
+        hold.reset(config.repeatSuppressionMs.toLong())
+        val camera =
+            ScanCameraView(
+                activity, scanner, permissions, scope, openSettings, config,
+                typeInstead = "go back and type the item",
+                onProblem = { problem.show(it) },
+            ) { onItemConfirmed(it) }
+        itemCamera = camera
+        itemScanPanel.removeAllViews()
+        itemScanPanel.add(context.label("Scan items · stop ${stop.sequence}", size = 17f, color = Color.BLACK), 0)
+        itemScanPanel.addView(camera, LayoutParams(LayoutParams.MATCH_PARENT, 0, 1f).apply { topMargin = context.dp(8) })
+        itemScanPanel.add(scanStatus, 8)
+        itemScanPanel.add(tallyList, 4)
+        itemScanPanel.add(row(addAnotherButton, closeScanButton), 8)
+        scanStatus.text = "Hold a label in the window."
+        addAnotherButton.isEnabled = lastScanned != null
+        renderTally()
+        formScroll.visibility = View.GONE
+        addView(itemScanPanel, 0, LayoutParams(LayoutParams.MATCH_PARENT, 0, 1f))
+    }
+
+    /** Back to the form; removing the camera view releases the camera and ends its session. */
+    fun closeItemScanner() {
+        if (itemCamera == null) return
+        itemCamera = null
+        removeView(itemScanPanel)
+        itemScanPanel.removeAllViews()
+        formScroll.visibility = View.VISIBLE
+    }
+
+    /** System Back while scanning items returns to the capture. */
+    override fun handleBack(): Boolean {
+        if (itemCamera == null) return false
+        closeItemScanner()
+        return true
+    }
+
+    /**
+     * A code the core confirmed while scanning items: outlined, turned into an [ItemScan] and
+     * added, unless it is the same label still held in view (see [SteadyHold]).
+     */
+    fun onItemConfirmed(event: ScanEvent) {
+        itemCamera?.outline(event.code)
+        val item = itemScan(event.code)
+        if (item == null) {
+            scanStatus.text = "${event.code.text}: not an item barcode"
+            return
+        }
+        if (!hold.accept(event.code.text, clockMs())) {
+            scanStatus.text = "Same label still in view: not added again (Add another for a second case)"
+            return
+        }
+        lastScanned = item
+        addAnotherButton.isEnabled = true
+        val line = stop.items.firstOrNull { sameGtin(it.gtin, item.gtin) }
+        scanStatus.text = "Added ${itemText(item)}" + (line?.let { " · ${it.description}" } ?: " · not on the manifest")
+        add(item, clearTyped = false)
+    }
+
+    private fun itemText(item: ItemScan): String = "${item.gtin}${item.lot?.let { " lot $it" } ?: ""} × ${item.quantity}"
+
+    private fun renderTally() {
+        if (itemCamera == null) return
+        val scanned = capture?.scannedItems.orEmpty()
+        tallyList.removeAllViews()
+        for (line in stop.items) {
+            val n = scanned.filter { sameGtin(it.gtin, line.gtin) }.sumOf { it.quantity }
+            val color = if (n == line.quantity) INSIDE_GREEN else if (n > line.quantity) ATTENTION_ORANGE else Color.BLACK
+            tallyList.add(context.label("${line.description}: $n of ${line.quantity}", size = 14f, color = color), 2)
+        }
+        for (item in scanned.filter { s -> stop.items.none { sameGtin(it.gtin, s.gtin) } }) {
+            tallyList.add(context.label("${itemText(item)}: not on the manifest", size = 14f, color = ATTENTION_ORANGE), 2)
         }
     }
 
@@ -514,7 +641,7 @@ class ProofCaptureScreen(
 
         manifestList.removeAllViews()
         for (line in stop.items) {
-            val scanned = capture.scannedItems.filter { it.gtin == line.gtin }.sumOf { it.quantity }
+            val scanned = capture.scannedItems.filter { sameGtin(it.gtin, line.gtin) }.sumOf { it.quantity }
             manifestList.add(context.label("${line.description}: $scanned of ${line.quantity}", size = 14f, color = Color.BLACK), 2)
         }
         scannedList.removeAllViews()
@@ -529,6 +656,7 @@ class ProofCaptureScreen(
         }
         discrepancyList.removeAllViews()
         for (d in capture.discrepancies) discrepancyList.add(context.label(DeliveryTexts.discrepancy(d), size = 14f, color = ATTENTION_ORANGE), 2)
+        renderTally()
 
         renderState()
     }
@@ -580,5 +708,29 @@ class ProofCaptureScreen(
     companion object {
         val ATTENTION_ORANGE = Color.rgb(0xB2, 0x5E, 0x00)
         val INSIDE_GREEN = Color.rgb(0x2E, 0x7D, 0x32)
+
+        /**
+         * The item a scanned label stands for: the GTIN from GS1 AI 01 (else the digits of an
+         * EAN/UPC, or of a 14-digit ITF), the lot from AI 10, the quantity from AI 37 or 30
+         * (else 1); scanned, so no manual reason. Null for a code that names no item.
+         */
+        fun itemScan(code: ScannedCode): ItemScan? {
+            fun ai(id: String) = code.gs1.firstOrNull { it.ai == id && it.issue == null }?.value
+            val digits = code.text.all { it.isDigit() }
+            val gtin =
+                ai("01") ?: code.text.takeIf {
+                    digits &&
+                        when (code.format) {
+                            BarcodeFormat.EAN13, BarcodeFormat.EAN8, BarcodeFormat.UPC_A, BarcodeFormat.UPC_E -> true
+                            BarcodeFormat.ITF -> it.length == 14
+                            else -> false
+                        }
+                } ?: return null
+            val count = (ai("37") ?: ai("30"))?.toLongOrNull()?.takeIf { it > 0 } ?: 1L
+            return ItemScan(gtin, ai("10"), count, null)
+        }
+
+        /** GTINs compare as numbers, as the core reconciles them: an EAN-13 equals its GTIN-14 with a leading 0. */
+        fun sameGtin(a: String, b: String): Boolean = a.trimStart('0') == b.trimStart('0')
     }
 }

@@ -11,7 +11,12 @@ import app.companion.android.DeliveryLocation
 import app.companion.android.screens.DeliveriesScreen
 import app.companion.android.screens.ProofCaptureScreen
 import app.companion.android.screens.StockLookupScreen
+import app.companion.android.screens.SteadyHold
+import app.companion.scan.BarcodeFormat
+import app.companion.scan.Gs1Element
+import app.companion.scan.ScannedCode
 import app.companion.wire.DeliveryOutcome
+import app.companion.wire.ItemScan
 import app.companion.wire.ItemDiscrepancy
 import kotlinx.coroutines.runBlocking
 import org.junit.After
@@ -191,6 +196,33 @@ class ProofItemScanTest {
         assertEquals("Vine tomatoes 6 kg: 2 of 12", (screen.manifestList.getChildAt(0) as android.widget.TextView).text.toString())
         // Typing stays, with its reason.
         assertEquals(View.VISIBLE, screen.addItemButton.visibility)
+    }
+
+    @Test
+    fun `a label becomes the item it names, GTINs compare as numbers, and a held label counts once`() {
+        fun code(format: BarcodeFormat, text: String, vararg gs1: Pair<String, String>) =
+            ScannedCode(format, text, text, "", emptyList(), gs1.map { (ai, v) -> Gs1Element(ai, "", v, null, null) }, null)
+        assertEquals(
+            ItemScan("08712345678906", "L2611", 1, null),
+            ProofCaptureScreen.itemScan(code(BarcodeFormat.CODE128, "(01)08712345678906(10)L2611", "01" to "08712345678906", "10" to "L2611")),
+        )
+        assertEquals(
+            "the count on the label",
+            ItemScan("08712345678906", null, 12, null),
+            ProofCaptureScreen.itemScan(code(BarcodeFormat.CODE128, "(01)08712345678906(37)12", "01" to "08712345678906", "37" to "12")),
+        )
+        assertEquals(ItemScan("8712345678906", null, 1, null), ProofCaptureScreen.itemScan(code(BarcodeFormat.EAN13, "8712345678906")))
+        assertNull("a QR code's text is no item", ProofCaptureScreen.itemScan(code(BarcodeFormat.QR_CODE, "8712345678906")))
+        assertNull(ProofCaptureScreen.itemScan(code(BarcodeFormat.CODE128, "BIN-A-12")))
+        assertTrue(ProofCaptureScreen.sameGtin("8712345678906", "08712345678906"))
+        assertTrue(!ProofCaptureScreen.sameGtin("8712345678906", "08712345678913"))
+
+        val hold = SteadyHold(slackMs = 1_500).apply { reset(3_000) }
+        assertTrue(hold.accept("A", 0))
+        assertTrue("another label", hold.accept("B", 100))
+        assertTrue("the same label held: re-reported after the suppression", !hold.accept("A", 3_200))
+        assertTrue("still held", !hold.accept("A", 6_400))
+        assertTrue("shown again after a pause", hold.accept("A", 12_000))
     }
 
     private fun texts(list: android.widget.LinearLayout): List<String> =

@@ -359,7 +359,7 @@ class ScreensScreenshotTest {
         val permissions = Permissions(NoHandle)
         return ProofCaptureScreen(
             activity, deliveries, stops[0], PointOfUsePermissions(activity, permissions), permissions, { null },
-            DeliveryLocation(activity, deliveries), idle, {}, amsterdam,
+            DeliveryLocation(activity, deliveries), idle, {}, amsterdam, scanner = app.companion.Scanner(NoHandle),
         )
     }
 

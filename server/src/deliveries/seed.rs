@@ -125,7 +125,7 @@ pub fn demo(conn: &Connection) -> rusqlite::Result<()> {
                         "Vine tomatoes 6 kg",
                         12,
                     ),
-                    item("l2", "08712345000010", None, "Cucumbers 12 ct", 6),
+                    item("l2", "08712345000011", None, "Cucumbers 12 ct", 6),
                 ],
                 ProofPolicy::default(),
             ),
@@ -142,7 +142,7 @@ pub fn demo(conn: &Connection) -> rusqlite::Result<()> {
                 window(8, 11),
                 vec![item(
                     "l1",
-                    "08712345111115",
+                    "08712345111113",
                     Some("L2614"),
                     "Little gem lettuce",
                     4,
@@ -160,7 +160,7 @@ pub fn demo(conn: &Connection) -> rusqlite::Result<()> {
                 51.930_72,
                 4.475_38,
                 window(9, 12),
-                vec![item("l1", "08712345222229", None, "Strawberries 250 g", 40)],
+                vec![item("l1", "08712345222222", None, "Strawberries 250 g", 40)],
                 two_photos,
             ),
             None,
@@ -178,7 +178,7 @@ pub fn demo(conn: &Connection) -> rusqlite::Result<()> {
                 window(5, 8),
                 vec![item(
                     "l1",
-                    "08712345333332",
+                    "08712345333331",
                     Some("L2602"),
                     "Bananas 18 kg",
                     20,
@@ -196,7 +196,7 @@ pub fn demo(conn: &Connection) -> rusqlite::Result<()> {
                 51.860_02,
                 4.534_47,
                 window(7, 10),
-                vec![item("l1", "08712345444445", None, "Apples 5 kg", 3)],
+                vec![item("l1", "08712345444440", None, "Apples 5 kg", 3)],
                 ProofPolicy {
                     signature_required: false,
                     recipient_name_required: false,
@@ -213,6 +213,48 @@ pub fn demo(conn: &Connection) -> rusqlite::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn every_demo_manifest_gtin_has_a_valid_check_digit() {
+        // A label printed with one of these must scan: the phone's GS1 reader refuses a GTIN
+        // whose check digit is wrong, so a manifest line with one could only be typed in.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = crate::db::Db::open(&dir.path().join("s.db"), None, crate::SCHEMA).expect("db");
+        crate::seed::demo(&db).await.expect("demo data");
+        let gtins: Vec<String> = db.with(|conn| {
+            let mut q = conn
+                .prepare("SELECT stop_json FROM delivery_stops")
+                .expect("query");
+            let rows: Vec<String> = q
+                .query_map([], |r| r.get(0))
+                .expect("rows")
+                .map(|r| r.expect("row"))
+                .collect();
+            rows.iter()
+                .flat_map(|json| {
+                    let stop: serde_json::Value = serde_json::from_str(json).expect("stop json");
+                    stop["items"]
+                        .as_array()
+                        .expect("items")
+                        .iter()
+                        .map(|i| i["gtin"].as_str().expect("gtin").to_string())
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        });
+        assert!(gtins.len() >= 6, "{gtins:?}");
+        for g in gtins {
+            let digits: Vec<u32> = g.chars().map(|c| c.to_digit(10).expect("digit")).collect();
+            let (check, body) = digits.split_last().expect("not empty");
+            let sum: u32 = body
+                .iter()
+                .rev()
+                .enumerate()
+                .map(|(i, d)| if i % 2 == 0 { 3 * d } else { *d })
+                .sum();
+            assert_eq!((10 - sum % 10) % 10, *check, "{g}");
+        }
+    }
+
     #[test]
     fn utc_dates() {
         assert_eq!(super::utc_date(0), "1970-01-01");

@@ -275,7 +275,7 @@ class DeliveryScreensTest {
         assertEquals(View.VISIBLE, screen.withdrawOverrideButton.visibility)
 
         // 30 of the 40 strawberries, typed in from a torn label: short, and flagged as typed.
-        screen.gtin.setText("08712345222229")
+        screen.gtin.setText("08712345222222")
         screen.itemQty.setText("30")
         screen.addItemButton.performClick()
         assertTrue("a typed item needs the reason", screen.manualReason.error != null)
@@ -289,7 +289,7 @@ class DeliveryScreensTest {
         assertTrue("$discrepancies", discrepancies.any { it is ItemDiscrepancy.Short && it.expected == 40L && it.scanned == 30L })
         assertTrue("$discrepancies", discrepancies.any { it is ItemDiscrepancy.ManualEntry && it.reason == "label torn" })
         val shown = (0 until screen.discrepancyList.childCount).map { (screen.discrepancyList.getChildAt(it) as android.widget.TextView).text.toString() }
-        assertTrue("$shown", "08712345222229: 30 of 40, short" in shown)
+        assertTrue("$shown", "08712345222222: 30 of 40, short" in shown)
         assertEquals("Strawberries 250 g: 30 of 40", (screen.manifestList.getChildAt(0) as android.widget.TextView).text.toString())
     }
 

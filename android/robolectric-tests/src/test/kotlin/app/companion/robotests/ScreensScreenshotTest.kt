@@ -294,19 +294,19 @@ class ScreensScreenshotTest {
                 Address(listOf("Binnenrotte 120", "3011 HC Rotterdam"), GeoPoint(519_225_100, 44_879_300)), TimeWindow(at(5), at(8)),
                 listOf(
                     ExpectedItem("l1", "08712345678906", "L2611", "Vine tomatoes 6 kg", 12),
-                    ExpectedItem("l2", "08712345000010", null, "Cucumbers 12 ct", 6),
+                    ExpectedItem("l2", "08712345000011", null, "Cucumbers 12 ct", 6),
                 ),
                 policy, StopStatus.PENDING,
             ),
             Stop(
                 "stop-dave-2", 2u, Customer("cust-maas", "Restaurant Aan de Maas"),
                 Address(listOf("Maasboulevard 5", "3011 TX Rotterdam"), GeoPoint(519_188_300, 44_952_100)), TimeWindow(at(7), at(10)),
-                listOf(ExpectedItem("l1", "08712345111115", "L2614", "Little gem lettuce", 4)), policy, StopStatus.PENDING,
+                listOf(ExpectedItem("l1", "08712345111113", "L2614", "Little gem lettuce", 4)), policy, StopStatus.PENDING,
             ),
             Stop(
                 "stop-dave-3", 3u, Customer("cust-noord", "Hotel Noord"),
                 Address(listOf("Noordsingel 90", "3035 EM Rotterdam"), GeoPoint(519_307_200, 44_753_800)), TimeWindow(at(8), at(11)),
-                listOf(ExpectedItem("l1", "08712345222229", null, "Strawberries 250 g", 40)), policy, StopStatus.PENDING,
+                listOf(ExpectedItem("l1", "08712345222222", null, "Strawberries 250 g", 40)), policy, StopStatus.PENDING,
             ),
         )
 
@@ -341,9 +341,9 @@ class ScreensScreenshotTest {
             stopId = "stop-dave-1", routeId = "route-dave-1", proofId = "proof-1", state = ProofState.Draft,
             outcome = DeliveryOutcome.Delivered, recipientName = "Marieke Jansen", signature = null,
             photos = listOf(PhotoRef("ab".repeat(32), 412_000uL, 1536u, 2048u)),
-            scannedItems = listOf(ItemScan("08712345678906", "L2611", 12, null), ItemScan("08712345000010", null, 4, "label torn")),
+            scannedItems = listOf(ItemScan("08712345678906", "L2611", 12, null), ItemScan("08712345000011", null, 4, "label torn")),
             discrepancies =
-                listOf(ItemDiscrepancy.Short("l2", "08712345000010", 6, 4), ItemDiscrepancy.ManualEntry("08712345000010", null, "label torn")),
+                listOf(ItemDiscrepancy.Short("l2", "08712345000011", 6, 4), ItemDiscrepancy.ManualEntry("08712345000011", null, "label torn")),
             fix = fix, geofence = geofence, geofenceOverride = null, pinEntered = false, notes = null, missing = missing,
             startedAtMs = at(6), updatedAtMs = at(6) + 60_000,
         )

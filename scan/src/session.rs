@@ -5,7 +5,8 @@
 //! newer frame replaces it (counted as dropped). Memory is therefore flat however fast
 //! frames arrive: one pending copy plus the one being decoded. A code is reported once it
 //! was read in `confirm_frames` frames (a misread of noise rarely repeats), then suppressed
-//! for `repeat_suppression_ms`, and looked up in the local inventory when a lookup is set.
+//! while it stays in view and for `repeat_suppression_ms` after it was last seen, and looked
+//! up in the local inventory when a lookup is set.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -44,7 +45,9 @@ pub struct LiveScanConfig {
     /// (frames dropped because the decoder was busy do not count: on a phone slower than its
     /// camera every decoded frame may be several camera frames apart).
     pub confirm_window_frames: u32,
-    /// After reporting a code, the same code is not reported again for this long.
+    /// After reporting a code, the same code is reported again only once it has been out of
+    /// view for this long: a label held in front of the camera is reported once, however
+    /// long it is held; taken away and shown again, it is reported again.
     pub repeat_suppression_ms: u32,
 }
 
@@ -122,6 +125,7 @@ impl Shared {
 struct Confirmer {
     config: LiveScanConfig,
     seen: HashMap<String, (u32, u64)>,
+    /// Reported codes and when each was last seen.
     reported: HashMap<String, Instant>,
 }
 
@@ -141,8 +145,16 @@ impl Confirmer {
         let suppress = Duration::from_millis(u64::from(self.config.repeat_suppression_ms));
         self.seen
             .retain(|_, (_, last)| index.saturating_sub(*last) <= window);
+        // `reported` holds when each reported code was last seen: a code still in view keeps
+        // its suppression alive (counted from the report, a label held still would be
+        // reported again every few seconds, and a count taken per report would double).
         self.reported
-            .retain(|_, at| now.duration_since(*at) < suppress);
+            .retain(|_, seen_at| now.duration_since(*seen_at) < suppress);
+        for code in &codes {
+            if let Some(seen_at) = self.reported.get_mut(&code.text) {
+                *seen_at = now;
+            }
+        }
         let mut confirmed = Vec::new();
         for code in codes {
             let entry = self.seen.entry(code.text.clone()).or_insert((0, index));
@@ -401,5 +413,40 @@ mod tests {
             reported += confirmer.feed(i, vec![code("A-12-03-B")], later).len();
         }
         assert_eq!(reported, 1);
+    }
+
+    #[test]
+    fn a_label_held_in_view_is_reported_once_and_again_after_it_left() {
+        let mut confirmer = Confirmer::new(LiveScanConfig::default());
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        let mut reported = 0;
+        // Ten seconds in view at 10 decoded frames a second, well past the 3 s suppression.
+        for i in 0..100u64 {
+            reported += confirmer
+                .feed(i, vec![code("08712345678906")], at(i * 100))
+                .len();
+        }
+        assert_eq!(reported, 1, "held still: one report");
+        // Out of view for less than the suppression, then back: the same hold.
+        for i in 100..120u64 {
+            assert!(confirmer.feed(i, vec![], at(i * 100)).is_empty());
+        }
+        for i in 120..125u64 {
+            reported += confirmer
+                .feed(i, vec![code("08712345678906")], at(i * 100))
+                .len();
+        }
+        assert_eq!(reported, 1, "back after 2 s: still the same label");
+        // Out of view for longer than the suppression: shown again, reported again.
+        for i in 125..160u64 {
+            assert!(confirmer.feed(i, vec![], at(i * 100)).is_empty());
+        }
+        for i in 160..165u64 {
+            reported += confirmer
+                .feed(i, vec![code("08712345678906")], at(i * 100))
+                .len();
+        }
+        assert_eq!(reported, 2, "shown again after 3.5 s away");
     }
 }

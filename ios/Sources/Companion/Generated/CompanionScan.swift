@@ -880,7 +880,9 @@ public struct LiveScanConfig: Equatable, Hashable {
      */
     public let confirmWindowFrames: UInt32
     /**
-     * After reporting a code, the same code is not reported again for this long.
+     * After reporting a code, the same code is reported again only once it has been out of
+     * view for this long: a label held in front of the camera is reported once, however
+     * long it is held; taken away and shown again, it is reported again.
      */
     public let repeatSuppressionMs: UInt32
 
@@ -896,7 +898,9 @@ public struct LiveScanConfig: Equatable, Hashable {
          * camera every decoded frame may be several camera frames apart).
          */confirmWindowFrames: UInt32, 
         /**
-         * After reporting a code, the same code is not reported again for this long.
+         * After reporting a code, the same code is reported again only once it has been out of
+         * view for this long: a label held in front of the camera is reported once, however
+         * long it is held; taken away and shown again, it is reported again.
          */repeatSuppressionMs: UInt32) {
         self.options = options
         self.confirmFrames = confirmFrames

@@ -1311,7 +1311,9 @@ data class LiveScanConfig (
     val `confirmWindowFrames`: kotlin.UInt
     , 
     /**
-     * After reporting a code, the same code is not reported again for this long.
+     * After reporting a code, the same code is reported again only once it has been out of
+     * view for this long: a label held in front of the camera is reported once, however
+     * long it is held; taken away and shown again, it is reported again.
      */
     val `repeatSuppressionMs`: kotlin.UInt
     

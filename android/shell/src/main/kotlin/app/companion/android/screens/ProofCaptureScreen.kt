@@ -80,8 +80,6 @@ class ProofCaptureScreen(
     private val scanner: Scanner? = null,
     /** The item scanner's tuning; the core's defaults unless a test or device needs others. */
     private val scanConfig: LiveScanConfig? = null,
-    /** The clock the steady-hold rule reads (milliseconds, monotonic). */
-    private val clockMs: () -> Long = android.os.SystemClock::elapsedRealtime,
 ) : LinearLayout(context), HandlesBack {
     // Header
     val stateText: TextView = context.label(size = 14f)
@@ -154,7 +152,6 @@ class ProofCaptureScreen(
     /** The item the last confirmed code gave (for "Add another": a second case with the same label). */
     var lastScanned: ItemScan? = null
         private set
-    private val hold = SteadyHold()
 
     val sealButton = Button(context).apply { text = "Seal and upload" }
     val problem = ProblemView(context)
@@ -471,7 +468,6 @@ class ProofCaptureScreen(
         val activity = context as? Activity ?: return
         if (itemCamera != null) return
         val config = scanConfig ?: scanner.defaultLiveConfig()
-        hold.reset(config.repeatSuppressionMs.toLong())
         val camera =
             ScanCameraView(
                 activity, scanner, permissions, scope, openSettings, config,
@@ -510,17 +506,15 @@ class ProofCaptureScreen(
 
     /**
      * A code the core confirmed while scanning items: outlined, turned into an [ItemScan] and
-     * added, unless it is the same label still held in view (see [SteadyHold]).
+     * added. The core reports a label held in view once (`LiveScanConfig.repeatSuppressionMs`
+     * runs from when it was last seen), so every report is a new sighting; a second case with
+     * an identical label is added with "Add another" or by showing it again after a pause.
      */
     fun onItemConfirmed(event: ScanEvent) {
         itemCamera?.outline(event.code)
         val item = itemScan(event.code)
         if (item == null) {
             scanStatus.text = "${event.code.text}: not an item barcode"
-            return
-        }
-        if (!hold.accept(event.code.text, clockMs())) {
-            scanStatus.text = "Same label still in view: not added again (Add another for a second case)"
             return
         }
         lastScanned = item

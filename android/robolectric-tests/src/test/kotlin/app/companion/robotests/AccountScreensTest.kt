@@ -17,11 +17,10 @@ import app.companion.wire.Category
 import app.companion.wire.MovementKind
 import kotlinx.coroutines.runBlocking
 import org.junit.After
-import org.junit.AfterClass
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
-import org.junit.BeforeClass
+import org.junit.ClassRule
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.robolectric.RobolectricTestRunner
@@ -38,15 +37,8 @@ import org.robolectric.Shadows.shadowOf
 @RunWith(RobolectricTestRunner::class)
 class AccountScreensTest {
     companion object {
-        private lateinit var server: ReferenceServer
-
-        @BeforeClass @JvmStatic
-        fun startServer() {
-            server = ReferenceServer.start()
-        }
-
-        @AfterClass @JvmStatic
-        fun stopServer() = server.close()
+        @ClassRule @JvmField
+        val server = ServerForClass()
     }
 
     private var phone: Phone? = null

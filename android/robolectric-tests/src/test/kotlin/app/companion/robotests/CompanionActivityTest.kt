@@ -9,11 +9,10 @@ import app.companion.android.screens.SignInScreen
 import app.companion.android.screens.StockLookupScreen
 import kotlinx.coroutines.runBlocking
 import org.junit.After
-import org.junit.AfterClass
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertTrue
 import org.junit.Before
-import org.junit.BeforeClass
+import org.junit.ClassRule
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.robolectric.Robolectric
@@ -40,15 +39,8 @@ class InjectedCompanionActivity : CompanionActivity() {
 @RunWith(RobolectricTestRunner::class)
 class CompanionActivityTest {
     companion object {
-        private lateinit var server: ReferenceServer
-
-        @BeforeClass @JvmStatic
-        fun startServer() {
-            server = ReferenceServer.start()
-        }
-
-        @AfterClass @JvmStatic
-        fun stopServer() = server.close()
+        @ClassRule @JvmField
+        val server = ServerForClass()
     }
 
     private lateinit var phone: Phone

@@ -27,12 +27,11 @@ import app.companion.wire.StopStatus
 import app.companion.wire.UnknownReason
 import kotlinx.coroutines.runBlocking
 import org.junit.After
-import org.junit.AfterClass
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
-import org.junit.BeforeClass
+import org.junit.ClassRule
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.robolectric.RobolectricTestRunner
@@ -66,15 +65,8 @@ class FixtureCameraActivity : Activity(), DeliveryCamera {
 @RunWith(RobolectricTestRunner::class)
 class DeliveryScreensTest {
     companion object {
-        private lateinit var server: ReferenceServer
-
-        @BeforeClass @JvmStatic
-        fun startServer() {
-            server = ReferenceServer.start()
-        }
-
-        @AfterClass @JvmStatic
-        fun stopServer() = server.close()
+        @ClassRule @JvmField
+        val server = ServerForClass()
     }
 
     private val phones = mutableListOf<Phone>()

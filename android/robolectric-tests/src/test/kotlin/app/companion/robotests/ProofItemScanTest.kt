@@ -19,11 +19,10 @@ import app.companion.wire.ItemScan
 import app.companion.wire.ItemDiscrepancy
 import kotlinx.coroutines.runBlocking
 import org.junit.After
-import org.junit.AfterClass
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
-import org.junit.BeforeClass
+import org.junit.ClassRule
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.robolectric.RobolectricTestRunner
@@ -43,15 +42,8 @@ import java.time.Clock
 @RunWith(RobolectricTestRunner::class)
 class ProofItemScanTest {
     companion object {
-        private lateinit var server: ReferenceServer
-
-        @BeforeClass @JvmStatic
-        fun startServer() {
-            server = ReferenceServer.start()
-        }
-
-        @AfterClass @JvmStatic
-        fun stopServer() = server.close()
+        @ClassRule @JvmField
+        val server = ServerForClass()
     }
 
     private val phones = mutableListOf<Phone>()

@@ -15,14 +15,13 @@ import app.companion.android.screens.ItemStockScreen
 import app.companion.android.screens.ScannerScreen
 import app.companion.android.screens.StockLookupScreen
 import org.junit.After
-import org.junit.AfterClass
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNotNull
 import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
 import org.junit.Before
-import org.junit.BeforeClass
+import org.junit.ClassRule
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.robolectric.RobolectricTestRunner
@@ -42,15 +41,8 @@ import org.robolectric.Shadows.shadowOf
 @RunWith(RobolectricTestRunner::class)
 class ScannerScreenTest {
     companion object {
-        private lateinit var server: ReferenceServer
-
-        @BeforeClass @JvmStatic
-        fun startServer() {
-            server = ReferenceServer.start()
-        }
-
-        @AfterClass @JvmStatic
-        fun stopServer() = server.close()
+        @ClassRule @JvmField
+        val server = ServerForClass()
     }
 
     private lateinit var phone: Phone

@@ -21,6 +21,27 @@ import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.TimeUnit
 
 /**
+ * One real `companion serve` for a test class, as a JUnit class rule:
+ * `companion object { @ClassRule @JvmField val server = ServerForClass() }`, then `server.url`.
+ * [catalogueRows] as `companion serve --catalogue-rows`.
+ */
+class ServerForClass(private val catalogueRows: Int? = null) : org.junit.rules.ExternalResource() {
+    private var running: ReferenceServer? = null
+
+    /** The server's base URL; only while the class's tests run. */
+    val url: String get() = checkNotNull(running) { "the server runs only while the class's tests do" }.url
+
+    override fun before() {
+        running = ReferenceServer.start(catalogueRows)
+    }
+
+    override fun after() {
+        running?.close()
+        running = null
+    }
+}
+
+/**
  * A real `companion serve` (demo users, password "demo-password", produce catalogue), as
  * jvm-tests' ReferenceServer starts it, cut down to what the screen tests need.
  */

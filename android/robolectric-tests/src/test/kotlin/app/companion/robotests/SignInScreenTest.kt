@@ -11,11 +11,10 @@ import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import org.junit.After
-import org.junit.AfterClass
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
 import org.junit.Before
-import org.junit.BeforeClass
+import org.junit.ClassRule
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.robolectric.RobolectricTestRunner
@@ -44,16 +43,9 @@ fun findAll(root: View?): List<View> =
 @RunWith(RobolectricTestRunner::class)
 class SignInScreenTest {
     companion object {
-        private lateinit var server: ReferenceServer
-
-        @BeforeClass @JvmStatic
-        fun startServer() {
-            // Enough rows that the first download reports progress along the way.
-            server = ReferenceServer.start(catalogueRows = 4000)
-        }
-
-        @AfterClass @JvmStatic
-        fun stopServer() = server.close()
+        // Enough rows that the first download reports progress along the way.
+        @ClassRule @JvmField
+        val server = ServerForClass(catalogueRows = 4000)
     }
 
     private lateinit var phone: Phone

@@ -10,12 +10,11 @@ import app.companion.wire.AdjustReason
 import app.companion.wire.MovementKind
 import kotlinx.coroutines.runBlocking
 import org.junit.After
-import org.junit.AfterClass
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertTrue
 import org.junit.Before
-import org.junit.BeforeClass
+import org.junit.ClassRule
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.robolectric.RobolectricTestRunner
@@ -29,15 +28,8 @@ import org.robolectric.RobolectricTestRunner
 @RunWith(RobolectricTestRunner::class)
 class StockScreensTest {
     companion object {
-        private lateinit var server: ReferenceServer
-
-        @BeforeClass @JvmStatic
-        fun startServer() {
-            server = ReferenceServer.start()
-        }
-
-        @AfterClass @JvmStatic
-        fun stopServer() = server.close()
+        @ClassRule @JvmField
+        val server = ServerForClass()
     }
 
     private lateinit var phone: Phone

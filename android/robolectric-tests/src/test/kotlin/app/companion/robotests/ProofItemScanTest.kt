@@ -36,8 +36,7 @@ import java.time.Clock
  * a GS1-128 case label ([Gs1Label], drawn here: the demo manifests' GTINs are on no fixture
  * image) read by the core from camera Images, the item added with its GTIN and lot, the tally
  * and the core's discrepancies updated, a label held still added once, and the camera
- * released by Back. Its own server: stop-dave-1 (the one manifest line whose GTIN has a valid
- * check digit, which the core's GS1 reader requires) stays a draft whatever other classes do.
+ * released by Back. Its own server, so stop-dave-1 stays a draft whatever other classes do.
  */
 @RunWith(RobolectricTestRunner::class)
 class ProofItemScanTest {

@@ -62,6 +62,17 @@ dependencies {
     api("net.java.dev.jna:jna:5.18.1@aar")
     // Dispatchers.Main on a device; brings kotlinx-coroutines-core (pom.xml: 1.10.2).
     api("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.10.2")
+    // The verifier's Kotlin half, which PlatformTls hands the JVM to: its version must be the
+    // rustls-platform-verifier-android crate's that the library was linked with (Cargo.lock).
+    implementation("rustls:rustls-platform-verifier:${cargoLockVersion("rustls-platform-verifier-android")}")
+}
+
+/** The version Cargo.lock pins for [crate], so the Kotlin and Rust halves cannot drift apart. */
+fun cargoLockVersion(crate: String): String {
+    val lines = workspace.resolve("Cargo.lock").readLines()
+    val at = lines.indexOfFirst { it.trim() == "name = \"$crate\"" }
+    require(at >= 0) { "$crate is not in Cargo.lock" }
+    return lines[at + 1].trim().removePrefix("version = ").trim('"')
 }
 
 /**

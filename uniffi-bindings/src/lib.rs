@@ -20,6 +20,7 @@
 uniffi::setup_scaffolding!();
 
 mod account;
+mod android_tls;
 mod cancellation;
 mod client;
 mod deliveries;

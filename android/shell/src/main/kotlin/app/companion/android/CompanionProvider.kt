@@ -52,6 +52,8 @@ object CompanionProvider {
     private suspend fun open(app: Context, serverUrl: String): CompanionClient {
         // Logging and the async runtime are set up once for the process, before the first call.
         initPlatform(LogcatLogSink(), if (isDebuggable(app)) LogLevel.DEBUG else LogLevel.INFO)
+        // Android's trust store for TLS, before the client builds its HTTP connection.
+        PlatformTls.install(app)
         val dataDir = File(app.filesDir, "companion")
         val device =
             DeviceInfo(

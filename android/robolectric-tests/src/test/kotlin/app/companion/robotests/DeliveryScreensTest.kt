@@ -1,5 +1,10 @@
 package app.companion.robotests
 
+import org.junit.Assert.assertThrows
+import org.robolectric.Robolectric
+import app.companion.android.ExportShareProvider
+import android.net.Uri
+import android.content.Intent
 import android.Manifest
 import android.app.Activity
 import android.location.Location
@@ -350,5 +355,32 @@ class DeliveryScreensTest {
         assertEquals(1, files.size)
         assertTrue(files[0].bytes > 0)
         assertEquals(files[0].bytes, screen.exportProgress!!.bytesTotal)
+
+        // Share: the chooser gets a read-only grant on the plain zip, byte for byte the export.
+        assertEquals(View.VISIBLE, screen.shareButton.visibility)
+        Robolectric.setupContentProvider(ExportShareProvider::class.java, ExportShareProvider.authority(activity))
+        screen.shareButton.performClick()
+        waitFor("the share sheet") { shadowOf(activity).peekNextStartedActivity() != null }
+        val chooser = shadowOf(activity).nextStartedActivity
+        assertEquals(Intent.ACTION_CHOOSER, chooser.action)
+        @Suppress("DEPRECATION")
+        val send = requireNotNull(chooser.getParcelableExtra<Intent>(Intent.EXTRA_INTENT))
+        @Suppress("DEPRECATION")
+        val uri = requireNotNull(send.getParcelableExtra<Uri>(Intent.EXTRA_STREAM))
+        assertTrue("read grant", send.flags and Intent.FLAG_GRANT_READ_URI_PERMISSION != 0)
+        assertEquals("application/zip", send.type)
+        val resolver = app.contentResolver
+        assertEquals("application/zip", resolver.getType(uri))
+        val bytes = requireNotNull(resolver.openInputStream(uri)).use { it.readBytes() }
+        assertEquals(files[0].bytes, bytes.size.toLong())
+        val sha256 = java.security.MessageDigest.getInstance("SHA-256").digest(bytes).joinToString("") { "%02x".format(it) }
+        assertEquals("the export as the server made it", files[0].sha256, sha256)
+        assertThrows(java.io.FileNotFoundException::class.java) {
+            resolver.openInputStream(uri.buildUpon().path("/other.zip").build())
+        }
+        // Leaving the profile ends the offer.
+        host.back()
+        waitFor("the profile left") { host.current !is ProfileScreen }
+        assertThrows(java.io.FileNotFoundException::class.java) { resolver.openInputStream(uri) }
     }
 }

@@ -1,6 +1,7 @@
 package app.companion.android.screens
 
 import android.content.Context
+import android.content.Intent
 import android.text.InputType
 import android.view.View
 import android.widget.Button
@@ -10,9 +11,11 @@ import android.widget.ScrollView
 import android.widget.TextView
 import app.companion.AccountData
 import app.companion.CompanionException
+import app.companion.android.ExportShareProvider
 import app.companion.core.DeletionOutcome
 import app.companion.core.PendingChoice
 import app.companion.core.ExportPhase
+import app.companion.core.ExportFile
 import app.companion.core.ExportProgress
 import app.companion.core.ProfileView
 import app.companion.deletionPhrase
@@ -53,6 +56,7 @@ class ProfileScreen(
 
     val exportButton = Button(context).apply { text = "Export my data" }
     val cancelExportButton = Button(context).apply { text = "Stop" }
+    val shareButton = Button(context).apply { text = "Share" }
     val exportBar = DownloadProgressBar(context)
     val exportText: TextView = context.label(size = 14f)
 
@@ -110,6 +114,7 @@ class ProfileScreen(
                 orientation = HORIZONTAL
                 addView(exportButton)
                 addView(cancelExportButton)
+                addView(shareButton)
             },
         )
         form.add(context.label("Delete account", size = 18f, color = android.graphics.Color.BLACK), 32)
@@ -131,11 +136,13 @@ class ProfileScreen(
         editButton.isEnabled = false
         exportBar.visibility = View.GONE
         cancelExportButton.visibility = View.GONE
+        shareButton.visibility = View.GONE
         editButton.setOnClickListener { startEditing() }
         cancelEditButton.setOnClickListener { stopEditing() }
         saveButton.setOnClickListener { save() }
         exportButton.setOnClickListener { export() }
         cancelExportButton.setOnClickListener { exporting?.cancel() }
+        shareButton.setOnClickListener { share() }
         scope.launch {
             try {
                 showProfile(account.profile())
@@ -230,6 +237,8 @@ class ProfileScreen(
             scope.launch {
                 try {
                     val file = account.exportData(null)
+                    exported = file
+                    shareButton.visibility = View.VISIBLE
                     exportText.text = "Your data is ready on this phone: ${kilobytes(file.bytes)}, checked against the server's copy."
                 } catch (e: CompanionException) {
                     problem.show(Problem.of(e)) { export() }
@@ -240,6 +249,47 @@ class ProfileScreen(
             }
         exporting?.invokeOnCompletion { cause ->
             if (cause is kotlinx.coroutines.CancellationException) exportText.text = "Stopped. Export again to resume where it stopped."
+        }
+    }
+
+    /** The export the last "Export my data" finished, which "Share" offers. */
+    var exported: ExportFile? = null
+        private set
+
+    /**
+     * Offers the finished export to an app of the user's choice: the core decrypts a plain
+     * copy, [ExportShareProvider] lends it read-only through the share Intent's grant.
+     */
+    fun share() {
+        val file = exported ?: return
+        problem.show(null)
+        scope.launch {
+            try {
+                val shared = account.shareExport(file.exportId)
+                val uri = ExportShareProvider.offer(context, shared)
+                val send =
+                    Intent(Intent.ACTION_SEND)
+                        .setType(ExportShareProvider.ZIP)
+                        .putExtra(Intent.EXTRA_STREAM, uri)
+                        .addFlags(Intent.FLAG_GRANT_READ_URI_PERMISSION)
+                context.startActivity(Intent.createChooser(send, "Share your data"))
+            } catch (e: CompanionException) {
+                problem.show(Problem.of(e)) { share() }
+            }
+        }
+    }
+
+    /** Leaving the profile ends the offer and removes the plain copy. */
+    override fun onDetachedFromWindow() {
+        super.onDetachedFromWindow()
+        ExportShareProvider.withdraw()
+        scope.launch {
+            try {
+                account.finishSharing()
+            } catch (e: CompanionException) {
+                // Signed out meanwhile: the copy went with the account; else the core's next
+                // start removes it.
+            }
         }
     }
 

@@ -291,6 +291,32 @@ class DeliveryScreensTest {
     }
 
     @Test
+    fun `location turned on in Settings counts when the driver comes back, without reopening the stop`() {
+        val phone = signedIn("dave")
+        shadowOf(app).grantPermissions(Manifest.permission.CAMERA, Manifest.permission.ACCESS_FINE_LOCATION, Manifest.permission.ACCESS_COARSE_LOCATION)
+        shadowOf(locationManager).setLocationEnabled(false)
+        val screen = openStop("stop-dave-2")
+        waitFor("the offer of Settings") { screen.accessButton.visibility == View.VISIBLE }
+        assertEquals("Open Settings", screen.accessButton.text.toString())
+        assertNull("no fix while location is off", screen.capture?.fix)
+        screen.accessButton.performClick()
+        assertEquals(android.provider.Settings.ACTION_LOCATION_SOURCE_SETTINGS, shadowOf(activity).nextStartedActivity.action)
+
+        // In Settings the driver turns location on; back in the app the capture carries on.
+        screens!!.controller.pause()
+        locationOn()
+        val door = runBlocking { phone.client.deliveries().downloadRoutes(null) }.flatMap { it.stops }.first { it.id == "stop-dave-2" }
+        val provider = requireNotNull(DeliveryLocation(activity, phone.client.deliveries()).provider())
+        placeFix(provider, door.address.point.latE7 / 1e7, door.address.point.lonE7 / 1e7, northM = 20.0, accuracyM = 8f)
+        screens!!.controller.resume()
+        waitFor("the fix taken after coming back") { screen.capture?.fix != null }
+        assertEquals(View.GONE, screen.accessButton.visibility)
+        assertEquals(View.GONE, screen.accessNote.visibility)
+        assertEquals(emptyList<Degradation>(), screen.degraded)
+        assertNull("no prompt on the way back", shadowOf(activity).lastRequestedPermission)
+    }
+
+    @Test
     fun `a profile correction is saved and reaches the server`() {
         val phone = signedIn("maria")
         open("Profile")

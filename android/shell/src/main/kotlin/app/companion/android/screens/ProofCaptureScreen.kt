@@ -314,6 +314,7 @@ class ProofCaptureScreen(
                 allow(corePermissions.degradeWithout(Feature.PROOF_OF_DELIVERY, decision))
                 val what = if (action.locationServices) "Location is off on this phone." else "Camera or location is off for Companion."
                 showAccess("$what Turn it on in Settings, or carry on without it.", "Open Settings") {
+                    awaitingSettings = true
                     openSettings(permissions.settingsIntent(action))
                 }
             }
@@ -322,6 +323,48 @@ class ProofCaptureScreen(
             // Asked once already on this screen (or a prompt only iOS has): carry on with what the core allows.
             else -> allow(corePermissions.degradeWithout(Feature.PROOF_OF_DELIVERY, decision))
         }
+    }
+
+    /** Sent to Settings from this screen: the answer is read again when the app comes back. */
+    private var awaitingSettings = false
+
+    private val returnFromSettings =
+        object : android.app.Application.ActivityLifecycleCallbacks {
+            override fun onActivityResumed(a: Activity) {
+                if (a !== context || !awaitingSettings) return
+                awaitingSettings = false
+                // What the user changed there (a permission, location services) counts now,
+                // without reopening the stop; no prompt follows (asked = true).
+                scope.launch {
+                    try {
+                        act(permissions.decide(Feature.PROOF_OF_DELIVERY), asked = true)
+                    } catch (e: CompanionException) {
+                        problem.show(Problem.of(e))
+                    }
+                }
+            }
+
+            override fun onActivityCreated(a: Activity, state: android.os.Bundle?) = Unit
+
+            override fun onActivityStarted(a: Activity) = Unit
+
+            override fun onActivityPaused(a: Activity) = Unit
+
+            override fun onActivityStopped(a: Activity) = Unit
+
+            override fun onActivitySaveInstanceState(a: Activity, state: android.os.Bundle) = Unit
+
+            override fun onActivityDestroyed(a: Activity) = Unit
+        }
+
+    override fun onAttachedToWindow() {
+        super.onAttachedToWindow()
+        (context as? Activity)?.application?.registerActivityLifecycleCallbacks(returnFromSettings)
+    }
+
+    override fun onDetachedFromWindow() {
+        (context as? Activity)?.application?.unregisterActivityLifecycleCallbacks(returnFromSettings)
+        super.onDetachedFromWindow()
     }
 
     private fun showAccess(note: String, button: String, onClick: () -> Unit) {

@@ -1,25 +1,16 @@
 package app.companion.robotests
 
-import org.junit.Assert.assertThrows
-import org.robolectric.Robolectric
-import app.companion.android.ExportShareProvider
-import android.net.Uri
-import android.content.Intent
 import android.Manifest
-import android.app.Activity
-import android.location.Location
+import android.content.Intent
 import android.location.LocationManager
+import android.net.Uri
 import android.os.SystemClock
 import android.view.MotionEvent
 import android.view.View
-import android.widget.Button
-import app.companion.android.DeliveryCamera
 import app.companion.android.DeliveryLocation
-import app.companion.android.screens.DeliveriesScreen
+import app.companion.android.ExportShareProvider
 import app.companion.android.screens.ProfileScreen
-import app.companion.android.screens.ProofCaptureScreen
 import app.companion.android.screens.SignaturePadView
-import app.companion.android.screens.StockLookupScreen
 import app.companion.core.Degradation
 import app.companion.core.ExportPhase
 import app.companion.core.ProofState
@@ -35,28 +26,14 @@ import org.junit.After
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNull
+import org.junit.Assert.assertThrows
 import org.junit.Assert.assertTrue
 import org.junit.ClassRule
 import org.junit.Test
 import org.junit.runner.RunWith
+import org.robolectric.Robolectric
 import org.robolectric.RobolectricTestRunner
-import org.robolectric.RuntimeEnvironment
 import org.robolectric.Shadows.shadowOf
-import java.time.Clock
-
-/**
- * The Activity the delivery tests run the screens on: also their DeliveryCamera, which hands
- * over the repository's camera JPEG as the photo just taken. Not named Test*: Surefire would
- * load it as a test class outside Robolectric's sandbox.
- */
-class FixtureCameraActivity : Activity(), DeliveryCamera {
-    var photosTaken = 0
-
-    override suspend fun takePhoto(): ByteArray {
-        photosTaken++
-        return Fixtures.cameraJpeg
-    }
-}
 
 /**
  * The deliveries and profile screens against a real `companion serve`, driven through the
@@ -74,73 +51,31 @@ class DeliveryScreensTest {
         val server = ServerForClass()
     }
 
-    private val phones = mutableListOf<Phone>()
-    private var screens: ScreensOnActivity? = null
-    private val activity get() = screens!!.activity
-    private val host get() = screens!!.host
-    private val app get() = RuntimeEnvironment.getApplication()
-    private val locationManager get() = app.getSystemService(LocationManager::class.java)
+    private val driver = DriverScreens(server)
+    private val screens get() = driver.screens
+    private val activity get() = driver.activity
+    private val host get() = driver.host
+    private val app get() = driver.app
+    private val locationManager get() = driver.locationManager
 
     @After
     fun tearDown() {
-        screens?.close()
-        phones.forEach { it.close() }
-        val asked = shadowOfActivityRequests()
+        val asked = screens?.let { shadowOf(it.activity).lastRequestedPermission?.requestedPermissions?.toList() }.orEmpty()
+        driver.close()
         assertTrue("background location is never requested: $asked", asked.none { it == Manifest.permission.ACCESS_BACKGROUND_LOCATION })
     }
 
-    private fun shadowOfActivityRequests(): List<String> =
-        screens?.let { shadowOf(it.activity).lastRequestedPermission?.requestedPermissions?.toList() } ?: emptyList()
+    private fun phone(user: String) = driver.phone(user)
 
-    private fun phone(user: String): Phone =
-        Phone(server.url).also { phones += it }.apply { runBlocking { client.signIn(user, ReferenceServer.DEMO_PASSWORD) } }
+    private fun signedIn(user: String) = driver.signedIn(user)
 
-    /** The app's screens for [user] on the fixture-camera Activity, at the stock screen. */
-    private fun signedIn(user: String): Phone {
-        val phone = phone(user)
-        screens = ScreensOnActivity(phone, FixtureCameraActivity::class.java)
-        waitFor("the stock lookup screen") { host.current is StockLookupScreen }
-        return phone
-    }
+    private fun open(link: String) = driver.open(link)
 
-    private fun open(link: String) = findAll(host.current).filterIsInstance<Button>().first { it.text == link }.performClick()
+    private fun openStop(stopId: String) = driver.openStop(stopId)
 
-    /** A fix [northM] metres north of the stop's door, [accuracyM] accurate, fresh, as [provider] reports it. */
-    private fun placeFix(provider: String, lat: Double, lon: Double, northM: Double, accuracyM: Float) {
-        val location =
-            Location(provider).apply {
-                latitude = lat + northM / 111_320.0
-                longitude = lon
-                accuracy = accuracyM
-                // The core compares the fix time with the real clock; the age comes from the
-                // (Robolectric) monotonic clock, as DeliveryLocation reads it.
-                time = Clock.systemUTC().millis() - 1_000
-                elapsedRealtimeNanos = SystemClock.elapsedRealtimeNanos()
-            }
-        val shadow = shadowOf(locationManager)
-        shadow.setLocationEnabled(true)
-        shadow.setProviderEnabled(provider, true)
-        shadow.setLastKnownLocation(provider, location)
-    }
+    private fun locationOn() = driver.locationOn()
 
-    /** Location services on, with the providers a phone has. */
-    private fun locationOn() {
-        val shadow = shadowOf(locationManager)
-        shadow.setLocationEnabled(true)
-        shadow.setProviderEnabled(LocationManager.GPS_PROVIDER, true)
-        shadow.setProviderEnabled(LocationManager.NETWORK_PROVIDER, true)
-    }
-
-    private fun openStop(stopId: String): ProofCaptureScreen {
-        open("Deliveries")
-        val routes = host.current as DeliveriesScreen
-        waitFor("the routes downloaded") { routes.stopRows.containsKey(stopId) }
-        val row = routes.stopRows.getValue(stopId)
-        assertTrue(row.text.toString(), row.text.contains("to deliver"))
-        assertNull("nothing is asked before a capture starts", shadowOf(activity).lastRequestedPermission)
-        row.performClick()
-        return host.current as ProofCaptureScreen
-    }
+    private fun placeFix(provider: String, lat: Double, lon: Double, northM: Double, accuracyM: Float) = driver.placeFix(provider, lat, lon, northM, accuracyM)
 
     /** A finger drawing [points] (pad pixels) as one stroke, 16 ms apart, with a batched move. */
     private fun draw(pad: SignaturePadView, start: Long, vararg points: Pair<Float, Float>) {

@@ -1,16 +1,10 @@
 package app.companion.robotests
 
 import android.Manifest
-import android.location.Location
-import android.location.LocationManager
-import android.os.SystemClock
 import android.view.View
-import android.widget.Button
 import app.companion.android.Camera2FrameSource
 import app.companion.android.DeliveryLocation
-import app.companion.android.screens.DeliveriesScreen
 import app.companion.android.screens.ProofCaptureScreen
-import app.companion.android.screens.StockLookupScreen
 import app.companion.scan.BarcodeFormat
 import app.companion.scan.Gs1Element
 import app.companion.scan.ScannedCode
@@ -26,9 +20,7 @@ import org.junit.ClassRule
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.robolectric.RobolectricTestRunner
-import org.robolectric.RuntimeEnvironment
 import org.robolectric.Shadows.shadowOf
-import java.time.Clock
 
 /**
  * "Scan items" on the proof capture, against a real `companion serve` with a back camera in
@@ -45,52 +37,21 @@ class ProofItemScanTest {
         val server = ServerForClass()
     }
 
-    private val phones = mutableListOf<Phone>()
-    private var screens: ScreensOnActivity? = null
-    private val activity get() = screens!!.activity
-    private val host get() = screens!!.host
-    private val app get() = RuntimeEnvironment.getApplication()
-    private val locationManager get() = app.getSystemService(LocationManager::class.java)
+    private val driver = DriverScreens(server)
+    private val activity get() = driver.activity
+    private val host get() = driver.host
+    private val app get() = driver.app
 
     @After
-    fun tearDown() {
-        screens?.close()
-        phones.forEach { it.close() }
-    }
+    fun tearDown() = driver.close()
 
-    private fun signedIn(user: String): Phone {
-        val phone = Phone(server.url).also { phones += it }.apply { runBlocking { client.signIn(user, ReferenceServer.DEMO_PASSWORD) } }
-        screens = ScreensOnActivity(phone, FixtureCameraActivity::class.java)
-        waitFor("the stock lookup screen") { host.current is StockLookupScreen }
-        return phone
-    }
+    private fun signedIn(user: String) = driver.signedIn(user)
 
-    private fun locationOn() {
-        val shadow = shadowOf(locationManager)
-        shadow.setLocationEnabled(true)
-        shadow.setProviderEnabled(LocationManager.GPS_PROVIDER, true)
-        shadow.setProviderEnabled(LocationManager.NETWORK_PROVIDER, true)
-    }
+    private fun locationOn() = driver.locationOn()
 
-    private fun placeFix(provider: String, lat: Double, lon: Double, northM: Double, accuracyM: Float) {
-        val location =
-            Location(provider).apply {
-                latitude = lat + northM / 111_320.0
-                longitude = lon
-                accuracy = accuracyM
-                time = Clock.systemUTC().millis() - 1_000
-                elapsedRealtimeNanos = SystemClock.elapsedRealtimeNanos()
-            }
-        shadowOf(locationManager).setLastKnownLocation(provider, location)
-    }
+    private fun placeFix(provider: String, lat: Double, lon: Double, northM: Double, accuracyM: Float) = driver.placeFix(provider, lat, lon, northM, accuracyM)
 
-    private fun openStop(stopId: String): ProofCaptureScreen {
-        findAll(host.current).filterIsInstance<Button>().first { it.text == "Deliveries" }.performClick()
-        val routes = host.current as DeliveriesScreen
-        waitFor("the routes downloaded") { routes.stopRows.containsKey(stopId) }
-        routes.stopRows.getValue(stopId).performClick()
-        return host.current as ProofCaptureScreen
-    }
+    private fun openStop(stopId: String) = driver.openStop(stopId)
 
     @Test
     fun `items scanned from the camera count against the manifest, once per steady hold, and Back releases the camera`() {

@@ -120,13 +120,7 @@ class DeliveriesScreen(
         for (route in routes) {
             list.add(context.label("Route ${route.id} · ${route.serviceDate}", size = 17f, color = Color.BLACK), 16)
             for (stop in route.stops.sortedBy { it.sequence }) {
-                val row =
-                    context.label(size = 15f, color = Color.BLACK).apply {
-                        val p = context.dp(8)
-                        setPadding(0, p, 0, p)
-                        isClickable = true
-                        setOnClickListener { onOpen(stop) }
-                    }
+                val row = context.tappableRow { onOpen(stop) }
                 stopRows[stop.id] = row
                 list.add(row, 4)
             }

@@ -153,14 +153,7 @@ class ScannerScreen(
         codeText.text = "$code is stocked in ${found.size} warehouses:"
         for (stock in found) {
             choices.add(
-                TextView(context).apply {
-                    text = "${stock.item.name}\n${stock.item.warehouseId} · ${stock.totalQty} ${stock.item.unit}"
-                    textSize = 15f
-                    setTextColor(Color.BLACK)
-                    val p = context.dp(8)
-                    setPadding(0, p, 0, p)
-                    setOnClickListener { onOpen(stock.item) }
-                },
+                context.tappableRow("${stock.item.name}\n${stock.item.warehouseId} · ${stock.totalQty} ${stock.item.unit}") { onOpen(stock.item) },
                 0,
             )
         }

@@ -1,12 +1,10 @@
 package app.companion.android.screens
 
 import android.content.Context
-import android.graphics.Color
 import android.widget.Button
 import android.widget.EditText
 import android.widget.LinearLayout
 import android.widget.ScrollView
-import android.widget.TextView
 import app.companion.CompanionException
 import app.companion.Inventory
 import app.companion.core.Item
@@ -88,15 +86,7 @@ class StockLookupScreen(
             return
         }
         for (item in items) {
-            val row =
-                TextView(context).apply {
-                    text = "${item.name}\n${item.sku} · ${item.variety} · ${item.origin} · ${item.warehouseId}"
-                    textSize = 15f
-                    setTextColor(Color.BLACK)
-                    val p = context.dp(8)
-                    setPadding(0, p, 0, p)
-                    setOnClickListener { onOpen(item) }
-                }
+            val row = context.tappableRow("${item.name}\n${item.sku} · ${item.variety} · ${item.origin} · ${item.warehouseId}") { onOpen(item) }
             results.add(row, 0)
         }
     }

@@ -27,6 +27,14 @@ internal fun Context.label(text: String = "", size: Float = 16f, color: Int = Co
         setTextColor(color)
     }
 
+/** A row of a list that opens something: black text with room for a finger above and below. */
+internal fun Context.tappableRow(text: String = "", onClick: () -> Unit): TextView =
+    label(text, size = 15f, color = Color.BLACK).apply {
+        val p = dp(8)
+        setPadding(0, p, 0, p)
+        setOnClickListener { onClick() }
+    }
+
 /** A vertical screen: white, padded. */
 internal fun LinearLayout.screen() {
     orientation = LinearLayout.VERTICAL

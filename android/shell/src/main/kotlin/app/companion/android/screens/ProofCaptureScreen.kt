@@ -329,41 +329,30 @@ class ProofCaptureScreen(
     private var awaitingSettings = false
 
     private val returnFromSettings =
-        object : android.app.Application.ActivityLifecycleCallbacks {
-            override fun onActivityResumed(a: Activity) {
-                if (a !== context || !awaitingSettings) return
-                awaitingSettings = false
-                // What the user changed there (a permission, location services) counts now,
-                // without reopening the stop; no prompt follows (asked = true).
-                scope.launch {
-                    try {
-                        act(permissions.decide(Feature.PROOF_OF_DELIVERY), asked = true)
-                    } catch (e: CompanionException) {
-                        problem.show(Problem.of(e))
+        (context as? Activity)?.let { activity ->
+            ActivityResumes(activity, onResumed = {
+                if (awaitingSettings) {
+                    awaitingSettings = false
+                    // What the user changed there (a permission, location services) counts
+                    // now, without reopening the stop; no prompt follows (asked = true).
+                    scope.launch {
+                        try {
+                            act(permissions.decide(Feature.PROOF_OF_DELIVERY), asked = true)
+                        } catch (e: CompanionException) {
+                            problem.show(Problem.of(e))
+                        }
                     }
                 }
-            }
-
-            override fun onActivityCreated(a: Activity, state: android.os.Bundle?) = Unit
-
-            override fun onActivityStarted(a: Activity) = Unit
-
-            override fun onActivityPaused(a: Activity) = Unit
-
-            override fun onActivityStopped(a: Activity) = Unit
-
-            override fun onActivitySaveInstanceState(a: Activity, state: android.os.Bundle) = Unit
-
-            override fun onActivityDestroyed(a: Activity) = Unit
+            })
         }
 
     override fun onAttachedToWindow() {
         super.onAttachedToWindow()
-        (context as? Activity)?.application?.registerActivityLifecycleCallbacks(returnFromSettings)
+        returnFromSettings?.register()
     }
 
     override fun onDetachedFromWindow() {
-        (context as? Activity)?.application?.unregisterActivityLifecycleCallbacks(returnFromSettings)
+        returnFromSettings?.unregister()
         super.onDetachedFromWindow()
     }
 

@@ -1,14 +1,12 @@
 package app.companion.android.screens
 
 import android.app.Activity
-import android.app.Application
 import android.content.Intent
 import android.graphics.Color
 import android.graphics.PointF
 import android.graphics.Rect
 import android.hardware.camera2.CameraManager
 import android.media.Image
-import android.os.Bundle
 import android.os.Handler
 import android.os.HandlerThread
 import android.util.Log
@@ -137,39 +135,27 @@ class ScanCameraView(
     }
 
     private val lifecycle =
-        object : Application.ActivityLifecycleCallbacks {
-            override fun onActivityResumed(a: Activity) {
-                if (a !== activity) return
+        ActivityResumes(
+            activity,
+            onResumed = {
                 resumed = true
                 // Back from the permission prompt or from Settings: the answer may have changed.
                 begin(ask = false)
-            }
-
-            override fun onActivityPaused(a: Activity) {
-                if (a !== activity) return
+            },
+            onPaused = {
                 resumed = false
                 stopCamera()
-            }
-
-            override fun onActivityCreated(a: Activity, state: Bundle?) = Unit
-
-            override fun onActivityStarted(a: Activity) = Unit
-
-            override fun onActivityStopped(a: Activity) = Unit
-
-            override fun onActivitySaveInstanceState(a: Activity, state: Bundle) = Unit
-
-            override fun onActivityDestroyed(a: Activity) = Unit
-        }
+            },
+        )
 
     override fun onAttachedToWindow() {
         super.onAttachedToWindow()
-        activity.application.registerActivityLifecycleCallbacks(lifecycle)
+        lifecycle.register()
         begin(ask = true)
     }
 
     override fun onDetachedFromWindow() {
-        activity.application.unregisterActivityLifecycleCallbacks(lifecycle)
+        lifecycle.unregister()
         stopCamera()
         super.onDetachedFromWindow()
     }

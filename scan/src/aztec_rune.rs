@@ -8,11 +8,9 @@
 //! binariser); perspective beyond a few degrees is not handled. Runes are printed as
 //! sortation and line-side marks: small, clean and square to the label.
 
+use rxing::common::BitMatrix;
 use rxing::common::reedsolomon::{PredefinedGenericGF, ReedSolomonDecoder};
-use rxing::common::{BitMatrix, HybridBinarizer};
-use rxing::{
-    BarcodeFormat, BinaryBitmap, Luma8Source, RXingResult, RXingResultMetadataType, point,
-};
+use rxing::{BarcodeFormat, RXingResult, RXingResultMetadataType, point};
 
 /// The orientation marks at the bull's eye's corners for the four quarter turns (as in
 /// rxing's and zxing-cpp's Aztec detectors).
@@ -25,17 +23,12 @@ const RUNE_MASK: u64 = 0b1010_1010_1010_1010_1010_1010_1010;
 /// At most this many modules of the 9x9 bull's eye may disagree with its rings.
 const MAX_BULLSEYE_ERRORS: usize = 6;
 
-/// Finds Aztec Runes in a greyscale image; each result's text is the rune's value as three
+/// Finds Aztec Runes in a binarised image; each result's text is the rune's value as three
 /// digits ("007"), as zxing-cpp reports it, with symbology identifier `]zC`.
-pub(crate) fn find_runes(px: &[u8], w: usize, h: usize) -> Vec<RXingResult> {
-    if w < 11 || h < 11 {
+pub(crate) fn find_runes(bits: &BitMatrix) -> Vec<RXingResult> {
+    if bits.getWidth() < 11 || bits.getHeight() < 11 {
         return Vec::new();
     }
-    let Ok(source) = Luma8Source::new_with_slice(px, w as u32, h as u32) else {
-        return Vec::new();
-    };
-    let bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
-    let bits = bitmap.get_black_matrix();
     let mut out: Vec<RXingResult> = Vec::new();
     let mut seen: Vec<(f32, f32)> = Vec::new();
     for (cx, cy, mx, my) in bullseye_candidates(bits) {
@@ -223,7 +216,6 @@ mod tests {
 
     #[test]
     fn an_image_without_a_bullseye_has_no_rune() {
-        let px = vec![255u8; 64 * 64];
-        assert!(find_runes(&px, 64, 64).is_empty());
+        assert!(find_runes(&BitMatrix::with_single_dimension(64).expect("matrix")).is_empty());
     }
 }

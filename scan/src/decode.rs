@@ -232,14 +232,14 @@ impl FrameDecoder {
             guarded(|| self.small_image_pass(frame, deadline, &mut found));
         }
 
-        // 0c. Aztec Runes, which rxing cannot read: a row scan of the binarised still.
+        // 0c. Aztec that rxing cannot read: runes, and symbols flagged for reader
+        // initialisation (rxing reads both mode messages as sizes). Stills only.
         if thorough
             && self.matrix.contains(&rxing::BarcodeFormat::AZTEC)
             && !found.iter().any(|c| c.format == BarcodeFormat::Aztec)
             && Instant::now() <= deadline
-            && let Some(runes) = guarded(|| super::aztec_rune::find_runes(px, w, h))
         {
-            self.accept_matrix(frame, runes, (0.0, 0.0, 1.0), &mut found);
+            guarded(|| self.unusual_aztec_pass(frame, &mut found));
         }
 
         // 1. Bar regions at any angle (and, from the same orientation field, windows where
@@ -585,13 +585,7 @@ impl FrameDecoder {
         found: &mut Vec<ScannedCode>,
     ) {
         let (px, w, h) = (&frame.pixels[..], frame.width, frame.height);
-        let k = 64usize.div_ceil(w.min(h)).clamp(1, 8);
-        let pad = (w.max(h) / 8).clamp(4, 64);
-        // Bounded work and memory whatever the shape (a 100000 x 1 row is input too).
-        let Some(k) = (1..=k)
-            .rev()
-            .find(|k| (w + 2 * pad) * (h + 2 * pad) * k * k <= 600_000)
-        else {
+        let Some((k, pad)) = small_copy_scale(w, h) else {
             return;
         };
         let (buf, pw, ph) = pad_and_scale(px, w, h, pad, k);
@@ -617,6 +611,39 @@ impl FrameDecoder {
                 map = (0.0, 0.0, 1.0);
             }
             self.accept_matrix(frame, results, map, found);
+        }
+    }
+
+    /// Aztec Runes (`aztec_rune`), then, if there is none, a symbol flagged for reader
+    /// initialisation (`aztec_init`): both on one binarisation of the frame, except that a
+    /// small image's flagged symbol is looked for on the padded, upscaled copy the small-image
+    /// pass reads (rxing's detector needs a margin and a few pixels per module).
+    fn unusual_aztec_pass(&self, frame: &PreparedFrame, found: &mut Vec<ScannedCode>) {
+        let (px, w, h) = (&frame.pixels[..], frame.width, frame.height);
+        let Ok(source) = Luma8Source::new_with_slice(px, w as u32, h as u32) else {
+            return;
+        };
+        let bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
+        let runes = super::aztec_rune::find_runes(bitmap.get_black_matrix());
+        if !runes.is_empty() {
+            self.accept_matrix(frame, runes, (0.0, 0.0, 1.0), found);
+            return;
+        }
+        let flagged = match small_copy_scale(w, h) {
+            Some((k, pad)) if w.min(h) < SMALL_SIDE => {
+                let (buf, pw, ph) = pad_and_scale(px, w, h, pad, k);
+                let Ok(source) = Luma8Source::new_with_slice(&buf, pw as u32, ph as u32) else {
+                    return;
+                };
+                let bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
+                let map = (-(pad as f32), -(pad as f32), 1.0 / k as f32);
+                super::aztec_init::read_reader_init(bitmap.get_black_matrix()).map(|r| (r, map))
+            }
+            _ => super::aztec_init::read_reader_init(bitmap.get_black_matrix())
+                .map(|r| (r, (0.0, 0.0, 1.0))),
+        };
+        if let Some((result, map)) = flagged {
+            self.accept_matrix(frame, vec![result], map, found);
         }
     }
 
@@ -993,6 +1020,18 @@ impl<'a> View<'a> {
     fn to_frame(&self, (x, y): (f32, f32)) -> (f32, f32) {
         (x / self.scale - self.pad, y / self.scale - self.pad)
     }
+}
+
+/// The upscale factor and margin (in source pixels) of a small image's padded copy: up to
+/// 64 px on the short side, at most 0.6 MP whatever the shape (a 100000 x 1 row is input
+/// too); None if even the unscaled copy is larger.
+fn small_copy_scale(w: usize, h: usize) -> Option<(usize, usize)> {
+    let k = 64usize.div_ceil(w.min(h).max(1)).clamp(1, 8);
+    let pad = (w.max(h) / 8).clamp(4, 64);
+    let k = (1..=k)
+        .rev()
+        .find(|k| (w + 2 * pad) * (h + 2 * pad) * k * k <= 600_000)?;
+    Some((k, pad))
 }
 
 /// Copies a small frame into a larger canvas: `pad` pixels of light margin (the quiet zone

@@ -14,7 +14,11 @@ use rxing::aztec::decoder::{convertBoolArrayToByteArray, highLevelDecode};
 use rxing::aztec::detector::Detector;
 use rxing::common::reedsolomon::{PredefinedGenericGF, ReedSolomonDecoder};
 use rxing::common::{BitMatrix, DetectorRXingResult};
-use rxing::{BarcodeFormat, RXingResult, RXingResultMetadataType, RXingResultMetadataValue};
+use rxing::{
+    BarcodeFormat, Point, RXingResult, RXingResultMetadataType, RXingResultMetadataValue, point,
+};
+
+use crate::aztec_rune::{Bullseye, is_bullseye};
 
 /// The reader-initialisation bit of a compact symbol's 6-bit codeword count.
 const COMPACT_INIT_BIT: u32 = 0x20;
@@ -81,10 +85,72 @@ pub(crate) fn read_reader_init(bits: &BitMatrix) -> Option<RXingResult> {
     None
 }
 
+/// At most this many bull's eyes away from the image centre are tried.
+const MAX_OFF_CENTRE_TRIES: usize = 4;
+
+/// A flagged symbol anywhere in the image: rxing's detector looks for one bull's eye, near
+/// the image centre, so each of the first few `candidates` whose rings check out gets a
+/// square crop centred on it (as large as the image allows, up to a 22-layer symbol's size).
+pub(crate) fn read_reader_init_near(
+    bits: &BitMatrix,
+    candidates: &[Bullseye],
+) -> Option<RXingResult> {
+    let (w, h) = (bits.getWidth() as f32, bits.getHeight() as f32);
+    let mut tried: Vec<(f32, f32)> = Vec::new();
+    for candidate in candidates {
+        let &(cx, cy, mx, my) = candidate;
+        let m = mx.max(my);
+        if tried.len() >= MAX_OFF_CENTRE_TRIES {
+            break;
+        }
+        if tried
+            .iter()
+            .any(|&(x, y)| (x - cx).abs() < 8.0 * m && (y - cy).abs() < 8.0 * m)
+            || !is_bullseye(bits, candidate)
+        {
+            continue;
+        }
+        tried.push((cx, cy));
+        // A full-range symbol of 22 layers is 109 modules wide; the margin is for the
+        // detector, which needs light around the symbol.
+        let half = cx.min(cy).min(w - cx).min(h - cy).min(60.0 * m).floor();
+        if half < 8.0 * m {
+            continue;
+        }
+        let (left, top, side) = ((cx - half) as u32, (cy - half) as u32, (2.0 * half) as u32);
+        let Ok(mut crop) = BitMatrix::new(side, side) else {
+            continue;
+        };
+        for y in 0..side {
+            for x in 0..side {
+                if bits.get(left + x, top + y) {
+                    crop.set(x, y);
+                }
+            }
+        }
+        if let Some(result) = read_reader_init(&crop) {
+            let points: Vec<Point> = result
+                .getPoints()
+                .iter()
+                .map(|p| point(p.x + left as f32, p.y + top as f32))
+                .collect();
+            let mut moved = RXingResult::new(
+                result.getText(),
+                result.getRawBytes().to_vec(),
+                points,
+                BarcodeFormat::AZTEC,
+            );
+            moved.putAllMetadata(result.getRXingResultMetadata().clone());
+            return Some(moved);
+        }
+    }
+    None
+}
+
 /// The data layers' bits from the sampled symbol, in the order rxing's decoder reads them
 /// (outermost layer first, each layer as four two-module-wide bands: left, bottom, right,
-/// top), skipping the reference grid lines of full-range symbols. None if the matrix is smaller
-/// than the symbol its mode message announces.
+/// top), skipping the reference grid lines of full-range symbols. None if the matrix is
+/// smaller than the symbol its mode message announces.
 fn extract_bits(matrix: &BitMatrix, compact: bool, layers: usize) -> Option<Vec<bool>> {
     // The symbol's side without the reference grid lines, and with them.
     let base = if compact { 11 } else { 14 } + 4 * layers;
@@ -220,6 +286,15 @@ mod tests {
     /// The symbol drawn at `scale` px per module with a four-module quiet zone, quarter-turned
     /// `turns` times clockwise and mirrored left to right if asked, then binarised.
     fn render(symbol: &BitMatrix, scale: usize, turns: usize, mirror: bool) -> BitMatrix {
+        let (px, side) = draw(symbol, scale, turns, mirror);
+        let source = Luma8Source::new_with_slice(&px, side as u32, side as u32).expect("source");
+        BinaryBitmap::new(HybridBinarizer::new(source))
+            .get_black_matrix()
+            .clone()
+    }
+
+    /// Greyscale pixels of `render`'s drawing, and the side.
+    fn draw(symbol: &BitMatrix, scale: usize, turns: usize, mirror: bool) -> (Vec<u8>, usize) {
         let n = symbol.getWidth() as usize;
         let side = (n + 8) * scale;
         let mut px = vec![255u8; side * side];
@@ -238,10 +313,7 @@ mod tests {
                 }
             }
         }
-        let source = Luma8Source::new_with_slice(&px, side as u32, side as u32).expect("source");
-        BinaryBitmap::new(HybridBinarizer::new(source))
-            .get_black_matrix()
-            .clone()
+        (px, side)
     }
 
     #[test]
@@ -265,6 +337,51 @@ mod tests {
                     .unwrap_or_else(|| panic!("{layers} layers, {turns} turns, {mirror}"));
                 assert_eq!(result.getText(), text, "{layers} layers");
             }
+        }
+    }
+
+    #[test]
+    fn stills_read_a_flagged_symbol_and_camera_frames_leave_it() {
+        use crate::{BarcodeFormat, DecodeStrategy, FrameDecoder, LumaFrame, ScanOptions};
+        // A 4 px/module symbol in a grey 400x300 frame (above the small-image size), centred
+        // and off-centre (where rxing's detector, which starts from the image centre, does
+        // not look).
+        let (symbol, side) = draw(&flagged_symbol("$I", 2), 4, 0, false);
+        let (w, h) = (400usize, 300usize);
+        for (left, top) in [((w - side) / 2, (h - side) / 2), (262, 20)] {
+            let mut px = vec![200u8; w * h];
+            for y in 0..side {
+                let at = (top + y) * w + left;
+                px[at..at + side].copy_from_slice(&symbol[y * side..(y + 1) * side]);
+            }
+            let read = |strategy| {
+                let options = ScanOptions {
+                    formats: vec![BarcodeFormat::Aztec],
+                    strategy,
+                    budget_ms: 60_000,
+                };
+                let frame = LumaFrame::packed(&px, w as u32, h as u32);
+                let outcome = FrameDecoder::new(options)
+                    .expect("options")
+                    .decode(&frame)
+                    .expect("decodes");
+                outcome.codes
+            };
+            let codes = read(DecodeStrategy::Thorough);
+            let texts: Vec<(&str, &str)> = codes
+                .iter()
+                .map(|c| (c.text.as_str(), c.symbology_identifier.as_str()))
+                .collect();
+            assert_eq!(texts, [("$I", "]z0")], "at {left},{top}");
+            // The corners are the symbol's, in the frame.
+            let (cx, cy) = codes[0]
+                .corners
+                .iter()
+                .fold((0.0, 0.0), |(x, y), p| (x + p.x / 4.0, y + p.y / 4.0));
+            let centre = (left + side / 2, top + side / 2);
+            assert!((cx - centre.0 as f32).abs() < 4.0 && (cy - centre.1 as f32).abs() < 4.0);
+            // The pass is for stills: camera frames keep their cost.
+            assert!(read(DecodeStrategy::Live).is_empty());
         }
     }
 

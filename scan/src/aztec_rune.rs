@@ -25,13 +25,14 @@ const MAX_BULLSEYE_ERRORS: usize = 6;
 
 /// Finds Aztec Runes in a binarised image; each result's text is the rune's value as three
 /// digits ("007"), as zxing-cpp reports it, with symbology identifier `]zC`.
-pub(crate) fn find_runes(bits: &BitMatrix) -> Vec<RXingResult> {
+/// `candidates` are `bullseye_candidates(bits)`.
+pub(crate) fn find_runes(bits: &BitMatrix, candidates: &[Bullseye]) -> Vec<RXingResult> {
     if bits.getWidth() < 11 || bits.getHeight() < 11 {
         return Vec::new();
     }
     let mut out: Vec<RXingResult> = Vec::new();
     let mut seen: Vec<(f32, f32)> = Vec::new();
-    for (cx, cy, mx, my) in bullseye_candidates(bits) {
+    for &(cx, cy, mx, my) in candidates {
         if seen
             .iter()
             .any(|&(x, y)| (x - cx).abs() < 4.0 * mx && (y - cy).abs() < 4.0 * my)
@@ -63,10 +64,13 @@ pub(crate) fn find_runes(bits: &BitMatrix) -> Vec<RXingResult> {
     out
 }
 
-/// Centres of compact bull's eyes: on a row, seven runs of about one module each, light,
-/// dark, light, dark (the centre), light, dark, light; confirmed by the same runs on the
-/// column through the centre. Returns centre and module size along x and y.
-fn bullseye_candidates(bits: &BitMatrix) -> Vec<(f32, f32, f32, f32)> {
+/// A bull's eye's centre and module size along x and y, in pixels.
+pub(crate) type Bullseye = (f32, f32, f32, f32);
+
+/// Centres of bull's eyes: on a row, seven runs of about one module each, light, dark,
+/// light, dark (the centre), light, dark, light; confirmed by the same runs on the column
+/// through the centre. Compact and full-range symbols share these inner rings.
+pub(crate) fn bullseye_candidates(bits: &BitMatrix) -> Vec<Bullseye> {
     let (w, h) = (bits.getWidth() as usize, bits.getHeight() as usize);
     let mut out = Vec::new();
     let mut runs: Vec<(usize, usize, bool)> = Vec::with_capacity(64);
@@ -137,11 +141,7 @@ fn read_rune(bits: &BitMatrix, cx: f32, cy: f32, mx: f32, my: f32) -> Option<u8>
             let y = (cy + j as f32 * my).floor().clamp(0.0, h - 1.0);
             bits.get(x as u32, y as u32)
         };
-        let ring_errors = (-4..=4)
-            .flat_map(|j| (-4..=4).map(move |i| (i, j)))
-            .filter(|&(i, j): &(i32, i32)| module(i, j) != (i.abs().max(j.abs()) % 2 == 0))
-            .count();
-        if ring_errors > MAX_BULLSEYE_ERRORS {
+        if !rings_match(&module) {
             return None;
         }
         // The mode-message ring at radius 5, as rxing's detector samples it: each side 10
@@ -177,6 +177,27 @@ fn read_rune(bits: &BitMatrix, cx: f32, cy: f32, mx: f32, my: f32) -> Option<u8>
         }
     }
     None
+}
+
+/// Whether the 9x9 modules around the centre, `module(i, j)` with i to the right and j
+/// down, are the bull's eye's alternating square rings, but for a few modules.
+fn rings_match(module: &impl Fn(i32, i32) -> bool) -> bool {
+    let ring_errors = (-4..=4)
+        .flat_map(|j| (-4..=4).map(move |i| (i, j)))
+        .filter(|&(i, j): &(i32, i32)| module(i, j) != (i.abs().max(j.abs()) % 2 == 0))
+        .count();
+    ring_errors <= MAX_BULLSEYE_ERRORS
+}
+
+/// Whether a candidate's 9x9 core, sampled upright, has the bull's eye's rings (a mirror
+/// image has the same rings).
+pub(crate) fn is_bullseye(bits: &BitMatrix, &(cx, cy, mx, my): &Bullseye) -> bool {
+    let (w, h) = (bits.getWidth() as f32, bits.getHeight() as f32);
+    rings_match(&|i: i32, j: i32| {
+        let x = (cx + i as f32 * mx).floor().clamp(0.0, w - 1.0);
+        let y = (cy + j as f32 * my).floor().clamp(0.0, h - 1.0);
+        bits.get(x as u32, y as u32)
+    })
 }
 
 /// Which corner has the three orientation marks (a quarter turn), within two bits.
@@ -216,6 +237,7 @@ mod tests {
 
     #[test]
     fn an_image_without_a_bullseye_has_no_rune() {
-        assert!(find_runes(&BitMatrix::with_single_dimension(64).expect("matrix")).is_empty());
+        let bits = BitMatrix::with_single_dimension(64).expect("matrix");
+        assert!(find_runes(&bits, &bullseye_candidates(&bits)).is_empty());
     }
 }

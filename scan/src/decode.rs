@@ -624,7 +624,9 @@ impl FrameDecoder {
             return;
         };
         let bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
-        let runes = super::aztec_rune::find_runes(bitmap.get_black_matrix());
+        let bits = bitmap.get_black_matrix();
+        let candidates = super::aztec_rune::bullseye_candidates(bits);
+        let runes = super::aztec_rune::find_runes(bits, &candidates);
         if !runes.is_empty() {
             self.accept_matrix(frame, runes, (0.0, 0.0, 1.0), found);
             return;
@@ -639,7 +641,8 @@ impl FrameDecoder {
                 let map = (-(pad as f32), -(pad as f32), 1.0 / k as f32);
                 super::aztec_init::read_reader_init(bitmap.get_black_matrix()).map(|r| (r, map))
             }
-            _ => super::aztec_init::read_reader_init(bitmap.get_black_matrix())
+            _ => super::aztec_init::read_reader_init(bits)
+                .or_else(|| super::aztec_init::read_reader_init_near(bits, &candidates))
                 .map(|r| (r, (0.0, 0.0, 1.0))),
         };
         if let Some((result, map)) = flagged {

@@ -613,7 +613,8 @@ impl LineScanner<'_> {
         if real.len() < 40 || real.end > bits.len() {
             return None;
         }
-        let mut variants: Vec<(Vec<bool>, std::ops::Range<usize>)> = Vec::new();
+        // (bits, their image samples, offset of bits[0] in the line)
+        let mut variants: Vec<(Vec<bool>, std::ops::Range<usize>, usize)> = Vec::new();
         // (a) A dark run touching an end of the image's samples: the crop's border, not a
         // bar (a symbol's bars are much shorter than an eighth of the line).
         let max_run = real.len() / 8;
@@ -636,11 +637,11 @@ impl LineScanner<'_> {
             }
         }
         if r != real {
-            variants.push((v, r.clone()));
+            variants.push((v, r.clone(), 0));
         }
         // (b) Stretches between light gaps of at least eight median runs (quiet zones are
         // 7 to 10 modules and a median run is over one module), in the cleared line.
-        let base: Vec<bool> = variants.first().map_or(bits, |(v, _)| &v[..]).to_vec();
+        let base: Vec<bool> = variants.first().map_or(bits, |(v, _, _)| &v[..]).to_vec();
         let mut runs: Vec<(usize, usize, bool)> = Vec::new();
         let mut i = r.start;
         while i < r.end {
@@ -666,31 +667,39 @@ impl LineScanner<'_> {
             );
             bounds.push((r.end, r.end));
             bounds.dedup();
-            // Only a line that falls apart into several stretches needs this.
+            // Only a line that falls apart into several stretches needs this; a few of
+            // them, each decoded on its own samples, keep the cost bounded on long lines.
             if bounds.len() > 3 {
+                let mut tried = 0;
                 for pair in bounds.windows(2) {
-                    let (from, to) = (pair[0].0, pair[1].1);
                     let inner = runs
                         .iter()
                         .filter(|(a, b, _)| *a >= pair[0].1 && *b <= pair[1].0)
                         .count();
-                    if inner < 20 || (from, to) == (r.start, r.end) {
+                    if inner < 20 || tried == 6 {
                         continue;
                     }
-                    let mut v = vec![false; base.len()];
-                    v[from..to].copy_from_slice(&base[from..to]);
-                    variants.push((v, from..to));
+                    tried += 1;
+                    // The line's light margin stays with the first and last stretch.
+                    let from = if pair[0].0 == r.start { 0 } else { pair[0].0 };
+                    let to = if pair[1].1 == r.end {
+                        base.len()
+                    } else {
+                        pair[1].1
+                    };
+                    let real_part = pair[0].0.max(r.start) - from..pair[1].1.min(r.end) - from;
+                    variants.push((base[from..to].to_vec(), real_part, from));
                 }
             }
         }
         let inverted = std::mem::replace(&mut self.inverted, false);
         let mut read = None;
-        for (v, r) in variants {
+        for (v, r, offset) in variants {
             self.real_samples = r;
-            if let Some(hit) = self.decode_bits(&v)
-                && !matches!(hit.0.getBarcodeFormat(), RxFormat::EAN_8 | RxFormat::UPC_E)
+            if let Some((result, a, b)) = self.decode_bits(&v)
+                && !matches!(result.getBarcodeFormat(), RxFormat::EAN_8 | RxFormat::UPC_E)
             {
-                read = Some(hit);
+                read = Some((result, a + offset as f32, b + offset as f32));
                 break;
             }
         }

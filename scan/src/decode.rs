@@ -252,6 +252,9 @@ impl FrameDecoder {
         if !self.linear.is_empty() && !regions.is_empty() {
             guarded(|| {
                 let mut scanner = LineScanner::new(px, w, h, &self.linear);
+                // Stills can afford the retries for crops with a dark border or a mark
+                // beyond the quiet zone; camera frames keep their cost.
+                scanner.tolerant = thorough;
                 let mut hits = Vec::new();
                 for region in &regions {
                     if Instant::now() > deadline {
@@ -261,6 +264,17 @@ impl FrameDecoder {
                     scanner.reset();
                     scanner.scan_region(region, 9, &mut hits, deadline);
                 }
+                self.accept_linear(frame, hits, &mut found);
+            });
+        }
+        // 1b. A strip thinner than two orientation cells (a scanner's line image, a label
+        // edge cropped tight) has no bar regions: lines along its long side instead.
+        if !self.linear.is_empty() && w.min(h) < 16 && w.max(h) >= 40 && Instant::now() <= deadline
+        {
+            guarded(|| {
+                let mut scanner = LineScanner::new(px, w, h, &self.linear);
+                let mut hits = Vec::new();
+                scanner.scan_strip(9, &mut hits, deadline);
                 self.accept_linear(frame, hits, &mut found);
             });
         }

@@ -346,6 +346,10 @@ pub(crate) struct LineScanner<'a> {
     /// Also try a plain mid-grey threshold (what rxing's row binariser does), for
     /// confirming a read on a second line.
     pub threshold_fallback: bool,
+    /// When a line reads nothing, also try it without dark runs at the image's edges and
+    /// cut into pieces at wide light gaps (see `decode_tolerant`). Costs decodes on every
+    /// line that fails, so stills and thin strips only.
+    pub tolerant: bool,
     /// Samples of the current line that are image pixels (not border padding).
     real_samples: std::ops::Range<usize>,
 }
@@ -372,6 +376,7 @@ impl LineScanner<'_> {
             itf: formats.contains(&RxFormat::ITF).then(ITFReader::default),
             limited: formats.contains(&RxFormat::RSS_14),
             threshold_fallback: false,
+            tolerant: false,
             real_samples: 0..0,
         }
     }
@@ -468,6 +473,72 @@ impl LineScanner<'_> {
         }
     }
 
+    /// A strip too thin for the region finder (a side under two cells: a scanner's few
+    /// pixel rows, a cropped label edge): straight lines along its long side, every row
+    /// (or column) up to `max_lines`, spread evenly. No tilt: a tilted line would leave the
+    /// strip through its long side and get a false quiet zone there. Both ends get the
+    /// light margin a symbol printed to the crop's edge lacks.
+    pub fn scan_strip(
+        &mut self,
+        max_lines: usize,
+        hits: &mut Vec<LinearHit>,
+        deadline: std::time::Instant,
+    ) {
+        let (w, h) = (self.w as f32, self.h as f32);
+        let wide = self.w >= self.h;
+        let (long, short) = if wide { (w, h) } else { (h, w) };
+        let dir = if wide { (1.0, 0.0) } else { (0.0, 1.0) };
+        let count = (short as usize).clamp(1, max_lines.max(1));
+        self.tolerant = true;
+        let mut lines_of = Vec::<(String, u32)>::new();
+        for k in 0..count {
+            if std::time::Instant::now() > deadline {
+                return;
+            }
+            // Rows from the middle outwards: the middle is least likely to be cut.
+            let idx = (k as f32 / 2.0).ceil() * if k % 2 == 0 { 1.0 } else { -1.0 };
+            let step = short / count as f32;
+            let off = (short / 2.0 + idx * step).clamp(0.0, short - 1.0);
+            let centre = if wide { (w / 2.0, off) } else { (off, h / 2.0) };
+            self.reset();
+            let Some((result, p0, p1)) = self.read_line(centre, dir, long, 2) else {
+                continue;
+            };
+            let text = result.getText().to_string();
+            let count = match lines_of.iter_mut().find(|(t, _)| *t == text) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    lines_of.push((text.clone(), 1));
+                    1
+                }
+            };
+            match hits.iter_mut().find(|hit| hit.result.getText() == text) {
+                Some(hit) => hit.lines = hit.lines.max(count),
+                None => {
+                    let across = if wide {
+                        (0.0, short / 2.0)
+                    } else {
+                        (short / 2.0, 0.0)
+                    };
+                    hits.push(LinearHit {
+                        result,
+                        corners: [
+                            (p0.0 - across.0, p0.1 - across.1),
+                            (p1.0 - across.0, p1.1 - across.1),
+                            (p1.0 + across.0, p1.1 + across.1),
+                            (p0.0 + across.0, p0.1 + across.1),
+                        ],
+                        line: (p0, p1),
+                        lines: 1,
+                    })
+                }
+            }
+        }
+    }
+
     /// Samples one line, binarises it and runs the row decoders on it.
     fn read_line(
         &mut self,
@@ -504,6 +575,7 @@ impl LineScanner<'_> {
             let t = t0 + pos * step;
             (centre.0 + dir.0 * t, centre.1 + dir.1 * t)
         };
+        let mut first_bits = None;
         for &range_k in &self.swing_levels[..levels.min(self.swing_levels.len())] {
             let Some(bits) = binarize(&samples, range_k) else {
                 continue;
@@ -511,6 +583,7 @@ impl LineScanner<'_> {
             if let Some((result, a, b)) = self.decode_bits(&bits) {
                 return Some((result, to_image(a), to_image(b)));
             }
+            first_bits.get_or_insert(bits);
         }
         if self.threshold_fallback
             && let Some(bits) = binarize_threshold(&samples)
@@ -518,7 +591,121 @@ impl LineScanner<'_> {
         {
             return Some((result, to_image(a), to_image(b)));
         }
+        if self.tolerant
+            && let Some(bits) = first_bits
+            && let Some((result, a, b)) = self.decode_tolerant(&bits)
+        {
+            return Some((result, to_image(a), to_image(b)));
+        }
         None
+    }
+
+    /// rxing's readers want a clean line: a quiet zone right after the end guard, one
+    /// symbol per line. A crop cut tight around a label has a dark border at the image
+    /// edge (EAN's right quiet zone then runs into it), and a print mark beyond a symbol's
+    /// quiet zone makes rxing's ITF reader take the mark for the start and give up. The
+    /// retries: the line with dark runs at the image's ends cleared, and each stretch
+    /// between wide light gaps alone. Dark on light only. The ITF quiet-zone check counts
+    /// cleared and cut-off samples as not on the image, and EAN-8/UPC-E (short enough to
+    /// lie inside other symbols) are not taken from these retries.
+    fn decode_tolerant(&mut self, bits: &[bool]) -> Option<(RXingResult, f32, f32)> {
+        let real = self.real_samples.clone();
+        if real.len() < 40 || real.end > bits.len() {
+            return None;
+        }
+        // (bits, their image samples, offset of bits[0] in the line)
+        let mut variants: Vec<(Vec<bool>, std::ops::Range<usize>, usize)> = Vec::new();
+        // (a) A dark run touching an end of the image's samples: the crop's border, not a
+        // bar (a symbol's bars are much shorter than an eighth of the line).
+        let max_run = real.len() / 8;
+        let (mut v, mut r) = (bits.to_vec(), real.clone());
+        if v[r.start] {
+            let e = (r.start..r.end).find(|&i| !v[i]).unwrap_or(r.end);
+            if e - r.start <= max_run {
+                v[r.start..e].fill(false);
+                r.start = e;
+            }
+        }
+        if r.end > r.start && v[r.end - 1] {
+            let s = (r.start..r.end)
+                .rev()
+                .find(|&i| !v[i])
+                .map_or(r.start, |i| i + 1);
+            if r.end - s <= max_run {
+                v[s..r.end].fill(false);
+                r.end = s;
+            }
+        }
+        if r != real {
+            variants.push((v, r.clone(), 0));
+        }
+        // (b) Stretches between light gaps of at least eight median runs (quiet zones are
+        // 7 to 10 modules and a median run is over one module), in the cleared line.
+        let base: Vec<bool> = variants.first().map_or(bits, |(v, _, _)| &v[..]).to_vec();
+        let mut runs: Vec<(usize, usize, bool)> = Vec::new();
+        let mut i = r.start;
+        while i < r.end {
+            let dark = base[i];
+            let s = i;
+            while i < r.end && base[i] == dark {
+                i += 1;
+            }
+            runs.push((s, i, dark));
+        }
+        if runs.len() >= 24 {
+            let mut lengths: Vec<usize> = runs[1..runs.len() - 1]
+                .iter()
+                .map(|(a, b, _)| b - a)
+                .collect();
+            lengths.sort_unstable();
+            let gap = (lengths[lengths.len() / 2] * 8).max(8);
+            let mut bounds = vec![(r.start, r.start)];
+            bounds.extend(
+                runs.iter()
+                    .filter(|(a, b, dark)| !dark && b - a >= gap)
+                    .map(|&(a, b, _)| (a, b)),
+            );
+            bounds.push((r.end, r.end));
+            bounds.dedup();
+            // Only a line that falls apart into several stretches needs this; a few of
+            // them, each decoded on its own samples, keep the cost bounded on long lines.
+            if bounds.len() > 3 {
+                let mut tried = 0;
+                for pair in bounds.windows(2) {
+                    let inner = runs
+                        .iter()
+                        .filter(|(a, b, _)| *a >= pair[0].1 && *b <= pair[1].0)
+                        .count();
+                    if inner < 20 || tried == 6 {
+                        continue;
+                    }
+                    tried += 1;
+                    // The line's light margin stays with the first and last stretch.
+                    let from = if pair[0].0 == r.start { 0 } else { pair[0].0 };
+                    let to = if pair[1].1 == r.end {
+                        base.len()
+                    } else {
+                        pair[1].1
+                    };
+                    let real_part = pair[0].0.max(r.start) - from..pair[1].1.min(r.end) - from;
+                    variants.push((base[from..to].to_vec(), real_part, from));
+                }
+            }
+        }
+        let inverted = std::mem::replace(&mut self.inverted, false);
+        let mut read = None;
+        for (v, r, offset) in variants {
+            self.real_samples = r;
+            if let Some((result, a, b)) = self.decode_bits(&v)
+                && !matches!(result.getBarcodeFormat(), RxFormat::EAN_8 | RxFormat::UPC_E)
+            {
+                read = Some((result, a + offset as f32, b + offset as f32));
+                break;
+            }
+        }
+        self.inverted = inverted;
+        self.real_samples = real;
+        read
     }
 
     /// Samples a line at one sample per pixel and binarises it as rxing's row scan does

@@ -11,10 +11,10 @@ use companion_scan::still::load_luma;
 use companion_scan::{BarcodeFormat, DecodeStrategy, FrameDecoder, LumaFrame, ScanOptions};
 
 /// Codes found with the `Live` strategy (the cheap pipeline a camera frame gets) and no time
-/// limit, measured when the test was written: 344 of 415 (zxing-cpp 3.1.1: 382 with its
-/// still-image defaults; `Thorough`, which stills get, finds 370 in release builds). A few
+/// limit, measured when the test was written: 346 of 415 (zxing-cpp 3.1.1: 382 with its
+/// still-image defaults; `Thorough`, which stills get, finds 371 in release builds). A few
 /// below, so a harmless change of a marginal read does not fail the build.
-const LIVE_FLOOR: usize = 338;
+const LIVE_FLOOR: usize = 340;
 
 fn real_images() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/barcode-real");
@@ -199,4 +199,57 @@ fn aztec_runes_read_as_their_three_digit_values() {
             .collect();
         assert_eq!(codes, [(value, "]zC")], "{file}");
     }
+}
+
+#[test]
+fn a_tight_crop_with_a_dark_border_reads_on_a_thin_strip() {
+    // ean13-1/526: an 11 px high strip cut from a label, dark borders at both image edges and
+    // under three modules of light after the end guard (rxing wants three). Too thin for
+    // the bar-region finder, so it gets lines along its length, and a line's dark ends at
+    // the image edge are taken for the crop's border. zxing-cpp reads it too.
+    let bytes = std::fs::read(real_images().join("ean13-1___526.png")).expect("EAN strip");
+    let outcome = companion_scan::decode_image_bytes(
+        &bytes,
+        ScanOptions {
+            strategy: DecodeStrategy::Thorough,
+            budget_ms: 60_000,
+            ..ScanOptions::default()
+        },
+    )
+    .expect("decodes");
+    let codes: Vec<(&str, BarcodeFormat)> = outcome
+        .codes
+        .iter()
+        .map(|c| (c.text.as_str(), c.format))
+        .collect();
+    assert_eq!(codes, [("8886316200561", BarcodeFormat::Ean13)]);
+
+    // The same situation rendered: an EAN-13 at 3 px per module, 10 px high, 8 px of light
+    // after the end guard, then a dark border to the image's edge on both sides.
+    use rxing::{MultiFormatWriter, Writer};
+    let matrix = MultiFormatWriter
+        .encode("5901234123457", &rxing::BarcodeFormat::EAN_13, 0, 0)
+        .expect("encodable");
+    let bars: Vec<bool> = (0..matrix.getWidth()).map(|x| matrix.get(x, 0)).collect();
+    let first = bars.iter().position(|&b| b).expect("a bar");
+    let last = bars.iter().rposition(|&b| b).expect("a bar");
+    let mut row = vec![20u8; 12];
+    row.extend(std::iter::repeat_n(220u8, 36));
+    for &bar in &bars[first..=last] {
+        row.extend(std::iter::repeat_n(if bar { 20u8 } else { 220 }, 3));
+    }
+    row.extend(std::iter::repeat_n(220u8, 8));
+    row.extend(std::iter::repeat_n(20u8, 12));
+    let (w, h) = (row.len(), 10);
+    let pixels: Vec<u8> = row.iter().copied().cycle().take(w * h).collect();
+    let outcome = FrameDecoder::new(ScanOptions {
+        strategy: DecodeStrategy::Thorough,
+        budget_ms: 60_000,
+        ..ScanOptions::default()
+    })
+    .expect("options")
+    .decode(&LumaFrame::packed(&pixels, w as u32, h as u32))
+    .expect("decodes");
+    let texts: Vec<&str> = outcome.codes.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, ["5901234123457"]);
 }

@@ -17,6 +17,7 @@ uniffi::setup_scaffolding!();
 mod aztec_rune;
 pub mod bench;
 mod databar_limited;
+mod datamatrix;
 pub mod decode;
 pub mod frame;
 pub mod gs1;

@@ -1,6 +1,6 @@
 //! DataMatrix symbols that rxing locates but cannot decode: printed with uneven module widths
-//! (thermal printers, stretched renders), on a curved surface, or large multi-region symbols
-//! whose grid drifts by a module between the corners. rxing's edge-tracing detector (a port
+//! (thermal printers, stretched renders), photographed slightly warped, or large multi-region
+//! symbols whose grid drifts by a module between the corners. rxing's edge-tracing detector (a port
 //! of zxing-cpp's) finds the four corners and the size, but samples the whole grid through one
 //! perspective transform, and the drift costs more modules than Reed-Solomon repairs.
 //!
@@ -10,6 +10,7 @@
 //! interpolated from those edges, so a column that drifts is followed where it actually is.
 //! Reed-Solomon keeps a wrong grid from reading as a wrong code.
 
+use rxing::common::Quadrilateral;
 use rxing::common::{BitMatrix, DetectorRXingResult, HybridBinarizer, PerspectiveTransform};
 use rxing::datamatrix::decoder::{Decoder, Version};
 use rxing::datamatrix::detector::zxing_cpp_detector;
@@ -17,7 +18,6 @@ use rxing::{
     BarcodeFormat, BinaryBitmap, Luma8Source, Point, RXingResult, RXingResultMetadataType,
     RXingResultMetadataValue, point,
 };
-use rxing::common::Quadrilateral;
 
 /// At most this many of rxing's candidates are sampled again (a busy image yields many).
 const MAX_CANDIDATES: usize = 8;
@@ -41,18 +41,22 @@ pub(crate) fn find_datamatrix(px: &[u8], w: usize, h: usize) -> Vec<RXingResult>
     let mut out: Vec<RXingResult> = Vec::new();
     for candidate in candidates.iter().take(MAX_CANDIDATES) {
         let corners = candidate.getPoints();
-        let (cols, rows) = (candidate.getBits().getWidth(), candidate.getBits().getHeight());
+        let (cols, rows) = (
+            candidate.getBits().getWidth(),
+            candidate.getBits().getHeight(),
+        );
         let [tl, tr, br, bl] = match corners {
             [a, b, c, d] => [*a, *b, *c, *d],
             _ => continue,
         };
-        let Some(grid) = Grid::new(bits, [tl, tr, br, bl], cols, rows) else {
+        let Some(mut grid) = Grid::new(bits, [tl, tr, br, bl], cols, rows) else {
             continue;
         };
-        let Some(symbol) = grid.sample_guided() else {
-            continue;
-        };
-        let Ok(decoded) = decoder.decode(&symbol) else {
+        grid.measure_timing();
+        let Some(decoded) = grid
+            .sample()
+            .and_then(|symbol| decoder.decode(&symbol).ok())
+        else {
             continue;
         };
         if out.iter().any(|r| r.getText() == decoded.getText()) {
@@ -111,11 +115,7 @@ impl<'a> Grid<'a> {
             return None;
         }
         let (c, r) = (cols as f32, rows as f32);
-        let transform = PerspectiveTransform::quadrilateralToQuadrilateral(
-            Quadrilateral::new(point(0.0, 0.0), point(c, 0.0), point(c, r), point(0.0, r)),
-            Quadrilateral::new(corners[0], corners[1], corners[2], corners[3]),
-        )
-        .ok()?;
+        let transform = to_image(corners, cols as u32, rows as u32)?;
         let side = |a: Point, b: Point, n: f32| (a.x - b.x).hypot(a.y - b.y) / n;
         let module = side(corners[0], corners[1], c)
             .min(side(corners[3], corners[2], c))
@@ -165,31 +165,34 @@ impl<'a> Grid<'a> {
         interpolate(self.dy.len(), pos, at, u)
     }
 
-    /// Measures the timing patterns twice (the second time along lines corrected by the
-    /// first) and samples every module at its corrected centre.
-    fn sample_guided(mut self) -> Option<BitMatrix> {
+    /// Measures the timing patterns twice, the second time along lines corrected by the
+    /// first.
+    fn measure_timing(&mut self) {
         for _ in 0..2 {
             for k in 0..self.dx.len() {
                 let r = k * self.region_rows;
                 // Along the top row of a band: columns alternate, dark at even ones; the
                 // first edge is the quiet zone's into the finder column.
-                let shifts = self.track(self.cols, 0, |g, t| {
+                self.dx[k] = self.track(self.cols, 0, |g, t| {
                     let c = (t.max(0.0) as usize).min(g.cols - 1);
                     g.black(t, r as f32 + 0.5 + g.dy_at(r, c as f32 + 0.5))
-                })?;
-                self.dx[k] = shifts;
+                });
             }
             for k in 0..self.dy.len() {
                 let c = (k + 1) * self.region_cols - 1;
                 // Along the right column of a band: rows alternate, dark at odd ones; the
                 // last edge is the finder row's into the quiet zone below.
-                let shifts = self.track(self.rows, 1, |g, t| {
+                self.dy[k] = self.track(self.rows, 1, |g, t| {
                     let r = (t.max(0.0) as usize).min(g.rows - 1);
                     g.black(c as f32 + 0.5 + g.dx_at(c, r as f32 + 0.5), t)
-                })?;
-                self.dy[k] = shifts;
+                });
             }
         }
+    }
+
+    /// Every module read from the binarised image at its centre as the timing patterns
+    /// place it.
+    fn sample(&self) -> Option<BitMatrix> {
         let mut out = BitMatrix::new(self.cols as u32, self.rows as u32).ok()?;
         for r in 0..self.rows {
             for c in 0..self.cols {
@@ -211,23 +214,23 @@ impl<'a> Grid<'a> {
         n: usize,
         dark: usize,
         sample: impl Fn(&Self, f32) -> Option<bool>,
-    ) -> Option<Vec<f32>> {
+    ) -> Vec<f32> {
         // edges[e]: where the edge before module e lies (e in 0..=n); NaN when not seen.
         let mut edges = vec![f32::NAN; n + 1];
-        let mut expected = 0.0f32;
-        let mut pitch = 1.0f32;
-        let mut last_seen: Option<(usize, f32)> = None;
+        // The shift of the last edge seen: the next edge is searched as far off its nominal
+        // place (the grid drifts slowly; a pitch estimate would run away over a gap).
+        let mut shift = 0.0f32;
         let mut seen = 0;
+        let steps = (0.45 / self.step) as i32;
         for (e, edge) in edges.iter_mut().enumerate() {
             let after_dark = e < n && e % 2 == dark;
             let before_dark = e > 0 && (e - 1) % 2 == dark;
             if after_dark == before_dark {
-                expected += pitch;
                 continue;
             }
-            // Search the window for the transition into the colour of module e.
+            // The transition into the colour of module e nearest to where it is expected.
+            let expected = e as f32 + shift;
             let mut best: Option<f32> = None;
-            let steps = (0.45 / self.step) as i32;
             let mut prev = sample(self, expected - (steps + 1) as f32 * self.step);
             for i in -steps..=steps {
                 let t = expected + i as f32 * self.step;
@@ -245,36 +248,34 @@ impl<'a> Grid<'a> {
             }
             if let Some(at) = best {
                 *edge = at;
-                if let Some((pe, pat)) = last_seen
-                    && e > pe
-                {
-                    let measured = (at - pat) / (e - pe) as f32;
-                    // The pitch follows slowly: one noisy edge must not derail the rest.
-                    pitch = (0.5 * pitch + 0.5 * measured).clamp(0.5, 1.5);
-                }
-                last_seen = Some((e, at));
+                shift = at - e as f32;
                 seen += 1;
-                expected = at + pitch;
-            } else {
-                expected += pitch;
             }
         }
         // Too few edges seen: this is no timing pattern, keep the nominal grid.
         if seen * 2 < n / 2 {
-            return Some(vec![0.0; n]);
+            return vec![0.0; n];
         }
         // Unseen edges: interpolated between seen ones (extrapolated by a module beyond).
         fill_gaps(&mut edges);
-        Some(
-            (0..n)
-                .map(|i| {
-                    let centre = 0.5 * (edges[i] + edges[i + 1]);
-                    let shift = centre - (i as f32 + 0.5);
-                    if shift.is_finite() { shift } else { 0.0 }
-                })
-                .collect(),
-        )
+        (0..n)
+            .map(|i| {
+                let centre = 0.5 * (edges[i] + edges[i + 1]);
+                let shift = centre - (i as f32 + 0.5);
+                if shift.is_finite() { shift } else { 0.0 }
+            })
+            .collect()
     }
+}
+
+/// The perspective transform from module coordinates (0..cols, 0..rows) to the image.
+fn to_image(corners: [Point; 4], cols: u32, rows: u32) -> Option<PerspectiveTransform> {
+    let (c, r) = (cols as f32, rows as f32);
+    PerspectiveTransform::quadrilateralToQuadrilateral(
+        Quadrilateral::new(point(0.0, 0.0), point(c, 0.0), point(c, r), point(0.0, r)),
+        Quadrilateral::new(corners[0], corners[1], corners[2], corners[3]),
+    )
+    .ok()
 }
 
 /// Linear interpolation of `value(k)` at `x` between knots `pos(k)`, k in 0..n; the end
@@ -311,7 +312,12 @@ fn fill_gaps(edges: &mut [f32]) {
         } else if i > last {
             edges[last] + (i - last) as f32
         } else {
-            let a = seen.iter().rev().find(|&&s| s < i).copied().unwrap_or(first);
+            let a = seen
+                .iter()
+                .rev()
+                .find(|&&s| s < i)
+                .copied()
+                .unwrap_or(first);
             let b = seen.iter().find(|&&s| s > i).copied().unwrap_or(last);
             if a == b {
                 edges[a]

@@ -26,9 +26,20 @@ const MAX_CANDIDATES: usize = 8;
 /// rxing's detector locates; results carry the text, the four corners and the metadata
 /// rxing's own DataMatrix reader would give.
 pub(crate) fn find_datamatrix(px: &[u8], w: usize, h: usize) -> Vec<RXingResult> {
-    if w < 16 || h < 16 {
+    if w < 16 || h < 16 || px.len() < w * h {
         return Vec::new();
     }
+    let found = find_in(px, w, h);
+    if !found.is_empty() {
+        return found;
+    }
+    // Light modules on a dark ground (laser-marked or dot-peened parts).
+    let inverted: Vec<u8> = px[..w * h].iter().map(|&p| 255 - p).collect();
+    find_in(&inverted, w, h)
+}
+
+/// `find_datamatrix` for dark modules on a light ground.
+fn find_in(px: &[u8], w: usize, h: usize) -> Vec<RXingResult> {
     let Ok(source) = Luma8Source::new_with_slice(px, w as u32, h as u32) else {
         return Vec::new();
     };

@@ -216,3 +216,31 @@ fn datamatrix_off_a_uniform_grid_reads_along_its_timing_patterns() {
         assert_eq!(codes[0].1, symbology, "{file}");
     }
 }
+
+#[test]
+fn light_on_dark_datamatrix_reads_along_its_timing_patterns_too() {
+    // The same symbols inverted (a laser-marked or dot-peened part): the timing-guided
+    // reader tries the inverted still when the normal one gives nothing.
+    for (file, start) in [
+        ("datamatrix-1__distorted.png", "X12X12X12X12"),
+        (
+            "datamatrix-3__dm-2x2-_1063.png",
+            "DC04FR0500011FB31FB30701FR60RICHARD",
+        ),
+    ] {
+        let bytes = std::fs::read(real_images().join(file)).expect("DataMatrix image");
+        let (pixels, w, h) = load_luma(&bytes).expect("a PNG the loader reads");
+        let inverted: Vec<u8> = pixels.iter().map(|&p| 255 - p).collect();
+        let outcome = FrameDecoder::new(ScanOptions {
+            strategy: DecodeStrategy::Thorough,
+            budget_ms: 60_000,
+            formats: vec![BarcodeFormat::DataMatrix],
+        })
+        .expect("options")
+        .decode(&LumaFrame::packed(&inverted, w, h))
+        .expect("decodes");
+        let texts: Vec<&str> = outcome.codes.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts.len(), 1, "{file}: {texts:?}");
+        assert!(texts[0].starts_with(start), "{file}: {texts:?}");
+    }
+}

@@ -232,7 +232,10 @@ impl<'a> Grid<'a> {
         // place (the grid drifts slowly; a pitch estimate would run away over a gap).
         let mut shift = 0.0f32;
         let mut seen = 0;
-        let steps = (0.45 / self.step) as i32;
+        // Edges of the same kind recur every two modules: a window under one module either
+        // side cannot jump to the next, and wide enough for a module up to 1.7 times as
+        // wide as the grid's average (uneven printing, a steep view).
+        let steps = (0.7 / self.step) as i32;
         for (e, edge) in edges.iter_mut().enumerate() {
             let after_dark = e < n && e % 2 == dark;
             let before_dark = e > 0 && (e - 1) % 2 == dark;

@@ -1,8 +1,9 @@
-//! DataMatrix symbols that rxing locates but cannot decode: printed with uneven module widths
-//! (thermal printers, stretched renders), photographed slightly warped, or large multi-region
-//! symbols whose grid drifts by a module between the corners. rxing's edge-tracing detector (a port
-//! of zxing-cpp's) finds the four corners and the size, but samples the whole grid through one
-//! perspective transform, and the drift costs more modules than Reed-Solomon repairs.
+//! DataMatrix symbols that rxing locates but cannot decode: printed with uneven module
+//! widths (thermal printers, stretched renders), photographed warped (a label on a bottle),
+//! or large multi-region symbols whose grid drifts by a module between the corners. rxing's
+//! edge-tracing detector (a port of zxing-cpp's) finds the four corners and the size, but
+//! samples the whole grid through one perspective transform, and the drift costs more
+//! modules than Reed-Solomon repairs.
 //!
 //! This reader takes rxing's candidates and samples them again, guided by the symbol's own
 //! timing patterns: the alternating top row and right column of every data region. Each
@@ -23,8 +24,8 @@ use rxing::{
 const MAX_CANDIDATES: usize = 8;
 
 /// Finds DataMatrix symbols in a greyscale image by timing-guided sampling of the symbols
-/// rxing's detector locates; results carry the text, the four corners and the metadata
-/// rxing's own DataMatrix reader would give.
+/// rxing's detector locates, dark on light or else light on dark; results carry the text,
+/// the four corners and the symbology identifier rxing's own reader would give.
 pub(crate) fn find_datamatrix(px: &[u8], w: usize, h: usize) -> Vec<RXingResult> {
     if w < 16 || h < 16 || px.len() < w * h {
         return Vec::new();

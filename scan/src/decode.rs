@@ -241,6 +241,17 @@ impl FrameDecoder {
         {
             guarded(|| self.unusual_aztec_pass(frame, &mut found));
         }
+        // 0d. DataMatrix symbols rxing locates but samples off the grid (uneven module widths,
+        // curved labels, large multi-region symbols): sampled again along their timing
+        // patterns. Only when no DataMatrix was read yet.
+        if thorough
+            && self.matrix.contains(&rxing::BarcodeFormat::DATA_MATRIX)
+            && !found.iter().any(|c| c.format == BarcodeFormat::DataMatrix)
+            && Instant::now() <= deadline
+            && let Some(symbols) = guarded(|| super::datamatrix::find_datamatrix(px, w, h))
+        {
+            self.accept_matrix(frame, symbols, (0.0, 0.0, 1.0), &mut found);
+        }
 
         // 1. Bar regions at any angle (and, from the same orientation field, windows where
         // 2D codes may be, for the upscaled pass).

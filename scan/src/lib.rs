@@ -18,6 +18,7 @@ mod aztec_init;
 mod aztec_rune;
 pub mod bench;
 mod databar_limited;
+mod datamatrix;
 pub mod decode;
 pub mod frame;
 pub mod gs1;

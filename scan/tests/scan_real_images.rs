@@ -253,3 +253,27 @@ fn a_tight_crop_with_a_dark_border_reads_on_a_thin_strip() {
     let texts: Vec<&str> = outcome.codes.iter().map(|c| c.text.as_str()).collect();
     assert_eq!(texts, ["5901234123457"]);
 }
+
+#[test]
+fn an_itf_strip_with_a_bold_stop_bar_reads() {
+    // itf-1/220: an 8 px wide vertical strip. Its stop pattern's wide bar is a little over
+    // three narrow widths (19 vs 6 samples). rxing's ITF reader searches the whole row for a
+    // 2:1 stop first, takes a look-alike inside the data, fails its quiet zone and never
+    // tries the 3:1 stop, so the line is read from its run lengths. zxing-cpp reads it too.
+    let bytes = std::fs::read(real_images().join("itf-1___220.png")).expect("ITF strip");
+    let outcome = companion_scan::decode_image_bytes(
+        &bytes,
+        ScanOptions {
+            strategy: DecodeStrategy::Thorough,
+            budget_ms: 60_000,
+            ..ScanOptions::default()
+        },
+    )
+    .expect("decodes");
+    let codes: Vec<(&str, BarcodeFormat)> = outcome
+        .codes
+        .iter()
+        .map(|c| (c.text.as_str(), c.format))
+        .collect();
+    assert_eq!(codes, [("0000091897", BarcodeFormat::Itf)]);
+}

@@ -813,6 +813,54 @@ impl LineScanner<'_> {
         }
         self.decode_limited(bits)
             .or_else(|| self.decode_itf_without_bearers(bits))
+            .or_else(|| self.decode_itf_runs(bits))
+    }
+
+    /// ITF from the line's run lengths, for symbols rxing's ITF reader misses: it searches
+    /// the whole row for the first stop pattern with a 2:1 wide bar and only then for a 3:1
+    /// one, so a stop whose wide bar is a little over 3 narrow widths (ink spread) makes it
+    /// take a 2:1 look-alike inside the data, whose quiet-zone check fails, and give up.
+    /// Here every start pattern with a light quiet zone is tried and the digits are read
+    /// up to a stop pattern followed by light; the same length and quiet-zone rules apply.
+    fn decode_itf_runs(&self, bits: &[bool]) -> Option<(RXingResult, f32, f32)> {
+        self.itf.as_ref()?;
+        let n = bits.len();
+        for polarity in 0..(1 + usize::from(self.inverted)) {
+            for reversed in [false, true] {
+                let ink: Vec<bool> = if reversed {
+                    bits.iter().rev().map(|&b| b != (polarity == 1)).collect()
+                } else {
+                    bits.iter().map(|&b| b != (polarity == 1)).collect()
+                };
+                let Some((text, a, b)) = itf_from_runs(&ink) else {
+                    continue;
+                };
+                if !crate::decode::ITF_LENGTHS.contains(&(text.len() as u32)) {
+                    continue;
+                }
+                let (a, b) = (a as f32, b as f32);
+                let (start, end) = if reversed {
+                    (n as f32 - 1.0 - b, n as f32 - 1.0 - a)
+                } else {
+                    (a, b)
+                };
+                if !itf_quiet_zones(bits, &self.real_samples, start, end, text.len()) {
+                    continue;
+                }
+                let mut result = RXingResult::new(
+                    &text,
+                    Vec::new(),
+                    vec![rxing::point(start, 0.0), rxing::point(end, 0.0)],
+                    RxFormat::ITF,
+                );
+                result.putMetadata(
+                    rxing::RXingResultMetadataType::SYMBOLOGY_IDENTIFIER,
+                    rxing::RXingResultMetadataValue::SymbologyIdentifier("]I0".into()),
+                );
+                return Some((result, start, end));
+            }
+        }
+        None
     }
 
     /// GS1 DataBar Limited, both polarities and directions. Reported as DataBar (RSS-14):
@@ -918,6 +966,91 @@ impl LineScanner<'_> {
     pub fn reset(&mut self) {
         rxing::Reader::reset(&mut self.reader);
     }
+}
+
+/// Reads Interleaved 2 of 5 from the runs of `ink` (true = bar), left to right. Returns the
+/// digits, the end of the start pattern and the start of the stop pattern (the inner ends,
+/// as rxing reports them). Each start pattern (four narrow elements after a light run of at
+/// least ten narrow widths, or the row's start) is tried; digits are read in pairs (five
+/// bars, five spaces, exactly two wide in each) until a stop pattern (wide bar, narrow space,
+/// narrow bar) followed by ten narrow widths of light or the row's end.
+fn itf_from_runs(ink: &[bool]) -> Option<(String, usize, usize)> {
+    // (start, length) of alternating runs.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < ink.len() {
+        let s = i;
+        while i < ink.len() && ink[i] == ink[s] {
+            i += 1;
+        }
+        runs.push((s, i - s));
+    }
+    let first_bar = usize::from(!ink.first().copied().unwrap_or(false));
+    let len = |k: usize| runs[k].1 as f32;
+    let narrow = |w: f32, n: f32| (0.4 * n..=1.7 * n).contains(&w);
+    let wide = |w: f32, n: f32| (1.5 * n..=4.5 * n).contains(&w);
+    // Five widths with exactly two wide ones, clearly apart: the digit (0 to 9).
+    let digit = |ws: [f32; 5], n: f32| -> Option<u32> {
+        let mut sorted = ws;
+        sorted.sort_by(f32::total_cmp);
+        let (max_narrow, min_wide) = (sorted[2], sorted[3]);
+        if min_wide < 1.4 * max_narrow || !narrow(sorted[0], n) || !narrow(max_narrow, n) {
+            return None;
+        }
+        if !wide(min_wide, n) || !wide(sorted[4], n) {
+            return None;
+        }
+        let mask = ws
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| **w >= min_wide)
+            .fold(0u32, |m, (k, _)| m | (1 << k));
+        // Wide positions (bit 0 = first element) of digits 0 to 9: NNWWN, WNNNW, ...
+        const MASKS: [u32; 10] = [
+            0b01100, 0b10001, 0b10010, 0b00011, 0b10100, 0b00101, 0b00110, 0b11000, 0b01001,
+            0b01010,
+        ];
+        MASKS.iter().position(|&m| m == mask).map(|d| d as u32)
+    };
+    // Bars preceded by a light run, in turn.
+    let mut k = 2 - first_bar;
+    while k + 4 <= runs.len() {
+        let start = k;
+        k += 2;
+        let n = (start..start + 4).map(len).sum::<f32>() / 4.0;
+        if !(start..start + 4).all(|j| narrow(len(j), n))
+            || (len(start - 1) < 10.0 * n && start - 1 != 0)
+        {
+            continue;
+        }
+        let mut text = String::new();
+        let mut j = start + 4;
+        loop {
+            if !text.is_empty()
+                && j + 3 <= runs.len()
+                && wide(len(j), n)
+                && narrow(len(j + 1), n)
+                && narrow(len(j + 2), n)
+                && (j + 3 == runs.len() || len(j + 3) >= 10.0 * n)
+            {
+                return Some((text, runs[start + 3].0 + runs[start + 3].1, runs[j].0));
+            }
+            if j + 10 > runs.len() {
+                break;
+            }
+            let bars = [len(j), len(j + 2), len(j + 4), len(j + 6), len(j + 8)];
+            let spaces = [len(j + 1), len(j + 3), len(j + 5), len(j + 7), len(j + 9)];
+            match (digit(bars, n), digit(spaces, n)) {
+                (Some(x), Some(y)) => {
+                    text.push(char::from_digit(x, 10)?);
+                    text.push(char::from_digit(y, 10)?);
+                }
+                _ => break,
+            }
+            j += 10;
+        }
+    }
+    None
 }
 
 /// Interleaved 2 of 5 has no check character and its start pattern (four narrow elements)

@@ -847,16 +847,7 @@ impl LineScanner<'_> {
                 if !itf_quiet_zones(bits, &self.real_samples, start, end, text.len()) {
                     continue;
                 }
-                let mut result = RXingResult::new(
-                    &text,
-                    Vec::new(),
-                    vec![rxing::point(start, 0.0), rxing::point(end, 0.0)],
-                    RxFormat::ITF,
-                );
-                result.putMetadata(
-                    rxing::RXingResultMetadataType::SYMBOLOGY_IDENTIFIER,
-                    rxing::RXingResultMetadataValue::SymbologyIdentifier("]I0".into()),
-                );
+                let result = row_result(&text, Vec::new(), RxFormat::ITF, "]I0", start, end);
                 return Some((result, start, end));
             }
         }
@@ -884,16 +875,8 @@ impl LineScanner<'_> {
                     } else {
                         (a, b)
                     };
-                    let mut result = RXingResult::new(
-                        &read.gtin14,
-                        read.gtin14.clone().into_bytes(),
-                        vec![rxing::point(a, 0.0), rxing::point(b, 0.0)],
-                        RxFormat::RSS_14,
-                    );
-                    result.putMetadata(
-                        rxing::RXingResultMetadataType::SYMBOLOGY_IDENTIFIER,
-                        rxing::RXingResultMetadataValue::SymbologyIdentifier("]e0".into()),
-                    );
+                    let raw = read.gtin14.clone().into_bytes();
+                    let result = row_result(&read.gtin14, raw, RxFormat::RSS_14, "]e0", a, b);
                     return Some((result, a, b));
                 }
             }
@@ -966,6 +949,29 @@ impl LineScanner<'_> {
     pub fn reset(&mut self) {
         rxing::Reader::reset(&mut self.reader);
     }
+}
+
+/// A read of our own row decoders in rxing's result shape: the text, its bytes, the
+/// symbology identifier and the symbol's ends along the line.
+fn row_result(
+    text: &str,
+    raw: Vec<u8>,
+    format: RxFormat,
+    symbology: &str,
+    start: f32,
+    end: f32,
+) -> RXingResult {
+    let mut result = RXingResult::new(
+        text,
+        raw,
+        vec![rxing::point(start, 0.0), rxing::point(end, 0.0)],
+        format,
+    );
+    result.putMetadata(
+        rxing::RXingResultMetadataType::SYMBOLOGY_IDENTIFIER,
+        rxing::RXingResultMetadataValue::SymbologyIdentifier(symbology.into()),
+    );
+    result
 }
 
 /// Reads Interleaved 2 of 5 from the runs of `ink` (true = bar), left to right. Returns the

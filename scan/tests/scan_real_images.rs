@@ -8,7 +8,9 @@ use std::path::PathBuf;
 
 use companion_scan::bench::{Manifest, ManifestFrame, score_frame_codes};
 use companion_scan::still::load_luma;
-use companion_scan::{BarcodeFormat, DecodeStrategy, FrameDecoder, LumaFrame, ScanOptions};
+use companion_scan::{
+    BarcodeFormat, DecodeOutcome, DecodeStrategy, FrameDecoder, LumaFrame, ScanOptions,
+};
 
 /// Codes found with the `Live` strategy (the cheap pipeline a camera frame gets) and no time
 /// limit, measured when the test was written: 346 of 415 (zxing-cpp 3.1.1: 382 with its
@@ -23,6 +25,37 @@ fn real_images() -> PathBuf {
         "fixtures/barcode-real/manifest.json is missing from the repository"
     );
     dir
+}
+
+/// Decodes one of the real images as a still (`Thorough`, no practical time limit), with
+/// `formats` enabled (every format when empty).
+fn read_still(file: &str, formats: &[BarcodeFormat]) -> DecodeOutcome {
+    let bytes = std::fs::read(real_images().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let mut options = ScanOptions {
+        strategy: DecodeStrategy::Thorough,
+        budget_ms: 60_000,
+        ..ScanOptions::default()
+    };
+    if !formats.is_empty() {
+        options.formats = formats.to_vec();
+    }
+    companion_scan::decode_image_bytes(&bytes, options).expect("decodes")
+}
+
+fn texts_and_formats(outcome: &DecodeOutcome) -> Vec<(&str, BarcodeFormat)> {
+    outcome
+        .codes
+        .iter()
+        .map(|c| (c.text.as_str(), c.format))
+        .collect()
+}
+
+fn texts_and_identifiers(outcome: &DecodeOutcome) -> Vec<(&str, &str)> {
+    outcome
+        .codes
+        .iter()
+        .map(|c| (c.text.as_str(), c.symbology_identifier.as_str()))
+        .collect()
 }
 
 #[test]
@@ -100,17 +133,7 @@ fn real_images_keep_their_floor_without_misreads() {
 fn demo_produce_label_reads_as_gs1_databar_expanded() {
     // A GS1 DataBar Expanded produce label (GTIN, net weight, best-before), the demo image;
     // the 400x118 render that gave nothing with `--formats databar-expanded` in issue 9.
-    let path = real_images().join("rssexpanded-3__1.png");
-    let bytes = std::fs::read(&path).expect("demo label");
-    let outcome = companion_scan::decode_image_bytes(
-        &bytes,
-        ScanOptions {
-            strategy: DecodeStrategy::Thorough,
-            budget_ms: 60_000,
-            ..ScanOptions::default()
-        },
-    )
-    .expect("decodes");
+    let outcome = read_still("rssexpanded-3__1.png", &[]);
     let code = outcome
         .codes
         .iter()
@@ -129,16 +152,7 @@ const DEMO_TEXT: &str = "(01)90012345678908(3103)012233(15)991231";
 fn a_four_digit_interleaved_2_of_5_label_reads_on_a_still() {
     // Internal bin and tote labels use short ITF; rxing's default lengths (6 to 14) drop a
     // clean 4-digit symbol, which zxing-cpp reads.
-    let bytes = std::fs::read(real_images().join("itf-1___853.png")).expect("ITF label");
-    let outcome = companion_scan::decode_image_bytes(
-        &bytes,
-        ScanOptions {
-            strategy: DecodeStrategy::Thorough,
-            budget_ms: 60_000,
-            formats: vec![BarcodeFormat::Itf],
-        },
-    )
-    .expect("decodes");
+    let outcome = read_still("itf-1___853.png", &[BarcodeFormat::Itf]);
     let texts: Vec<&str> = outcome.codes.iter().map(|c| c.text.as_str()).collect();
     assert_eq!(texts, ["1515"]);
 }
@@ -152,21 +166,8 @@ fn aztec_symbols_flagged_for_reader_initialisation_read() {
         "aztec-1__readerinit-compact-15x15.png",
         "aztec-1__readerinit-full-19x19.png",
     ] {
-        let bytes = std::fs::read(real_images().join(file)).expect("Aztec image");
-        let outcome = companion_scan::decode_image_bytes(
-            &bytes,
-            ScanOptions {
-                strategy: DecodeStrategy::Thorough,
-                budget_ms: 60_000,
-                formats: vec![BarcodeFormat::Aztec],
-            },
-        )
-        .expect("decodes");
-        let codes: Vec<(&str, &str)> = outcome
-            .codes
-            .iter()
-            .map(|c| (c.text.as_str(), c.symbology_identifier.as_str()))
-            .collect();
+        let outcome = read_still(file, &[BarcodeFormat::Aztec]);
+        let codes = texts_and_identifiers(&outcome);
         // As zxing-cpp reports them.
         assert_eq!(codes, [("$I", "]z0")], "{file}");
     }
@@ -182,21 +183,8 @@ fn aztec_runes_read_as_their_three_digit_values() {
         ("aztec-1__rune-64.png", "064"),
         ("aztec-1__rune-68.png", "068"),
     ] {
-        let bytes = std::fs::read(real_images().join(file)).expect("rune image");
-        let outcome = companion_scan::decode_image_bytes(
-            &bytes,
-            ScanOptions {
-                strategy: DecodeStrategy::Thorough,
-                budget_ms: 60_000,
-                formats: vec![BarcodeFormat::Aztec],
-            },
-        )
-        .expect("decodes");
-        let codes: Vec<(&str, &str)> = outcome
-            .codes
-            .iter()
-            .map(|c| (c.text.as_str(), c.symbology_identifier.as_str()))
-            .collect();
+        let outcome = read_still(file, &[BarcodeFormat::Aztec]);
+        let codes = texts_and_identifiers(&outcome);
         assert_eq!(codes, [(value, "]zC")], "{file}");
     }
 }
@@ -207,21 +195,8 @@ fn a_tight_crop_with_a_dark_border_reads_on_a_thin_strip() {
     // under three modules of light after the end guard (rxing wants three). Too thin for
     // the bar-region finder, so it gets lines along its length, and a line's dark ends at
     // the image edge are taken for the crop's border. zxing-cpp reads it too.
-    let bytes = std::fs::read(real_images().join("ean13-1___526.png")).expect("EAN strip");
-    let outcome = companion_scan::decode_image_bytes(
-        &bytes,
-        ScanOptions {
-            strategy: DecodeStrategy::Thorough,
-            budget_ms: 60_000,
-            ..ScanOptions::default()
-        },
-    )
-    .expect("decodes");
-    let codes: Vec<(&str, BarcodeFormat)> = outcome
-        .codes
-        .iter()
-        .map(|c| (c.text.as_str(), c.format))
-        .collect();
+    let outcome = read_still("ean13-1___526.png", &[]);
+    let codes = texts_and_formats(&outcome);
     assert_eq!(codes, [("8886316200561", BarcodeFormat::Ean13)]);
 
     // The same situation rendered: an EAN-13 at 3 px per module, 10 px high, 8 px of light
@@ -283,21 +258,8 @@ fn datamatrix_off_a_uniform_grid_reads_along_its_timing_patterns() {
             "]d1",
         ),
     ] {
-        let bytes = std::fs::read(real_images().join(file)).expect("DataMatrix image");
-        let outcome = companion_scan::decode_image_bytes(
-            &bytes,
-            ScanOptions {
-                strategy: DecodeStrategy::Thorough,
-                budget_ms: 60_000,
-                formats: vec![BarcodeFormat::DataMatrix],
-            },
-        )
-        .expect("decodes");
-        let codes: Vec<(&str, &str)> = outcome
-            .codes
-            .iter()
-            .map(|c| (c.text.as_str(), c.symbology_identifier.as_str()))
-            .collect();
+        let outcome = read_still(file, &[BarcodeFormat::DataMatrix]);
+        let codes = texts_and_identifiers(&outcome);
         assert_eq!(codes.len(), 1, "{file}: {codes:?}");
         assert!(codes[0].0.starts_with(start), "{file}: {codes:?}");
         assert_eq!(codes[0].1, symbology, "{file}");
@@ -338,20 +300,7 @@ fn an_itf_strip_with_a_bold_stop_bar_reads() {
     // three narrow widths (19 vs 6 samples). rxing's ITF reader searches the whole row for a
     // 2:1 stop first, takes a look-alike inside the data, fails its quiet zone and never
     // tries the 3:1 stop, so the line is read from its run lengths. zxing-cpp reads it too.
-    let bytes = std::fs::read(real_images().join("itf-1___220.png")).expect("ITF strip");
-    let outcome = companion_scan::decode_image_bytes(
-        &bytes,
-        ScanOptions {
-            strategy: DecodeStrategy::Thorough,
-            budget_ms: 60_000,
-            ..ScanOptions::default()
-        },
-    )
-    .expect("decodes");
-    let codes: Vec<(&str, BarcodeFormat)> = outcome
-        .codes
-        .iter()
-        .map(|c| (c.text.as_str(), c.format))
-        .collect();
+    let outcome = read_still("itf-1___220.png", &[]);
+    let codes = texts_and_formats(&outcome);
     assert_eq!(codes, [("0000091897", BarcodeFormat::Itf)]);
 }

@@ -669,40 +669,4 @@ mod tests {
         let kept = process_photo(&synthetic(4000, 3000), &PhotoOptions::default()).unwrap();
         assert_eq!((kept.width, kept.height), (2000, 1500));
     }
-
-    fn peak_rss_kb() -> u64 {
-        std::fs::read_to_string("/proc/self/status")
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find(|l| l.starts_with("VmHWM:"))
-                    .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-            })
-            .unwrap_or(0)
-    }
-
-    /// Figures for docs/proof-of-delivery.md: a 12 MP camera-like JPEG through the whole
-    /// pipeline; peak RSS is the process's high-water mark, reset after the input is made.
-    /// `cargo test -p companion-core --release --lib deliveries::photo::tests::bench_12mp -- --ignored --exact --nocapture`
-    #[test]
-    #[ignore]
-    fn bench_12mp() {
-        let input = synthetic(4000, 3000);
-        // Linux: writing 5 resets VmHWM, so the figure excludes making the input.
-        let _ = std::fs::write("/proc/self/clear_refs", "5");
-        let before = peak_rss_kb();
-        let mut best = f64::MAX;
-        for _ in 0..3 {
-            let t = std::time::Instant::now();
-            let kept = process_photo(&input, &PhotoOptions::default()).unwrap();
-            best = best.min(t.elapsed().as_secs_f64() * 1000.0);
-            assert_eq!((kept.width, kept.height), (2000, 1500));
-        }
-        println!(
-            "photo_12mp_input_bytes={} photo_12mp_ms={best:.0} peak_rss_mb={:.1} rss_before_mb={:.1}",
-            input.len(),
-            peak_rss_kb() as f64 / 1024.0,
-            before as f64 / 1024.0
-        );
-    }
 }

@@ -284,8 +284,13 @@ impl FrameDecoder {
             });
         }
         // 1b. A strip thinner than two orientation cells (a scanner's line image, a label
-        // edge cropped tight) has no bar regions: lines along its long side instead.
-        if !self.linear.is_empty() && w.min(h) < 16 && w.max(h) >= 40 && Instant::now() <= deadline
+        // edge cropped tight) has no bar regions: lines along its long side instead. Up to
+        // 8192 px long: one line is one step, and a 100000 px line cost ~100 ms (release)
+        // past any budget; longer strips keep the plain and small-image passes.
+        if !self.linear.is_empty()
+            && w.min(h) < 16
+            && (40..=8192).contains(&w.max(h))
+            && Instant::now() <= deadline
         {
             guarded(|| {
                 let mut scanner = LineScanner::new(px, w, h, &self.linear);

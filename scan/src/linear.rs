@@ -43,6 +43,9 @@ struct Cell {
     energy: f32,
 }
 
+/// At most this many clusters of edge cells are merged into bar regions (the strongest).
+const MAX_CLUSTERS: usize = 64;
+
 /// Finds candidate bar regions, strongest first.
 /// Also returns up to `max_windows` windows (x, y, w, h) of strong edges in all directions,
 /// where a 2D code may be.
@@ -155,6 +158,13 @@ pub(crate) fn find_bar_regions(
             weight,
             cells: members.iter().map(|&i| cell_centre(i, cw)).collect(),
         });
+    }
+    // The merge below restarts after every merge (cubic in clusters): a frame of fine
+    // stripes tens of thousands of pixels wide made thousands of clusters and took 17 s
+    // whatever the budget. Only the strongest can become one of the few regions read.
+    if clusters.len() > MAX_CLUSTERS {
+        clusters.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        clusters.truncate(MAX_CLUSTERS);
     }
     // Large modules leave edge-free cells inside wide bars, splitting one code into
     // several clusters: merge clusters with the same orientation that lie on one line.

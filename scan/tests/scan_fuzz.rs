@@ -158,3 +158,31 @@ fn corrupt_still_images_are_typed_errors() {
         }
     }
 }
+
+#[test]
+fn fine_stripes_across_a_very_wide_frame_stay_within_one_pass_of_the_budget() {
+    // 100000 x 20 of irregular fine stripes: every 8 px cell is an edge cell, and the bar
+    // region finder used to merge thousands of clusters (cubic) for 17 s in a release build
+    // whatever the budget. Now one pass, as for any frame.
+    let (w, h) = (100_000usize, 20usize);
+    let row: Vec<u8> = (0..w)
+        .map(|x| if (x / (1 + x % 5)) % 2 == 0 { 20 } else { 230 })
+        .collect();
+    let pixels: Vec<u8> = row.iter().copied().cycle().take(w * h).collect();
+    for strategy in [DecodeStrategy::Live, DecodeStrategy::Thorough] {
+        let mut decoder = FrameDecoder::new(ScanOptions {
+            strategy,
+            budget_ms: BUDGET_MS,
+            ..ScanOptions::default()
+        })
+        .expect("valid options");
+        let outcome = decoder
+            .decode(&LumaFrame::packed(&pixels, w as u32, h as u32))
+            .expect("decodes");
+        assert!(
+            outcome.elapsed_ms <= BUDGET_MS as f32 + ONE_PASS_ALLOWANCE_MS,
+            "{strategy:?}: {} ms",
+            outcome.elapsed_ms
+        );
+    }
+}

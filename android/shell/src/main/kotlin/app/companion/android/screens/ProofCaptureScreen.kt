@@ -619,6 +619,9 @@ class ProofCaptureScreen(
     // ---- showing the capture ----
 
     fun render(capture: DeliveryCapture) {
+        // Calls in flight together (the location fix taken at open, a tapped outcome) can
+        // return in either order: an older capture must not hide a newer edit.
+        if (capture.updatedAtMs < (this.capture?.updatedAtMs ?: Long.MIN_VALUE)) return
         this.capture = capture
         val draft = capture.state is ProofState.Draft
         editing.visibility = if (draft) View.VISIBLE else View.GONE

@@ -1,0 +1,4 @@
+mod aztec_detector;
+pub use aztec_detector::*;
+
+mod zxing_cpp_detector;

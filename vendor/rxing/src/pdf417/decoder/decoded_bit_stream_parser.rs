@@ -462,6 +462,9 @@ fn textCompaction(
                 byteCompactionData = vec![0; capacity];
                 index = 0;
             }
+            // Companion fix (vendor/README.md): these ECIs carry operands too; 0.9.3 read them as text.
+            ECI_GENERAL_PURPOSE => codeIndex = skipOperands(dataCodewords, codeIndex, 2)?,
+            ECI_USER_DEFINED => codeIndex = skipOperands(dataCodewords, codeIndex, 1)?,
             _ => {}
         }
     }
@@ -679,63 +682,72 @@ fn byteCompaction(
     result: &mut ECIStringBuilder,
 ) -> Result<usize> {
     let dataCodewords = dataCodewordCount(codewords)?;
-    let mut end = false;
+    let isEci = |c: u32| c == ECI_CHARSET || c == ECI_GENERAL_PURPOSE || c == ECI_USER_DEFINED;
+    // Companion fix (vendor/README.md): ISO/IEC 15438 lets ECIs stand between the groups of five
+    // codewords, so which codewords form groups depends on how many byte codewords there are in
+    // the whole run, ECIs not counted. 0.9.3 grouped greedily from the start, so a full group just
+    // before an ECI was read as five single bytes (and ECI 925/926 ended the run).
+    let mut count = 0usize;
+    let mut i = codeIndex;
+    while i < dataCodewords {
+        let c = codewords[i];
+        i += 1;
+        if c >= TEXT_COMPACTION_MODE_LATCH {
+            if isEci(c) {
+                i += if c == ECI_GENERAL_PURPOSE { 2 } else { 1 };
+                continue;
+            }
+            break;
+        }
+        count += 1;
+    }
+    // Latch 901: the byte count is not a multiple of six, so the last one to five codewords are
+    // single bytes (five of them when the count is a multiple of five). Latch 924: groups only; a
+    // remainder, which a conforming encoder never writes, is read as single bytes as before.
+    let (batches, trailing) = if mode == BYTE_COMPACTION_MODE_LATCH && count % 5 == 0 && count > 0 {
+        (count / 5 - 1, 5)
+    } else {
+        (count / 5, count % 5)
+    };
     let mut codeIndex = codeIndex;
-
-    while codeIndex < dataCodewords && !end {
-        //handle leading ECIs
-        while codeIndex < dataCodewords && codewords[codeIndex] == ECI_CHARSET {
-            let charset = operandAt(codewords, dataCodewords, codeIndex + 1)?;
-            codeIndex += 2;
-            result.append_eci(Eci::from(charset));
-        }
-
-        if codeIndex >= dataCodewords || codewords[codeIndex] >= TEXT_COMPACTION_MODE_LATCH {
-            end = true;
-        } else {
-            //decode one block of 5 codewords to 6 bytes
-            let mut value: u64 = 0;
-            let mut count = 0;
-            loop {
-                value = 900 * value + codewords[codeIndex] as u64;
-                codeIndex += 1;
-                count += 1;
-                if !(count < 5
-                    && codeIndex < dataCodewords
-                    && codewords[codeIndex] < TEXT_COMPACTION_MODE_LATCH)
-                {
-                    break;
+    let eci = |codeIndex: &mut usize, result: &mut ECIStringBuilder| -> Result<()> {
+        while *codeIndex < dataCodewords && isEci(codewords[*codeIndex]) {
+            let c = codewords[*codeIndex];
+            *codeIndex += 1;
+            match c {
+                ECI_CHARSET => {
+                    result.append_eci(Eci::from(operandAt(codewords, dataCodewords, *codeIndex)?));
+                    *codeIndex += 1;
                 }
-            }
-            if count == 5
-                && (mode == BYTE_COMPACTION_MODE_LATCH_6
-                    || codeIndex < dataCodewords
-                        && codewords[codeIndex] < TEXT_COMPACTION_MODE_LATCH)
-            {
-                for i in 0..6 {
-                    result.append_byte((value >> (8 * (5 - i))) as u8);
-                }
-            } else {
-                codeIndex -= count;
-                while (codeIndex < dataCodewords) && !end {
-                    let code = codewords[codeIndex];
-                    codeIndex += 1;
-                    if code < TEXT_COMPACTION_MODE_LATCH {
-                        result.append_byte(code as u8);
-                    } else if code == ECI_CHARSET {
-                        result.append_eci(Eci::from(operandAt(
-                            codewords,
-                            dataCodewords,
-                            codeIndex,
-                        )?));
-                        codeIndex += 1;
-                    } else {
-                        codeIndex -= 1;
-                        end = true;
-                    }
-                }
+                ECI_GENERAL_PURPOSE => *codeIndex = skipOperands(dataCodewords, *codeIndex, 2)?,
+                _ => *codeIndex = skipOperands(dataCodewords, *codeIndex, 1)?,
             }
         }
+        Ok(())
+    };
+    eci(&mut codeIndex, result)?;
+    for _ in 0..batches {
+        let mut value: u64 = 0;
+        for _ in 0..5 {
+            let c = operandAt(codewords, dataCodewords, codeIndex)?;
+            if c >= TEXT_COMPACTION_MODE_LATCH {
+                return Err(Exceptions::FORMAT);
+            }
+            value = 900 * value + c as u64;
+            codeIndex += 1;
+        }
+        for j in 0..6 {
+            result.append_byte((value >> (8 * (5 - j))) as u8);
+        }
+        eci(&mut codeIndex, result)?;
+    }
+    for _ in 0..trailing {
+        if codeIndex >= dataCodewords {
+            break;
+        }
+        result.append_byte(codewords[codeIndex] as u8);
+        codeIndex += 1;
+        eci(&mut codeIndex, result)?;
     }
     Ok(codeIndex)
 }

@@ -249,6 +249,7 @@ impl<'a> GeneralAppIdDecoder<'_> {
             self.current.setPosition(iso.getNewPosition());
 
             if iso.isFNC1() {
+                self.latchToNumericAfterFnc1();
                 let information =
                     DecodedInformation::new(self.current.getPosition(), self.buffer.clone());
                 return Ok(BlockParsedRXingResult::with_information(
@@ -280,6 +281,7 @@ impl<'a> GeneralAppIdDecoder<'_> {
             self.current.setPosition(alpha.getNewPosition());
 
             if alpha.isFNC1() {
+                self.latchToNumericAfterFnc1();
                 let information =
                     DecodedInformation::new(self.current.getPosition(), self.buffer.clone());
                 return Ok(BlockParsedRXingResult::with_information(
@@ -305,6 +307,21 @@ impl<'a> GeneralAppIdDecoder<'_> {
         }
 
         Ok(BlockParsedRXingResult::new())
+    }
+
+    /// Companion fix (vendor/README.md): ISO/IEC 24724 makes an FNC1 in alphanumeric or
+    /// ISO/IEC 646 encodation an implied latch to numeric; 0.9.3 stayed in the old encodation,
+    /// so a symbol whose field after the FNC1 is numeric (as conforming encoders write it) failed.
+    /// Encoders that also wrote an explicit latch ("000") after the FNC1, which 0.9.3 relied on,
+    /// still read: four zero bits cannot start numeric data, so the three are skipped there.
+    fn latchToNumericAfterFnc1(&mut self) {
+        self.current.setNumeric();
+        let pos = self.current.getPosition();
+        if pos + 7 <= self.information.get_size()
+            && self.extractNumericValueFromBitArray(pos, 7) < 8
+        {
+            self.current.incrementPosition(3);
+        }
     }
 
     fn isStillIsoIec646(&self, pos: usize) -> bool {

@@ -526,9 +526,11 @@ impl FrameDecoder {
         }
     }
 
-    /// Two different EAN/UPC codes read over the same spot cannot both be right (a blurred
-    /// or curved left half can read as other digits with a valid check digit, on several
-    /// lines alike): the one read on clearly more lines stays, otherwise neither.
+    /// Two different codes of one linear symbology (EAN/UPC counting as one) read over the
+    /// same spot cannot both be right (a blurred or curved left half can read as other
+    /// digits with a valid check digit, on several lines alike; DataBar Expanded rows can
+    /// combine into another symbol whose check passes): the one read on clearly more lines
+    /// stays, otherwise neither.
     fn resolve_conflicts(&self, found: &mut Vec<ScannedCode>) {
         let ean = |c: &ScannedCode| {
             matches!(
@@ -553,15 +555,19 @@ impl FrameDecoder {
             let len = (b.0 - a.0).hypot(b.1 - a.1).max(1.0);
             (centre, ((b.0 - a.0) / len, (b.1 - a.1) / len), len)
         };
-        // Same orientation, overlapping along the scan direction, and closer across it than
-        // a symbol is high (EAN/UPC bars are about 0.7 of the symbol's width).
-        let overlap = |a: &ScannedCode, b: &ScannedCode| {
-            let ((ca, da, la), (cb, _db, lb)) = (axis(a), axis(b));
+        // b's centre overlaps a along a's scan direction and is closer across it than a
+        // symbol is high (EAN/UPC bars are about 0.7 of the symbol's width); `overlap` also
+        // wants the same orientation.
+        let within = |a: &ScannedCode, b: &ScannedCode| {
+            let ((ca, da, la), (cb, _, lb)) = (axis(a), axis(b));
             let (dx, dy) = (cb.0 - ca.0, cb.1 - ca.1);
             let along = (dx * da.0 + dy * da.1).abs();
             let across = (dx * da.1 - dy * da.0).abs();
-            let parallel = (da.0 * _db.0 + da.1 * _db.1).abs() > 0.94;
-            parallel && along < (la + lb) / 2.0 && across < 0.6 * la.max(lb)
+            along < (la + lb) / 2.0 && across < 0.6 * la.max(lb)
+        };
+        let overlap = |a: &ScannedCode, b: &ScannedCode| {
+            let ((_, da, _), (_, db, _)) = (axis(a), axis(b));
+            (da.0 * db.0 + da.1 * db.1).abs() > 0.94 && within(a, b)
         };
         let support = self.support.borrow();
         // By the main digits: an add-on read on some lines only is the same code.
@@ -589,16 +595,67 @@ impl FrameDecoder {
                 }
             }
         }
+        // Without a check character a line that leaves the symbol early (through the bar
+        // ends of a tilted label) can end in a look-alike stop pattern: a shorter read that
+        // begins or ends the longer one on the same spot is that.
+        let unchecked =
+            |c: &ScannedCode| matches!(c.format, BarcodeFormat::Itf | BarcodeFormat::Code39);
+        let truncation = |short: &ScannedCode, long: &ScannedCode| {
+            short.text.len() < long.text.len()
+                && (long.text.starts_with(&short.text) || long.text.ends_with(&short.text))
+        };
         for i in 0..found.len() {
             for j in i + 1..found.len() {
                 let (a, b) = (&found[i], &found[j]);
-                if !ean(a) || !ean(b) || a.gtin14() == b.gtin14() || !overlap(a, b) {
+                // Other codes keep two texts at one spot: logistics labels stack GS1-128 (or
+                // Code 39) symbols close together.
+                let same_family = if ean(a) {
+                    ean(b) && a.gtin14() != b.gtin14()
+                } else {
+                    a.format == b.format
+                        && a.text != b.text
+                        && (unchecked(a) || a.format == BarcodeFormat::DataBarExpanded)
+                };
+                if !same_family {
+                    continue;
+                }
+                if unchecked(a) {
+                    // A truncating line may cross the symbol at any angle.
+                    if within(a, b) || within(b, a) {
+                        drop[i] |= truncation(a, b);
+                        drop[j] |= truncation(b, a);
+                    }
                     continue;
                 }
                 let (ra, rb) = (reads(a), reads(b));
-                if ra >= 2 * rb {
+                // A text read on three lines or passes is no stray misread: with two such
+                // at one spot (blur can make the wrong one the more frequent) neither stays.
+                let credible = |n: u32| n >= 3;
+                if a.format == BarcodeFormat::DataBarExpanded {
+                    // rxing places a stacked symbol by the pairs it combined, so where a wrong
+                    // combination lies says little: one frame is one spot. A stray read
+                    // beside a clearly stronger one goes, two stray reads both go, two
+                    // credible ones (two labels) both stay.
+                    if credible(ra) && credible(rb) {
+                        continue;
+                    }
+                    if ra >= 2 * rb && !credible(rb) {
+                        drop[j] = true;
+                    } else if rb >= 2 * ra && !credible(ra) {
+                        drop[i] = true;
+                    } else if !credible(ra) && !credible(rb) {
+                        drop[i] = true;
+                        drop[j] = true;
+                    }
+                    continue;
+                }
+                // A line across the bars at another angle reads the same code.
+                if !(within(a, b) || within(b, a)) {
+                    continue;
+                }
+                if ra >= 2 * rb && !credible(rb) {
                     drop[j] = true;
-                } else if rb >= 2 * ra {
+                } else if rb >= 2 * ra && !credible(ra) {
                     drop[i] = true;
                 } else {
                     drop[i] = true;

@@ -948,6 +948,12 @@ impl LineScanner<'_> {
                 }));
                 if let Ok(Ok(result)) = decoded {
                     let (start, end) = row_span(&result, n, reversed);
+                    // The same quiet zones as every other ITF read, on the cleaned line (a
+                    // bearer bar is not a bar of the symbol).
+                    let digits = result.getText().len();
+                    if !itf_quiet_zones(&cleaned, &self.real_samples, start, end, digits) {
+                        continue;
+                    }
                     return Some((result, start, end));
                 }
             }

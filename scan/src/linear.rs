@@ -897,7 +897,8 @@ impl LineScanner<'_> {
     /// ITF-14 is printed inside a thick bearer box. Under blur its vertical bars bleed into
     /// the 10-module quiet zone that rxing's ITF reader insists on, so a retry clears thick
     /// bars near the line ends and reads ITF alone (cheap: one reader, only when such a
-    /// bar exists).
+    /// bar exists). Thick is over four times the median bar: a wide bar is two to three
+    /// narrow ones, and at three the stop pattern's wide bar went too.
     fn decode_itf_without_bearers(&mut self, bits: &[bool]) -> Option<(RXingResult, f32, f32)> {
         let itf = self.itf.as_mut()?;
         let n = bits.len();
@@ -927,7 +928,7 @@ impl LineScanner<'_> {
             let mut changed = false;
             for &(a, b) in &runs {
                 let at_end = b <= inner || a >= outer;
-                if at_end && b - a >= 3 * median {
+                if at_end && b - a >= 4 * median {
                     cleaned[a..b].iter_mut().for_each(|v| *v = false);
                     changed = true;
                 }

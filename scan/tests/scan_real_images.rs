@@ -432,3 +432,51 @@ fn degraded_copies_of_real_labels_give_no_wrong_code() {
         );
     }
 }
+
+#[test]
+fn itf_14_inside_a_bearer_box_reads() {
+    // ITF-14 on a case is printed inside a thick bearer box; here its vertical sides stand
+    // five modules from the symbol, inside the ten-module quiet zone rxing's ITF reader
+    // wants, so only the retry that clears them reads it (it used to clear the stop
+    // pattern's wide bar as well), still held to ITF's quiet zones.
+    use rxing::{MultiFormatWriter, Writer};
+    let matrix = MultiFormatWriter
+        .encode("10012345000017", &rxing::BarcodeFormat::ITF, 0, 0)
+        .expect("encodable");
+    let bars: Vec<bool> = (0..matrix.getWidth()).map(|x| matrix.get(x, 0)).collect();
+    let first = bars.iter().position(|&b| b).expect("a bar");
+    let last = bars.iter().rposition(|&b| b).expect("a bar");
+    let scale = 3;
+    let mut row = vec![220u8; 20 * scale];
+    let bearer = |row: &mut Vec<u8>| {
+        row.extend(std::iter::repeat_n(20u8, 5 * scale));
+        row.extend(std::iter::repeat_n(220u8, 5 * scale));
+    };
+    bearer(&mut row);
+    for &bar in &bars[first..=last] {
+        row.extend(std::iter::repeat_n(if bar { 20u8 } else { 220 }, scale));
+    }
+    let mut tail = Vec::new();
+    bearer(&mut tail);
+    tail.reverse();
+    row.extend(tail);
+    row.extend(std::iter::repeat_n(220u8, 20 * scale));
+    let (w, h) = (row.len(), 90);
+    let mut pixels: Vec<u8> = row.iter().copied().cycle().take(w * h).collect();
+    // The box's top and bottom.
+    for y in (0..12).chain(h - 12..h) {
+        for x in 20 * scale..w - 20 * scale {
+            pixels[y * w + x] = 20;
+        }
+    }
+    let outcome = FrameDecoder::new(ScanOptions {
+        formats: vec![BarcodeFormat::Itf],
+        strategy: DecodeStrategy::Thorough,
+        budget_ms: 60_000,
+    })
+    .expect("options")
+    .decode(&LumaFrame::packed(&pixels, w as u32, h as u32))
+    .expect("decodes");
+    let texts: Vec<&str> = outcome.codes.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, ["10012345000017"]);
+}

@@ -526,11 +526,13 @@ impl FrameDecoder {
         }
     }
 
-    /// Two different codes of one linear symbology (EAN/UPC counting as one) read over the
-    /// same spot cannot both be right (a blurred or curved left half can read as other
-    /// digits with a valid check digit, on several lines alike; DataBar Expanded rows can
-    /// combine into another symbol whose check passes): the one read on clearly more lines
-    /// stays, otherwise neither.
+    /// Two different EAN/UPC codes read over the same spot cannot both be right (a blurred
+    /// or curved left half can read as other digits with a valid check digit, on several
+    /// lines alike), nor two DataBar Expanded codes in one frame (rows combined into another
+    /// symbol whose check passes): the one read on clearly more lines or passes stays when
+    /// the other is a stray read, otherwise neither (two DataBar Expanded codes read often
+    /// are two labels and both stay). An ITF or Code 39 read that begins or ends another at
+    /// its spot is a truncated line and goes. See docs/scanning.md, "Conflicts".
     fn resolve_conflicts(&self, found: &mut Vec<ScannedCode>) {
         let ean = |c: &ScannedCode| {
             matches!(
@@ -604,6 +606,9 @@ impl FrameDecoder {
             short.text.len() < long.text.len()
                 && (long.text.starts_with(&short.text) || long.text.ends_with(&short.text))
         };
+        // A text read on three lines or passes is no stray misread: with two such at one
+        // spot (blur can make the wrong one the more frequent) neither stays.
+        let credible = |n: u32| n >= 3;
         for i in 0..found.len() {
             for j in i + 1..found.len() {
                 let (a, b) = (&found[i], &found[j]);
@@ -628,9 +633,6 @@ impl FrameDecoder {
                     continue;
                 }
                 let (ra, rb) = (reads(a), reads(b));
-                // A text read on three lines or passes is no stray misread: with two such
-                // at one spot (blur can make the wrong one the more frequent) neither stays.
-                let credible = |n: u32| n >= 3;
                 if a.format == BarcodeFormat::DataBarExpanded {
                     // rxing places a stacked symbol by the pairs it combined, so where a wrong
                     // combination lies says little: one frame is one spot. A stray read

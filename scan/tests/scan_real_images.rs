@@ -42,6 +42,10 @@ fn read_still(file: &str, formats: &[BarcodeFormat]) -> DecodeOutcome {
     companion_scan::decode_image_bytes(&bytes, options).expect("decodes")
 }
 
+fn texts(outcome: &DecodeOutcome) -> Vec<&str> {
+    outcome.codes.iter().map(|c| c.text.as_str()).collect()
+}
+
 fn texts_and_formats(outcome: &DecodeOutcome) -> Vec<(&str, BarcodeFormat)> {
     outcome
         .codes
@@ -153,7 +157,7 @@ fn a_four_digit_interleaved_2_of_5_label_reads_on_a_still() {
     // Internal bin and tote labels use short ITF; rxing's default lengths (6 to 14) drop a
     // clean 4-digit symbol, which zxing-cpp reads.
     let outcome = read_still("itf-1___853.png", &[BarcodeFormat::Itf]);
-    let texts: Vec<&str> = outcome.codes.iter().map(|c| c.text.as_str()).collect();
+    let texts = texts(&outcome);
     assert_eq!(texts, ["1515"]);
 }
 
@@ -225,7 +229,7 @@ fn a_tight_crop_with_a_dark_border_reads_on_a_thin_strip() {
     .expect("options")
     .decode(&LumaFrame::packed(&pixels, w as u32, h as u32))
     .expect("decodes");
-    let texts: Vec<&str> = outcome.codes.iter().map(|c| c.text.as_str()).collect();
+    let texts = texts(&outcome);
     assert_eq!(texts, ["5901234123457"]);
 }
 
@@ -288,7 +292,7 @@ fn light_on_dark_datamatrix_reads_along_its_timing_patterns_too() {
         .expect("options")
         .decode(&LumaFrame::packed(&inverted, w, h))
         .expect("decodes");
-        let texts: Vec<&str> = outcome.codes.iter().map(|c| c.text.as_str()).collect();
+        let texts = texts(&outcome);
         assert_eq!(texts.len(), 1, "{file}: {texts:?}");
         assert!(texts[0].starts_with(start), "{file}: {texts:?}");
     }
@@ -311,7 +315,7 @@ fn pdf417_with_ecis_between_byte_groups_reads() {
     // five codewords. rxing 0.9.3 read the full group before an ECI as five single bytes; the
     // vendored rxing groups the run as ISO/IEC 15438 does (vendor/README.md).
     let outcome = read_still("pdf417-1__12-mixed-ecis.png", &[BarcodeFormat::Pdf417]);
-    let texts: Vec<&str> = outcome.codes.iter().map(|c| c.text.as_str()).collect();
+    let texts = texts(&outcome);
     assert_eq!(
         texts,
         ["AB\u{70b9}\u{8317}\u{30c6}\u{9f44}\u{8180}\u{8d67}\u{3b1}\u{452}\u{179}"]
@@ -339,7 +343,7 @@ fn databar_expanded_reads_a_numeric_field_after_an_alphanumeric_one() {
     }
     // Symbols from encoders that write an explicit latch after that FNC1 still read the same.
     let outcome = read_still("rssexpanded-1__32.png", &[BarcodeFormat::DataBarExpanded]);
-    let texts: Vec<&str> = outcome.codes.iter().map(|c| c.text.as_str()).collect();
+    let texts = texts(&outcome);
     assert_eq!(
         texts,
         ["(15)991231(3103)001750(10)12A(422)123(21)123456(423)0123456789012"]
@@ -380,7 +384,7 @@ fn pdf417_byte_runs_of_every_length_read_back() {
         .expect("options")
         .decode(&LumaFrame::packed(&pixels, w as u32, h as u32))
         .expect("decodes");
-        let texts: Vec<&str> = outcome.codes.iter().map(|c| c.text.as_str()).collect();
+        let texts = texts(&outcome);
         assert_eq!(texts, [text], "{len} bytes");
     }
 }
@@ -477,6 +481,6 @@ fn itf_14_inside_a_bearer_box_reads() {
     .expect("options")
     .decode(&LumaFrame::packed(&pixels, w as u32, h as u32))
     .expect("decodes");
-    let texts: Vec<&str> = outcome.codes.iter().map(|c| c.text.as_str()).collect();
+    let texts = texts(&outcome);
     assert_eq!(texts, ["10012345000017"]);
 }

@@ -585,12 +585,22 @@ impl LineScanner<'_> {
             let t = t0 + pos * step;
             (centre.0 + dir.0 * t, centre.1 + dir.1 * t)
         };
+        // EAN-8 and UPC-E also fit inside longer symbols: a line entering one through its
+        // bar ends (a turned label) sees light before the bars it crosses. Their quiet
+        // zones are also looked at beside the line.
+        let (px, w, h) = (self.px, self.w, self.h);
+        let accept = |result: &RXingResult, a: f32, b: f32| {
+            !matches!(result.getBarcodeFormat(), RxFormat::EAN_8 | RxFormat::UPC_E)
+                || short_ean_quiet_beside(px, w, h, &samples, &to_image, dir, step, result, a, b)
+        };
         let mut first_bits = None;
         for &range_k in &self.swing_levels[..levels.min(self.swing_levels.len())] {
             let Some(bits) = binarize(&samples, range_k) else {
                 continue;
             };
-            if let Some((result, a, b)) = self.decode_bits(&bits) {
+            if let Some((result, a, b)) = self.decode_bits(&bits)
+                && accept(&result, a, b)
+            {
                 return Some((result, to_image(a), to_image(b)));
             }
             first_bits.get_or_insert(bits);
@@ -598,12 +608,14 @@ impl LineScanner<'_> {
         if self.threshold_fallback
             && let Some(bits) = binarize_threshold(&samples)
             && let Some((result, a, b)) = self.decode_bits(&bits)
+            && accept(&result, a, b)
         {
             return Some((result, to_image(a), to_image(b)));
         }
         if self.tolerant
             && let Some(bits) = first_bits
             && let Some((result, a, b)) = self.decode_tolerant(&bits)
+            && accept(&result, a, b)
         {
             return Some((result, to_image(a), to_image(b)));
         }
@@ -1112,6 +1124,75 @@ fn itf_quiet_zones(
     let left = transitions(start - 9.0 * module, start - 4.8 * module);
     let right = transitions(end + 5.5 * module, end + 9.5 * module);
     left <= 1 && right <= 1
+}
+
+/// The quiet zones of an EAN-8 or UPC-E read (between sample positions `a` and `b` of a
+/// line) on two lines beside it, four modules to either side: light there too, or off the
+/// image. A line that entered a longer symbol through its bar ends has that symbol's bars
+/// beside its "quiet zone" on the side towards the symbol.
+#[allow(clippy::too_many_arguments)]
+fn short_ean_quiet_beside(
+    px: &[u8],
+    w: usize,
+    h: usize,
+    samples: &[f32],
+    to_image: &dyn Fn(f32) -> (f32, f32),
+    dir: (f32, f32),
+    step: f32,
+    result: &RXingResult,
+    a: f32,
+    b: f32,
+) -> bool {
+    let (span, right_guard) = if *result.getBarcodeFormat() == RxFormat::EAN_8 {
+        (64.0, 1.5)
+    } else {
+        (46.5, 3.0)
+    };
+    let module = (b - a) / span;
+    let (lo, hi) = (
+        a.max(0.0) as usize,
+        (b.max(0.0) as usize).min(samples.len()),
+    );
+    if module <= 0.0 || lo >= hi {
+        return true;
+    }
+    let (min, max) = samples[lo..hi]
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(l, m), &v| (l.min(v), m.max(v)));
+    let threshold = (min + max) / 2.0;
+    let normal = (-dir.1, dir.0);
+    let windows = [
+        (a - 7.0 * module, a - 2.0 * module),
+        (
+            b + (right_guard + 0.5) * module,
+            b + (right_guard + 5.5) * module,
+        ),
+    ];
+    for side in [-4.0f32, 4.0] {
+        let off = side * module * step;
+        for &(from, to) in &windows {
+            let mut transitions = 0;
+            let mut last = None;
+            let mut pos = from;
+            while pos < to {
+                let (x, y) = to_image(pos);
+                let (x, y) = (x + normal.0 * off, y + normal.1 * off);
+                pos += 1.0;
+                if x < 0.0 || y < 0.0 || x > (w - 1) as f32 || y > (h - 1) as f32 {
+                    continue;
+                }
+                let dark = bilinear(px, w, h, x, y) < threshold;
+                if last.is_some_and(|l| l != dark) {
+                    transitions += 1;
+                }
+                last = Some(dark);
+            }
+            if transitions > 1 {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// EAN-8 and UPC-E are short enough to be found inside longer bar patterns (an EAN-13, a

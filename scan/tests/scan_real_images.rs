@@ -395,7 +395,8 @@ fn degraded_copies_of_real_labels_give_no_wrong_code() {
     // each of which once gave a wrong code: a line leaving a tilted ITF through its bar ends
     // (no check character: the text begins the real one), a DataBar Expanded Stacked symbol
     // whose rows combined into another one, a blurred UPC-E read wrong on more lines than
-    // right, a UPC-E on a diagonal line across an EAN-8. `true`: the right code still reads.
+    // right, a UPC-E on a diagonal line across an EAN-8, a UPC-E inside a turned UPC-A
+    // (light above the bars a line enters through). `true`: the right code still reads.
     let manifest = Manifest::load(&real_images()).expect("manifest");
     let variants = real_images().join("../barcode-variants");
     for (file, still_reads) in [
@@ -405,6 +406,7 @@ fn degraded_copies_of_real_labels_give_no_wrong_code() {
         ("blurnoise__rssexpandedstacked-1__61.png", true),
         ("blurnoise__upce-1__2.png", false),
         ("scale__ean8-1__4.png", true),
+        ("rot6__upca-5__02.png", false),
     ] {
         let original = file.split_once("__").expect("SET__ORIGINAL").1;
         let frame = manifest

@@ -82,6 +82,23 @@ impl AztecReader {
             return Err(Exceptions::NOT_FOUND);
         };
 
+        Self::result_of(detectorRXingResult, hints)
+    }
+
+    /// Companion addition: reads the symbol whose bull's eye is at or near `center` (see
+    /// `Detector::detect_at`), the image as it is, then mirrored.
+    pub fn decode_at(image: &crate::common::BitMatrix, center: crate::Point) -> Result<RXingResult> {
+        let mut detector = Detector::new(image);
+        let detected = detector
+            .detect_at(center, false)
+            .or_else(|_| detector.detect_at(center, true))?;
+        Self::result_of(detected, &DecodeHints::default())
+    }
+
+    fn result_of(
+        detectorRXingResult: super::aztec_detector_result::AztecDetectorRXingResult,
+        hints: &DecodeHints,
+    ) -> Result<RXingResult> {
         let points = detectorRXingResult.getPoints();
         let decoderRXingResult: DecoderRXingResult = decoder::decode(&detectorRXingResult)?;
         // } catch (NotFoundException e) {

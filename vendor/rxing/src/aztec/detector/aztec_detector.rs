@@ -79,6 +79,14 @@ impl<'a> Detector<'_> {
     pub fn detect(&mut self, is_mirror: bool) -> Result<AztecDetectorRXingResult> {
         // 1. Get the center of the aztec matrix
         let p_center = self.get_matrix_center();
+        self.detect_at(p_center, is_mirror)
+    }
+
+    /// Companion addition: detects the Aztec Code whose bull's eye is at or near `p_center`
+    /// (found by the caller, e.g. by scanning rows for the bull's eye's rings), where
+    /// `detect` starts from the middle of the image's ink, which misses a symbol beside
+    /// other print and lands a module off the centre of a symbol turned near 45°.
+    pub fn detect_at(&mut self, p_center: Point, is_mirror: bool) -> Result<AztecDetectorRXingResult> {
 
         // 2. Get the center points of the four diagonal points just outside the bull's eye,
         //  [topRight, bottomRight, bottomLeft, topLeft], and

@@ -18,7 +18,7 @@ use rxing::{
     BarcodeFormat, Point, RXingResult, RXingResultMetadataType, RXingResultMetadataValue, point,
 };
 
-use crate::aztec_rune::{Bullseye, is_bullseye};
+use crate::aztec_bullseye::{Bullseye, is_bullseye};
 
 /// The reader-initialisation bit of a compact symbol's 6-bit codeword count.
 const COMPACT_INIT_BIT: u32 = 0x20;

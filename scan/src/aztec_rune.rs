@@ -8,7 +8,10 @@
 //! binariser); perspective beyond a few degrees is not handled. Runes are printed as
 //! sortation and line-side marks: small, clean and square to the label.
 
-use rxing::common::BitMatrix;
+use rxing::common::cpp_essentials::FindConcentricPatternCorners;
+use rxing::common::{BitMatrix, Quadrilateral};
+
+use crate::aztec_bullseye::{Bullseye, rings_match};
 use rxing::common::reedsolomon::{PredefinedGenericGF, ReedSolomonDecoder};
 use rxing::{BarcodeFormat, RXingResult, RXingResultMetadataType, point};
 
@@ -19,9 +22,6 @@ const EXPECTED_CORNER_BITS: [u32; 4] = [0xee0, 0x1dc, 0x83b, 0x707];
 /// ISO/IEC 24778 A.2: a rune's 28 mode-message bits are XORed with alternating ones and
 /// zeros, so that no rune reads as a valid compact symbol.
 const RUNE_MASK: u64 = 0b1010_1010_1010_1010_1010_1010_1010;
-
-/// At most this many modules of the 9x9 bull's eye may disagree with its rings.
-const MAX_BULLSEYE_ERRORS: usize = 6;
 
 /// Finds Aztec Runes in a binarised image; each result's text is the rune's value as three
 /// digits ("007"), as zxing-cpp reports it, with symbology identifier `]zC`.
@@ -64,67 +64,9 @@ pub(crate) fn find_runes(bits: &BitMatrix, candidates: &[Bullseye]) -> Vec<RXing
     out
 }
 
-/// A bull's eye's centre and module size along x and y, in pixels.
-pub(crate) type Bullseye = (f32, f32, f32, f32);
-
-/// Centres of bull's eyes: on a row, seven runs of about one module each, light, dark,
-/// light, dark (the centre), light, dark, light; confirmed by the same runs on the column
-/// through the centre. Compact and full-range symbols share these inner rings.
-pub(crate) fn bullseye_candidates(bits: &BitMatrix) -> Vec<Bullseye> {
-    let (w, h) = (bits.getWidth() as usize, bits.getHeight() as usize);
-    let mut out = Vec::new();
-    let mut runs: Vec<(usize, usize, bool)> = Vec::with_capacity(64);
-    for y in 0..h {
-        row_runs(w, |x| bits.get(x as u32, y as u32), &mut runs);
-        for win in runs.windows(7) {
-            if win[0].2 {
-                continue; // must start light
-            }
-            let Some(mx) = even_runs(win) else { continue };
-            let (start, len, _) = win[3];
-            let cx = start as f32 + len as f32 / 2.0;
-            let column = cx as usize;
-            let mut col_runs = Vec::with_capacity(64);
-            row_runs(h, |yy| bits.get(column as u32, yy as u32), &mut col_runs);
-            let Some(i) = col_runs.iter().position(|&(s, l, _)| s <= y && y < s + l) else {
-                continue;
-            };
-            if i < 3 || i + 4 > col_runs.len() {
-                continue;
-            }
-            let vwin = &col_runs[i - 3..i + 4];
-            let Some(my) = even_runs(vwin) else { continue };
-            let (vs, vl, _) = vwin[3];
-            let cy = vs as f32 + vl as f32 / 2.0;
-            // One candidate per bull's eye: the row through its centre.
-            if (y as f32 - cy).abs() <= 0.5f32.max(my / 4.0) && (mx / my - 1.0).abs() < 0.35 {
-                out.push((cx, cy, mx, my));
-            }
-        }
-    }
-    out
-}
-
-/// Run-length encodes one line: (start, length, dark).
-fn row_runs(n: usize, get: impl Fn(usize) -> bool, runs: &mut Vec<(usize, usize, bool)>) {
-    runs.clear();
-    let mut start = 0;
-    for i in 1..=n {
-        if i == n || get(i) != get(start) {
-            runs.push((start, i - start, get(start)));
-            start = i;
-        }
-    }
-}
-
-/// The module size if seven alternating runs are each within half a module of their mean.
-fn even_runs(win: &[(usize, usize, bool)]) -> Option<f32> {
-    let total: usize = win.iter().map(|r| r.1).sum();
-    let m = total as f32 / win.len() as f32;
-    (m >= 1.0 && win.iter().all(|r| (r.1 as f32 - m).abs() <= m * 0.5)).then_some(m)
-}
-
-/// Reads the rune around a bull's eye centre, trying the image and its mirror.
+/// Reads the rune around a bull's eye centre, trying the image and its mirror: through
+/// the corners of its white ring three modules out as they lie in the image (a turned
+/// label), then, if they cannot be fitted or read nothing, square to the image.
 fn read_rune(bits: &BitMatrix, cx: f32, cy: f32, mx: f32, my: f32) -> Option<u8> {
     let (w, h) = (bits.getWidth() as f32, bits.getHeight() as f32);
     if cx - 5.5 * mx < -0.5
@@ -134,12 +76,67 @@ fn read_rune(bits: &BitMatrix, cx: f32, cy: f32, mx: f32, my: f32) -> Option<u8>
     {
         return None;
     }
+    let square = ModuleAxes {
+        centre: (cx, cy),
+        right: (mx, 0.0),
+        down: (0.0, my),
+    };
+    let range = (7.0 * mx.max(my)).ceil() as i32;
+    let fitted = FindConcentricPatternCorners(bits, point(cx, cy), range, 3)
+        .and_then(|ring| ModuleAxes::from_ring(&ring, 3.0));
+    fitted
+        .into_iter()
+        .chain([square])
+        .find_map(|axes| read_rune_on(bits, &axes))
+}
+
+/// Where module (i, j) lies, i to the right and j down from the centre module (the axes
+/// may be turned or mirrored: the orientation marks say which way the rune faces).
+#[derive(Clone, Copy, Debug)]
+struct ModuleAxes {
+    centre: (f32, f32),
+    right: (f32, f32),
+    down: (f32, f32),
+}
+
+impl ModuleAxes {
+    /// From the four corners, in order around the ring, of the square ring `radius`
+    /// modules out (the centres of its corner modules).
+    fn from_ring(ring: &Quadrilateral, radius: f32) -> Option<Self> {
+        let c = ring.center();
+        let mid =
+            |a: usize, b: usize| ((ring[a].x + ring[b].x) / 2.0, (ring[a].y + ring[b].y) / 2.0);
+        let (r, l) = (mid(0, 1), mid(2, 3));
+        let (d, u) = (mid(1, 2), mid(3, 0));
+        let right = ((r.0 - l.0) / (2.0 * radius), (r.1 - l.1) / (2.0 * radius));
+        let down = ((d.0 - u.0) / (2.0 * radius), (d.1 - u.1) / (2.0 * radius));
+        let len = |v: (f32, f32)| v.0.hypot(v.1);
+        // A square, not a sliver: both sides at least a pixel a module and alike.
+        (len(right) >= 1.0 && len(down) >= 1.0 && (len(right) / len(down) - 1.0).abs() < 0.35)
+            .then_some(Self {
+                centre: (c.x, c.y),
+                right,
+                down,
+            })
+    }
+
+    fn pixel(&self, i: f32, j: f32) -> (f32, f32) {
+        (
+            self.centre.0 + i * self.right.0 + j * self.down.0,
+            self.centre.1 + i * self.right.1 + j * self.down.1,
+        )
+    }
+}
+
+fn read_rune_on(bits: &BitMatrix, axes: &ModuleAxes) -> Option<u8> {
+    let (w, h) = (bits.getWidth() as f32, bits.getHeight() as f32);
     for mirror in [1.0f32, -1.0] {
-        // Module (i, j), i to the right and j down from the centre module.
         let module = |i: i32, j: i32| -> bool {
-            let x = (cx + mirror * i as f32 * mx).floor().clamp(0.0, w - 1.0);
-            let y = (cy + j as f32 * my).floor().clamp(0.0, h - 1.0);
-            bits.get(x as u32, y as u32)
+            let (x, y) = axes.pixel(mirror * i as f32, j as f32);
+            bits.get(
+                x.floor().clamp(0.0, w - 1.0) as u32,
+                y.floor().clamp(0.0, h - 1.0) as u32,
+            )
         };
         if !rings_match(&module) {
             return None;
@@ -179,27 +176,6 @@ fn read_rune(bits: &BitMatrix, cx: f32, cy: f32, mx: f32, my: f32) -> Option<u8>
     None
 }
 
-/// Whether the 9x9 modules around the centre, `module(i, j)` with i to the right and j
-/// down, are the bull's eye's alternating square rings, but for a few modules.
-fn rings_match(module: &impl Fn(i32, i32) -> bool) -> bool {
-    let ring_errors = (-4..=4)
-        .flat_map(|j| (-4..=4).map(move |i| (i, j)))
-        .filter(|&(i, j): &(i32, i32)| module(i, j) != (i.abs().max(j.abs()) % 2 == 0))
-        .count();
-    ring_errors <= MAX_BULLSEYE_ERRORS
-}
-
-/// Whether a candidate's 9x9 core, sampled upright, has the bull's eye's rings (a mirror
-/// image has the same rings).
-pub(crate) fn is_bullseye(bits: &BitMatrix, &(cx, cy, mx, my): &Bullseye) -> bool {
-    let (w, h) = (bits.getWidth() as f32, bits.getHeight() as f32);
-    rings_match(&|i: i32, j: i32| {
-        let x = (cx + i as f32 * mx).floor().clamp(0.0, w - 1.0);
-        let y = (cy + j as f32 * my).floor().clamp(0.0, h - 1.0);
-        bits.get(x as u32, y as u32)
-    })
-}
-
 /// Which corner has the three orientation marks (a quarter turn), within two bits.
 fn rotation(sides: &[u32; 4]) -> Option<usize> {
     let mut corner_bits = 0u32;
@@ -228,6 +204,7 @@ fn corrected(data: u64) -> Option<(u8, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aztec_bullseye::bullseye_candidates;
 
     #[test]
     fn rune_mask_is_28_alternating_bits() {

@@ -708,7 +708,8 @@ impl FrameDecoder {
         }
     }
 
-    /// Aztec Runes (`aztec_rune`), then, if there is none, a symbol flagged for reader
+    /// Aztec Runes (`aztec_rune`), then rxing's reader started from each bull's eye found
+    /// (`aztec_bullseye`), then, if there is none, a symbol flagged for reader
     /// initialisation (`aztec_init`): both on one binarisation of the frame, except that a
     /// small image's flagged symbol is looked for on the padded, upscaled copy the small-image
     /// pass reads (rxing's detector needs a margin and a few pixels per module).
@@ -719,10 +720,15 @@ impl FrameDecoder {
         };
         let bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
         let bits = bitmap.get_black_matrix();
-        let candidates = super::aztec_rune::bullseye_candidates(bits);
+        let candidates = super::aztec_bullseye::bullseye_candidates(bits);
         let runes = super::aztec_rune::find_runes(bits, &candidates);
         if !runes.is_empty() {
             self.accept_matrix(frame, runes, (0.0, 0.0, 1.0), found);
+            return;
+        }
+        let seeded = super::aztec_bullseye::read_at_bullseyes(bits, &candidates);
+        if !seeded.is_empty() {
+            self.accept_matrix(frame, seeded, (0.0, 0.0, 1.0), found);
             return;
         }
         let flagged = match small_copy_scale(w, h) {

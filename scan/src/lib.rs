@@ -14,6 +14,7 @@
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
 
+mod aztec_bullseye;
 mod aztec_init;
 mod aztec_rune;
 pub mod bench;

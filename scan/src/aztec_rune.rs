@@ -4,9 +4,10 @@
 //! the 28 mode-message bits and accepts them when, XORed with the rune pattern, they pass
 //! the mode message's Reed-Solomon check (and as plain sizes they do not).
 //!
-//! Upright or quarter-turned, mirrored or not, on a binarised image (rxing's hybrid
-//! binariser); perspective beyond a few degrees is not handled. Runes are printed as
-//! sortation and line-side marks: small, clean and square to the label.
+//! At any angle, mirrored or not, on a binarised image (rxing's hybrid binariser): sampled
+//! through the fitted corners of the bull's eye's ring three modules out, or upright when
+//! they cannot be fitted; strong perspective is not handled. Runes are printed as sortation
+//! and line-side marks: small and clean, but a label is not always scanned square.
 
 use rxing::common::cpp_essentials::FindConcentricPatternCorners;
 use rxing::common::{BitMatrix, Quadrilateral};

@@ -100,9 +100,10 @@ enum HardPass {
     Padded2d,
     Mirrored2d,
     UpscaledLinear,
+    AztecBullseyes,
 }
 
-const HARD_PASSES: [HardPass; 9] = [
+const HARD_PASSES: [HardPass; 10] = [
     HardPass::Upscaled2d,
     HardPass::SweepAxes,
     HardPass::Inverted2d,
@@ -112,6 +113,7 @@ const HARD_PASSES: [HardPass; 9] = [
     HardPass::Padded2d,
     HardPass::Mirrored2d,
     HardPass::UpscaledLinear,
+    HardPass::AztecBullseyes,
 ];
 
 /// Decodes frames with a per-screen configuration; keeps the round-robin position between
@@ -353,6 +355,15 @@ impl FrameDecoder {
                 HardPass::SweepAxes | HardPass::SweepDiagonals => {
                     !self.linear.is_empty() && w >= 16 && h >= 16
                 }
+                // Step 0c on a live frame: Aztec turned near 45° or beside other print, runes
+                // and symbols flagged for reader initialisation. Stills had it already.
+                HardPass::AztecBullseyes => {
+                    !thorough
+                        && self.matrix.contains(&rxing::BarcodeFormat::AZTEC)
+                        && !found.iter().any(|c| c.format == BarcodeFormat::Aztec)
+                        && w >= 16
+                        && h >= 16
+                }
             };
             if !applies {
                 continue;
@@ -362,6 +373,7 @@ impl FrameDecoder {
                 break;
             }
             guarded(|| match pass {
+                HardPass::AztecBullseyes => self.unusual_aztec_pass(frame, &mut found),
                 HardPass::Inverted2d => {
                     let results = decode_rx(px, w, h, &self.matrix, false, true, false);
                     self.accept_matrix(frame, results, (0.0, 0.0, 1.0), &mut found);

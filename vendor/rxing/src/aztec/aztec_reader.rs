@@ -87,7 +87,10 @@ impl AztecReader {
 
     /// Companion addition: reads the symbol whose bull's eye is at or near `center` (see
     /// `Detector::detect_at`), the image as it is, then mirrored.
-    pub fn decode_at(image: &crate::common::BitMatrix, center: crate::Point) -> Result<RXingResult> {
+    pub fn decode_at(
+        image: &crate::common::BitMatrix,
+        center: crate::Point,
+    ) -> Result<RXingResult> {
         let mut detector = Detector::new(image);
         let detected = detector
             .detect_at(center, false)

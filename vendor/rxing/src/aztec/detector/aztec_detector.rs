@@ -17,7 +17,7 @@
 use crate::{
     Point,
     common::{
-        BitMatrix, DefaultGridSampler, GridSampler, Quadrilateral, Result,
+        BitMatrix, DefaultGridSampler, GridSampler, PerspectiveTransform, Quadrilateral, Result,
         detector::WhiteRectangleDetector,
         reedsolomon::{self, ReedSolomonDecoder},
     },
@@ -86,8 +86,11 @@ impl<'a> Detector<'_> {
     /// (found by the caller, e.g. by scanning rows for the bull's eye's rings), where
     /// `detect` starts from the middle of the image's ink, which misses a symbol beside
     /// other print and lands a module off the centre of a symbol turned near 45°.
-    pub fn detect_at(&mut self, p_center: Point, is_mirror: bool) -> Result<AztecDetectorRXingResult> {
-
+    pub fn detect_at(
+        &mut self,
+        p_center: Point,
+        is_mirror: bool,
+    ) -> Result<AztecDetectorRXingResult> {
         // 2. Get the center points of the four diagonal points just outside the bull's eye,
         //  [topRight, bottomRight, bottomLeft, topLeft], and
         // 3. get the size of the matrix and other parameters from the bull's eye.
@@ -104,15 +107,21 @@ impl<'a> Detector<'_> {
             self.compact = m.compact;
             self.nb_center_layers = m.nb_center_layers;
 
-            let mut corners = m.corners.0;
-            if is_mirror {
-                corners.swap(0, 2);
-            }
+            // Companion fix: several candidate corners (the fitted ring, then the square).
+            for candidate in m.corners {
+                let mut corners = candidate.0;
+                if is_mirror {
+                    corners.swap(0, 2);
+                }
 
-            if self.extractParameters(&corners).is_ok() {
-                if let Ok(result) = self.build_result(&corners) {
-                    if decoder::decode(&result).is_ok() {
-                        return Ok(result);
+                if self.extractParameters(&corners).is_ok() {
+                    // Companion fix: along the reference grid first (large symbols only).
+                    for along_reference_grid in [true, false] {
+                        if let Ok(result) = self.build_result_on(&corners, along_reference_grid) {
+                            if decoder::decode(&result).is_ok() {
+                                return Ok(result);
+                            }
+                        }
                     }
                 }
             }
@@ -131,6 +140,17 @@ impl<'a> Detector<'_> {
     /// `self.nb_data_blocks` must already be set, i.e. `extractParameters` must have already
     /// succeeded).
     fn build_result(&self, bulls_eye_corners: &[Point; 4]) -> Result<AztecDetectorRXingResult> {
+        self.build_result_on(bulls_eye_corners, false)
+    }
+
+    /// Companion fix: `build_result`, with `along_reference_grid` the grid sampled through
+    /// four crossings of the reference grid found in the image (`reference_grid_quad`)
+    /// instead of the bull's eye's corners; an error when they are not found.
+    fn build_result_on(
+        &self,
+        bulls_eye_corners: &[Point; 4],
+        along_reference_grid: bool,
+    ) -> Result<AztecDetectorRXingResult> {
         let src_quad = Quadrilateral::new(
             bulls_eye_corners[self.shift as usize % 4],
             bulls_eye_corners[(self.shift as usize + 1) % 4],
@@ -138,7 +158,17 @@ impl<'a> Detector<'_> {
             bulls_eye_corners[(self.shift as usize + 3) % 4],
         );
 
-        let bits = self.sample_grid(self.image, src_quad)?;
+        let bits = if along_reference_grid {
+            let (grid, image) = self
+                .reference_grid_quad(src_quad)
+                .ok_or(Exceptions::NOT_FOUND)?;
+            let dimension = self.get_dimension();
+            DefaultGridSampler
+                .sample_grid_detailed(self.image, dimension, dimension, grid, image)?
+                .0
+        } else {
+            self.sample_grid(self.image, src_quad)?
+        };
         let corners = self.get_matrix_corner_points(bulls_eye_corners);
 
         Ok(AztecDetectorRXingResult::new(
@@ -166,12 +196,25 @@ impl<'a> Detector<'_> {
         }
         let length = 2 * self.nb_center_layers;
         // Get the bits around the bull's eye
-        let sides = [
-            self.sample_line(bulls_eye_corners[0], bulls_eye_corners[1], length), // Right side
-            self.sample_line(bulls_eye_corners[1], bulls_eye_corners[2], length), // Bottom
-            self.sample_line(bulls_eye_corners[2], bulls_eye_corners[3], length), // Left side
-            self.sample_line(bulls_eye_corners[3], bulls_eye_corners[0], length), // Top
-        ];
+        // Companion fix: through the perspective the four corners show, where the corners
+        // allow it. Evenly spaced samples between two corners drift by up to half a module
+        // along the sides of a label photographed at a slant (the near side's modules are
+        // larger), which failed the mode message of symbols whose corners were right.
+        let sides = match self.corner_transform(bulls_eye_corners) {
+            Some(transform) => {
+                let n = self.nb_center_layers as f32;
+                let modules = [point(n, -n), point(n, n), point(-n, n), point(-n, -n)];
+                [0, 1, 2, 3].map(|k| {
+                    self.sample_modules(&transform, modules[k], modules[(k + 1) % 4], length)
+                })
+            }
+            None => [
+                self.sample_line(bulls_eye_corners[0], bulls_eye_corners[1], length), // Right side
+                self.sample_line(bulls_eye_corners[1], bulls_eye_corners[2], length), // Bottom
+                self.sample_line(bulls_eye_corners[2], bulls_eye_corners[3], length), // Left side
+                self.sample_line(bulls_eye_corners[3], bulls_eye_corners[0], length), // Top
+            ],
+        };
 
         // bullsEyeCorners[shift] is the corner of the bulls'eye that has three
         // orientation marks.
@@ -506,6 +549,144 @@ impl<'a> Detector<'_> {
         let (res, _) = sampler.sample_grid_detailed(image, dimension, dimension, dst, quad)?;
 
         Ok(res)
+    }
+
+    /// Companion fix: four crossings of a full-range symbol's reference grid (the lines of
+    /// alternating modules every 16 modules from the centre), as (grid coordinates, where
+    /// they are in the image): the outermost of the diagonal crossings found, each ring of
+    /// them looked for through the transform the ring inside gave (as zxing-cpp does). The
+    /// bull's eye spans 10 to 14 modules; carried out to the edge of a large symbol its
+    /// corners' small errors (and a slanted label's perspective) grow to a module, which
+    /// the symbol's error correction cannot repair. Each crossing is looked for within a
+    /// module of where it is expected, as the offset whose modules along both lines best
+    /// alternate. None when not even the first ring is found.
+    fn reference_grid_quad(
+        &self,
+        bulls_eye: Quadrilateral,
+    ) -> Option<(Quadrilateral, Quadrilateral)> {
+        const SPACING: f32 = 16.0;
+        const ARM: i32 = 4;
+        let dimension = self.get_dimension();
+        if self.compact || dimension < 35 {
+            return None;
+        }
+        let c = dimension as f32 / 2.0;
+        let n = self.nb_center_layers as f32;
+        let mut grid = Quadrilateral::new(
+            point(c - n, c - n),
+            point(c + n, c - n),
+            point(c + n, c + n),
+            point(c - n, c + n),
+        );
+        let mut image = bulls_eye;
+        let mut outermost = None;
+        let mut ring = 1.0;
+        // The arms must stay on the symbol.
+        while ring * SPACING + ARM as f32 <= c - 0.5 {
+            let grid_to_image =
+                PerspectiveTransform::quadrilateralToQuadrilateral(grid, image).ok()?;
+            let crossings = [(-1.0f32, -1.0f32), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)]
+                .map(|(sx, sy)| point(c + sx * ring * SPACING, c + sy * ring * SPACING));
+            let mut found = [Point::default(); 4];
+            for (k, &crossing) in crossings.iter().enumerate() {
+                match self.find_crossing(&grid_to_image, crossing, ARM) {
+                    Some(at) => found[k] = at,
+                    None => return outermost,
+                }
+            }
+            grid = Quadrilateral::new(crossings[0], crossings[1], crossings[2], crossings[3]);
+            image = Quadrilateral::new(found[0], found[1], found[2], found[3]);
+            outermost = Some((grid, image));
+            ring += 1.0;
+        }
+        outermost
+    }
+
+    /// Companion fix: where the reference-grid crossing at grid coordinates `crossing` lies
+    /// in the image, searched in quarter modules up to a module from where `grid_to_image`
+    /// puts it; at most two of the `4 * arm + 2` modules checked may disagree.
+    fn find_crossing(
+        &self,
+        grid_to_image: &PerspectiveTransform,
+        crossing: Point,
+        arm: i32,
+    ) -> Option<Point> {
+        let dark = |p: Point| -> Option<bool> {
+            let q = grid_to_image.transform_point(p);
+            let inside = q.x >= 0.0
+                && q.y >= 0.0
+                && (q.x as u32) < self.image.getWidth()
+                && (q.y as u32) < self.image.getHeight();
+            inside.then(|| self.image.get(q.x as u32, q.y as u32))
+        };
+        let mut best: Option<(i32, i32, Point)> = None;
+        for j in -4..=4 {
+            for i in -4..=4 {
+                let shift = point(i as f32 / 4.0, j as f32 / 4.0);
+                let mut score = 0;
+                for t in -arm..=arm {
+                    // On the lines, modules alternate, dark at the crossings.
+                    let expected = t % 2 == 0;
+                    for p in [
+                        crossing + shift + point(t as f32, 0.0),
+                        crossing + shift + point(0.0, t as f32),
+                    ] {
+                        if dark(p)? == expected {
+                            score += 1;
+                        }
+                    }
+                }
+                // Ties go to the smaller move.
+                let distance = i * i + j * j;
+                if best.is_none_or(|(s, d, _)| score > s || (score == s && distance < d)) {
+                    best = Some((score, distance, crossing + shift));
+                }
+            }
+        }
+        let (score, _, at) = best?;
+        (score >= 4 * arm + 2 - 2).then(|| grid_to_image.transform_point(at))
+    }
+
+    /// Companion fix: module coordinates around the bull's eye (centre module at the
+    /// origin; corners at (n, -n), (n, n), (-n, n), (-n, -n) for [top right, bottom right,
+    /// bottom left, top left], as `bulls_eye_corners` are) to image coordinates.
+    fn corner_transform(&self, bulls_eye_corners: &[Point]) -> Option<PerspectiveTransform> {
+        let n = self.nb_center_layers as f32;
+        PerspectiveTransform::quadrilateralToQuadrilateral(
+            Quadrilateral::new(point(n, -n), point(n, n), point(-n, n), point(-n, -n)),
+            Quadrilateral::new(
+                bulls_eye_corners[0],
+                bulls_eye_corners[1],
+                bulls_eye_corners[2],
+                bulls_eye_corners[3],
+            ),
+        )
+        .ok()
+    }
+
+    /// Companion fix: `sample_line` in module coordinates, each sample placed through
+    /// `transform`: `size` modules from `from` (inclusive) towards `to` (exclusive).
+    fn sample_modules(
+        &self,
+        transform: &PerspectiveTransform,
+        from: Point,
+        to: Point,
+        size: u32,
+    ) -> u32 {
+        let mut result = 0;
+        let step = (to - from) / size as f32;
+        for i in 0..size {
+            let p = transform.transform_point(from + step * i as f32);
+            let (x, y) = (p.x.round(), p.y.round());
+            let inside = x >= 0.0
+                && y >= 0.0
+                && (x as u32) < self.image.getWidth()
+                && (y as u32) < self.image.getHeight();
+            if inside && self.image.get(x as u32, y as u32) {
+                result |= 1 << (size - i - 1);
+            }
+        }
+        result
     }
 
     /**

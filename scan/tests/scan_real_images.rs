@@ -493,7 +493,8 @@ fn aztec_turned_a_few_degrees_reads() {
     // as a square upright around its centre, a module off at the corners of a turned symbol,
     // so the mode message and the grid were sampled beside the modules (patched in
     // vendor/rxing, `ring_corners`); the rune reader sampled upright the same way. Compact
-    // and full-range symbols (a 75x75 one at two pixels a module), and runes.
+    // and full-range symbols (a 75x75 one at two pixels a module; `padding_bs`, 57x57,
+    // only through its reference grid), and runes.
     let variants = real_images().join("../barcode-variants");
     let manifest = Manifest::load(&real_images()).expect("manifest");
     for name in [
@@ -501,19 +502,18 @@ fn aztec_turned_a_few_degrees_reads() {
         "az-thick",
         "az-thin",
         "lorem-075x075",
+        "padding_bs",
         "rune-1",
         "rune-64",
         "rune-68",
         "rune-223",
     ] {
         let original = format!("aztec-1__{name}.png");
-        let expected = &manifest
+        let frame = manifest
             .frames
             .iter()
             .find(|f| f.file == original)
-            .expect("in the manifest")
-            .expected[0]
-            .text;
+            .expect("in the manifest");
         let file = variants.join(format!("rot6__{original}"));
         let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let outcome = companion_scan::decode_image_bytes(
@@ -525,7 +525,17 @@ fn aztec_turned_a_few_degrees_reads() {
             },
         )
         .expect("decodes");
-        assert_eq!(texts(&outcome), [expected.as_str()], "{name}");
+        // Scored as the bench scores (the manifest writes control characters as <NUL>).
+        let decoded: Vec<(String, String)> = outcome
+            .codes
+            .iter()
+            .map(|c| (c.text.clone(), c.format.name().to_string()))
+            .collect();
+        let score = score_frame_codes(frame, &decoded, 0.0);
+        assert!(
+            score.found == 1 && score.expected == 1 && score.misreads.is_empty(),
+            "{name}: {decoded:?}"
+        );
     }
 }
 
@@ -636,4 +646,80 @@ fn turn(px: &[u8], side: usize, degrees: f32) -> (Vec<u8>, u32, u32) {
         }
     }
     (turned, out as u32, out as u32)
+}
+
+#[test]
+fn aztec_on_a_label_photographed_at_a_slant_reads() {
+    // A label seen at a slant: its far edge shorter than its near one (by 20% and 40%),
+    // also turned 20°. The bull's eye's corners are carried out through the perspective
+    // they show, the mode message is sampled through it, and a full-range symbol is
+    // sampled through the crossings of its reference grid (vendor/rxing, Companion fixes).
+    // Before: 12 of these 24 read; now 23 (a 23x23 symbol at 4 px a module, slanted and
+    // turned 20°, is the one missed).
+    use rxing::aztec::encoder::aztec_encoder::encode;
+    use rxing::common::{PerspectiveTransform, Quadrilateral};
+    use rxing::point;
+    let (mut read, mut missed) = (0, Vec::new());
+    for (text, layers) in [
+        ("LOT 2412-B", -2),
+        ("(01)09506000134352(10)ABC123(17)261231", 0),
+        (&"FRESH PRODUCE PALLET 0042 ".repeat(6)[..150], 0),
+        (&"FRESH PRODUCE PALLET 0042 ".repeat(20)[..400], 0),
+    ] {
+        let symbol = encode(text, 33, layers)
+            .expect("encodes")
+            .getMatrix()
+            .clone();
+        for scale in [4, 6] {
+            let (px, side) = draw_symbol(&symbol, scale);
+            for (squeeze, degrees) in [(0.1f32, 0.0f32), (0.1, 20.0), (0.2, 0.0)] {
+                let (turned, w, _) = turn(&px, side, degrees);
+                // The far (top) edge drawn narrower: each output pixel samples the square
+                // image through the perspective that maps it onto that trapezoid.
+                let wf = w as f32;
+                let square = Quadrilateral::new(
+                    point(0.0, 0.0),
+                    point(wf, 0.0),
+                    point(wf, wf),
+                    point(0.0, wf),
+                );
+                let slanted = Quadrilateral::new(
+                    point(squeeze * wf, 0.0),
+                    point((1.0 - squeeze) * wf, 0.0),
+                    point(wf, wf),
+                    point(0.0, wf),
+                );
+                let to_square = PerspectiveTransform::quadrilateralToQuadrilateral(slanted, square)
+                    .expect("transform");
+                let n = w as usize;
+                let mut photo = vec![255u8; n * n];
+                for y in 0..n {
+                    for x in 0..n {
+                        let p = to_square.transform_point(point(x as f32 + 0.5, y as f32 + 0.5));
+                        if p.x >= 0.0 && p.y >= 0.0 && (p.x as usize) < n && (p.y as usize) < n {
+                            photo[y * n + x] = turned[p.y as usize * n + p.x as usize];
+                        }
+                    }
+                }
+                let mut decoder = FrameDecoder::new(ScanOptions {
+                    formats: vec![BarcodeFormat::Aztec],
+                    strategy: DecodeStrategy::Thorough,
+                    budget_ms: 60_000,
+                })
+                .expect("decoder");
+                let outcome = decoder
+                    .decode(&LumaFrame::packed(&photo, w, w))
+                    .expect("decodes");
+                if texts(&outcome) == [text] {
+                    read += 1;
+                } else {
+                    missed.push(format!(
+                        "{m}x{m} modules, {scale} px a module, far edge {squeeze} in from each side, turned {degrees}°",
+                        m = symbol.getWidth()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(read >= 23, "{read} of 24 read; missed: {missed:#?}");
 }

@@ -398,7 +398,6 @@ fn degraded_copies_of_real_labels_give_no_wrong_code() {
     // right, a UPC-E on a diagonal line across an EAN-8, a UPC-E inside a turned UPC-A
     // (light above the bars a line enters through). `true`: the right code still reads.
     let manifest = Manifest::load(&real_images()).expect("manifest");
-    let variants = real_images().join("../barcode-variants");
     for (file, still_reads) in [
         ("rot6__itf-1__17.png", true),
         ("rot6__itf-1__2.png", true),
@@ -408,28 +407,7 @@ fn degraded_copies_of_real_labels_give_no_wrong_code() {
         ("scale__ean8-1__4.png", true),
         ("rot6__upca-5__02.png", false),
     ] {
-        let original = file.split_once("__").expect("SET__ORIGINAL").1;
-        let frame = manifest
-            .frames
-            .iter()
-            .find(|f| f.file == original)
-            .expect("in the manifest");
-        let bytes = std::fs::read(variants.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-        let outcome = companion_scan::decode_image_bytes(
-            &bytes,
-            ScanOptions {
-                formats: BarcodeFormat::ALL.to_vec(),
-                strategy: DecodeStrategy::Thorough,
-                budget_ms: 60_000,
-            },
-        )
-        .expect("decodes");
-        let decoded: Vec<(String, String)> = outcome
-            .codes
-            .iter()
-            .map(|c| (c.text.clone(), c.format.name().to_string()))
-            .collect();
-        let score = score_frame_codes(frame, &decoded, 0.0);
+        let (score, decoded) = read_variant(&manifest, file, &BarcodeFormat::ALL);
         assert!(score.misreads.is_empty(), "{file}: {:?}", score.misreads);
         assert_eq!(
             score.found == score.expected,
@@ -495,7 +473,6 @@ fn aztec_turned_a_few_degrees_reads() {
     // vendor/rxing, `ring_corners`); the rune reader sampled upright the same way. Compact
     // and full-range symbols (a 75x75 one at two pixels a module; `padding_bs`, 57x57,
     // only through its reference grid), and runes.
-    let variants = real_images().join("../barcode-variants");
     let manifest = Manifest::load(&real_images()).expect("manifest");
     for name in [
         "7",
@@ -508,30 +485,8 @@ fn aztec_turned_a_few_degrees_reads() {
         "rune-68",
         "rune-223",
     ] {
-        let original = format!("aztec-1__{name}.png");
-        let frame = manifest
-            .frames
-            .iter()
-            .find(|f| f.file == original)
-            .expect("in the manifest");
-        let file = variants.join(format!("rot6__{original}"));
-        let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        let outcome = companion_scan::decode_image_bytes(
-            &bytes,
-            ScanOptions {
-                formats: vec![BarcodeFormat::Aztec],
-                strategy: DecodeStrategy::Thorough,
-                budget_ms: 60_000,
-            },
-        )
-        .expect("decodes");
-        // Scored as the bench scores (the manifest writes control characters as <NUL>).
-        let decoded: Vec<(String, String)> = outcome
-            .codes
-            .iter()
-            .map(|c| (c.text.clone(), c.format.name().to_string()))
-            .collect();
-        let score = score_frame_codes(frame, &decoded, 0.0);
+        let file = format!("rot6__aztec-1__{name}.png");
+        let (score, decoded) = read_variant(&manifest, &file, &[BarcodeFormat::Aztec]);
         assert!(
             score.found == 1 && score.expected == 1 && score.misreads.is_empty(),
             "{name}: {decoded:?}"
@@ -600,6 +555,39 @@ fn a_live_camera_held_on_an_aztec_turned_45_degrees_reads_it_within_one_round_of
         texts(&outcome) == [text]
     });
     assert!(frames_until_read.is_some(), "not read in ten steady frames");
+}
+
+/// Decodes `fixtures/barcode-variants/SET__ORIGINAL.png` as a still with `formats` and scores
+/// it as the bench does against the original's expected codes (the manifest writes control
+/// characters as `<NUL>`); also the codes read, as (text, format).
+fn read_variant(
+    manifest: &Manifest,
+    file: &str,
+    formats: &[BarcodeFormat],
+) -> (companion_scan::bench::FrameScore, Vec<(String, String)>) {
+    let original = file.split_once("__").expect("SET__ORIGINAL").1;
+    let frame = manifest
+        .frames
+        .iter()
+        .find(|f| f.file == original)
+        .expect("in the manifest");
+    let path = real_images().join("../barcode-variants").join(file);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let outcome = companion_scan::decode_image_bytes(
+        &bytes,
+        ScanOptions {
+            formats: formats.to_vec(),
+            strategy: DecodeStrategy::Thorough,
+            budget_ms: 60_000,
+        },
+    )
+    .expect("decodes");
+    let decoded: Vec<(String, String)> = outcome
+        .codes
+        .iter()
+        .map(|c| (c.text.clone(), c.format.name().to_string()))
+        .collect();
+    (score_frame_codes(frame, &decoded, 0.0), decoded)
 }
 
 /// A symbol drawn black on white at `scale` px per module with a four-module quiet zone.

@@ -580,18 +580,22 @@ impl LineScanner<'_> {
         let (pre, post) = border_padding(t0, t1, half_len, n);
         let samples = pad_light(samples, pre, post);
         self.real_samples = pre..pre + n;
-        let t0 = t0 - pre as f32 * step;
-        let to_image = |pos: f32| {
-            let t = t0 + pos * step;
-            (centre.0 + dir.0 * t, centre.1 + dir.1 * t)
+        let line = SampledLine {
+            px: self.px,
+            w: self.w,
+            h: self.h,
+            samples: &samples,
+            centre,
+            dir,
+            t0: t0 - pre as f32 * step,
+            step,
         };
         // EAN-8 and UPC-E also fit inside longer symbols: a line entering one through its
         // bar ends (a turned label) sees light before the bars it crosses. Their quiet
         // zones are also looked at beside the line.
-        let (px, w, h) = (self.px, self.w, self.h);
         let accept = |result: &RXingResult, a: f32, b: f32| {
             !matches!(result.getBarcodeFormat(), RxFormat::EAN_8 | RxFormat::UPC_E)
-                || short_ean_quiet_beside(px, w, h, &samples, &to_image, dir, step, result, a, b)
+                || line.short_ean_quiet_beside(result, a, b)
         };
         let mut first_bits = None;
         for &range_k in &self.swing_levels[..levels.min(self.swing_levels.len())] {
@@ -601,7 +605,7 @@ impl LineScanner<'_> {
             if let Some((result, a, b)) = self.decode_bits(&bits)
                 && accept(&result, a, b)
             {
-                return Some((result, to_image(a), to_image(b)));
+                return Some((result, line.to_image(a), line.to_image(b)));
             }
             first_bits.get_or_insert(bits);
         }
@@ -610,14 +614,14 @@ impl LineScanner<'_> {
             && let Some((result, a, b)) = self.decode_bits(&bits)
             && accept(&result, a, b)
         {
-            return Some((result, to_image(a), to_image(b)));
+            return Some((result, line.to_image(a), line.to_image(b)));
         }
         if self.tolerant
             && let Some(bits) = first_bits
             && let Some((result, a, b)) = self.decode_tolerant(&bits)
             && accept(&result, a, b)
         {
-            return Some((result, to_image(a), to_image(b)));
+            return Some((result, line.to_image(a), line.to_image(b)));
         }
         None
     }
@@ -1126,73 +1130,87 @@ fn itf_quiet_zones(
     left <= 1 && right <= 1
 }
 
-/// The quiet zones of an EAN-8 or UPC-E read (between sample positions `a` and `b` of a
-/// line) on two lines beside it, four modules to either side: light there too, or off the
-/// image. A line that entered a longer symbol through its bar ends has that symbol's bars
-/// beside its "quiet zone" on the side towards the symbol.
-#[allow(clippy::too_many_arguments)]
-fn short_ean_quiet_beside(
-    px: &[u8],
+/// A scan line's samples (light padding included) and where they lie in the image.
+struct SampledLine<'a> {
+    px: &'a [u8],
     w: usize,
     h: usize,
-    samples: &[f32],
-    to_image: &dyn Fn(f32) -> (f32, f32),
+    samples: &'a [f32],
+    centre: (f32, f32),
     dir: (f32, f32),
+    /// The line parameter of sample 0; samples are `step` apart along `dir`.
+    t0: f32,
     step: f32,
-    result: &RXingResult,
-    a: f32,
-    b: f32,
-) -> bool {
-    let (span, right_guard) = if *result.getBarcodeFormat() == RxFormat::EAN_8 {
-        (64.0, 1.5)
-    } else {
-        (46.5, 3.0)
-    };
-    let module = (b - a) / span;
-    let (lo, hi) = (
-        a.max(0.0) as usize,
-        (b.max(0.0) as usize).min(samples.len()),
-    );
-    if module <= 0.0 || lo >= hi {
-        return true;
-    }
-    let (min, max) = samples[lo..hi]
-        .iter()
-        .fold((f32::MAX, f32::MIN), |(l, m), &v| (l.min(v), m.max(v)));
-    let threshold = (min + max) / 2.0;
-    let normal = (-dir.1, dir.0);
-    let windows = [
-        (a - 7.0 * module, a - 2.0 * module),
+}
+
+impl SampledLine<'_> {
+    /// Image coordinates of sample position `pos`.
+    fn to_image(&self, pos: f32) -> (f32, f32) {
+        let t = self.t0 + pos * self.step;
         (
-            b + (right_guard + 0.5) * module,
-            b + (right_guard + 5.5) * module,
-        ),
-    ];
-    for side in [-4.0f32, 4.0] {
-        let off = side * module * step;
-        for &(from, to) in &windows {
-            let mut transitions = 0;
-            let mut last = None;
-            let mut pos = from;
-            while pos < to {
-                let (x, y) = to_image(pos);
-                let (x, y) = (x + normal.0 * off, y + normal.1 * off);
-                pos += 1.0;
-                if x < 0.0 || y < 0.0 || x > (w - 1) as f32 || y > (h - 1) as f32 {
-                    continue;
+            self.centre.0 + self.dir.0 * t,
+            self.centre.1 + self.dir.1 * t,
+        )
+    }
+
+    /// The quiet zones of an EAN-8 or UPC-E read (between sample positions `a` and `b`) on
+    /// two lines beside it, four modules to either side: light there too, or off the image.
+    /// A line that entered a longer symbol through its bar ends has that symbol's bars
+    /// beside its "quiet zone" on the side towards the symbol.
+    fn short_ean_quiet_beside(&self, result: &RXingResult, a: f32, b: f32) -> bool {
+        let (px, w, h, samples) = (self.px, self.w, self.h, self.samples);
+        let (dir, step) = (self.dir, self.step);
+        let (span, right_guard) = if *result.getBarcodeFormat() == RxFormat::EAN_8 {
+            (64.0, 1.5)
+        } else {
+            (46.5, 3.0)
+        };
+        let module = (b - a) / span;
+        let (lo, hi) = (
+            a.max(0.0) as usize,
+            (b.max(0.0) as usize).min(samples.len()),
+        );
+        if module <= 0.0 || lo >= hi {
+            return true;
+        }
+        let (min, max) = samples[lo..hi]
+            .iter()
+            .fold((f32::MAX, f32::MIN), |(l, m), &v| (l.min(v), m.max(v)));
+        let threshold = (min + max) / 2.0;
+        let normal = (-dir.1, dir.0);
+        let windows = [
+            (a - 7.0 * module, a - 2.0 * module),
+            (
+                b + (right_guard + 0.5) * module,
+                b + (right_guard + 5.5) * module,
+            ),
+        ];
+        for side in [-4.0f32, 4.0] {
+            let off = side * module * step;
+            for &(from, to) in &windows {
+                let mut transitions = 0;
+                let mut last = None;
+                let mut pos = from;
+                while pos < to {
+                    let (x, y) = self.to_image(pos);
+                    let (x, y) = (x + normal.0 * off, y + normal.1 * off);
+                    pos += 1.0;
+                    if x < 0.0 || y < 0.0 || x > (w - 1) as f32 || y > (h - 1) as f32 {
+                        continue;
+                    }
+                    let dark = bilinear(px, w, h, x, y) < threshold;
+                    if last.is_some_and(|l| l != dark) {
+                        transitions += 1;
+                    }
+                    last = Some(dark);
                 }
-                let dark = bilinear(px, w, h, x, y) < threshold;
-                if last.is_some_and(|l| l != dark) {
-                    transitions += 1;
+                if transitions > 1 {
+                    return false;
                 }
-                last = Some(dark);
-            }
-            if transitions > 1 {
-                return false;
             }
         }
+        true
     }
-    true
 }
 
 /// EAN-8 and UPC-E are short enough to be found inside longer bar patterns (an EAN-13, a

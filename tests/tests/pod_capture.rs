@@ -217,6 +217,52 @@ fn with_size(jpeg: &[u8], w: u16, h: u16) -> Vec<u8> {
     out
 }
 
+/// The Android capture screen shows whichever answer of two calls in flight is newer by
+/// `updated_at_ms` (the fix taken at open, a tapped outcome); edits within one millisecond
+/// once carried the same value, so the older answer could hide the newer edit.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_edit_of_a_capture_is_newer_by_updated_at_even_within_one_millisecond() {
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let phone = driver_phone(dir.path(), &server.url(), "dave").await;
+    let pod = phone.deliveries().unwrap();
+    pod.download_routes().await.unwrap();
+    let mut last = capture_default_stop(&pod, "stop-dave-1", camera_jpeg())
+        .await
+        .updated_at_ms;
+    for i in 0..40 {
+        let capture = if i % 2 == 0 {
+            let outcome = if i % 4 == 0 {
+                DeliveryOutcome::Delivered
+            } else {
+                DeliveryOutcome::Refused {
+                    reason: "crates damaged".into(),
+                }
+            };
+            pod.set_outcome("stop-dave-1", outcome).await.unwrap()
+        } else {
+            pod.set_notes("stop-dave-1", Some(format!("edit {i}")))
+                .await
+                .unwrap()
+        };
+        assert!(
+            capture.updated_at_ms > last,
+            "edit {i}: {} after {last}",
+            capture.updated_at_ms
+        );
+        last = capture.updated_at_ms;
+    }
+    // Sealing is a change too.
+    let ready = pod
+        .set_outcome("stop-dave-1", DeliveryOutcome::Delivered)
+        .await
+        .unwrap();
+    assert!(ready.updated_at_ms > last);
+    let sealed = pod.seal("stop-dave-1", None).await.unwrap();
+    assert!(matches!(sealed.state, ProofState::Sealed { .. }));
+    assert!(sealed.updated_at_ms > ready.updated_at_ms);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_input_is_refused_with_typed_errors_and_nothing_captured_is_lost() {
     let server = TestServer::start().await;

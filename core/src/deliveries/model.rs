@@ -87,6 +87,10 @@ pub struct DeliveryCapture {
     pub missing: Vec<String>,
     /// Unix milliseconds.
     pub started_at_ms: i64,
+    /// Unix milliseconds of the last change, one more than the previous change's when the
+    /// clock has not moved on: of two captures of one stop, the one with the larger value is
+    /// the newer, even for edits made within the same millisecond (an app ordering the
+    /// answers of calls in flight together relies on it).
     pub updated_at_ms: i64,
 }
 

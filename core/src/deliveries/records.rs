@@ -251,7 +251,7 @@ pub(crate) fn insert(
 /// Saves the draft of a capture still being captured.
 pub(crate) fn save_draft(w: &Write<'_>, stop_id: &str, draft: &Draft, now: i64) -> Result<()> {
     let n = w.execute(
-        "UPDATE pod_capture SET draft_json = ?2, updated_at_ms = ?3 WHERE stop_id = ?1 AND state = 'draft'",
+        "UPDATE pod_capture SET draft_json = ?2, updated_at_ms = max(?3, updated_at_ms + 1) WHERE stop_id = ?1 AND state = 'draft'",
         params![stop_id, json(draft)?, now],
     )?;
     if n == 0 {
@@ -309,7 +309,7 @@ pub(crate) fn mark_sealed(
 ) -> Result<()> {
     let n = w.execute(
         "UPDATE pod_capture SET state = 'sealed', device_public_key = ?2, seal_sequence = ?3,
-             record_json = ?4, seal_json = ?5, sealed_at_ms = ?6, updated_at_ms = ?6
+             record_json = ?4, seal_json = ?5, sealed_at_ms = ?6, updated_at_ms = max(?6, updated_at_ms + 1)
          WHERE stop_id = ?1 AND state = 'draft'",
         params![
             stop_id,
@@ -331,7 +331,7 @@ pub(crate) fn mark_sealed(
 /// Replaces the seal of a queued proof (re-linked after an earlier proof was refused).
 pub(crate) fn reseal(w: &Write<'_>, stop_id: &str, seal: &Seal, now: i64) -> Result<()> {
     w.execute(
-        "UPDATE pod_capture SET seal_sequence = ?2, seal_json = ?3, updated_at_ms = ?4
+        "UPDATE pod_capture SET seal_sequence = ?2, seal_json = ?3, updated_at_ms = max(?4, updated_at_ms + 1)
          WHERE stop_id = ?1 AND state = 'sealed'",
         params![stop_id, seal.sequence as i64, json(seal)?, now],
     )?;
@@ -354,7 +354,7 @@ pub(crate) fn mark_uploaded(
 ) -> Result<()> {
     w.execute(
         "UPDATE pod_capture SET state = 'uploaded', receipt_json = ?2, settled_at_ms = ?3,
-             updated_at_ms = ?3, last_error = NULL
+             updated_at_ms = max(?3, updated_at_ms + 1), last_error = NULL
          WHERE stop_id = ?1 AND state = 'sealed'",
         params![stop_id, json(receipt)?, now],
     )?;
@@ -372,7 +372,7 @@ pub(crate) fn mark_rejected(
 ) -> Result<()> {
     w.execute(
         "UPDATE pod_capture SET state = 'rejected', seal_sequence = NULL, reject_code = ?2,
-             reject_reason = ?3, settled_at_ms = ?4, updated_at_ms = ?4
+             reject_reason = ?3, settled_at_ms = ?4, updated_at_ms = max(?4, updated_at_ms + 1)
          WHERE stop_id = ?1 AND state = 'sealed'",
         params![stop_id, code, reason, now],
     )?;

@@ -1416,6 +1416,12 @@ public struct DeliveryCapture: Equatable, Hashable {
      * Unix milliseconds.
      */
     public let startedAtMs: Int64
+    /**
+     * Unix milliseconds of the last change, one more than the previous change's when the
+     * clock has not moved on: of two captures of one stop, the one with the larger value is
+     * the newer, even for edits made within the same millisecond (an app ordering the
+     * answers of calls in flight together relies on it).
+     */
     public let updatedAtMs: Int64
 
     // Default memberwise initializers are never public by default, so we
@@ -1440,7 +1446,13 @@ public struct DeliveryCapture: Equatable, Hashable {
          */missing: [String], 
         /**
          * Unix milliseconds.
-         */startedAtMs: Int64, updatedAtMs: Int64) {
+         */startedAtMs: Int64, 
+        /**
+         * Unix milliseconds of the last change, one more than the previous change's when the
+         * clock has not moved on: of two captures of one stop, the one with the larger value is
+         * the newer, even for edits made within the same millisecond (an app ordering the
+         * answers of calls in flight together relies on it).
+         */updatedAtMs: Int64) {
         self.stopId = stopId
         self.routeId = routeId
         self.proofId = proofId

@@ -2326,6 +2326,12 @@ data class DeliveryCapture (
      */
     val `startedAtMs`: kotlin.Long
     , 
+    /**
+     * Unix milliseconds of the last change, one more than the previous change's when the
+     * clock has not moved on: of two captures of one stop, the one with the larger value is
+     * the newer, even for edits made within the same millisecond (an app ordering the
+     * answers of calls in flight together relies on it).
+     */
     val `updatedAtMs`: kotlin.Long
     
 ){

@@ -26,7 +26,9 @@ use rxing::{
 };
 
 use super::frame::PreparedFrame;
-use super::linear::{LineScanner, LinearHit, confirm_line, find_bar_regions, sweep_regions};
+use super::linear::{
+    LineScanner, LinearHit, confirm_line, contradicted, find_bar_regions, sweep_regions,
+};
 use super::{BarcodeFormat, LumaFrame, ScanError, ScannedCode};
 use crate::gs1;
 
@@ -546,15 +548,7 @@ impl FrameDecoder {
     /// are two labels and both stay). An ITF or Code 39 read that begins or ends another at
     /// its spot is a truncated line and goes. See docs/scanning.md, "Conflicts".
     fn resolve_conflicts(&self, found: &mut Vec<ScannedCode>) {
-        let ean = |c: &ScannedCode| {
-            matches!(
-                c.format,
-                BarcodeFormat::Ean13
-                    | BarcodeFormat::UpcA
-                    | BarcodeFormat::Ean8
-                    | BarcodeFormat::UpcE
-            )
-        };
+        let ean = |c: &ScannedCode| c.format.is_ean_upc();
         // Centre, unit scan direction and length of a code's scan line (corners 0 -> 1).
         let axis = |c: &ScannedCode| {
             let n = c.corners.len().max(1) as f32;
@@ -901,6 +895,14 @@ impl FrameDecoder {
                 code.format,
                 BarcodeFormat::DataBar | BarcodeFormat::DataBarExpanded
             );
+            if code.format.is_ean_upc()
+                && contradicted(view.px, view.w, view.h, &hit.result, hit.line)
+            {
+                if debug_enabled() {
+                    eprintln!("contradicted {:?} {:?}", code.format, code.text);
+                }
+                continue;
+            }
             if !self_checking && hit.lines < 2 && !self.confirmed(view, &hit) {
                 if debug_enabled() {
                     eprintln!("unconfirmed {:?} {:?}", code.format, code.text);

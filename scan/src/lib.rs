@@ -93,6 +93,11 @@ impl BarcodeFormat {
         )
     }
 
+    /// EAN-13, UPC-A, EAN-8 and UPC-E: one family of GTINs, read by the same row decoders.
+    pub(crate) fn is_ean_upc(self) -> bool {
+        matches!(self, Self::Ean13 | Self::UpcA | Self::Ean8 | Self::UpcE)
+    }
+
     /// A stable lowercase name for the CLI and JSON.
     pub fn name(self) -> &'static str {
         match self {

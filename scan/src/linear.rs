@@ -734,23 +734,26 @@ impl LineScanner<'_> {
         read
     }
 
-    /// Samples a line at one sample per pixel and binarises it as rxing's row scan does
-    /// (global histogram black point), then runs the row decoders on it.
+    /// Samples a line at `per_px` samples per pixel from `phase` px on (one and zero: what
+    /// rxing's row scan sees; two: a row of a 2x upscaled copy) and binarises it as rxing's
+    /// row scan does (global histogram black point), then runs the row decoders on it.
     fn read_line_histogram(
         &mut self,
         centre: (f32, f32),
         dir: (f32, f32),
         half_len: f32,
+        (per_px, phase): (usize, f32),
     ) -> Option<RXingResult> {
         use rxing::Binarizer;
         let (t0, t1) = clip_line(centre, dir, half_len, self.w, self.h)?;
-        let n = (t1 - t0) as usize;
+        let per_px = per_px.max(1);
+        let n = (t1 - t0) as usize * per_px;
         if n < 20 {
             return None;
         }
         let samples: Vec<f32> = (0..n)
             .map(|i| {
-                let t = t0 + i as f32;
+                let t = t0 + phase + i as f32 / per_px as f32;
                 bilinear(
                     self.px,
                     self.w,
@@ -1351,7 +1354,7 @@ pub(crate) fn confirm_line(
         // is what read the first line when it came from rxing's row scan.
         scanner.reset();
         if scanner
-            .read_line_histogram(centre, dir, half_len)
+            .read_line_histogram(centre, dir, half_len, (1, 0.0))
             .is_some_and(|other| other.getText() == result.getText())
         {
             return true;
@@ -1363,6 +1366,76 @@ pub(crate) fn confirm_line(
     scanner.reset();
     matches!(scanner.read_line(mid, dir, half_len, 2),
         Some((other, _, _)) if other.getText() == result.getText())
+}
+
+/// Whether `result`, an EAN/UPC read on the line `(p0, p1)`, is contradicted there: the
+/// same line or one beside it, read by another means (our edge binariser, rxing's row
+/// threshold at one and at two samples per pixel), gives a different code of its symbology.
+/// Lines beside a read are no independent witnesses for a 1D code (its bars run across them,
+/// so a blurred or narrow module misreads alike on every row), but each binariser fails
+/// on its own patterns: where one of them reads other digits at the same place, either can
+/// be the wrong one (blurred UPC-E read wrong by the edge binariser and right by rxing's;
+/// UPC-A at 1.4 px per module read wrong at one sample per pixel and right at two), so the
+/// read is not reported from this frame. Costs a few line reads per EAN/UPC read, nothing
+/// on frames without one.
+pub(crate) fn contradicted(
+    px: &[u8],
+    w: usize,
+    h: usize,
+    result: &RXingResult,
+    (p0, p1): ((f32, f32), (f32, f32)),
+) -> bool {
+    let (dx, dy) = (p1.0 - p0.0, p1.1 - p0.1);
+    let len = (dx * dx + dy * dy).sqrt();
+    if len < 8.0 || w < 2 || h < 1 {
+        return false;
+    }
+    let dir = (dx / len, dy / len);
+    let normal = (-dir.1, dir.0);
+    let mid = ((p0.0 + p1.0) / 2.0, (p0.1 + p1.1) / 2.0);
+    let half_len = (w + h) as f32;
+    let text = result.getText();
+    // An add-on read on one line and not another is the same item.
+    let differs = |other: &RXingResult| {
+        let o = other.getText();
+        !(o.starts_with(text) || text.starts_with(o))
+    };
+    let mut scanner = LineScanner::new(px, w, h, &[*result.getBarcodeFormat()]);
+    let inside =
+        |c: (f32, f32)| c.0 >= 0.0 && c.1 >= 0.0 && c.0 <= (w - 1) as f32 && c.1 <= (h - 1) as f32;
+    // Beside the line and further along the bars (8% and 16% of the read's length; EAN/UPC
+    // bars are longer than that): a misread can hold along a stretch of the bars only.
+    for off in [
+        0.0f32,
+        3.0,
+        -3.0,
+        0.08 * len,
+        -0.08 * len,
+        0.16 * len,
+        -0.16 * len,
+    ] {
+        let centre = (mid.0 + normal.0 * off, mid.1 + normal.1 * off);
+        if !inside(centre) {
+            continue;
+        }
+        scanner.reset();
+        if scanner
+            .read_line(centre, dir, half_len, 2)
+            .is_some_and(|(other, _, _)| differs(&other))
+        {
+            return true;
+        }
+        for sampling in [(1, 0.0), (2, 0.0), (2, 0.25)] {
+            scanner.reset();
+            if scanner
+                .read_line_histogram(centre, dir, half_len, sampling)
+                .is_some_and(|other| differs(&other))
+            {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// Black/white per sample from the edges of the profile rather than a threshold: defocus

@@ -303,6 +303,27 @@ impl FrameDecoder {
                 self.accept_linear(frame, hits, &mut found);
             });
         }
+        // 1c. Stacked GS1 DataBar turned a few degrees (stills): rxing reads its rows along
+        // image rows, which leave a row of a stacked symbol turned more than about 5°. The
+        // frame turned so the strongest bar region's bars stand upright, read again.
+        if thorough
+            && self.linear.iter().any(|f| {
+                matches!(
+                    f,
+                    rxing::BarcodeFormat::RSS_EXPANDED | rxing::BarcodeFormat::RSS_14
+                )
+            })
+            && !found.iter().any(|c| {
+                matches!(
+                    c.format,
+                    BarcodeFormat::DataBar | BarcodeFormat::DataBarExpanded
+                )
+            })
+            && Instant::now() <= deadline
+            && let Some(region) = regions.first()
+        {
+            guarded(|| self.deskewed_databar_pass(frame, region.across, &mut found));
+        }
         // 2. (Live) 2D codes are covered by the plain pass above.
         // 3. Hard passes.
         let moving = self.options.strategy == DecodeStrategy::Live && self.camera_moving(frame);
@@ -676,6 +697,49 @@ impl FrameDecoder {
         }
         let mut keep = drop.iter().map(|d| !d);
         found.retain(|_| keep.next().unwrap_or(true));
+    }
+
+    /// Step 1c: the frame turned so that `across` (a bar region's scan direction) lies along
+    /// the nearest image axis, when it is 3° to 45° off it, and rxing's DataBar readers run
+    /// on that copy; corners are turned back onto the frame.
+    fn deskewed_databar_pass(
+        &self,
+        frame: &PreparedFrame,
+        across: (f32, f32),
+        found: &mut Vec<ScannedCode>,
+    ) {
+        let (px, w, h) = (&frame.pixels[..], frame.width, frame.height);
+        // Off the nearest axis, in (-45°, 45°].
+        let quarter = std::f32::consts::FRAC_PI_2;
+        let angle = across.1.atan2(across.0);
+        let off = angle - (angle / quarter).round() * quarter;
+        if off.abs() < 3f32.to_radians() || w * h > HALF_RES_2D_PIXELS {
+            return;
+        }
+        let formats: Vec<_> = self
+            .linear
+            .iter()
+            .copied()
+            .filter(|f| {
+                matches!(
+                    f,
+                    rxing::BarcodeFormat::RSS_EXPANDED | rxing::BarcodeFormat::RSS_14
+                )
+            })
+            .collect();
+        let turned = Turned::new(px, w, h, -off);
+        let results = decode_rx(&turned.px, turned.w, turned.h, &formats, true, false, false);
+        let hits = results
+            .into_iter()
+            .map(|mut r| {
+                for p in r.getPointsMut() {
+                    (p.x, p.y) = turned.to_frame((p.x, p.y));
+                }
+                r
+            })
+            .filter_map(plain_hit)
+            .collect();
+        self.accept_linear(frame, hits, found);
     }
 
     fn small_image_pass(
@@ -1061,6 +1125,67 @@ fn plain_hit(result: RXingResult) -> Option<LinearHit> {
         // Not one of our scan lines: it cannot confirm another read, only be confirmed.
         lines: 0,
     })
+}
+
+/// A copy of a frame turned by `angle` radians about its centre (bilinear, on a canvas
+/// that holds all of it, the uncovered corners light).
+struct Turned {
+    px: Vec<u8>,
+    w: usize,
+    h: usize,
+    /// cos and sin of the angle, and the two centres.
+    rotation: (f32, f32),
+    frame_centre: (f32, f32),
+    centre: (f32, f32),
+}
+
+impl Turned {
+    fn new(px: &[u8], w: usize, h: usize, angle: f32) -> Self {
+        let (sin, cos) = angle.sin_cos();
+        let (fw, fh) = (w as f32, h as f32);
+        let nw = (fw * cos.abs() + fh * sin.abs()).ceil() as usize;
+        let nh = (fw * sin.abs() + fh * cos.abs()).ceil() as usize;
+        let frame_centre = (fw / 2.0, fh / 2.0);
+        let centre = (nw as f32 / 2.0, nh as f32 / 2.0);
+        let mut out = vec![255u8; nw * nh];
+        for y in 0..nh {
+            for x in 0..nw {
+                // The frame pixel this one shows: turned back by -angle.
+                let (dx, dy) = (x as f32 + 0.5 - centre.0, y as f32 + 0.5 - centre.1);
+                let sx = dx * cos + dy * sin + frame_centre.0 - 0.5;
+                let sy = -dx * sin + dy * cos + frame_centre.1 - 0.5;
+                if sx < -0.5 || sy < -0.5 || sx > fw - 0.5 || sy > fh - 0.5 {
+                    continue;
+                }
+                let (sx, sy) = (sx.clamp(0.0, fw - 1.0), sy.clamp(0.0, fh - 1.0));
+                let (x0, y0) = (sx as usize, sy as usize);
+                let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
+                let (fx, fy) = (sx - x0 as f32, sy - y0 as f32);
+                let at = |x: usize, y: usize| f32::from(px[y * w + x]);
+                let top = at(x0, y0) + (at(x1, y0) - at(x0, y0)) * fx;
+                let bottom = at(x0, y1) + (at(x1, y1) - at(x0, y1)) * fx;
+                out[y * nw + x] = (top + (bottom - top) * fy).round() as u8;
+            }
+        }
+        Turned {
+            px: out,
+            w: nw,
+            h: nh,
+            rotation: (cos, sin),
+            frame_centre,
+            centre,
+        }
+    }
+
+    /// A point of the turned copy in frame coordinates.
+    fn to_frame(&self, (x, y): (f32, f32)) -> (f32, f32) {
+        let (cos, sin) = self.rotation;
+        let (dx, dy) = (x - self.centre.0, y - self.centre.1);
+        (
+            dx * cos + dy * sin + self.frame_centre.0,
+            -dx * sin + dy * cos + self.frame_centre.1,
+        )
+    }
 }
 
 /// True when `a`'s centre lies within `b`'s corners' bounding box, widened by a quarter on

@@ -27,7 +27,7 @@ use rxing::{
 
 use super::frame::PreparedFrame;
 use super::linear::{
-    LineScanner, LinearHit, confirm_line, contradicted, find_bar_regions, sweep_regions,
+    LineScanner, LinearHit, ScanLine, confirm_line, contradicted, find_bar_regions, sweep_regions,
 };
 use super::{BarcodeFormat, LumaFrame, ScanError, ScannedCode};
 use crate::gs1;
@@ -133,9 +133,6 @@ pub struct FrameDecoder {
     /// This frame's linear reads per text (every line or rxing row that read it).
     support: std::cell::RefCell<std::collections::HashMap<String, u32>>,
 }
-
-/// A scan line's two end points in frame coordinates.
-type ScanLine = ((f32, f32), (f32, f32));
 
 impl FrameDecoder {
     pub fn new(options: ScanOptions) -> Result<Self, ScanError> {

@@ -331,6 +331,9 @@ pub(crate) struct LinearHit {
     pub lines: u32,
 }
 
+/// A scan line's two end points in image coordinates.
+pub(crate) type ScanLine = ((f32, f32), (f32, f32));
+
 /// A decode on one line with its two end points in image coordinates.
 type LineRead = (RXingResult, (f32, f32), (f32, f32));
 
@@ -1318,31 +1321,21 @@ pub(crate) fn confirm_line(
     w: usize,
     h: usize,
     result: &RXingResult,
-    (p0, p1): ((f32, f32), (f32, f32)),
+    line: ScanLine,
 ) -> bool {
-    let (dx, dy) = (p1.0 - p0.0, p1.1 - p0.1);
-    let len = (dx * dx + dy * dy).sqrt();
-    if len < 8.0 || w < 2 {
+    let Some(lines) = ParallelLines::of(line, w, h) else {
         return false;
-    }
-    let dir = (dx / len, dy / len);
-    let normal = (-dir.1, dir.0);
-    let mid = ((p0.0 + p1.0) / 2.0, (p0.1 + p1.1) / 2.0);
-    // The whole line across the image: the reported end points are not always the
-    // symbol's (rxing's can be inside it), and the readers want the quiet zones.
-    let half_len = (w + h) as f32;
+    };
+    let (dir, half_len) = (lines.dir, lines.half_len);
     let mut scanner = LineScanner::new(px, w, h, &[*result.getBarcodeFormat()]);
     scanner.threshold_fallback = true;
-    let inside =
-        |c: (f32, f32)| c.0 >= 0.0 && c.1 >= 0.0 && c.0 <= (w - 1) as f32 && c.1 <= (h - 1) as f32;
     let mut any_line = false;
     for off in [
         3.0f32, -3.0, 6.0, -6.0, 10.0, -10.0, 15.0, -15.0, 2.0, -2.0, 1.5, -1.5,
     ] {
-        let centre = (mid.0 + normal.0 * off, mid.1 + normal.1 * off);
-        if !inside(centre) {
+        let Some(centre) = lines.centre(off) else {
             continue;
-        }
+        };
         any_line = true;
         scanner.reset();
         if let Some((other, _, _)) = scanner.read_line(centre, dir, half_len, 2)
@@ -1364,8 +1357,53 @@ pub(crate) fn confirm_line(
         return false;
     }
     scanner.reset();
-    matches!(scanner.read_line(mid, dir, half_len, 2),
+    matches!(scanner.read_line(lines.mid, dir, half_len, 2),
         Some((other, _, _)) if other.getText() == result.getText())
+}
+
+/// Lines parallel to a read's scan line (`(p0, p1)`), each across the whole image: the
+/// reported end points are not always the symbol's (rxing's can be inside it), and the
+/// readers want the quiet zones.
+struct ParallelLines {
+    dir: (f32, f32),
+    normal: (f32, f32),
+    mid: (f32, f32),
+    /// The read line's length.
+    len: f32,
+    half_len: f32,
+    w: usize,
+    h: usize,
+}
+
+impl ParallelLines {
+    /// None for a line under 8 px (no direction to go by) or an image under 2 px wide.
+    fn of((p0, p1): ScanLine, w: usize, h: usize) -> Option<Self> {
+        let (dx, dy) = (p1.0 - p0.0, p1.1 - p0.1);
+        let len = (dx * dx + dy * dy).sqrt();
+        if len < 8.0 || w < 2 || h < 1 {
+            return None;
+        }
+        let dir = (dx / len, dy / len);
+        Some(ParallelLines {
+            dir,
+            normal: (-dir.1, dir.0),
+            mid: ((p0.0 + p1.0) / 2.0, (p0.1 + p1.1) / 2.0),
+            len,
+            half_len: (w + h) as f32,
+            w,
+            h,
+        })
+    }
+
+    /// The middle of the line `off` px to the side, when it lies in the image.
+    fn centre(&self, off: f32) -> Option<(f32, f32)> {
+        let c = (
+            self.mid.0 + self.normal.0 * off,
+            self.mid.1 + self.normal.1 * off,
+        );
+        (c.0 >= 0.0 && c.1 >= 0.0 && c.0 <= (self.w - 1) as f32 && c.1 <= (self.h - 1) as f32)
+            .then_some(c)
+    }
 }
 
 /// Whether `result`, an EAN/UPC read on the line `(p0, p1)`, is contradicted there: the
@@ -1383,17 +1421,12 @@ pub(crate) fn contradicted(
     w: usize,
     h: usize,
     result: &RXingResult,
-    (p0, p1): ((f32, f32), (f32, f32)),
+    line: ScanLine,
 ) -> bool {
-    let (dx, dy) = (p1.0 - p0.0, p1.1 - p0.1);
-    let len = (dx * dx + dy * dy).sqrt();
-    if len < 8.0 || w < 2 || h < 1 {
+    let Some(lines) = ParallelLines::of(line, w, h) else {
         return false;
-    }
-    let dir = (dx / len, dy / len);
-    let normal = (-dir.1, dir.0);
-    let mid = ((p0.0 + p1.0) / 2.0, (p0.1 + p1.1) / 2.0);
-    let half_len = (w + h) as f32;
+    };
+    let (dir, half_len, len) = (lines.dir, lines.half_len, lines.len);
     let text = result.getText();
     // An add-on read on one line and not another is the same item.
     let differs = |other: &RXingResult| {
@@ -1401,8 +1434,6 @@ pub(crate) fn contradicted(
         !(o.starts_with(text) || text.starts_with(o))
     };
     let mut scanner = LineScanner::new(px, w, h, &[*result.getBarcodeFormat()]);
-    let inside =
-        |c: (f32, f32)| c.0 >= 0.0 && c.1 >= 0.0 && c.0 <= (w - 1) as f32 && c.1 <= (h - 1) as f32;
     // Beside the line and further along the bars (8% and 16% of the read's length; EAN/UPC
     // bars are longer than that): a misread can hold along a stretch of the bars only.
     for off in [
@@ -1414,10 +1445,9 @@ pub(crate) fn contradicted(
         0.16 * len,
         -0.16 * len,
     ] {
-        let centre = (mid.0 + normal.0 * off, mid.1 + normal.1 * off);
-        if !inside(centre) {
+        let Some(centre) = lines.centre(off) else {
             continue;
-        }
+        };
         scanner.reset();
         if scanner
             .read_line(centre, dir, half_len, 2)

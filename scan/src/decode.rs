@@ -304,12 +304,6 @@ impl FrameDecoder {
         // image rows, which leave a row of a stacked symbol turned more than about 5°. The
         // frame turned so the strongest bar region's bars stand upright, read again.
         if thorough
-            && self.linear.iter().any(|f| {
-                matches!(
-                    f,
-                    rxing::BarcodeFormat::RSS_EXPANDED | rxing::BarcodeFormat::RSS_14
-                )
-            })
             && !found.iter().any(|c| {
                 matches!(
                     c.format,
@@ -724,6 +718,9 @@ impl FrameDecoder {
                 )
             })
             .collect();
+        if formats.is_empty() {
+            return;
+        }
         let turned = Turned::new(px, w, h, -off);
         let results = decode_rx(&turned.px, turned.w, turned.h, &formats, true, false, false);
         let hits = results

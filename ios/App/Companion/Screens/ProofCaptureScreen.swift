@@ -120,7 +120,12 @@ final class ProofCaptureModel: ObservableObject {
     private func run(_ step: () async throws -> DeliveryCapture) async {
         problem = nil
         do {
-            capture = try await step()
+            let saved = try await step()
+            // Calls in flight together (the fix taken at open, a tapped outcome) can return
+            // in either order: an older capture must not hide a newer edit. The core's
+            // updatedAtMs grows with every change, even within one millisecond.
+            if let shown = capture, saved.updatedAtMs < shown.updatedAtMs { return }
+            capture = saved
         } catch {
             problem = Problem(error)
         }

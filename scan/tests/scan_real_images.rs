@@ -508,8 +508,7 @@ fn aztec_turned_a_few_degrees_reads() {
     // vendor/rxing, `ring_corners`); the rune reader sampled upright the same way. Compact
     // and full-range symbols (a 75x75 one at two pixels a module; `padding_bs`, 57x57,
     // only through its reference grid), and runes.
-    let manifest = Manifest::load(&real_images()).expect("manifest");
-    for name in [
+    let files = [
         "7",
         "az-thick",
         "az-thin",
@@ -519,14 +518,9 @@ fn aztec_turned_a_few_degrees_reads() {
         "rune-64",
         "rune-68",
         "rune-223",
-    ] {
-        let file = format!("rot6__aztec-1__{name}.png");
-        let (score, decoded) = read_variant(&manifest, &file, &[BarcodeFormat::Aztec]);
-        assert!(
-            score.found == 1 && score.expected == 1 && score.misreads.is_empty(),
-            "{name}: {decoded:?}"
-        );
-    }
+    ]
+    .map(|name| format!("rot6__aztec-1__{name}.png"));
+    assert_each_variant_reads(&files, BarcodeFormat::Aztec);
 }
 
 #[test]
@@ -535,17 +529,13 @@ fn databar_expanded_stacked_turned_a_few_degrees_reads() {
     // symbols turned 1° to 6° read up to 4° or 5° and not at 6° (zxing-cpp reads them).
     // Stills get the frame turned upright by the strongest bar region's angle for the
     // DataBar readers (step 1c).
-    let manifest = Manifest::load(&real_images()).expect("manifest");
-    for file in [
-        "rot6__rssexpandedstacked-1__13.png",
-        "rot6__rssexpandedstacked-1__19.png",
-    ] {
-        let (score, decoded) = read_variant(&manifest, file, &[BarcodeFormat::DataBarExpanded]);
-        assert!(
-            score.found == 1 && score.expected == 1 && score.misreads.is_empty(),
-            "{file}: {decoded:?}"
-        );
-    }
+    assert_each_variant_reads(
+        &[
+            "rot6__rssexpandedstacked-1__13.png",
+            "rot6__rssexpandedstacked-1__19.png",
+        ],
+        BarcodeFormat::DataBarExpanded,
+    );
 }
 
 #[test]
@@ -654,6 +644,20 @@ fn read_variant(
     .expect("decodes");
     let decoded = scored_codes(&outcome);
     (score_frame_codes(frame, &decoded, 0.0), decoded)
+}
+
+/// Reads each degraded copy in `files` as a still with `format` alone and asserts that its
+/// one code reads, with no wrong code beside it.
+fn assert_each_variant_reads(files: &[impl AsRef<str>], format: BarcodeFormat) {
+    let manifest = Manifest::load(&real_images()).expect("manifest");
+    for file in files {
+        let file = file.as_ref();
+        let (score, decoded) = read_variant(&manifest, file, &[format]);
+        assert!(
+            score.found == 1 && score.expected == 1 && score.misreads.is_empty(),
+            "{file}: {decoded:?}"
+        );
+    }
 }
 
 /// A symbol drawn black on white at `scale` px per module with a four-module quiet zone.
